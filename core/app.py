@@ -1,0 +1,128 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, abort, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from core import i18n, security
+from core.config import DEFAULT_SECRET_KEY, DefaultConfig
+from core.extensions import csrf, db, limiter, login_manager, mail, migrate
+from core.plugins import create_plugin_manager
+from core.tenancy import build_registry, install_tenant_scoping
+from core.theming import PortalFlask, ThemeLibrary
+from core.views import common
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+
+
+class ConfigurationError(RuntimeError):
+    """The settings would make the portal unsafe or cannot work."""
+
+
+def create_app(
+    config: Mapping[str, Any] | None = None, plugins: Iterable[object] = ()
+) -> Flask:
+    """Create a portal application.
+
+    Settings are layered: :class:`core.config.DefaultConfig`, then ``portal.cfg`` in the
+    instance folder (or the file named by ``PORTAL_CONFIG``), then ``PORTAL_*``
+    environment variables, then ``config`` (tests). ``plugins`` are registered on top
+    of the installed ones (tests, embedding apps).
+    """
+    app = PortalFlask(
+        "core", instance_path=os.environ.get("PORTAL_INSTANCE_PATH"), instance_relative_config=True
+    )
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile(os.environ.get("PORTAL_CONFIG", "portal.cfg"), silent=True)
+    app.config.from_prefixed_env("PORTAL")
+    if config:
+        app.config.update(config)
+    _finish_config(app)
+
+    pm = create_plugin_manager(app.config["PLUGINS"], plugins)
+    app.extensions["portal_plugins"] = pm
+    theme_dirs = [Path(p) for group in pm.hook.portal_themes() for p in group]
+    theme_dirs += [Path(p) for p in app.config["THEME_PATHS"]]
+    app.extensions["portal_themes"] = ThemeLibrary(theme_dirs)
+    app.extensions["portal_tenants"] = build_registry(app, pm)
+
+    _register_tenant_resolution(app)  # first, so every later hook knows the tenant
+    db.init_app(app)
+    install_tenant_scoping()
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+    limiter.init_app(app)
+    mail.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    common.init_app(app)
+
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = int(app.config["PROXY_FIX_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    _register_blueprints(app, pm)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+            app.instance_path, "portal.sqlite3"
+        )
+    if app.config["DEMO"]:
+        app.config["MAIL_CAPTURE"] = True
+    if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (
+        app.config["DEMO"] or app.debug or app.testing
+    ):
+        raise ConfigurationError(
+            "refusing to start with the default secret key: set PORTAL_SECRET_KEY "
+            "(for example: python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
+
+
+def _register_tenant_resolution(app: Flask) -> None:
+    tenants = app.extensions["portal_tenants"]
+
+    @app.before_request
+    def resolve_tenant():
+        tenant = tenants.for_host(request.host)
+        if tenant is None:
+            abort(404)
+        g.tenant = tenant
+        owner = app.extensions["portal_blueprint_owners"].get(request.blueprint)
+        if owner is not None and owner is not tenant.plugin:
+            abort(404)
+
+    @app.context_processor
+    def tenant_context():
+        tenant = g.get("tenant")
+        return {"tenant": tenant, "theme": tenant.theme if tenant else None}
+
+
+def _register_blueprints(app: Flask, pm) -> None:
+    from core.views import accounts, auth, dashboard, demo, site
+
+    for module in (site, auth, accounts, dashboard):
+        app.register_blueprint(module.bp)
+    if app.config["DEMO"]:
+        app.register_blueprint(demo.bp)
+
+    owners: dict[str, object] = {}
+    for impl in pm.hook.portal_blueprints.get_hookimpls():
+        for blueprint in impl.function() or []:
+            app.register_blueprint(blueprint)
+            if hasattr(impl.plugin, "portal_supplier"):
+                owners[blueprint.name] = impl.plugin
+    app.extensions["portal_blueprint_owners"] = owners

@@ -1,0 +1,1 @@
+"""The billing adapter contract and the demo back-end."""

@@ -1,0 +1,273 @@
+"""The contract between the portal and a supplier's billing back-end.
+
+The billing system is the source of truth; the portal keeps a copy for its pages and
+hands customer writes to the adapter with an idempotency key. Every amount is a
+:class:`Money` (``Decimal`` plus an ISO 4217 currency) and every datetime is aware.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+
+class BackendUnavailable(Exception):
+    """The back-end could not be reached or did not answer in time."""
+
+
+class AccountNotFound(LookupError):
+    """No billing account with that number exists."""
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal):
+            raise TypeError("Money.amount must be a Decimal")
+        if len(self.currency) != 3 or not self.currency.isupper():
+            raise ValueError(f"not an ISO 4217 currency code: {self.currency!r}")
+
+    def __add__(self, other: Money) -> Money:
+        if other.currency != self.currency:
+            raise ValueError("cannot add amounts in different currencies")
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        if other.currency != self.currency:
+            raise ValueError("cannot subtract amounts in different currencies")
+        return Money(self.amount - other.amount, self.currency)
+
+
+def require_aware(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("naive datetime where an aware one is required")
+    return value
+
+
+class Commodity(StrEnum):
+    ELECTRICITY = "electricity"
+    GAS = "gas"
+
+
+class InvoiceStatus(StrEnum):
+    PAID = "paid"
+    UNPAID = "unpaid"
+    PARTIALLY_PAID = "partially_paid"
+    OVERDUE = "overdue"
+
+
+class ReadingSource(StrEnum):
+    CUSTOMER = "customer"
+    OPERATOR = "operator"
+    ESTIMATE = "estimate"
+
+
+@dataclass(frozen=True)
+class Address:
+    street: str
+    postcode: str
+    city: str
+    country: str
+
+    def one_line(self) -> str:
+        return f"{self.street}, {self.postcode} {self.city}"
+
+
+@dataclass(frozen=True)
+class MeterRecord:
+    serial_number: str
+    registers: tuple[str, ...]
+    installed_on: dt.date
+    seal_number: str | None = None
+
+
+@dataclass(frozen=True)
+class SupplyPointRecord:
+    """A place of consumption: a PPE / EAN / EIC / POD / PDR and what serves it."""
+
+    identifier: str
+    commodity: Commodity
+    address: Address
+    tariff: str
+    meters: tuple[MeterRecord, ...]
+    contracted_power_kw: Decimal | None = None
+    distribution_operator: str | None = None
+    capabilities: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    number: str
+    holder_name: str
+    address: Address
+    balance: Money
+    updated_at: dt.datetime
+
+    def __post_init__(self) -> None:
+        require_aware(self.updated_at)
+
+
+@dataclass(frozen=True)
+class InvoiceRecord:
+    number: str
+    issued_on: dt.date
+    period_start: dt.date
+    period_end: dt.date
+    due_on: dt.date
+    gross: Money
+    paid: Money
+    status: InvoiceStatus
+    supply_point: str | None = None
+    kind: str = "regular"
+
+
+@dataclass(frozen=True)
+class PaymentRecord:
+    reference: str
+    booked_at: dt.datetime
+    amount: Money
+    invoice_number: str | None = None
+    method: str = "transfer"
+
+    def __post_init__(self) -> None:
+        require_aware(self.booked_at)
+
+
+@dataclass(frozen=True)
+class ReadingRecord:
+    supply_point: str
+    meter_serial: str
+    register: str
+    read_at: dt.datetime
+    value: Decimal
+    unit: str
+    source: ReadingSource
+
+    def __post_init__(self) -> None:
+        require_aware(self.read_at)
+
+
+@dataclass(frozen=True)
+class AccountSnapshot:
+    """Everything the portal copies about one account."""
+
+    account: AccountRecord
+    supply_points: tuple[SupplyPointRecord, ...]
+    invoices: tuple[InvoiceRecord, ...]
+    payments: tuple[PaymentRecord, ...]
+
+
+class SubmissionStatus(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """The back-end's answer to a reading or request: accepted, or rejected with why.
+
+    ``duplicate`` is true when the idempotency key had been seen before; the result is
+    then that of the first submission.
+    """
+
+    status: SubmissionStatus
+    reference: str | None = None
+    reason: str | None = None
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class ReadingSubmission:
+    account_number: str
+    supply_point: str
+    meter_serial: str
+    values: dict[str, Decimal]
+    read_at: dt.datetime
+
+    def __post_init__(self) -> None:
+        require_aware(self.read_at)
+
+
+@dataclass(frozen=True)
+class RequestSubmission:
+    account_number: str
+    request_type: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class BillingAdapter(abc.ABC):
+    """What the portal asks of a supplier's billing back-end.
+
+    Implementations raise :class:`BackendUnavailable` when the back-end cannot be
+    reached and :class:`AccountNotFound` for an unknown account number.
+    """
+
+    currency: str
+
+    # --- identity verification -------------------------------------------
+    @abc.abstractmethod
+    def find_account(self, number: str) -> AccountRecord | None:
+        """The account with this number, or ``None`` (used to verify identity)."""
+
+    # --- reading ----------------------------------------------------------
+    @abc.abstractmethod
+    def supply_points(self, account_number: str) -> list[SupplyPointRecord]:
+        """Supply points of the account, with their meters."""
+
+    @abc.abstractmethod
+    def invoices(self, account_number: str) -> list[InvoiceRecord]:
+        """Invoices of the account, newest first."""
+
+    @abc.abstractmethod
+    def invoice_pdf(self, account_number: str, invoice_number: str) -> bytes:
+        """The invoice as a PDF document."""
+
+    @abc.abstractmethod
+    def payments(self, account_number: str) -> list[PaymentRecord]:
+        """Payments booked on the account, newest first."""
+
+    @abc.abstractmethod
+    def balance(self, account_number: str) -> Money:
+        """Current balance: negative means the customer owes, positive is credit."""
+
+    @abc.abstractmethod
+    def readings(self, account_number: str, supply_point: str) -> list[ReadingRecord]:
+        """Meter readings of a supply point, newest first."""
+
+    # --- writing ----------------------------------------------------------
+    @abc.abstractmethod
+    def submit_reading(
+        self, reading: ReadingSubmission, idempotency_key: str
+    ) -> SubmissionResult:
+        """Hand over a meter reading; the same key submitted twice is applied once."""
+
+    @abc.abstractmethod
+    def submit_request(
+        self, request: RequestSubmission, idempotency_key: str
+    ) -> SubmissionResult:
+        """Hand over a service request; the same key submitted twice is applied once."""
+
+    # --- convenience --------------------------------------------------------
+    def snapshot(self, account_number: str) -> AccountSnapshot:
+        """Everything the portal copies about an account, in one call."""
+        account = self.find_account(account_number)
+        if account is None:
+            raise AccountNotFound(account_number)
+        return AccountSnapshot(
+            account=account,
+            supply_points=tuple(self.supply_points(account_number)),
+            invoices=tuple(self.invoices(account_number)),
+            payments=tuple(self.payments(account_number)),
+        )
+
+    def demo_identities(self) -> list[dict[str, Any]]:
+        """For demo back-ends: each demo customer's ``account_number`` and what they type
+        into the tenant's first identity method's form (one key per form field)."""
+        return []

@@ -1,0 +1,105 @@
+"""The ``portal`` command: Flask's CLI plus the portal's own commands."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+
+def _create_app():
+    from core.app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, help="Utility Portal management commands.")
+def main() -> None:
+    pass
+
+
+@main.command("demo", with_appcontext=False)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--reset", is_flag=True, help="Start again from an empty demo database.")
+@click.option("--no-serve", is_flag=True, help="Prepare the database and exit.")
+def demo(host: str, port: int, reset: bool, no_serve: bool) -> None:
+    """Create the SQLite demo database, load demo data and serve the portal."""
+    from core.app import create_app
+    from core.demo import prepare_demo
+
+    os.environ.setdefault("PORTAL_DEMO", "true")
+    app = create_app({"DEMO": True, "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
+    with app.app_context():
+        summary = prepare_demo(app, reset=reset)
+    for line in summary:
+        click.echo(line)
+    if no_serve:
+        return
+    click.echo(f"Demo portal: http://localhost:{port}/  (see the demo mailbox at /demo/mailbox)")
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+@main.command("demo-accounts")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@with_appcontext
+def demo_accounts(as_json: bool) -> None:
+    """List the demo customers and what each types to link their account."""
+    tenants = current_app.extensions["portal_tenants"]
+    result = {t.code: t.adapter.demo_identities() for t in tenants}
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        return
+    for code, identities in result.items():
+        click.echo(f"== {code} ({tenants[code].supplier.name}): {len(identities)} demo customers")
+        if not identities:
+            continue
+        columns = list(identities[0])
+        widths = {c: max(len(c), *(len(str(i.get(c, ""))) for i in identities)) for c in columns}
+        click.echo("  ".join(c.ljust(widths[c]) for c in columns))
+        for identity in identities:
+            click.echo("  ".join(str(identity.get(c, "")).ljust(widths[c]) for c in columns))
+
+
+@main.group("i18n")
+def i18n_group() -> None:
+    """Message catalogs of the core and of every loaded plugin."""
+
+
+def _domains():
+    from core.catalogs import all_domains
+
+    return all_domains()
+
+
+@i18n_group.command("extract", with_appcontext=False)
+def i18n_extract() -> None:
+    """Collect translatable strings into one .pot template per domain."""
+    from core.catalogs import extract
+
+    for domain in _domains():
+        extract(domain)
+        click.echo(f"extracted {domain.name} -> {domain.template}")
+
+
+@i18n_group.command("update", with_appcontext=False)
+def i18n_update() -> None:
+    """Merge the templates into the pl, cs, uk and it catalogs (creating missing ones)."""
+    from core.catalogs import update
+
+    for domain in _domains():
+        update(domain)
+        click.echo(f"updated {domain.name}")
+
+
+@i18n_group.command("compile", with_appcontext=False)
+def i18n_compile() -> None:
+    """Compile every catalog to .mo."""
+    from core.catalogs import compile_catalogs
+
+    for domain in _domains():
+        count = compile_catalogs(domain)
+        click.echo(f"compiled {domain.name}: {count} catalogs")

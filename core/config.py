@@ -1,0 +1,74 @@
+"""Default settings. Overridden by the instance config file, then ``PORTAL_*`` variables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+DEFAULT_SECRET_KEY = "insecure-development-key-change-me"
+
+
+class DefaultConfig:
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    # None means "SQLite in the instance folder"; filled in by the app factory.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # Demo mode: captured mail with a mailbox page, demo data, plain-HTTP cookies.
+    DEMO = False
+
+    # Tenants: code -> {"plugin": supplier code, "hosts": [...], "theme": optional,
+    # "locales": optional list, "settings": optional dict for the adapter}.
+    TENANTS: dict = {"innogy": {"plugin": "innogy_pl", "hosts": ["innogy.localhost"]}}
+    DEFAULT_TENANT: str | None = "innogy"
+    # Entry-point names of plugins to load; None loads every installed plugin.
+    PLUGINS: list[str] | None = None
+    # Extra theme directories (each holds <theme>/theme.json).
+    THEME_PATHS: list[str] = []
+
+    # Languages the portal offers; each tenant may narrow them.
+    LANGUAGES = ["pl", "cs", "uk", "it", "en"]
+    BABEL_DEFAULT_LOCALE = "en"
+
+    # Terms of service; bumping the version makes customers accept again.
+    TERMS_VERSION = "2026-01"
+
+    # Accounts
+    ACTIVATION_MAX_AGE = dt.timedelta(hours=48)
+    PASSWORD_RESET_MAX_AGE = dt.timedelta(hours=1)
+    EMAIL_CHANGE_MAX_AGE = dt.timedelta(hours=24)
+    PASSWORD_MIN_LENGTH = 10
+    SESSION_IDLE_TIMEOUT = dt.timedelta(minutes=30)
+    VERIFICATION_MAX_FAILURES = 5
+    VERIFICATION_LOCKOUT = dt.timedelta(minutes=30)
+
+    # Rate limits (Flask-Limiter); storage is memory unless RATELIMIT_STORAGE_URI is set.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = "10 per minute;60 per hour"
+    RATELIMIT_REGISTER = "5 per minute;30 per hour"
+    RATELIMIT_RESET = "5 per minute;30 per hour"
+    RATELIMIT_VERIFY = "10 per minute;40 per hour"
+
+    # Cookies and sessions
+    SESSION_COOKIE_NAME = "portal_session"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = dt.timedelta(hours=12)
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = 3600 * 4
+
+    # Mail (Flask-Mail). MAIL_CAPTURE keeps messages in the database for the demo
+    # mailbox page instead of sending them.
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "portal@localhost"
+    MAIL_CAPTURE = False
+
+    # Proxy hops in front of the app (ProxyFix); 0 when served directly.
+    PROXY_FIX_HOPS = 0

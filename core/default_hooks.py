@@ -1,0 +1,25 @@
+"""The core's own hook implementations, registered like any plugin's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from core.hookspecs import hookimpl
+from core.supplier import NavigationItem
+from core.theming import BUNDLED_THEMES
+
+
+@hookimpl
+def portal_themes() -> list[str]:
+    return [str(BUNDLED_THEMES)]
+
+
+@hookimpl
+def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
+    return [
+        NavigationItem("dashboard.index", _l("Overview"), order=10),
+        NavigationItem("accounts.index", _l("My accounts"), order=20),
+        NavigationItem("auth.change_password", _l("Password"), order=90),
+    ]

@@ -1,0 +1,139 @@
+"""Hook specifications of the portal.
+
+Every supplier is a plugin implementing some of these hooks; the core registers its own
+defaults through the same hooks. Plugins are found through the ``utility_portal``
+entry-point group. A hook called "for a tenant" only reaches the core and the plugin that
+serves that tenant, so a supplier plugin never sees another supplier's calls.
+
+pluggy rules worth knowing: the last registered implementation runs first, and an
+implementation parameter with a default value is never passed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from flask import Blueprint
+
+    from core.billing.contract import BillingAdapter
+    from core.supplier import (
+        IdentityMethod,
+        NavigationItem,
+        ReadingRules,
+        RequestType,
+        SupplierInfo,
+    )
+    from core.tenancy import Tenant
+
+hookspec = pluggy.HookspecMarker("portal")
+hookimpl = pluggy.HookimplMarker("portal")
+
+
+# -------------------------------------------------------------------------
+# Supplier description
+# -------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def portal_supplier() -> SupplierInfo | None:
+    """Describe the supplier this plugin serves.
+
+    Called once per plugin at start-up. A plugin that returns a description is a
+    supplier plugin and can be chosen by a tenant.
+
+    :return: the supplier's code, name, country, currency, timezone, default and
+        supported locales, theme and capabilities, or ``None`` for a plugin that only
+        adds features (blueprints, navigation) and serves no supplier.
+
+    Stops at first non-None result.
+    """
+
+
+@hookspec
+def portal_themes() -> list[str]:
+    """Directories that hold themes (one sub-directory per theme, with ``theme.json``).
+
+    :return: a list of filesystem paths. The core contributes the bundled ``themes/``
+        folder; a plugin adds its own when it ships a theme.
+    """
+
+
+# -------------------------------------------------------------------------
+# Identity verification and billing (called for a tenant)
+# -------------------------------------------------------------------------
+
+
+@hookspec
+def portal_identity_methods(tenant: Tenant) -> list[IdentityMethod]:
+    """The ways a customer of ``tenant`` proves that a billing account is theirs.
+
+    :param tenant: the tenant being served.
+    :return: a list of :class:`core.supplier.IdentityMethod`; the first one is offered
+        first. Each carries a marshmallow schema (the form and API input) and a
+        ``verify`` function that asks the billing adapter.
+    """
+
+
+@hookspec(firstresult=True)
+def portal_billing_adapter(tenant: Tenant) -> BillingAdapter | None:
+    """Create the object that talks to the supplier's billing back-end.
+
+    :param tenant: the tenant being served; ``tenant.settings`` carries its
+        configuration (for example the back-end's URL).
+    :return: an object implementing :class:`core.billing.contract.BillingAdapter`.
+
+    Stops at first non-None result.
+    """
+
+
+@hookspec
+def portal_request_types(tenant: Tenant) -> list[RequestType]:
+    """Service request types the supplier accepts (change of advance payment, ...).
+
+    :param tenant: the tenant being served.
+    :return: a list of :class:`core.supplier.RequestType`, each with a code, a label,
+        a marshmallow schema and an eligibility rule.
+    """
+
+
+@hookspec(firstresult=True)
+def portal_reading_rules(tenant: Tenant, supply_point: Any) -> ReadingRules | None:
+    """Plausibility rules for meter readings of one supply point.
+
+    :param tenant: the tenant being served.
+    :param supply_point: the :class:`core.models.SupplyPoint` the reading is for.
+    :return: :class:`core.supplier.ReadingRules`, or ``None`` to use the core's
+        defaults.
+
+    Stops at first non-None result.
+    """
+
+
+# -------------------------------------------------------------------------
+# Web application
+# -------------------------------------------------------------------------
+
+
+@hookspec
+def portal_blueprints() -> list[Blueprint]:
+    """Extra Flask blueprints of a plugin, registered once at start-up.
+
+    A supplier plugin's blueprints answer only on the hosts of tenants it serves; on
+    other hosts they return 404.
+
+    :return: a list of :class:`flask.Blueprint`.
+    """
+
+
+@hookspec
+def portal_navigation(tenant: Tenant, user: Any) -> list[NavigationItem]:
+    """Entries of the main navigation for a signed-in customer.
+
+    :param tenant: the tenant being served.
+    :param user: the signed-in :class:`core.models.User`.
+    :return: a list of :class:`core.supplier.NavigationItem`, sorted by their
+        ``order`` by the core.
+    """

@@ -1,0 +1,34 @@
+"""Outgoing mail, in the recipient's language and the tenant's brand.
+
+Sent over SMTP with Flask-Mail (``PORTAL_MAIL_*``); in demo mode (``MAIL_CAPTURE``)
+kept in the database instead and shown on the demo mailbox page.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, g, render_template
+from flask_babel import force_locale
+from flask_mail import Message
+
+from core.extensions import db, mail
+from core.models import CapturedMail
+
+
+def send_mail(recipient: str, template: str, *, locale: str | None = None, **context) -> None:
+    """Render ``mail/<template>.txt`` (and ``.html`` if the theme has one) and send it.
+
+    The first line of the text template is the subject.
+    """
+    tenant = g.tenant
+    with force_locale(locale or tenant.default_locale):
+        text = render_template(f"mail/{template}.txt", tenant=tenant, **context)
+        subject, _, body = text.partition("\n")
+    sender = tenant.settings.get("mail_sender") or current_app.config["MAIL_DEFAULT_SENDER"]
+    if current_app.config["MAIL_CAPTURE"]:
+        db.session.add(
+            CapturedMail(sender=sender, recipient=recipient, subject=subject.strip(), text_body=body.strip())
+        )
+        db.session.flush()
+        return
+    message = Message(subject=subject.strip(), recipients=[recipient], body=body.strip(), sender=sender)
+    mail.send(message)

@@ -1,0 +1,105 @@
+"""What a supplier plugin describes: itself, its identity methods, request types, rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import marshmallow
+
+if TYPE_CHECKING:
+    from core.billing.contract import BillingAdapter
+
+
+@dataclass(frozen=True)
+class SupplierInfo:
+    """A supplier served by a plugin.
+
+    ``capabilities`` are feature switches of the whole supplier (``"e_invoice"``,
+    ``"meter_readings"``, ...); what varies per supply point lives on the supply point.
+    """
+
+    code: str
+    name: str
+    country: str
+    currency: str
+    timezone: str
+    default_locale: str
+    supported_locales: tuple[str, ...]
+    theme: str
+    capabilities: frozenset[str] = frozenset()
+    gettext_domain: str | None = None
+    translations_dir: str | None = None
+    templates_dir: str | None = None
+    support_phone: str | None = None
+    support_email: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.default_locale not in self.supported_locales:
+            raise ValueError(
+                f"supplier {self.code!r}: default locale {self.default_locale!r} "
+                "is not among its supported locales"
+            )
+
+
+@dataclass(frozen=True)
+class VerificationOutcome:
+    """What an identity method found: the billing account, or nothing."""
+
+    account_number: str | None
+
+    @property
+    def matched(self) -> bool:
+        return self.account_number is not None
+
+
+@dataclass(frozen=True)
+class IdentityMethod:
+    """A way to prove that a billing account belongs to the person linking it.
+
+    ``schema`` validates the input (and renders the form); ``verify`` is given the
+    adapter and the validated data and returns the account number on a match.
+    ``attempt_key`` names the billing account an attempt targets, so failed attempts
+    are counted per account as well as per user (a lockout protects the account even
+    when the attacker uses several logins).
+    """
+
+    code: str
+    label: Any
+    schema: type[marshmallow.Schema]
+    verify: Callable[[BillingAdapter, Mapping[str, Any]], VerificationOutcome]
+    attempt_key: Callable[[Mapping[str, Any]], str]
+    help_text: Any = None
+
+
+@dataclass(frozen=True)
+class RequestType:
+    """A kind of service request a customer can file with the supplier."""
+
+    code: str
+    label: Any
+    schema: type[marshmallow.Schema]
+    eligible: Callable[[Any], bool] = lambda account: True
+    description: Any = None
+
+
+@dataclass(frozen=True)
+class ReadingRules:
+    """Plausibility rules for meter readings of one supply point."""
+
+    accepts_readings: bool = True
+    decimals: int = 0
+    max_daily_consumption: Decimal | None = None
+    registers: tuple[str, ...] = ("1.8.0",)
+
+
+@dataclass(frozen=True)
+class NavigationItem:
+    """An entry in the main navigation."""
+
+    endpoint: str
+    label: Any
+    order: int = 100
+    values: Mapping[str, Any] = field(default_factory=dict)

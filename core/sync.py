@@ -1,0 +1,125 @@
+"""Copying a billing account from the supplier's back-end into the portal's database.
+
+Pages read only this copy, and show when it was taken ("data as of").
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.billing.contract import AccountSnapshot
+from core.extensions import db
+from core.models import BillingAccount, Invoice, Meter, Payment, SupplyPoint, utcnow
+from core.tenancy import Tenant
+
+
+def _upsert_many(model, key_column: str, rows: dict) -> dict:
+    """Insert or update rows of ``model`` keyed by ``key_column``, in one query."""
+    column = getattr(model, key_column)
+    existing = {
+        getattr(row, key_column): row
+        for row in db.session.execute(select(model).where(column.in_(list(rows)))).scalars()
+    } if rows else {}
+    for key, values in rows.items():
+        row = existing.get(key)
+        if row is None:
+            row = existing[key] = model(**{key_column: key}, **values)
+            db.session.add(row)
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+    return existing
+
+
+def _upsert(model, key_column: str, key, values: dict):
+    return _upsert_many(model, key_column, {key: values})[key]
+
+
+def store_snapshot(snapshot: AccountSnapshot) -> BillingAccount:
+    """Upsert one account and everything under it; idempotent."""
+    record = snapshot.account
+    account = _upsert(
+        BillingAccount,
+        "number",
+        record.number,
+        dict(
+            holder_name=record.holder_name,
+            street=record.address.street,
+            postcode=record.address.postcode,
+            city=record.address.city,
+            balance_amount=record.balance.amount,
+            currency=record.balance.currency,
+            data_as_of=utcnow(),
+        ),
+    )
+    db.session.flush()
+    for sp in snapshot.supply_points:
+        point = _upsert(
+            SupplyPoint,
+            "identifier",
+            sp.identifier,
+            dict(
+                account_id=account.id,
+                commodity=str(sp.commodity),
+                street=sp.address.street,
+                postcode=sp.address.postcode,
+                city=sp.address.city,
+                tariff=sp.tariff,
+                contracted_power_kw=sp.contracted_power_kw,
+                distribution_operator=sp.distribution_operator,
+                capabilities=sorted(sp.capabilities),
+            ),
+        )
+        db.session.flush()
+        existing = {m.serial_number: m for m in point.meters}
+        for meter in sp.meters:
+            row = existing.get(meter.serial_number)
+            if row is None:
+                row = Meter(serial_number=meter.serial_number)
+                point.meters.append(row)
+            row.registers = list(meter.registers)
+            row.installed_on = meter.installed_on
+            row.seal_number = meter.seal_number
+    _upsert_many(
+        Invoice,
+        "number",
+        {
+            inv.number: dict(
+                account_id=account.id,
+                issued_on=inv.issued_on,
+                period_start=inv.period_start,
+                period_end=inv.period_end,
+                due_on=inv.due_on,
+                gross_amount=inv.gross.amount,
+                paid_amount=inv.paid.amount,
+                currency=inv.gross.currency,
+                status=str(inv.status),
+                kind=inv.kind,
+                supply_point_identifier=inv.supply_point,
+            )
+            for inv in snapshot.invoices
+        },
+    )
+    _upsert_many(
+        Payment,
+        "reference",
+        {
+            pay.reference: dict(
+                account_id=account.id,
+                booked_at=pay.booked_at,
+                amount=pay.amount.amount,
+                currency=pay.amount.currency,
+                invoice_number=pay.invoice_number,
+                method=pay.method,
+            )
+            for pay in snapshot.payments
+        },
+    )
+    account.data_as_of = utcnow()
+    db.session.flush()
+    return account
+
+
+def import_account(tenant: Tenant, number: str) -> BillingAccount:
+    """Fetch an account from the tenant's back-end and store the copy."""
+    return store_snapshot(tenant.adapter.snapshot(number))

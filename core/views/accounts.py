@@ -1,0 +1,70 @@
+"""Linking billing accounts to the login, and the list of linked accounts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from core.extensions import limiter
+from core.forms import load_form
+from core.linking import LinkOutcome, link_account
+from core.views.common import limit
+
+bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+
+_MESSAGES = {
+    LinkOutcome.NO_MATCH: lambda: _(
+        "The data you entered do not match our records. Check them against your invoice and try again."
+    ),
+    LinkOutcome.LOCKED: lambda: _(
+        "Too many unsuccessful attempts. For your security, linking is blocked for a while. "
+        "Try again later or contact customer service."
+    ),
+    LinkOutcome.LINKED_ELSEWHERE: lambda: _(
+        "This customer account is already linked to another login. If you did not do this, "
+        "contact customer service."
+    ),
+    LinkOutcome.UNAVAILABLE: lambda: _(
+        "We cannot check your data right now because our billing system is not responding. "
+        "Nothing has been changed; please try again in a few minutes."
+    ),
+}
+
+
+@bp.get("/")
+@login_required
+def index():
+    links = current_user.links
+    return render_template("accounts/index.html", links=links)
+
+
+@bp.route("/link", methods=["GET", "POST"])
+@login_required
+@limiter.limit(limit("VERIFY"), methods=["POST"])
+def link():
+    methods = g.tenant.identity_methods()
+    if not methods:
+        abort(404)
+    code = request.values.get("method") or methods[0].code
+    method = g.tenant.identity_method(code)
+    if method is None:
+        abort(404)
+    schema = method.schema()
+    context = dict(methods=methods, method=method, schema=schema)
+    if request.method == "GET":
+        return render_template("accounts/link.html", values={}, errors={}, **context)
+    data, errors = load_form(schema, request.form)
+    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    if errors:
+        return render_template("accounts/link.html", values=values, errors=errors, **context), 400
+    result = link_account(g.tenant, current_user._get_current_object(), method, data)
+    if result.outcome == LinkOutcome.LINKED:
+        flash(_("Customer account %(number)s is now linked to your login.", number=result.account.number), "success")
+        return redirect(url_for("dashboard.index"))
+    if result.outcome == LinkOutcome.ALREADY_YOURS:
+        flash(_("Customer account %(number)s is already linked to your login.", number=result.account.number), "info")
+        return redirect(url_for("dashboard.index"))
+    status = 429 if result.outcome == LinkOutcome.LOCKED else 503 if result.outcome == LinkOutcome.UNAVAILABLE else 400
+    errors = {"_schema": [_MESSAGES[result.outcome]()]}
+    return render_template("accounts/link.html", values=values, errors=errors, **context), status

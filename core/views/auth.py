@@ -1,0 +1,234 @@
+"""Registration, activation, sign-in and out, password reset and change.
+
+Known and unknown e-mail addresses get the same answer everywhere, so the pages cannot
+be used to find out who has an account.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import delete, select
+
+from core.extensions import db, limiter
+from core.forms import load_form
+from core.i18n import SESSION_KEY, select_locale
+from core.mail import send_mail
+from core.models import LoginSession, TermsAcceptance, User, utcnow
+from core.schemas import (
+    ChangePasswordSchema,
+    ForgotPasswordSchema,
+    LoginSchema,
+    RegistrationSchema,
+    ResetPasswordSchema,
+)
+from core.security import (
+    TokenInvalid,
+    check_password,
+    consume_token,
+    end_other_sessions,
+    end_session,
+    hash_password,
+    make_token,
+    read_token,
+    start_session,
+)
+from core.views.common import limit, render_form, safe_next
+
+bp = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
+
+
+def _user_by_email(email: str) -> User | None:
+    return db.session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none()
+
+
+def _mail_quietly(recipient: str, template: str, **context) -> None:
+    """Mail problems must not change the answer (nor reveal the account); they are logged."""
+    try:
+        send_mail(recipient, template, **context)
+    except Exception:  # noqa: BLE001 - SMTP and socket errors alike
+        log.exception("could not send %s mail for tenant %s", template, g.tenant.code)
+
+
+def _activation_link(user: User) -> str:
+    token = make_token("activate", uid=user.id)
+    return url_for("auth.activate", token=token, _external=True)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(limit("REGISTER"), methods=["POST"])
+def register():
+    schema = RegistrationSchema()
+    if request.method == "GET":
+        return render_form("auth/register.html", schema)
+    data, errors = load_form(schema, request.form)
+    if errors:
+        return render_form("auth/register.html", schema, errors)
+    email = data["email"].lower()
+    password_hash = hash_password(data["password"])  # always, so timing tells nothing
+    user = _user_by_email(email)
+    locale = select_locale()
+    if user is None:
+        now = utcnow()
+        version = current_app.config["TERMS_VERSION"]
+        user = User(
+            email=email, password_hash=password_hash, locale=locale,
+            terms_version=version, terms_accepted_at=now,
+        )
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(TermsAcceptance(user_id=user.id, version=version, accepted_at=now))
+        _mail_quietly(email, "activate", locale=locale, link=_activation_link(user))
+    elif user.activated_at is None:
+        _mail_quietly(email, "activate", locale=user.locale, link=_activation_link(user))
+    else:
+        _mail_quietly(
+            email, "already_registered", locale=user.locale,
+            login_link=url_for("auth.login", _external=True),
+            reset_link=url_for("auth.forgot_password", _external=True),
+        )
+    db.session.commit()
+    return redirect(url_for("auth.check_inbox"))
+
+
+@bp.get("/register/check-inbox")
+def check_inbox():
+    return render_template("auth/check_inbox.html")
+
+
+@bp.route("/activate/<token>", methods=["GET", "POST"])
+def activate(token: str):
+    """GET shows a button; only the POST activates (mail scanners follow links)."""
+    try:
+        claims = read_token("activate", token, current_app.config["ACTIVATION_MAX_AGE"])
+        user = db.session.get(User, claims["uid"])
+        if user is None or user.tenant != g.tenant.code or user.activated_at is not None:
+            raise TokenInvalid("no such inactive user")
+    except TokenInvalid:
+        return render_template("auth/link_invalid.html"), 400
+    if request.method == "GET":
+        return render_template("auth/activate.html", token=token)
+    try:
+        consume_token("activate", claims)
+    except TokenInvalid:
+        return render_template("auth/link_invalid.html"), 400
+    user.activated_at = utcnow()
+    db.session.commit()
+    flash(_("Your account is active. You can sign in now."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(limit("LOGIN"), methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    schema = LoginSchema()
+    if request.method == "GET":
+        return render_form("auth/login.html", schema)
+    data, errors = load_form(schema, request.form)
+    if errors:
+        return render_form("auth/login.html", schema, errors)
+    user = _user_by_email(data["email"])
+    if not check_password(user, data["password"]):
+        db.session.rollback()
+        return render_form(
+            "auth/login.html", schema, {"_schema": [_("Incorrect e-mail address or password.")]}
+        )
+    if user.activated_at is None:
+        _mail_quietly(user.email, "activate", locale=user.locale, link=_activation_link(user))
+        db.session.commit()
+        return render_form(
+            "auth/login.html", schema,
+            {"_schema": [_("Your account is not active yet. We have sent you a new activation link.")]},
+        )
+    locale = session.get(SESSION_KEY)
+    session.clear()  # a fresh session at sign-in: nothing carried over from before
+    if locale:
+        session[SESSION_KEY] = locale
+    start_session(user)
+    db.session.commit()
+    if not user.links:
+        return redirect(url_for("accounts.link"))
+    return redirect(safe_next(request.args.get("next"), url_for("dashboard.index")))
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        end_session(current_user._get_current_object())
+        db.session.commit()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(limit("RESET"), methods=["POST"])
+def forgot_password():
+    schema = ForgotPasswordSchema()
+    if request.method == "GET":
+        return render_form("auth/forgot_password.html", schema)
+    data, errors = load_form(schema, request.form)
+    if errors:
+        return render_form("auth/forgot_password.html", schema, errors)
+    user = _user_by_email(data["email"])
+    if user is not None and user.activated_at is not None:
+        token = make_token("reset", uid=user.id, pwd=user.password_hash[-16:])
+        _mail_quietly(
+            user.email, "reset_password", locale=user.locale,
+            link=url_for("auth.reset_password", token=token, _external=True),
+        )
+        db.session.commit()
+    return render_template("auth/reset_sent.html")
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    schema = ResetPasswordSchema()
+    try:
+        claims = read_token("reset", token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+        user = db.session.get(User, claims["uid"])
+        if user is None or user.tenant != g.tenant.code or user.password_hash[-16:] != claims["pwd"]:
+            raise TokenInvalid("stale")
+    except TokenInvalid:
+        return render_template("auth/link_invalid.html"), 400
+    if request.method == "GET":
+        return render_form("auth/reset_password.html", schema, token=token)
+    data, errors = load_form(schema, request.form)
+    if errors:
+        return render_form("auth/reset_password.html", schema, errors, token=token)
+    try:
+        consume_token("reset", claims)
+    except TokenInvalid:
+        return render_template("auth/link_invalid.html"), 400
+    user.password_hash = hash_password(data["password"])
+    user.password_changed_at = utcnow()
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.commit()
+    flash(_("Your password has been changed. Sign in with the new one."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/change", methods=["GET", "POST"])
+@login_required
+def change_password():
+    schema = ChangePasswordSchema()
+    if request.method == "GET":
+        return render_form("auth/change_password.html", schema)
+    data, errors = load_form(schema, request.form)
+    user = current_user._get_current_object()
+    if not errors and not check_password(user, data["current_password"]):
+        errors = {"current_password": [_("The current password is not correct.")]}
+    if errors:
+        return render_form("auth/change_password.html", schema, errors)
+    user.password_hash = hash_password(data["password"])
+    user.password_changed_at = utcnow()
+    end_other_sessions(user)
+    db.session.commit()
+    flash(_("Your password has been changed. Other devices have been signed out."), "success")
+    return redirect(url_for("dashboard.index"))

@@ -1,0 +1,95 @@
+"""Small helpers shared by the web views."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template, request
+
+
+def render_form(template: str, schema, errors: dict | None = None, status: int = 200, **context):
+    """Render a page with a schema-driven form, keeping what the user typed (not passwords)."""
+    values = {k: v for k, v in request.form.items() if k != "csrf_token"} if request.method == "POST" else {}
+    return (
+        render_template(template, schema=schema, values=values, errors=errors or {}, **context),
+        400 if errors else status,
+    )
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only same-site paths are followed after login (no open redirect)."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+def limit(name: str):
+    """The configured rate limit ``RATELIMIT_<name>``, read per request."""
+    return lambda: current_app.config[f"RATELIMIT_{name}"]
+
+
+def navigation() -> list:
+    """Navigation entries from the core and the tenant's plugin, in their order."""
+    from flask import g
+    from flask_login import current_user
+
+    items = [i for group in g.tenant.hook.portal_navigation(tenant=g.tenant, user=current_user) for i in group]
+    return sorted(items, key=lambda item: (item.order, str(item.label)))
+
+
+def invoice_status_label(status: str) -> str:
+    from flask_babel import gettext as _
+
+    return {
+        "paid": _("paid"),
+        "unpaid": _("unpaid"),
+        "partially_paid": _("partially paid"),
+        "overdue": _("overdue"),
+    }.get(status, status)
+
+
+def commodity_label(commodity: str) -> str:
+    from flask_babel import gettext as _
+
+    return {"electricity": _("Electricity"), "gas": _("Gas")}.get(commodity, commodity)
+
+
+def _error_page(title: str, message: str, status: int):
+    from flask import g
+    from markupsafe import escape
+
+    if g.get("tenant") is None:  # no brand to dress the page in (unknown host)
+        return f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>", status
+    return render_template("errors/error.html", title=title, message=message), status
+
+
+def init_app(app) -> None:
+    from flask_babel import gettext as _
+    from flask_wtf.csrf import CSRFError
+
+    from core.forms import field_max_length, widget_for
+
+    app.add_template_global(navigation)
+    app.add_template_global(invoice_status_label)
+    app.add_template_global(commodity_label)
+    app.add_template_global(widget_for, "form_widget")
+    app.add_template_global(field_max_length, "form_max_length")
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return _error_page(_("Page not found"), _("The page you asked for does not exist or is not available to you."), 404)
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return _error_page(_("Too many attempts"), _("You have tried too many times. Wait a few minutes and try again."), 429)
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):
+        return _error_page(_("The form has expired"), _("For your security the form could not be accepted. Go back, reload the page and try again."), 400)
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return _error_page(_("Something went wrong"), _("We could not complete your request. Nothing has been changed. Please try again later."), 500)

@@ -1,0 +1,1 @@
+"""Supplier plugins bundled with the portal, one package per supplier."""

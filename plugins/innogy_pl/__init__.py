@@ -1,0 +1,1 @@
+"""innogy Polska ("Moje innogy"): electricity and gas supplier in Poland, mostly Warsaw."""

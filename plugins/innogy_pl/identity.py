@@ -1,0 +1,102 @@
+"""Proving an innogy account is yours with data printed on one of your invoices.
+
+As in "Moje innogy": the customer number plus the number and gross amount of a recent
+invoice. Someone who only knows a customer number (it appears on letters and envelopes)
+cannot link the account without also holding a recent invoice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import Schema, fields, pre_load, validate
+
+from core.billing.contract import AccountNotFound, BillingAdapter
+from core.fields import DigitString, LocalizedDecimal
+from core.identifiers import normalize_digits
+from core.supplier import IdentityMethod, VerificationOutcome
+from plugins.innogy_pl.adapter import IDENTITY_INVOICES
+from plugins.innogy_pl.i18n import _
+
+CUSTOMER_NUMBER_DIGITS = 10
+
+
+class InvoiceIdentitySchema(Schema):
+    """Customer number, invoice number and gross amount, as printed on the invoice."""
+
+    customer_number = DigitString(
+        required=True,
+        length=CUSTOMER_NUMBER_DIGITS,
+        metadata={
+            "label": _("Customer number"),
+            "help": _("Ten digits, printed at the top of every invoice."),
+            "inputmode": "numeric",
+            "autocomplete": "off",
+        },
+    )
+    invoice_number = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=32, error=_("Enter the invoice number as printed.")),
+        metadata={
+            "label": _("Invoice number"),
+            "help": _("For example F/2026/10/000123, from one of your last six invoices."),
+            "autocomplete": "off",
+        },
+    )
+    gross_amount = LocalizedDecimal(
+        required=True,
+        places=2,
+        validate=validate.Range(min=0, min_inclusive=False, error=_("Enter the amount of the invoice.")),
+        metadata={
+            "label": _("Gross amount of the invoice"),
+            "help": _("The total to pay including VAT, for example 123,45."),
+            "inputmode": "decimal",
+            "autocomplete": "off",
+        },
+    )
+
+    @pre_load
+    def tidy_invoice_number(self, data: Any, **kwargs: Any) -> Any:
+        """Invoice numbers are printed in capitals; people type them with spaces."""
+        if isinstance(data, Mapping) and isinstance(data.get("invoice_number"), str):
+            data = dict(data)
+            data["invoice_number"] = "".join(data["invoice_number"].split()).upper()
+        return data
+
+
+def verify(adapter: BillingAdapter, data: Mapping[str, Any]) -> VerificationOutcome:
+    """A match needs the account, one of its recent invoices, and that invoice's amount.
+
+    The outcome never says which of the three was wrong.
+    """
+    number = data["customer_number"]
+    if adapter.find_account(number) is None:
+        return VerificationOutcome(None)
+    try:
+        invoices = adapter.invoices(number)
+    except AccountNotFound:
+        return VerificationOutcome(None)
+    recent = sorted(invoices, key=lambda i: i.issued_on, reverse=True)
+    for invoice in recent[:IDENTITY_INVOICES]:
+        if invoice.number == data["invoice_number"] and invoice.gross.amount == data["gross_amount"]:
+            return VerificationOutcome(number)
+    return VerificationOutcome(None)
+
+
+def attempt_key(data: Mapping[str, Any]) -> str:
+    """The customer number the attempt targets, so failures count against that account."""
+    return normalize_digits(data.get("customer_number", ""))
+
+
+INVOICE_METHOD = IdentityMethod(
+    code="invoice",
+    label=_("Customer number and invoice data"),
+    schema=InvoiceIdentitySchema,
+    verify=verify,
+    attempt_key=attempt_key,
+    help_text=_(
+        "Take one of your last six invoices from innogy and copy the customer number, "
+        "the invoice number and the gross amount."
+    ),
+)

@@ -1,0 +1,82 @@
+"""Hook implementations of the innogy Polska supplier plugin (brand "Moje innogy")."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from core.billing.contract import BillingAdapter
+from core.billing.demo import READINGS_CAPABILITY
+from core.hookspecs import hookimpl
+from core.supplier import IdentityMethod, ReadingRules, RequestType, SupplierInfo
+from plugins.innogy_pl.adapter import TARIFFS, InnogyDemoBackend
+from plugins.innogy_pl.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR
+from plugins.innogy_pl.identity import INVOICE_METHOD
+from plugins.innogy_pl.request_types import REQUEST_TYPES
+
+TEMPLATES_DIR = str(files(__package__) / "templates")
+
+SUPPLIER = SupplierInfo(
+    code="innogy_pl",
+    name="innogy Polska",
+    country="PL",
+    currency="PLN",
+    timezone="Europe/Warsaw",
+    default_locale="pl",
+    supported_locales=("pl", "en", "cs", "uk", "it"),
+    theme="innogy",
+    capabilities=frozenset({"e_invoice", "meter_readings", "maintenance_banner"}),
+    gettext_domain=GETTEXT_DOMAIN,
+    translations_dir=TRANSLATIONS_DIR,
+    templates_dir=TEMPLATES_DIR,
+    support_phone="+48 22 000 00 00",
+    support_email="pomoc@innogy.example",
+)
+
+_TARIFFS = {tariff.code: tariff for tariff in TARIFFS}
+
+
+@hookimpl
+def portal_supplier() -> SupplierInfo:
+    return SUPPLIER
+
+
+@hookimpl
+def portal_billing_adapter(tenant: Any) -> BillingAdapter:
+    """The demo back-end; the core keeps one per tenant."""
+    return InnogyDemoBackend()
+
+
+@hookimpl
+def portal_identity_methods(tenant: Any) -> list[IdentityMethod]:
+    return [INVOICE_METHOD]
+
+
+@hookimpl
+def portal_request_types(tenant: Any) -> list[RequestType]:
+    return list(REQUEST_TYPES)
+
+
+@hookimpl
+def portal_reading_rules(tenant: Any, supply_point: Any) -> ReadingRules:
+    """Readings are taken online only where the operator allows it (Stoen Operator)."""
+    tariff = _TARIFFS.get(getattr(supply_point, "tariff", ""))
+    return ReadingRules(
+        accepts_readings=READINGS_CAPABILITY in _capabilities(supply_point),
+        decimals=0,
+        max_daily_consumption=tariff.max_daily_consumption if tariff else None,
+        registers=_registers(supply_point) or (tariff.registers if tariff else ("1.8.0",)),
+    )
+
+
+def _capabilities(supply_point: Any) -> frozenset[str]:
+    return frozenset(getattr(supply_point, "capabilities", None) or ())
+
+
+def _registers(supply_point: Any) -> tuple[str, ...]:
+    """The registers of the installed meter, when the supply point says which."""
+    for meter in getattr(supply_point, "meters", None) or ():
+        registers = getattr(meter, "registers", None)
+        if registers:
+            return tuple(registers)
+    return ()

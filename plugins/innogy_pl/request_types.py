@@ -1,0 +1,207 @@
+"""The service requests of "Moje innogy": change of offer, extra services, contact data.
+
+Each schema validates what the customer types (PPE with its check digit, Polish phone
+numbers and postcodes, dates that make sense) so the request reaches the back-office
+complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
+
+from core.fields import DigitString
+from core.identifiers import is_valid_ppe
+from core.supplier import RequestType
+from plugins.innogy_pl.i18n import _
+
+TIMEZONE = ZoneInfo("Europe/Warsaw")
+_PHONE_NOISE = re.compile(r"[\s\-().]+")
+_PHONE = re.compile(r"^(?:\+48|0048)?(\d{9})$")
+_POSTCODE = re.compile(r"^(\d{2})-?(\d{3})$")
+
+PRODUCTS: tuple[tuple[str, Any], ...] = (
+    ("fixed_price_2y", _("Fixed price for 2 years")),
+    ("fixed_price_3y", _("Fixed price for 3 years")),
+    ("green_energy", _("Energy from renewable sources")),
+    ("standard", _("Standard price list")),
+)
+SERVICES: tuple[tuple[str, Any], ...] = (
+    ("home_assistance", _("Home assistance (plumber, electrician, locksmith)")),
+    ("electrician", _("Electrician visit")),
+    ("surge_protection", _("Surge protection for home appliances")),
+    ("energy_audit", _("Home energy audit")),
+)
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(TIMEZONE).date()
+
+
+def _fail(message: Any, field_name: str | None = None) -> ValidationError:
+    return ValidationError([message], field_name) if field_name else ValidationError([message])
+
+
+def validate_ppe(value: str) -> None:
+    if not is_valid_ppe(value):
+        raise _fail(_("This is not a valid supply point code (PPE): check the 18 digits on your invoice."))
+
+
+def validate_future_date(value: dt.date) -> None:
+    """Requests take effect from tomorrow at the earliest and within a year."""
+    today = _today()
+    if value <= today:
+        raise _fail(_("Choose a date from tomorrow on."))
+    if value > today + dt.timedelta(days=366):
+        raise _fail(_("Choose a date within the next twelve months."))
+
+
+class PolishPhone(fields.String):
+    """A Polish phone number typed any usual way, kept as ``+48`` and nine digits."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = _PHONE_NOISE.sub("", super()._deserialize(value, attr, data, **kwargs))
+        match = _PHONE.match(text)
+        if match is None:
+            raise _fail(_("Enter a Polish phone number of nine digits, for example 601 234 567."))
+        return f"+48{match.group(1)}"
+
+
+def _supply_point_field() -> DigitString:
+    return DigitString(
+        required=True,
+        length=18,
+        validate=validate_ppe,
+        metadata={
+            "label": _("Supply point code (PPE)"),
+            "help": _("18 digits starting with 590, printed on your invoice. It is not the meter number."),
+            "inputmode": "numeric",
+        },
+    )
+
+
+def _phone_field(*, required: bool) -> PolishPhone:
+    return PolishPhone(
+        required=required,
+        metadata={"label": _("Phone number"), "autocomplete": "tel", "inputmode": "tel"},
+    )
+
+
+class ChangeOfferSchema(Schema):
+    """Switch a supply point to another offer from the start of a chosen date."""
+
+    supply_point = _supply_point_field()
+    product = fields.String(
+        required=True,
+        validate=validate.OneOf([code for code, _label in PRODUCTS], error=_("Choose one of the offers.")),
+        metadata={"label": _("New offer"), "choices": PRODUCTS},
+    )
+    start_date = fields.Date(
+        required=True,
+        validate=validate_future_date,
+        metadata={
+            "label": _("Start of the new offer"),
+            "help": _("The new prices apply from the next reading after this date."),
+        },
+    )
+    accept_terms = fields.Boolean(
+        required=True,
+        validate=validate.Equal(True, error=_("Accept the terms of the offer to order it.")),
+        metadata={"label": _("I have read and accept the terms and the price list of the chosen offer.")},
+    )
+
+
+class AdditionalServiceSchema(Schema):
+    """Order one of innogy's extra services for a supply point."""
+
+    supply_point = _supply_point_field()
+    service = fields.String(
+        required=True,
+        validate=validate.OneOf([code for code, _label in SERVICES], error=_("Choose one of the services.")),
+        metadata={"label": _("Service"), "choices": SERVICES},
+    )
+    preferred_date = fields.Date(
+        load_default=None,
+        validate=validate_future_date,
+        metadata={"label": _("Preferred date"), "help": _("Leave empty if any date suits you.")},
+    )
+    phone = _phone_field(required=True)
+    comment = fields.String(
+        load_default="",
+        validate=validate.Length(max=500, error=_("Use at most {max} characters.")),
+        metadata={"label": _("Comment"), "widget": "textarea"},
+    )
+
+
+class ContactUpdateSchema(Schema):
+    """New e-mail, phone or correspondence address; at least one of them."""
+
+    email = fields.Email(
+        load_default=None,
+        validate=validate.Length(max=254, error=_("Use at most {max} characters.")),
+        metadata={"label": _("E-mail address"), "autocomplete": "email"},
+    )
+    phone = _phone_field(required=False)
+    street = fields.String(
+        load_default=None,
+        validate=validate.Length(min=3, max=120, error=_("Enter the street and number.")),
+        metadata={"label": _("Street and number"), "autocomplete": "street-address"},
+    )
+    postcode = fields.String(
+        load_default=None,
+        validate=validate.Regexp(_POSTCODE, error=_("Enter a postcode like 00-950.")),
+        metadata={"label": _("Postcode"), "autocomplete": "postal-code"},
+    )
+    city = fields.String(
+        load_default=None,
+        validate=validate.Length(min=2, max=80, error=_("Enter the town.")),
+        metadata={"label": _("Town"), "autocomplete": "address-level2"},
+    )
+
+    @validates_schema
+    def complete(self, data: dict[str, Any], **kwargs: Any) -> None:
+        address = [data.get(name) for name in ("street", "postcode", "city")]
+        if not any(address) and not data.get("email") and not data.get("phone"):
+            raise _fail(_("Enter at least one detail to change."))
+        if any(address) and not all(address):
+            missing = next(name for name, value in zip(("street", "postcode", "city"), address, strict=True) if not value)
+            raise _fail(_("A correspondence address needs the street, postcode and town."), missing)
+
+    @post_load
+    def tidy_postcode(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        match = _POSTCODE.match(data.get("postcode") or "")
+        if match:
+            data["postcode"] = f"{match.group(1)}-{match.group(2)}"
+        return data
+
+
+CHANGE_OFFER = RequestType(
+    code="change_offer",
+    label=_("Change of offer or product"),
+    schema=ChangeOfferSchema,
+    description=_("Move a supply point to another innogy offer."),
+)
+ADDITIONAL_SERVICE = RequestType(
+    code="additional_service",
+    label=_("Order an additional service"),
+    schema=AdditionalServiceSchema,
+    description=_("Home assistance, an electrician, surge protection or an energy audit."),
+)
+CONTACT_UPDATE = RequestType(
+    code="contact_update",
+    label=_("Update of contact details"),
+    schema=ContactUpdateSchema,
+    description=_("A new e-mail address, phone number or correspondence address."),
+)
+REQUEST_TYPES = (CHANGE_OFFER, ADDITIONAL_SERVICE, CONTACT_UPDATE)

@@ -1,0 +1,188 @@
+"""Fixtures: a portal app per test on a migrated database, a real SMTP server, clients per host.
+
+The suite runs on SQLite by default and on PostgreSQL when ``PORTAL_TEST_DATABASE_URL``
+is set (for example ``postgresql+psycopg://postgres@127.0.0.1:5432/test``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from core import create_app
+from core.catalogs import all_domains, compile_catalogs
+from core.extensions import db, limiter
+from tests.support.smtp import SMTPServer
+
+SUPPORT = Path(__file__).parent / "support"
+INNOGY_HOST = "innogy.test"
+SECOND_HOST = "second.test"
+PASSWORD = "correct horse battery"
+
+TEST_TENANTS = {
+    "innogy": {"plugin": "innogy_pl", "hosts": [INNOGY_HOST]},
+    "second": {"plugin": "innogy_pl", "hosts": [SECOND_HOST], "theme": "plain"},
+}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("PORTAL_TEST_DATABASE_URL")
+    if url:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "portal.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def compiled_catalogs() -> None:
+    for domain in all_domains():
+        compile_catalogs(domain, only_stale=True)
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url, compiled_catalogs, smtp_server, tmp_path_factory):
+    """Create the schema once per run through the Alembic migrations."""
+    from flask_migrate import upgrade
+
+    app = create_app(_test_config(database_url, smtp_server, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        db.engine.dispose()
+    return database_url
+
+
+def _test_config(database_url, smtp_server, instance, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "TENANTS": TEST_TENANTS,
+        "DEFAULT_TENANT": None,
+        "THEME_PATHS": [str(SUPPORT / "themes")],
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_server.port,
+        "MAIL_DEFAULT_SENDER": "portal@innogy.test",
+        "MAIL_SUPPRESS_SEND": False,  # a real SMTP server listens
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    config.update(overrides)
+    return config
+
+
+class PortalClient(FlaskClient):
+    """A browser on one host: keeps cookies, fills in the CSRF token of the last page."""
+
+    host = INNOGY_HOST
+    last_csrf: str | None = None
+
+    last_url: str | None = None
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("base_url", f"https://{self.host}")
+        if kwargs.get("method") == "POST" and self.last_url:
+            # browsers send the page's address with a same-origin form (CSRF SSL check)
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("Referer", self.last_url)
+            kwargs["headers"] = headers
+        response = super().open(*args, **kwargs)
+        if kwargs.get("method", "GET") == "GET" and args and isinstance(args[0], str):
+            self.last_url = f"https://{self.host}{args[0]}"
+        if response.mimetype == "text/html":
+            match = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
+            if match:
+                self.last_csrf = match.group(1)
+        return response
+
+    def submit(self, path: str, data: dict | None = None, **kwargs):
+        """GET the page, then POST the form with its CSRF token, as a browser would."""
+        page = self.get(path, headers=kwargs.get("headers"))
+        assert page.status_code in (200, 400), (path, page.status_code)
+        return self.post(path, data={"csrf_token": self.last_csrf, **(data or {})}, **kwargs)
+
+
+@pytest.fixture
+def make_app(migrated, smtp_server, tmp_path):
+    apps = []
+
+    def factory(plugins=(), **overrides):
+        app = create_app(_test_config(migrated, smtp_server, tmp_path, **overrides), plugins=plugins)
+        app.test_client_class = PortalClient
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            with db.engine.begin() as conn:
+                for table in reversed(db.metadata.sorted_tables):
+                    conn.execute(table.delete())
+            db.engine.dispose()
+    limiter.reset()
+    smtp_server.clear()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+def client_for(app, host: str = INNOGY_HOST, language: str | None = "en") -> PortalClient:
+    client = app.test_client()
+    client.host = host
+    if language:
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    return client
+
+
+@pytest.fixture
+def client(app) -> PortalClient:
+    return client_for(app)
+
+
+def register_and_activate(client: PortalClient, smtp_server, email: str, password: str = PASSWORD) -> None:
+    response = client.submit(
+        "/register",
+        {"email": email, "password": password, "password_confirm": password, "accept_terms": "1"},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    link = smtp_server.last_link(email)
+    path = link.split(client.host, 1)[1]
+    assert client.submit(path).status_code == 302
+
+
+def sign_in(client: PortalClient, email: str, password: str = PASSWORD):
+    return client.submit("/login", {"email": email, "password": password})
+
+
+@pytest.fixture
+def demo_identity(app):
+    with app.app_context():
+        return app.extensions["portal_tenants"]["innogy"].adapter.demo_identities()
+
+
+@pytest.fixture
+def signed_in(client, smtp_server):
+    """A registered, activated and signed-in customer with no account linked yet."""
+    email = "anna.nowak@example.com"
+    register_and_activate(client, smtp_server, email)
+    assert sign_in(client, email).status_code == 302
+    return client

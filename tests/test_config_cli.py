@@ -1,0 +1,107 @@
+"""The app factory's settings and the ``portal`` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import create_engine, inspect
+
+from core import create_app
+from core.app import ConfigurationError
+
+PORTAL = [sys.executable, "-c", "from core.cli import main; main()"]
+
+
+def test_default_secret_key_is_refused_outside_debug_and_demo(monkeypatch, tmp_path):
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    with pytest.raises(ConfigurationError, match="PORTAL_SECRET_KEY"):
+        create_app()
+    assert create_app({"DEMO": True}).config["MAIL_CAPTURE"] is True
+
+
+def test_settings_layer_defaults_file_environment(monkeypatch, tmp_path):
+    (tmp_path / "portal.cfg").write_text("MAIL_PORT = 2525\nMAIL_SERVER = 'from-file'\nSECRET_KEY = 'file-key'\n")
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("PORTAL_MAIL_SERVER", "smtp.from-env.test")
+    app = create_app()
+    assert app.config["MAIL_PORT"] == 2525  # file over default
+    assert app.config["MAIL_SERVER"] == "smtp.from-env.test"  # environment over file
+    assert app.config["SECRET_KEY"] == "file-key"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/portal.sqlite3"
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "env-key")
+    monkeypatch.setenv("PORTAL_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "env-key"
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+
+
+def _env(tmp_path, **extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "FLASK_"))}
+    env.update({"PORTAL_INSTANCE_PATH": str(tmp_path), "PORTAL_SECRET_KEY": "cli-test-key"}, **extra)
+    return env
+
+
+def test_portal_db_upgrade_creates_the_schema(tmp_path):
+    url = os.environ.get("PORTAL_TEST_DATABASE_URL")
+    if url:
+        pytest.skip("the PostgreSQL schema is migrated by the session fixture")
+    result = subprocess.run([*PORTAL, "db", "upgrade"], env=_env(tmp_path), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    tables = set(inspect(create_engine(f"sqlite:///{tmp_path}/portal.sqlite3")).get_table_names())
+    assert {"user_account", "billing_account", "invoice", "login_session", "alembic_version"} <= tables
+    check = subprocess.run([*PORTAL, "db", "check"], env=_env(tmp_path), capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_demo_accounts_lists_identities_as_json(tmp_path):
+    result = subprocess.run([*PORTAL, "demo-accounts", "--json"], env=_env(tmp_path), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert len(data["innogy"]) >= 50
+    first = data["innogy"][0]
+    assert {"customer_number", "invoice_number", "gross_amount"} <= set(first)
+
+
+def test_demo_accounts_table(tmp_path):
+    result = subprocess.run([*PORTAL, "demo-accounts"], env=_env(tmp_path), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "customer_number" in result.stdout and "innogy" in result.stdout
+
+
+def test_demo_prepares_database_and_demo_login(tmp_path):
+    result = subprocess.run(
+        [*PORTAL, "demo", "--no-serve"], env=_env(tmp_path), capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "demo@innogy.example" in result.stdout
+    again = subprocess.run([*PORTAL, "demo", "--no-serve"], env=_env(tmp_path), capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+
+
+def test_i18n_compile_command(tmp_path):
+    result = subprocess.run([*PORTAL, "i18n", "compile"], env=_env(tmp_path), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "compiled messages: 4 catalogs" in result.stdout
+    assert "compiled innogy_pl: 4 catalogs" in result.stdout
+
+
+def test_catalog_templates_are_current(tmp_path):
+    """Every string in the code is in the committed templates: `portal i18n extract` was run."""
+    from dataclasses import replace
+
+    from babel.messages.pofile import read_po
+
+    from core.catalogs import all_domains, extract
+
+    for domain in all_domains():
+        fresh = replace(domain, translations_dir=tmp_path / domain.name)
+        extract(fresh)
+        with open(fresh.template, "rb") as new, open(domain.template, "rb") as committed:
+            new_ids = {m.id for m in read_po(new) if m.id}
+            old_ids = {m.id for m in read_po(committed) if m.id}
+        assert new_ids == old_ids, f"{domain.name}: run `portal i18n extract` and `update`: {sorted(map(str, new_ids ^ old_ids))[:5]}"

@@ -1,0 +1,164 @@
+"""Linking a billing account with invoice data, the lockout, and the dashboard."""
+
+from __future__ import annotations
+
+from sqlalchemy import event, select
+
+from core.billing.contract import BackendUnavailable
+from core.extensions import db
+from core.models import AccountLink, VerificationAttempt
+from core.tenancy import tenant_context
+from tests.conftest import register_and_activate, sign_in
+
+
+def _link_data(identity, **changes):
+    data = {
+        "method": "invoice",
+        "customer_number": identity["customer_number"],
+        "invoice_number": identity["invoice_number"],
+        "gross_amount": identity["gross_amount"],
+    }
+    data.update(changes)
+    return data
+
+
+def test_link_with_invoice_data_then_dashboard(app, signed_in, demo_identity):
+    identity = demo_identity[0]
+    response = signed_in.submit("/accounts/link", _link_data(identity))
+    assert response.status_code == 302 and response.location.endswith("/")
+    page = signed_in.get("/")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert identity["customer_number"] in html
+    assert "Data as of" in html
+    assert "Next payment due" in html and "Recent invoices" in html
+    assert "PLN" in html or "zł" in html
+    with app.app_context(), tenant_context("innogy"):
+        adapter = app.extensions["portal_tenants"]["innogy"].adapter
+        for sp in adapter.supply_points(identity["customer_number"]):
+            assert sp.identifier in html
+        latest = adapter.invoices(identity["customer_number"])[0]
+        assert latest.number in html
+
+
+def test_polish_amount_format_is_accepted(signed_in, demo_identity):
+    identity = demo_identity[1]
+    amount = str(identity["gross_amount"]).replace(".", ",")
+    response = signed_in.submit("/accounts/link", _link_data(identity, gross_amount=amount))
+    assert response.status_code == 302
+
+
+def test_wrong_data_never_says_which_field(app, signed_in, demo_identity):
+    identity = demo_identity[0]
+    bodies = set()
+    for changes in (
+        {"invoice_number": "F/1999/01/000001"},
+        {"gross_amount": "1.23"},
+        {"customer_number": "9999999999"},
+    ):
+        response = signed_in.submit("/accounts/link", _link_data(identity, **changes))
+        assert response.status_code == 400
+        text = response.get_data(as_text=True)
+        assert "do not match our records" in text
+        bodies.add(text.count("field-error"))
+    assert bodies == {0}
+    with app.app_context(), tenant_context("innogy"):
+        assert db.session.execute(select(AccountLink)).first() is None
+        attempts = db.session.execute(select(VerificationAttempt)).scalars().all()
+    assert len(attempts) == 3 and not any(a.succeeded for a in attempts)
+
+
+def test_invalid_input_is_reported_per_field_and_not_counted(app, signed_in, demo_identity):
+    response = signed_in.submit("/accounts/link", _link_data(demo_identity[0], gross_amount="abc"))
+    assert response.status_code == 400
+    assert "field-error" in response.get_data(as_text=True)
+    with app.app_context(), tenant_context("innogy"):
+        assert db.session.execute(select(VerificationAttempt)).first() is None
+
+
+def test_lockout_after_repeated_failures_even_with_right_data(make_app, smtp_server, demo_identity):
+    app = make_app(VERIFICATION_MAX_FAILURES=3)
+    client = app.test_client()
+    register_and_activate(client, smtp_server, "guess@example.com")
+    sign_in(client, "guess@example.com")
+    identity = demo_identity[2]
+    for _ in range(3):
+        assert client.submit("/accounts/link", _link_data(identity, gross_amount="0.01")).status_code == 400
+    locked = client.submit("/accounts/link", _link_data(identity))
+    assert locked.status_code == 429
+    assert "Too many unsuccessful attempts" in locked.get_data(as_text=True)
+
+
+def test_lockout_is_per_billing_account_across_logins(make_app, smtp_server, demo_identity):
+    app = make_app(VERIFICATION_MAX_FAILURES=2)
+    identity = demo_identity[3]
+    for n in range(2):
+        attacker = app.test_client()
+        register_and_activate(attacker, smtp_server, f"attacker{n}@example.com")
+        sign_in(attacker, f"attacker{n}@example.com")
+        attacker.submit("/accounts/link", _link_data(identity, invoice_number="X/1"))
+    owner = app.test_client()
+    register_and_activate(owner, smtp_server, "owner@example.com")
+    sign_in(owner, "owner@example.com")
+    assert owner.submit("/accounts/link", _link_data(identity)).status_code == 429
+
+
+def test_account_linked_to_another_login_is_refused_clearly(app, client, smtp_server, demo_identity):
+    identity = demo_identity[4]
+    register_and_activate(client, smtp_server, "first@example.com")
+    sign_in(client, "first@example.com")
+    assert client.submit("/accounts/link", _link_data(identity)).status_code == 302
+    second = app.test_client()
+    register_and_activate(second, smtp_server, "second@example.com")
+    sign_in(second, "second@example.com")
+    response = second.submit("/accounts/link", _link_data(identity))
+    assert response.status_code == 400
+    assert "already linked to another login" in response.get_data(as_text=True)
+
+
+def test_several_accounts_on_one_login(signed_in, demo_identity):
+    for identity in demo_identity[5:7]:
+        assert signed_in.submit("/accounts/link", _link_data(identity)).status_code == 302
+    page = signed_in.get("/accounts/").get_data(as_text=True)
+    assert demo_identity[5]["customer_number"] in page and demo_identity[6]["customer_number"] in page
+    assert "2 customer accounts linked" in page
+
+
+def test_backend_down_while_linking_changes_nothing(app, signed_in, demo_identity, monkeypatch):
+    adapter = app.extensions["portal_tenants"]["innogy"].adapter
+
+    def down(*args, **kwargs):
+        raise BackendUnavailable("connection refused")
+
+    monkeypatch.setattr(adapter, "find_account", down)
+    response = signed_in.submit("/accounts/link", _link_data(demo_identity[0]))
+    assert response.status_code == 503
+    assert "not responding" in response.get_data(as_text=True)
+    with app.app_context(), tenant_context("innogy"):
+        assert db.session.execute(select(VerificationAttempt)).first() is None
+
+
+def test_dashboard_query_count_does_not_grow_with_accounts(app, signed_in, demo_identity):
+    def count_queries():
+        statements = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert signed_in.get("/").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    signed_in.submit("/accounts/link", _link_data(demo_identity[0]))
+    one = count_queries()
+    for identity in demo_identity[1:4]:
+        signed_in.submit("/accounts/link", _link_data(identity))
+    four = count_queries()
+    assert one == four
+
+
+def test_dashboard_requires_login(client):
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.location

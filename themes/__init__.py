@@ -1,0 +1,1 @@
+"""Bundled themes (data only): one folder per brand with theme.json, templates/, static/."""

@@ -1,0 +1,1 @@
+"""Core message catalogs (data only): <locale>/LC_MESSAGES/messages.po."""
