@@ -8,6 +8,7 @@ import os
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 
 def _create_app():
@@ -40,7 +41,7 @@ def demo(host: str, port: int, reset: bool, no_serve: bool) -> None:
     if no_serve:
         return
     click.echo(f"Demo portal: http://localhost:{port}/  (see the demo mailbox at /demo/mailbox)")
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    run_simple(host, port, app, threaded=True)
 
 
 @main.command("demo-accounts")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-DEFAULT_SECRET_KEY = "insecure-development-key-change-me"
+DEFAULT_SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105 - refused in production
 
 
 class DefaultConfig:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from core.billing.contract import Money
 from core.extensions import db
 from core.models import AccountLink, BillingAccount, Invoice, SupplyPoint, User
 
@@ -15,9 +17,18 @@ RECENT_INVOICES = 5
 
 
 @dataclass(frozen=True)
+class PaymentDue:
+    """What to pay by the nearest due date, over every unpaid invoice due that day."""
+
+    due_on: dt.date
+    amount: Money
+    invoices: int
+
+
+@dataclass(frozen=True)
 class Dashboard:
     accounts: list[BillingAccount]
-    next_due: Invoice | None
+    next_due: PaymentDue | None
     recent_invoices: list[Invoice]
     supply_points: list[SupplyPoint]
     data_as_of: dt.datetime | None
@@ -44,12 +55,23 @@ def dashboard_for(user: User) -> Dashboard:
             .limit(RECENT_INVOICES)
         ).scalars()
     )
-    next_due = db.session.execute(
-        select(Invoice)
+    nearest = db.session.execute(
+        select(
+            Invoice.due_on,
+            Invoice.currency,
+            func.sum(Invoice.gross_amount - Invoice.paid_amount),
+            func.count(),
+        )
         .where(Invoice.account_id.in_(ids), Invoice.status != "paid")
-        .order_by(Invoice.due_on, Invoice.id)
+        .group_by(Invoice.due_on, Invoice.currency)
+        .order_by(Invoice.due_on)
         .limit(1)
-    ).scalar_one_or_none()
+    ).first()
+    next_due = (
+        PaymentDue(nearest[0], Money(Decimal(nearest[2]).quantize(Decimal("0.01")), nearest[1]), nearest[3])
+        if nearest
+        else None
+    )
     return Dashboard(
         accounts=accounts,
         next_due=next_due,

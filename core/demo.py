@@ -16,7 +16,7 @@ from core.security import hash_password
 from core.sync import import_account
 from core.tenancy import tenant_context
 
-DEMO_PASSWORD = "demo-portal-2026"
+DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - the published demo login
 
 
 def demo_login(tenant_code: str) -> str:

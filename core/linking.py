@@ -6,7 +6,6 @@ locks further attempts for a while. The answer never says which field was wrong.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any

@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 
-
 def _email(**metadata) -> fields.Email:
     return fields.Email(
         required=True,

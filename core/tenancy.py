@@ -210,9 +210,8 @@ class TenantRegistry:
 
 def build_registry(app: Flask, pm: pluggy.PluginManager) -> TenantRegistry:
     """Create the tenants named in ``TENANTS`` from the loaded supplier plugins."""
-    from core.theming import ThemeLibrary
-
     from core.plugins import supplier_plugins
+    from core.theming import ThemeLibrary
 
     suppliers: dict[str, tuple[object, SupplierInfo]] = {}
     for plugin, info in supplier_plugins(pm):

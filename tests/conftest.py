@@ -132,12 +132,19 @@ def make_app(migrated, smtp_server, tmp_path):
     for app in apps:
         with app.app_context():
             db.session.remove()
-            with db.engine.begin() as conn:
-                for table in reversed(db.metadata.sorted_tables):
-                    conn.execute(table.delete())
             db.engine.dispose()
+    _empty_tables(migrated)
     limiter.reset()
     smtp_server.clear()
+
+
+def _empty_tables(url: str) -> None:
+    """Every test starts from empty tables (the schema stays: migrated once per run)."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+    engine.dispose()
 
 
 @pytest.fixture

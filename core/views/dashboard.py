@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from core.dashboard import dashboard_for
@@ -19,4 +20,4 @@ def index():
     overview = dashboard_for(current_user)
     if not overview.accounts:
         return redirect(url_for("accounts.link"))
-    return render_template("dashboard/index.html", overview=overview, today=dt.date.today())
+    return render_template("dashboard/index.html", overview=overview, today=dt.datetime.now(ZoneInfo(g.tenant.timezone)).date())

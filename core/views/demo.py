@@ -19,8 +19,7 @@ def linkify(text: str) -> Markup:
     parts, last = [], 0
     for match in _URL.finditer(text):
         parts.append(escape(text[last:match.start()]))
-        url = escape(match.group(0))
-        parts.append(Markup(f'<a href="{url}">{url}</a>'))
+        parts.append(Markup('<a href="{0}">{0}</a>').format(match.group(0)))
         last = match.end()
     parts.append(escape(text[last:]))
     return Markup("").join(parts)
