@@ -25,39 +25,45 @@ def _new_password(label) -> fields.String:
     )
 
 
-class _PasswordPair(Schema):
-    """A new password typed twice, long enough, and not the e-mail address."""
+def _repeat_password(label) -> fields.String:
+    return fields.String(
+        required=True, load_only=True,
+        metadata={"label": label, "widget": "password", "autocomplete": "new-password"},
+    )
 
-    def _check_pair(self, data, new: str, confirm: str, email: str | None = None) -> None:
-        password = data.get(new, "")
+
+class _PasswordPair(Schema):
+    """A new password typed twice (``password``, ``password_confirm``), long enough,
+    and not the e-mail address."""
+
+    @validates_schema
+    def check_password_pair(self, data, **kwargs):
+        password = data.get("password", "")
         minimum = current_app.config["PASSWORD_MIN_LENGTH"]
         if len(password) < minimum:
             raise ValidationError(
-                _l("The password must have at least %(num)d characters.", num=minimum), new
+                _l("The password must have at least %(num)d characters.", num=minimum), "password"
             )
+        email = data.get("email")
         if email and password.strip().lower() == email.lower():
-            raise ValidationError(_l("The password must not be your e-mail address."), new)
-        if password != data.get(confirm):
-            raise ValidationError(_l("The two passwords do not match."), confirm)
+            raise ValidationError(_l("The password must not be your e-mail address."), "password")
+        if password != data.get("password_confirm"):
+            raise ValidationError(_l("The two passwords do not match."), "password_confirm")
 
 
 class RegistrationSchema(_PasswordPair):
     email = _email()
     password = _new_password(_l("Password"))
-    password_confirm = fields.String(
-        required=True, load_only=True,
-        metadata={"label": _l("Repeat the password"), "widget": "password", "autocomplete": "new-password"},
-    )
+    password_confirm = _repeat_password(_l("Repeat the password"))
     accept_terms = fields.Boolean(
         required=True,
         metadata={"label": _l("I have read and accept the terms of service of the portal.")},
     )
 
     @validates_schema
-    def check(self, data, **kwargs):
+    def check_terms(self, data, **kwargs):
         if not data.get("accept_terms"):
             raise ValidationError(_l("You must accept the terms of service to register."), "accept_terms")
-        self._check_pair(data, "password", "password_confirm", data.get("email"))
 
 
 class LoginSchema(Schema):
@@ -75,14 +81,7 @@ class ForgotPasswordSchema(Schema):
 
 class ResetPasswordSchema(_PasswordPair):
     password = _new_password(_l("New password"))
-    password_confirm = fields.String(
-        required=True, load_only=True,
-        metadata={"label": _l("Repeat the new password"), "widget": "password", "autocomplete": "new-password"},
-    )
-
-    @validates_schema
-    def check(self, data, **kwargs):
-        self._check_pair(data, "password", "password_confirm")
+    password_confirm = _repeat_password(_l("Repeat the new password"))
 
 
 class ChangePasswordSchema(_PasswordPair):
@@ -91,11 +90,4 @@ class ChangePasswordSchema(_PasswordPair):
         metadata={"label": _l("Current password"), "widget": "password", "autocomplete": "current-password"},
     )
     password = _new_password(_l("New password"))
-    password_confirm = fields.String(
-        required=True, load_only=True,
-        metadata={"label": _l("Repeat the new password"), "widget": "password", "autocomplete": "new-password"},
-    )
-
-    @validates_schema
-    def check(self, data, **kwargs):
-        self._check_pair(data, "password", "password_confirm")
+    password_confirm = _repeat_password(_l("Repeat the new password"))

@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from core import create_app
 from core.app import ConfigurationError
@@ -46,16 +47,37 @@ def _env(tmp_path, **extra):
     return env
 
 
-def test_portal_db_upgrade_creates_the_schema(tmp_path):
+@pytest.fixture
+def scratch_database_url(tmp_path):
+    """An empty database of the kind the suite runs on (SQLite file or a new PostgreSQL database)."""
     url = os.environ.get("PORTAL_TEST_DATABASE_URL")
-    if url:
-        pytest.skip("the PostgreSQL schema is migrated by the session fixture")
-    result = subprocess.run([*PORTAL, "db", "upgrade"], env=_env(tmp_path), capture_output=True, text=True)
+    if not url:
+        yield f"sqlite:///{tmp_path}/scratch.sqlite3"
+        return
+    base = make_url(url)
+    name = f"portal_cli_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_portal_db_upgrade_creates_the_schema(tmp_path, scratch_database_url):
+    env = _env(tmp_path, PORTAL_SQLALCHEMY_DATABASE_URI=scratch_database_url)
+    result = subprocess.run([*PORTAL, "db", "upgrade"], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    tables = set(inspect(create_engine(f"sqlite:///{tmp_path}/portal.sqlite3")).get_table_names())
+    engine = create_engine(scratch_database_url)
+    tables = set(inspect(engine).get_table_names())
+    engine.dispose()
     assert {"user_account", "billing_account", "invoice", "login_session", "alembic_version"} <= tables
-    check = subprocess.run([*PORTAL, "db", "check"], env=_env(tmp_path), capture_output=True, text=True)
+    check = subprocess.run([*PORTAL, "db", "check"], env=env, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+    downgrade = subprocess.run([*PORTAL, "db", "downgrade", "base"], env=env, capture_output=True, text=True)
+    assert downgrade.returncode == 0, downgrade.stderr
 
 
 def test_demo_accounts_lists_identities_as_json(tmp_path):
