@@ -93,6 +93,10 @@ class PortalClient(FlaskClient):
     host = INNOGY_HOST
     last_csrf: str | None = None
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")  # assertions read English
+
     last_url: str | None = None
 
     def open(self, *args, **kwargs):
@@ -157,6 +161,8 @@ def client_for(app, host: str = INNOGY_HOST, language: str | None = "en") -> Por
     client.host = host
     if language:
         client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    else:
+        client.environ_base.pop("HTTP_ACCEPT_LANGUAGE", None)
     return client
 
 

@@ -100,7 +100,7 @@ def test_money_and_dates_in_polish_format(app):
             assert money(Decimal("1234.5")) == "1\xa0234,50\xa0zł"
             assert local_date(date(2026, 3, 5), "long") == "5 marca 2026"
         with force_locale("en"):
-            assert money(Decimal("1234.5")) == "PLN\xa01,234.50"
+            assert money(Decimal("1234.5")).replace("\xa0", "") == "PLN1,234.50"
 
 
 def test_plugin_strings_use_their_own_domain():
