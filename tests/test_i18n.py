@@ -107,3 +107,44 @@ def test_plugin_strings_use_their_own_domain():
     roots = {d.name: d.translations_dir for d in all_domains()}
     assert roots["innogy_pl"] != roots["messages"]
     assert Path(roots["innogy_pl"]).is_relative_to(Path(__file__).parents[1] / "plugins" / "innogy_pl")
+
+
+@pytest.mark.parametrize(
+    ("locale", "customer_number_label", "balance_label"),
+    [
+        ("pl", "Numer klienta", "Saldo"),
+        ("cs", "Zákaznické číslo", None),
+        ("uk", None, "Сальдо"),
+        ("it", "Codice cliente", "Saldo"),
+        ("en", "Customer number", "Balance"),
+    ],
+)
+def test_signed_in_pages_in_every_language(app, smtp_server, demo_identity, locale, customer_number_label, balance_label):
+    """The plugin's strings (its own domain) and the core's, on every page of a customer."""
+    client = client_for(app, language=locale)
+    email = f"{locale}@example.com"
+    register_and_activate(client, smtp_server, email)
+    sign_in(client, email)
+    link_page = client.get("/accounts/link").get_data(as_text=True)
+    if customer_number_label:
+        assert customer_number_label in link_page
+    identity = demo_identity[0]
+    client.submit("/accounts/link", {"method": "invoice", **{k: identity[k] for k in ("customer_number", "invoice_number", "gross_amount")}})
+    for path in ("/", "/accounts/", "/accounts/link", "/password/change"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert f'<html lang="{locale}">' in response.get_data(as_text=True)
+    dashboard = client.get("/").get_data(as_text=True)
+    if balance_label:
+        assert balance_label in dashboard
+    if locale != "en":
+        assert "Recent invoices" not in dashboard  # nothing left in English
+
+
+def test_activation_mail_is_in_the_registrants_language(app, smtp_server):
+    client = client_for(app, language="uk")
+    client.submit("/register", {"email": "olena@example.com", "password": "correct horse battery",
+                                "password_confirm": "correct horse battery", "accept_terms": "1"})
+    message = smtp_server.wait_for("olena@example.com")[0]
+    assert "Moje innogy" in message["Subject"]
+    assert any("\u0400" <= ch <= "\u04ff" for ch in message["Subject"])  # Cyrillic
