@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from core.hookspecs import hookimpl
-from core.supplier import NavigationItem
+from core.supplier import NavigationItem, NotificationChannel
 from core.theming import BUNDLED_THEMES
 
 
@@ -23,3 +23,10 @@ def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
         NavigationItem("accounts.index", _l("My accounts"), order=20),
         NavigationItem("auth.change_password", _l("Password"), order=90),
     ]
+
+
+@hookimpl
+def portal_notification_channels(tenant: Any) -> list[NotificationChannel]:
+    from core.mail import deliver
+
+    return [NotificationChannel("email", _l("E-mail"), "email", deliver)]

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from core.supplier import (
         IdentityMethod,
         NavigationItem,
+        NotificationChannel,
         ReadingRules,
         RequestType,
         SupplierInfo,
@@ -109,6 +110,17 @@ def portal_reading_rules(tenant: Tenant, supply_point: Any) -> ReadingRules | No
         defaults.
 
     Stops at first non-None result.
+    """
+
+
+@hookspec
+def portal_notification_channels(tenant: Tenant) -> list[NotificationChannel]:
+    """Channels that can carry notifications (planned outages, reminders) to customers.
+
+    The core contributes e-mail; a plugin adds SMS or others through its provider.
+
+    :param tenant: the tenant being served.
+    :return: a list of :class:`core.supplier.NotificationChannel`.
     """
 
 

@@ -34,7 +34,13 @@ class LinkOutcome:
 @dataclass(frozen=True)
 class LinkResult:
     outcome: str
-    account: BillingAccount | None = None
+    accounts: tuple[BillingAccount, ...] = ()
+    refused: int = 0  # accounts proven but already linked to another login
+    message: Any = None  # the identity method's own no-match wording, if any
+
+    @property
+    def account(self) -> BillingAccount | None:
+        return self.accounts[0] if self.accounts else None
 
 
 def is_locked(user: User, account_key: str) -> bool:
@@ -71,19 +77,23 @@ def link_account(tenant: Tenant, user: User, method: IdentityMethod, data: Mappi
     _record(user, method, key, verdict.matched)
     if not verdict.matched:
         db.session.commit()
-        return LinkResult(LinkOutcome.NO_MATCH)
+        return LinkResult(LinkOutcome.NO_MATCH, message=verdict.message)
 
-    existing = db.session.execute(
-        select(AccountLink).join(BillingAccount).where(BillingAccount.number == verdict.account_number)
-    ).scalar_one_or_none()
-    if existing is not None:
-        db.session.commit()
-        if existing.user_id == user.id:
-            return LinkResult(LinkOutcome.ALREADY_YOURS, existing.account)
-        return LinkResult(LinkOutcome.LINKED_ELSEWHERE)
+    links = {
+        link.account.number: link
+        for link in db.session.execute(
+            select(AccountLink).join(BillingAccount).where(BillingAccount.number.in_(verdict.account_numbers))
+        ).scalars()
+    }
+    mine = [links[n].account for n in verdict.account_numbers if n in links and links[n].user_id == user.id]
+    refused = sum(1 for n in verdict.account_numbers if n in links and links[n].user_id != user.id)
+    new = [n for n in verdict.account_numbers if n not in links]
     try:
-        account = import_account(tenant, verdict.account_number)
-        db.session.add(AccountLink(user_id=user.id, account_id=account.id, method=method.code))
+        linked = []
+        for number in new:
+            account = import_account(tenant, number)
+            db.session.add(AccountLink(user_id=user.id, account_id=account.id, method=method.code))
+            linked.append(account)
         db.session.commit()
     except BackendUnavailable:
         db.session.rollback()
@@ -91,6 +101,8 @@ def link_account(tenant: Tenant, user: User, method: IdentityMethod, data: Mappi
     except IntegrityError:  # linked by someone else a moment ago
         db.session.rollback()
         return LinkResult(LinkOutcome.LINKED_ELSEWHERE)
-    return LinkResult(LinkOutcome.LINKED, account)
-
-
+    if linked:
+        return LinkResult(LinkOutcome.LINKED, tuple(linked), refused)
+    if mine:
+        return LinkResult(LinkOutcome.ALREADY_YOURS, tuple(mine), refused)
+    return LinkResult(LinkOutcome.LINKED_ELSEWHERE, refused=refused)

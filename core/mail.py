@@ -15,20 +15,23 @@ from core.models import CapturedMail
 
 
 def send_mail(recipient: str, template: str, *, locale: str | None = None, **context) -> None:
-    """Render ``mail/<template>.txt`` (and ``.html`` if the theme has one) and send it.
+    """Render ``mail/<template>.txt`` in the recipient's language and send it.
 
-    The first line of the text template is the subject.
+    The first line of the text template is the subject; templates can be overridden by
+    the theme or the plugin like any other.
     """
     tenant = g.tenant
     with force_locale(locale or tenant.default_locale):
         text = render_template(f"mail/{template}.txt", tenant=tenant, **context)
         subject, _, body = text.partition("\n")
-    sender = tenant.settings.get("mail_sender") or current_app.config["MAIL_DEFAULT_SENDER"]
+    deliver(recipient, subject.strip(), body.strip())
+
+
+def deliver(recipient: str, subject: str, body: str) -> None:
+    """Send a plain-text message from the tenant's sender (or keep it, in demo mode)."""
+    sender = g.tenant.settings.get("mail_sender") or current_app.config["MAIL_DEFAULT_SENDER"]
     if current_app.config["MAIL_CAPTURE"]:
-        db.session.add(
-            CapturedMail(sender=sender, recipient=recipient, subject=subject.strip(), text_body=body.strip())
-        )
+        db.session.add(CapturedMail(sender=sender, recipient=recipient, subject=subject, text_body=body))
         db.session.flush()
         return
-    message = Message(subject=subject.strip(), recipients=[recipient], body=body.strip(), sender=sender)
-    mail.send(message)
+    mail.send(Message(subject=subject, recipients=[recipient], body=body, sender=sender))

@@ -46,13 +46,34 @@ class SupplierInfo:
 
 @dataclass(frozen=True)
 class VerificationOutcome:
-    """What an identity method found: the billing account, or nothing."""
+    """What an identity method found: the billing accounts it proves, or nothing.
 
-    account_number: str | None
+    Most methods prove one account; an administrator's code may prove several (all the
+    supplies of the condominiums one person administers). ``message`` replaces the core's
+    generic "the data do not match" answer when the supplier's customers expect another
+    wording (for example "subscriber not found"); it must not say which field was wrong.
+    """
+
+    account_numbers: tuple[str, ...] = ()
+    message: Any = None
+
+    @classmethod
+    def match(cls, *account_numbers: str) -> VerificationOutcome:
+        if not account_numbers:
+            raise ValueError("a match names at least one account")
+        return cls(tuple(account_numbers))
+
+    @classmethod
+    def no_match(cls, message: Any = None) -> VerificationOutcome:
+        return cls((), message)
 
     @property
     def matched(self) -> bool:
-        return self.account_number is not None
+        return bool(self.account_numbers)
+
+    @property
+    def account_number(self) -> str | None:
+        return self.account_numbers[0] if self.account_numbers else None
 
 
 @dataclass(frozen=True)
@@ -93,6 +114,19 @@ class ReadingRules:
     decimals: int = 0
     max_daily_consumption: Decimal | None = None
     registers: tuple[str, ...] = ("1.8.0",)
+
+
+@dataclass(frozen=True)
+class NotificationChannel:
+    """A way to reach a customer (e-mail, SMS, ...): ``send(recipient, subject, body)``.
+
+    ``address_kind`` says what a recipient is for this channel (``"email"``, ``"phone"``).
+    """
+
+    code: str
+    label: Any
+    address_kind: str
+    send: Callable[[str, str, str], None]
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_l
 
 if TYPE_CHECKING:
     from core.billing.contract import BillingAdapter
-    from core.supplier import IdentityMethod, RequestType, SupplierInfo
+    from core.supplier import IdentityMethod, NotificationChannel, RequestType, SupplierInfo
     from core.theming import Theme
 
 
@@ -151,6 +151,9 @@ class Tenant:
 
     def request_types(self) -> list[RequestType]:
         return [t for group in self.hook.portal_request_types(tenant=self) for t in group]
+
+    def notification_channels(self) -> list[NotificationChannel]:
+        return [c for group in self.hook.portal_notification_channels(tenant=self) for c in group]
 
 
 class _TenantHooks:

@@ -162,3 +162,47 @@ def test_dashboard_query_count_does_not_grow_with_accounts(app, signed_in, demo_
 def test_dashboard_requires_login(client):
     response = client.get("/")
     assert response.status_code == 302 and "/login" in response.location
+
+
+def _code_method_plugin(numbers):
+    """A feature plugin adding an identity method that proves several accounts at once."""
+    import types
+
+    from marshmallow import Schema, fields
+
+    from core.hookspecs import hookimpl
+    from core.supplier import IdentityMethod, VerificationOutcome
+
+    class CodeSchema(Schema):
+        code = fields.String(required=True, metadata={"label": "Administrator code"})
+
+    def verify(adapter, data):
+        if data["code"] == "ADM-1":
+            return VerificationOutcome.match(*numbers)
+        return VerificationOutcome.no_match("Subscriber not found.")
+
+    method = IdentityMethod("admin_code", "Administrator code", CodeSchema, verify, lambda d: d["code"])
+    plugin = types.ModuleType("admin_code_plugin")
+    plugin.portal_identity_methods = hookimpl(lambda tenant: [method])
+    return plugin
+
+
+def test_one_code_links_several_accounts_and_refuses_taken_ones(make_app, smtp_server, demo_identity):
+    numbers = [i["account_number"] for i in demo_identity[10:13]]
+    app = make_app(plugins=[_code_method_plugin(numbers)])
+    other = app.test_client()
+    register_and_activate(other, smtp_server, "taken@example.com")
+    sign_in(other, "taken@example.com")
+    assert other.submit("/accounts/link", _link_data(demo_identity[12])).status_code == 302
+
+    admin = app.test_client()
+    register_and_activate(admin, smtp_server, "admin@example.com")
+    sign_in(admin, "admin@example.com")
+    wrong = admin.submit("/accounts/link?method=admin_code", {"method": "admin_code", "code": "nope"})
+    assert wrong.status_code == 400 and "Subscriber not found." in wrong.get_data(as_text=True)
+    response = admin.submit("/accounts/link?method=admin_code", {"method": "admin_code", "code": "ADM-1"})
+    assert response.status_code == 302
+    page = admin.get("/accounts/").get_data(as_text=True)
+    assert numbers[0] in page and numbers[1] in page and numbers[2] not in page
+    assert "2 customer accounts are now linked" in page
+    assert "1 customer account was not linked" in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from core.extensions import limiter
@@ -59,12 +60,25 @@ def link():
     if errors:
         return render_template("accounts/link.html", values=values, errors=errors, **context), 400
     result = link_account(g.tenant, current_user._get_current_object(), method, data)
-    if result.outcome == LinkOutcome.LINKED:
-        flash(_("Customer account %(number)s is now linked to your login.", number=result.account.number), "success")
+    if result.outcome in (LinkOutcome.LINKED, LinkOutcome.ALREADY_YOURS):
+        _flash_linked(result)
         return redirect(url_for("dashboard.index"))
+    status = {LinkOutcome.LOCKED: 429, LinkOutcome.UNAVAILABLE: 503}.get(result.outcome, 400)
+    message = result.message or _MESSAGES[result.outcome]()
+    errors = {"_schema": [str(message)]}
+    return render_template("accounts/link.html", values=values, errors=errors, **context), status
+
+
+def _flash_linked(result) -> None:
+    count = len(result.accounts)
     if result.outcome == LinkOutcome.ALREADY_YOURS:
         flash(_("Customer account %(number)s is already linked to your login.", number=result.account.number), "info")
-        return redirect(url_for("dashboard.index"))
-    status = 429 if result.outcome == LinkOutcome.LOCKED else 503 if result.outcome == LinkOutcome.UNAVAILABLE else 400
-    errors = {"_schema": [_MESSAGES[result.outcome]()]}
-    return render_template("accounts/link.html", values=values, errors=errors, **context), status
+    elif count == 1:
+        flash(_("Customer account %(number)s is now linked to your login.", number=result.account.number), "success")
+    else:
+        flash(ngettext("%(num)d customer account is now linked to your login.",
+                       "%(num)d customer accounts are now linked to your login.", count), "success")
+    if result.refused:
+        flash(ngettext("%(num)d customer account was not linked: it is already linked to another login.",
+                       "%(num)d customer accounts were not linked: they are already linked to another login.",
+                       result.refused), "error")

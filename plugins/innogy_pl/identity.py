@@ -72,16 +72,16 @@ def verify(adapter: BillingAdapter, data: Mapping[str, Any]) -> VerificationOutc
     """
     number = data["customer_number"]
     if adapter.find_account(number) is None:
-        return VerificationOutcome(None)
+        return VerificationOutcome.no_match()
     try:
         invoices = adapter.invoices(number)
     except AccountNotFound:
-        return VerificationOutcome(None)
+        return VerificationOutcome.no_match()
     recent = sorted(invoices, key=lambda i: i.issued_on, reverse=True)
     for invoice in recent[:IDENTITY_INVOICES]:
         if invoice.number == data["invoice_number"] and invoice.gross.amount == data["gross_amount"]:
-            return VerificationOutcome(number)
-    return VerificationOutcome(None)
+            return VerificationOutcome.match(number)
+    return VerificationOutcome.no_match()
 
 
 def attempt_key(data: Mapping[str, Any]) -> str:
