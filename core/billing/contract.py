@@ -267,7 +267,10 @@ class BillingAdapter(abc.ABC):
             payments=tuple(self.payments(account_number)),
         )
 
-    def demo_identities(self) -> list[dict[str, Any]]:
-        """For demo back-ends: each demo customer's ``account_number`` and what they type
-        into the tenant's first identity method's form (one key per form field)."""
+    def demo_identities(self, method: str | None = None) -> list[dict[str, Any]]:
+        """For demo back-ends: what demo customers type to prove their identity.
+
+        Each dict holds the ``account_number`` it proves and one key per form field of the
+        identity method ``method`` (by code; ``None`` means the supplier's first method).
+        """
         return []

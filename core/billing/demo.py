@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -165,7 +165,9 @@ class DemoProfile:
     The callables shape identifiers: ``make_supply_point_id(rng, operator)``,
     ``make_customer_number(rng)``, ``make_invoice_number(kind, issued_on, sequence)``.
     ``make_identity(backend, account_number)`` returns what that customer types into the
-    form of the supplier's identity method (see :meth:`DemoBackend.demo_identities`).
+    form of the supplier's first identity method; ``extra_identities`` maps the code of
+    any further method to a function listing its demo identities
+    (see :meth:`DemoBackend.demo_identities`).
     """
 
     supplier_code: str
@@ -185,6 +187,9 @@ class DemoProfile:
     make_customer_number: Callable[[random.Random], str]
     make_invoice_number: Callable[[str, dt.date, int], str]
     make_identity: Callable[[DemoBackend, str], dict[str, Any]] | None = None
+    extra_identities: Mapping[str, Callable[[DemoBackend], list[dict[str, Any]]]] = field(
+        default_factory=dict
+    )
     make_meter_serial: Callable[[random.Random, Commodity], str] = default_meter_serial
     customers: int = 50
     history_months: int = 24
@@ -378,8 +383,10 @@ class DemoBackend(BillingAdapter):
             self._results[("request", idempotency_key)] = result
             return result
 
-    def demo_identities(self) -> list[dict[str, Any]]:
+    def demo_identities(self, method: str | None = None) -> list[dict[str, Any]]:
         """Per customer, in order: the account number and the identity form's data."""
+        if method is not None and method in self.profile.extra_identities:
+            return self.profile.extra_identities[method](self)
         make = self.profile.make_identity
         if make is None:
             return []
