@@ -24,8 +24,8 @@ import re
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import marshmallow
 import pytest
