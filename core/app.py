@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, g, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import i18n, security
@@ -99,6 +99,10 @@ def _register_tenant_resolution(app: Flask) -> None:
     def resolve_tenant():
         tenant = tenants.for_host(request.host)
         if tenant is None:
+            if request.endpoint in ("demo.brands", "demo.brand_logo", "static"):
+                return None  # the demo's list of brands belongs to none of them
+            if app.config["DEMO"] and request.path == "/":
+                return redirect(url_for("demo.brands"))
             abort(404)
         g.tenant = tenant
         owner = app.extensions["portal_blueprint_owners"].get(request.blueprint)

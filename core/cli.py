@@ -33,14 +33,17 @@ def demo(host: str, port: int, reset: bool, no_serve: bool) -> None:
     from core.demo import prepare_demo
 
     os.environ.setdefault("PORTAL_DEMO", "true")
-    app = create_app({"DEMO": True, "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
+    app = create_app({
+        "DEMO": True, "DEFAULT_TENANT": None,  # plain localhost shows the list of brands
+        "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False,
+    })
     with app.app_context():
         summary = prepare_demo(app, reset=reset)
     for line in summary:
         click.echo(line)
     if no_serve:
         return
-    click.echo(f"Demo portal: http://localhost:{port}/  (see the demo mailbox at /demo/mailbox)")
+    click.echo(f"Demo portal: http://localhost:{port}/ lists the brands; each brand's mailbox is at /demo/mailbox")
     run_simple(host, port, app, threaded=True)
 
 

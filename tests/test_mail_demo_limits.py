@@ -92,3 +92,15 @@ def test_rate_limits_are_shared_through_redis(make_app):
     store = redis.Redis(host="127.0.0.1", port=6379, db=15)
     assert any(b"login" in key for key in store.keys("*"))  # the counters live in Redis
     store.flushdb()
+
+
+def test_demo_lists_brands_on_the_plain_host(make_app):
+    app = make_app(DEMO=True, MAIL_CAPTURE=True)
+    client = client_for(app, "localhost")
+    assert client.get("/").location.endswith("/demo/brands")
+    page = client.get("/demo/brands").get_data(as_text=True)
+    assert 'href="https://innogy.test/"' in page and 'href="https://second.test/"' in page
+    assert client.get("/demo/brands/innogy/logo").status_code == 200
+    assert client.get("/login").status_code == 404  # no brand there
+    assert client_for(app).get("/demo/brands").status_code == 404  # not on a brand's host
+    assert client_for(make_app(), "localhost").get("/").status_code == 404  # not outside demo

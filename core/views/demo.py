@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, g, render_template, request, send_from_directory
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
@@ -31,3 +31,25 @@ def mailbox():
         select(CapturedMail).order_by(CapturedMail.id.desc()).limit(200)
     ).scalars().all()
     return render_template("demo/mailbox.html", messages=messages, linkify=linkify)
+
+
+@bp.get("/brands")
+def brands():
+    """The demo's entry page: every brand served by this process, each on its own host."""
+    if g.get("tenant") is not None:
+        abort(404)
+    port = request.host.rsplit(":", 1)[1] if ":" in request.host.rsplit("]", 1)[-1] else None
+    links = [
+        (tenant, f"{request.scheme}://{tenant.hosts[0]}{':' + port if port else ''}/")
+        for tenant in current_app.extensions["portal_tenants"]
+        if tenant.hosts
+    ]
+    return render_template("demo/brands.html", links=links)
+
+
+@bp.get("/brands/<code>/logo")
+def brand_logo(code: str):
+    tenant = current_app.extensions["portal_tenants"].by_code.get(code)
+    if tenant is None:
+        abort(404)
+    return send_from_directory(tenant.theme.static_dir, tenant.theme.logo, max_age=3600)
