@@ -1,0 +1,1 @@
+"""Дніпрообленерго ("Особистий кабінет споживача"): household electricity in the Dnipro region."""
