@@ -116,9 +116,9 @@ def _register_tenant_resolution(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask, pm) -> None:
-    from core.views import accounts, auth, dashboard, demo, site
+    from core.views import accounts, auth, dashboard, demo, requests, site
 
-    for module in (site, auth, accounts, dashboard):
+    for module in (site, auth, accounts, dashboard, requests):
         app.register_blueprint(module.bp)
     if app.config["DEMO"]:
         app.register_blueprint(demo.bp)

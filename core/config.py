@@ -70,5 +70,12 @@ class DefaultConfig:
     MAIL_DEFAULT_SENDER = "portal@localhost"
     MAIL_CAPTURE = False
 
+    # Outbox: delivery of customer writes to the supplier's back-end.
+    OUTBOX_MAX_ATTEMPTS = 8
+    OUTBOX_BACKOFF_BASE = dt.timedelta(seconds=30)
+    OUTBOX_BACKOFF_CAP = dt.timedelta(hours=1)
+    # "inline": the web process relays right after a write (embedded default).
+    JOBS_MODE = "inline"
+
     # Proxy hops in front of the app (ProxyFix); 0 when served directly.
     PROXY_FIX_HOPS = 0

@@ -18,11 +18,14 @@ def portal_themes() -> list[str]:
 
 @hookimpl
 def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
-    return [
+    items = [
         NavigationItem("dashboard.index", _l("Overview"), order=10),
         NavigationItem("accounts.index", _l("My accounts"), order=20),
         NavigationItem("auth.change_password", _l("Password"), order=90),
     ]
+    if tenant.request_types():
+        items.append(NavigationItem("requests.index", _l("Requests"), order=50))
+    return items
 
 
 @hookimpl

@@ -101,6 +101,8 @@ def widget_for(field: fields.Field) -> str:
         return "checkbox"
     if isinstance(field, fields.Email):
         return "email"
+    if isinstance(field, fields.Date) and not isinstance(field, fields.DateTime):
+        return "date"
     if field.metadata.get("choices"):
         return "select"
     return "text"

@@ -256,3 +256,61 @@ class CapturedMail(TenantScoped, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+
+
+class ServiceRequest(TenantScoped, db.Model):
+    """A request a customer filed (change of advance payment, direct debit, ...).
+
+    ``status`` is what the customer sees: received by the portal, accepted by the
+    supplier (and worked on), completed, or rejected with a reason.
+    """
+
+    __table_args__ = (UniqueConstraint("tenant", "submission_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("billing_account.id"), index=True)
+    request_type: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    supplier_reference: Mapped[str | None] = mapped_column(String(64))
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    submission_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    account: Mapped[BillingAccount] = relationship()
+    events: Mapped[list[ServiceRequestEvent]] = relationship(
+        back_populates="request", order_by="ServiceRequestEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class ServiceRequestEvent(TenantScoped, db.Model):
+    """One step in a request's history, shown to the customer."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    request: Mapped[ServiceRequest] = relationship(back_populates="events")
+
+
+class OutboxMessage(TenantScoped, db.Model):
+    """A customer write on its way to the supplier's back-end.
+
+    Stored in the same transaction as the business row, delivered by the relay with
+    ``idempotency_key``, retried with backoff, parked (never deleted) when it keeps
+    failing.
+    """
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[int] = mapped_column(Integer)
+    idempotency_key: Mapped[str] = mapped_column(String(96), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

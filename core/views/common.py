@@ -51,6 +51,17 @@ def invoice_status_label(status: str) -> str:
     }.get(status, status)
 
 
+def request_status_label(status: str) -> str:
+    from flask_babel import gettext as _
+
+    return {
+        "received": _("received"),
+        "accepted": _("accepted by the supplier"),
+        "completed": _("completed"),
+        "rejected": _("rejected"),
+    }.get(status, status)
+
+
 def commodity_label(commodity: str) -> str:
     from flask_babel import gettext as _
 
@@ -75,6 +86,7 @@ def init_app(app) -> None:
     app.add_template_global(navigation)
     app.add_template_global(invoice_status_label)
     app.add_template_global(commodity_label)
+    app.add_template_global(request_status_label)
     app.add_template_global(widget_for, "form_widget")
     app.add_template_global(field_max_length, "form_max_length")
 

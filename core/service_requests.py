@@ -1,0 +1,75 @@
+"""Service requests: filed through a form built from the plugin's schema, delivered through
+the outbox, and followed by the customer through their lifecycle."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from core import outbox
+from core.billing.contract import RequestSubmission, SubmissionResult, SubmissionStatus
+from core.extensions import db
+from core.models import BillingAccount, OutboxMessage, ServiceRequest, ServiceRequestEvent, User
+from core.tenancy import Tenant
+
+RECEIVED, ACCEPTED, COMPLETED, REJECTED = "received", "accepted", "completed", "rejected"
+KIND = "service_request"
+
+
+def new_submission_key() -> str:
+    """Put in the form when it is shown: a double submit carries the same key."""
+    return secrets.token_urlsafe(24)
+
+
+def json_safe(data: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(data, default=str))
+
+
+def file_request(
+    user: User, account: BillingAccount, request_type: str, data: dict[str, Any], submission_key: str
+) -> tuple[ServiceRequest, bool]:
+    """Store the request and its outbox message in one transaction.
+
+    Returns the request and whether it is new; the same ``submission_key`` twice (double
+    click, replay, parallel posts) returns the first request.
+    """
+    request = ServiceRequest(
+        user_id=user.id, account_id=account.id, request_type=request_type,
+        data=json_safe(data), status=RECEIVED, submission_key=submission_key,
+    )
+    request.events.append(ServiceRequestEvent(status=RECEIVED))
+    db.session.add(request)
+    try:
+        db.session.flush()
+        outbox.enqueue(KIND, request.id, f"{request.tenant}:request:{submission_key}")
+        db.session.commit()
+        return request, True
+    except IntegrityError:
+        db.session.rollback()
+        existing = db.session.execute(
+            db.select(ServiceRequest).where(ServiceRequest.submission_key == submission_key)
+        ).scalar_one()
+        return existing, False
+
+
+def _deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
+    request = db.session.get(ServiceRequest, message.object_id)
+    submission = RequestSubmission(
+        account_number=request.account.number, request_type=request.request_type, data=dict(request.data)
+    )
+    return tenant.adapter.submit_request(submission, message.idempotency_key)
+
+
+def _apply(message: OutboxMessage, result: SubmissionResult) -> None:
+    request = db.session.get(ServiceRequest, message.object_id)
+    if result.status == SubmissionStatus.ACCEPTED:
+        request.status, request.supplier_reference = ACCEPTED, result.reference
+    else:
+        request.status, request.reject_reason = REJECTED, result.reason
+    request.events.append(ServiceRequestEvent(status=request.status, note=result.reason))
+
+
+outbox.handler(KIND, _deliver, _apply)
