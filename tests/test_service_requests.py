@@ -157,3 +157,49 @@ def test_another_customers_request_is_404(app, smtp_server, demo_identity):
 
 def test_unknown_request_type_is_404(signed_in):
     assert signed_in.get("/requests/new/no_such_type").status_code == 404
+
+
+def test_two_relays_on_postgresql_never_deliver_the_same_row(app, demo_identity, monkeypatch):
+    import os
+    import time
+    from collections import Counter
+
+    import pytest
+
+    from core.models import User, utcnow
+    from core.service_requests import file_request
+    from core.sync import import_account
+
+    if not (os.environ.get("PORTAL_TEST_DATABASE_URL") or "").startswith("postgresql"):
+        pytest.skip("row locks with SKIP LOCKED need PostgreSQL")
+    tenant = app.extensions["portal_tenants"]["innogy"]
+    with app.app_context(), tenant_context("innogy"):
+        now = utcnow()
+        user = User(email="bulk@example.com", password_hash="x", terms_version="1", terms_accepted_at=now)
+        db.session.add(user)
+        account = import_account(tenant, demo_identity[0]["account_number"])
+        db.session.commit()
+        for n in range(40):
+            file_request(user, account, "contact_update", {"email": f"n{n}@example.com"}, f"bulk-submission-{n:04d}")
+
+    delivered = Counter()
+    real = tenant.adapter.submit_request
+
+    def slow_submit(submission, key):
+        delivered[key] += 1
+        time.sleep(0.005)
+        return real(submission, key)
+
+    monkeypatch.setattr(tenant.adapter, "submit_request", slow_submit)
+
+    def worker():
+        with app.app_context(), tenant_context("innogy"):
+            outbox.relay(tenant, limit=100)
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(delivered) == 40 and set(delivered.values()) == {1}
