@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -107,3 +108,29 @@ def i18n_compile() -> None:
     for domain in _domains():
         count = compile_catalogs(domain)
         click.echo(f"compiled {domain.name}: {count} catalogs")
+
+
+@main.command("new-plugin", with_appcontext=False)
+@click.argument("name")
+@click.option("--dest", default=".", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to create the package folder NAME in.")
+@click.option("--country", default="PL", show_default=True, help="ISO 3166 country code of the supplier.")
+@click.option("--currency", default="PLN", show_default=True, help="ISO 4217 currency code of its bills.")
+@click.option("--timezone", default="Europe/Warsaw", show_default=True, help="IANA time zone of its customers.")
+@click.option("--locale", default="pl", show_default=True, type=click.Choice(["pl", "cs", "uk", "it", "en"]),
+              help="Default language; the plugin offers all five portal languages.")
+def new_plugin(name: str, dest: Path, country: str, currency: str, timezone: str, locale: str) -> None:
+    """Generate a supplier plugin package NAME (outside this repository).
+
+    The package installs with pip, registers the entry point NAME in the utility_portal
+    group and passes the plugin conformance suite as generated.
+    """
+    from core.scaffold import PluginSpec, ScaffoldError, scaffold
+
+    try:
+        spec = PluginSpec(name, country.upper(), currency.upper(), timezone, locale)
+        target = scaffold(spec, dest)
+    except ScaffoldError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"created {spec.display_name} plugin in {target}")
+    click.echo(f"next: cd {target} && python -m pip install -e '.[test]' && python -m pytest")

@@ -77,5 +77,10 @@ class DefaultConfig:
     # "inline": the web process relays right after a write (embedded default).
     JOBS_MODE = "inline"
 
+    # Sync: pages warn that data may be out of date past this age, or when the last
+    # sync could not reach the back-end.
+    SYNC_STALE_AFTER = dt.timedelta(hours=12)
+    SYNC_BATCH_SIZE = 100
+
     # Proxy hops in front of the app (ProxyFix); 0 when served directly.
     PROXY_FIX_HOPS = 0

@@ -6,12 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from core.billing.contract import Money
 from core.extensions import db
-from core.models import AccountLink, BillingAccount, Invoice, SupplyPoint, User
+from core.models import AccountLink, BillingAccount, Invoice, SupplyPoint, SyncState, User, utcnow
 
 RECENT_INVOICES = 5
 
@@ -32,6 +33,7 @@ class Dashboard:
     recent_invoices: list[Invoice]
     supply_points: list[SupplyPoint]
     data_as_of: dt.datetime | None
+    stale: bool = False  # the copy may be out of date: show a notice
 
 
 def dashboard_for(user: User) -> Dashboard:
@@ -72,10 +74,16 @@ def dashboard_for(user: User) -> Dashboard:
         if nearest
         else None
     )
+    data_as_of = min(a.data_as_of for a in accounts)
+    state = db.session.execute(select(SyncState)).scalar_one_or_none()
+    stale = (state is not None and state.failing) or (
+        utcnow() - data_as_of > current_app.config["SYNC_STALE_AFTER"]
+    )
     return Dashboard(
         accounts=accounts,
         next_due=next_due,
         recent_invoices=recent,
         supply_points=[sp for a in accounts for sp in a.supply_points],
-        data_as_of=min(a.data_as_of for a in accounts),
+        data_as_of=data_as_of,
+        stale=stale,
     )

@@ -314,3 +314,20 @@ class OutboxMessage(TenantScoped, db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class SyncState(TenantScoped, db.Model):
+    """How far the portal's copy of a tenant's billing data has been brought."""
+
+    __table_args__ = (UniqueConstraint("tenant"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cursor: Mapped[str | None] = mapped_column(String(128))
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def failing(self) -> bool:
+        """The last attempt failed (the back-end could not be reached)."""
+        return self.last_error is not None

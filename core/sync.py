@@ -1,15 +1,21 @@
-"""Copying a billing account from the supplier's back-end into the portal's database.
+"""Keeping the portal's copy of the supplier's billing data up to date.
 
-Pages read only this copy, and show when it was taken ("data as of").
+Pages read only this copy and show when it was taken ("data as of"). The sync pulls the
+accounts changed since the tenant's cursor in batches: each batch is upserted in one
+transaction together with the new cursor, so a repeated batch makes no duplicates and a
+failed one leaves nothing half-applied.
 """
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
-from core.billing.contract import AccountSnapshot
+from core.billing.contract import AccountSnapshot, BackendUnavailable
 from core.extensions import db
-from core.models import BillingAccount, Invoice, Meter, Payment, SupplyPoint, utcnow
+from core.models import BillingAccount, Invoice, Meter, Payment, SupplyPoint, SyncState, utcnow
 from core.tenancy import Tenant
 
 
@@ -123,3 +129,53 @@ def store_snapshot(snapshot: AccountSnapshot) -> BillingAccount:
 def import_account(tenant: Tenant, number: str) -> BillingAccount:
     """Fetch an account from the tenant's back-end and store the copy."""
     return store_snapshot(tenant.adapter.snapshot(number))
+
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SyncReport:
+    batches: int = 0
+    accounts: int = 0
+    error: str | None = None
+
+
+def sync_state() -> SyncState:
+    state = db.session.execute(select(SyncState)).scalar_one_or_none()
+    if state is None:
+        state = SyncState()
+        db.session.add(state)
+        db.session.flush()
+    return state
+
+
+def sync_tenant(tenant: Tenant, batch_size: int = 100, max_batches: int | None = None) -> SyncReport:
+    """Pull every change since the tenant's cursor; one transaction per batch."""
+    report = SyncReport()
+    while max_batches is None or report.batches < max_batches:
+        state = sync_state()
+        state.last_attempt_at = utcnow()
+        try:
+            batch = tenant.adapter.changes_since(state.cursor, batch_size)
+            for snapshot in batch.snapshots:
+                store_snapshot(snapshot)
+        except BackendUnavailable as exc:
+            db.session.rollback()
+            state = sync_state()
+            state.last_attempt_at, state.last_error = utcnow(), str(exc)[:2000]
+            db.session.commit()
+            log.warning("sync of tenant %s stopped: %s", tenant.code, exc)
+            report.error = str(exc)
+            return report
+        except Exception:
+            db.session.rollback()
+            raise
+        state.cursor = batch.cursor
+        state.last_success_at, state.last_error = utcnow(), None
+        db.session.commit()
+        report.batches += 1
+        report.accounts += len(batch.snapshots)
+        if not batch.more:
+            break
+    return report

@@ -88,30 +88,36 @@ class Theme:
 
 
 class ThemeLibrary:
-    """Themes found in the directories plugins and configuration name."""
+    """Themes found in the directories plugins and configuration name.
+
+    A theme is read when a tenant asks for it, so a broken theme nobody uses does not
+    stop the portal; one that is used stops start-up with what is wrong.
+    """
 
     def __init__(self, directories: list[Path]) -> None:
         self.directories = directories
+        self._paths: dict[str, Path] = {}
         self._themes: dict[str, Theme] = {}
         for directory in directories:
             if not directory.is_dir():
                 continue
             for child in sorted(directory.iterdir()):
-                if (child / "theme.json").is_file() and child.name not in self._themes:
-                    self._themes[child.name] = Theme.load(child)
+                if (child / "theme.json").is_file():
+                    self._paths.setdefault(child.name, child)
 
     def get(self, name: str, supplier: SupplierInfo | None = None) -> Theme:
-        try:
-            return self._themes[name]
-        except KeyError:
-            owner = f" (asked for by supplier {supplier.code!r})" if supplier else ""
-            raise ThemeError(
-                f"theme {name!r} not found{owner}; looked in "
-                + ", ".join(str(d) for d in self.directories)
-            ) from None
+        if name not in self._themes:
+            if name not in self._paths:
+                owner = f" (asked for by supplier {supplier.code!r})" if supplier else ""
+                raise ThemeError(
+                    f"theme {name!r} not found{owner}; looked in "
+                    + ", ".join(str(d) for d in self.directories)
+                )
+            self._themes[name] = Theme.load(self._paths[name])
+        return self._themes[name]
 
-    def __iter__(self):
-        return iter(self._themes.values())
+    def names(self) -> list[str]:
+        return sorted(self._paths)
 
 
 def _loader_for(tenant: Tenant) -> BaseLoader:

@@ -164,6 +164,19 @@ class AccountSnapshot:
     payments: tuple[PaymentRecord, ...]
 
 
+@dataclass(frozen=True)
+class ChangeBatch:
+    """Accounts changed since a cursor, in the order the back-end changed them.
+
+    ``cursor`` is where the next call continues (an opaque string: a sequence number, a
+    timestamp, ...); ``more`` says whether further changes are waiting.
+    """
+
+    snapshots: tuple[AccountSnapshot, ...]
+    cursor: str
+    more: bool
+
+
 class SubmissionStatus(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
@@ -240,6 +253,14 @@ class BillingAdapter(abc.ABC):
     @abc.abstractmethod
     def readings(self, account_number: str, supply_point: str) -> list[ReadingRecord]:
         """Meter readings of a supply point, newest first."""
+
+    @abc.abstractmethod
+    def changes_since(self, cursor: str | None, limit: int = 100) -> ChangeBatch:
+        """Up to ``limit`` accounts changed after ``cursor`` (``None``: from the start).
+
+        The portal calls this again with the returned cursor until ``more`` is false; a
+        batch fetched twice must be safe to store twice.
+        """
 
     # --- writing ----------------------------------------------------------
     @abc.abstractmethod

@@ -29,6 +29,7 @@ from core.billing.contract import (
     AccountRecord,
     Address,
     BillingAdapter,
+    ChangeBatch,
     Commodity,
     InvoiceRecord,
     InvoiceStatus,
@@ -303,6 +304,7 @@ class DemoBackend(BillingAdapter):
         self._customers: dict[str, _Customer] | None = None
         self._results: dict[tuple[str, str], SubmissionResult] = {}
         self._counters = {"reading": 0, "request": 0}
+        self._change_log: list[str] | None = None  # account numbers; position + 1 = sequence
 
     # --- the contract -------------------------------------------------------
     def find_account(self, number: str) -> AccountRecord | None:
@@ -337,6 +339,22 @@ class DemoBackend(BillingAdapter):
     def balance(self, account_number: str) -> Money:
         return self._customer(account_number).account.balance
 
+    def changes_since(self, cursor: str | None, limit: int = 100) -> ChangeBatch:
+        """Every account once at first (sequence 1..n), then each account a write changed."""
+        start = int(cursor) if cursor else 0
+        with self._lock:
+            log = self._changes()
+            window = log[start:start + limit]
+            end = start + len(window)
+            more = end < len(log)
+        numbers = list(dict.fromkeys(window))
+        return ChangeBatch(tuple(self.snapshot(n) for n in numbers), str(end), more)
+
+    def _changes(self) -> list[str]:
+        if self._change_log is None:
+            self._change_log = list(self._data())
+        return self._change_log
+
     def readings(self, account_number: str, supply_point: str) -> list[ReadingRecord]:
         point = self._supply_point(self._customer(account_number), supply_point)
         with self._lock:
@@ -366,6 +384,7 @@ class DemoBackend(BillingAdapter):
                         )
                     )
                 result = SubmissionResult(SubmissionStatus.ACCEPTED, self._reference("reading"))
+                self._changes().append(reading.account_number)
             self._results[("reading", idempotency_key)] = result
             return result
 
