@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, abort, g, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import i18n, security
+from core import i18n, jobs, security
 from core.config import DEFAULT_SECRET_KEY, DefaultConfig
 from core.extensions import csrf, db, limiter, login_manager, mail, migrate
 from core.plugins import create_plugin_manager
@@ -64,6 +64,7 @@ def create_app(
     mail.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    jobs.init_app(app)
     common.init_app(app)
 
     if app.config["PROXY_FIX_HOPS"]:

@@ -74,8 +74,11 @@ class DefaultConfig:
     OUTBOX_MAX_ATTEMPTS = 8
     OUTBOX_BACKOFF_BASE = dt.timedelta(seconds=30)
     OUTBOX_BACKOFF_CAP = dt.timedelta(hours=1)
-    # "inline": the web process relays right after a write (embedded default).
-    JOBS_MODE = "inline"
+    # Jobs (Celery). No broker: tasks run eagerly in the calling process.
+    CELERY_BROKER_URL: str | None = None
+    CELERY_RESULT_BACKEND: str | None = None
+    RELAY_INTERVAL = dt.timedelta(minutes=1)
+    SYNC_INTERVAL = dt.timedelta(minutes=15)
 
     # Sync: pages warn that data may be out of date past this age, or when the last
     # sync could not reach the back-end.

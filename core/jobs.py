@@ -1,23 +1,85 @@
-"""Background work. The embedded default runs it in the web process, right after the write
-that needs it, so a fresh machine needs no broker."""
+"""Background jobs on Celery: sync, outbox relay, and whatever plugins schedule.
+
+In production the broker is Redis (``PORTAL_CELERY_BROKER_URL``) and workers and beat
+run as their own processes (``portal worker``, ``portal beat``). With no broker set — the
+embedded default of a fresh machine — Celery runs every task eagerly in the calling
+process: the same task code, no Redis needed.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from flask import current_app
+from celery import Celery, Task, shared_task
+from flask import Flask, current_app
 
 from core import outbox
-from core.tenancy import Tenant
+from core.sync import sync_tenant
+from core.tenancy import Tenant, tenant_context
 
 log = logging.getLogger(__name__)
 
 
+def init_app(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    broker = app.config.get("CELERY_BROKER_URL")
+    celery = Celery(app.import_name, task_cls=FlaskTask)
+    celery.conf.update(
+        broker_url=broker or "memory://",
+        result_backend=app.config.get("CELERY_RESULT_BACKEND"),
+        task_ignore_result=not app.config.get("CELERY_RESULT_BACKEND"),
+        task_always_eager=not broker,
+        task_acks_late=True,  # a worker killed mid-task leaves the task for another
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        timezone="UTC",
+        beat_schedule={
+            "relay-outbox": {"task": "portal.relay_all", "schedule": app.config["RELAY_INTERVAL"]},
+            "sync-billing-data": {"task": "portal.sync_all", "schedule": app.config["SYNC_INTERVAL"]},
+        },
+    )
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery
+
+
+def _tenant(code: str) -> Tenant:
+    return current_app.extensions["portal_tenants"][code]
+
+
+@shared_task(name="portal.relay", ignore_result=True)
+def relay_task(tenant_code: str) -> int:
+    with tenant_context(tenant_code):
+        return outbox.relay(_tenant(tenant_code)).delivered
+
+
+@shared_task(name="portal.sync", ignore_result=True)
+def sync_task(tenant_code: str) -> int:
+    with tenant_context(tenant_code):
+        return sync_tenant(_tenant(tenant_code), current_app.config["SYNC_BATCH_SIZE"]).accounts
+
+
+@shared_task(name="portal.relay_all", ignore_result=True)
+def relay_all() -> None:
+    for tenant in current_app.extensions["portal_tenants"]:
+        relay_task.delay(tenant.code)
+
+
+@shared_task(name="portal.sync_all", ignore_result=True)
+def sync_all() -> None:
+    for tenant in current_app.extensions["portal_tenants"]:
+        sync_task.delay(tenant.code)
+
+
 def deliver_pending(tenant: Tenant) -> None:
-    """Hand the tenant's pending outbox messages to its back-end."""
-    if current_app.config["JOBS_MODE"] != "inline":
-        return
+    """After a customer write: start delivering it (a worker, or right here when embedded)."""
     try:
-        outbox.relay(tenant, limit=20)
-    except Exception:  # noqa: BLE001 - the write is safe in the outbox; the relay retries later
-        log.exception("inline relay failed for tenant %s", tenant.code)
+        relay_task.delay(tenant.code)
+    except Exception:  # noqa: BLE001 - the write is safe in the outbox; the schedule retries
+        log.exception("could not start the relay for tenant %s", tenant.code)
+
+

@@ -1,0 +1,95 @@
+"""Jobs: eager in process by default; a real Celery worker with Redis when configured."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from core.extensions import db
+from core.models import BillingAccount
+from core.tenancy import tenant_context
+from tests.conftest import SUPPORT, TEST_TENANTS
+
+
+def test_embedded_default_runs_tasks_in_process(app):
+    from core.jobs import sync_task
+
+    assert app.extensions["celery"].conf.task_always_eager
+    with app.app_context():
+        sync_task.delay("innogy")
+        with tenant_context("innogy"):
+            assert db.session.execute(select(func.count()).select_from(BillingAccount)).scalar_one() == 50
+
+
+def _redis_running() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _redis_running(), reason="no Redis on 127.0.0.1:6379")
+def test_real_worker_with_redis_runs_sync_and_relay(make_app, migrated, tmp_path, smtp_server, demo_identity):
+    import redis
+
+    broker = "redis://127.0.0.1:6379/14"
+    redis.Redis.from_url(broker).flushdb()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "FLASK_"))}
+    env.update({
+        "PORTAL_SECRET_KEY": "worker-test", "PORTAL_SQLALCHEMY_DATABASE_URI": migrated,
+        "PORTAL_TENANTS": json.dumps(TEST_TENANTS), "PORTAL_DEFAULT_TENANT": "null",
+        "PORTAL_THEME_PATHS": json.dumps([str(SUPPORT / "themes")]), "PORTAL_CELERY_BROKER_URL": broker,
+        "PORTAL_INSTANCE_PATH": str(tmp_path), "PORTAL_MAIL_SERVER": "127.0.0.1",
+        "PORTAL_MAIL_PORT": str(smtp_server.port),
+    })
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "core.worker", "worker", "--pool=solo", "--loglevel=INFO"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        app = make_app(CELERY_BROKER_URL=broker)
+        assert not app.extensions["celery"].conf.task_always_eager
+        from core.jobs import sync_task
+
+        with app.app_context():
+            sync_task.delay("innogy")
+        deadline = time.monotonic() + 60
+        count = 0
+        while time.monotonic() < deadline and count < 50:
+            with app.app_context(), tenant_context("innogy"):
+                count = db.session.execute(select(func.count()).select_from(BillingAccount)).scalar_one()
+                db.session.remove()
+            time.sleep(0.3)
+        assert count == 50, "the worker did not sync the tenant"
+
+        # a request filed on the web is delivered by the worker
+        from tests.test_service_requests import CONTACT, _linked
+
+        client = app.test_client()
+        account, key = _linked(app, client, smtp_server, demo_identity[0], "worker@example.com")
+        location = client.submit("/requests/new/contact_update", {"account": account, "submission_key": key, **CONTACT}).location
+        deadline = time.monotonic() + 60
+        page = ""
+        while time.monotonic() < deadline and "accepted by the supplier" not in page:
+            page = client.get(location).get_data(as_text=True)
+            time.sleep(0.3)
+        assert "accepted by the supplier" in page
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            output, _ = worker.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            output, _ = worker.communicate()
+        redis.Redis.from_url(broker).flushdb()
+    assert "portal.sync" in output
