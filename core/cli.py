@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
@@ -30,14 +29,9 @@ def main() -> None:
 @click.option("--no-serve", is_flag=True, help="Prepare the database and exit.")
 def demo(host: str, port: int, reset: bool, no_serve: bool) -> None:
     """Create the SQLite demo database, load demo data and serve the portal."""
-    from core.app import create_app
     from core.demo import prepare_demo
 
-    os.environ.setdefault("PORTAL_DEMO", "true")
-    app = create_app({
-        "DEMO": True, "DEFAULT_TENANT": None,  # plain localhost shows the list of brands
-        "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False,
-    })
+    app = _demo_app()
     with app.app_context():
         summary = prepare_demo(app, reset=reset)
     for line in summary:
@@ -48,12 +42,21 @@ def demo(host: str, port: int, reset: bool, no_serve: bool) -> None:
     run_simple(host, port, app, threaded=True)
 
 
-@main.command("demo-accounts")
+def _demo_app():
+    """The app as ``portal demo`` serves it: demo mode, every brand on its own host."""
+    from core.app import create_app
+
+    return create_app({
+        "DEMO": True, "DEFAULT_TENANT": None,  # plain localhost shows the list of brands
+        "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False,
+    })
+
+
+@main.command("demo-accounts", with_appcontext=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@with_appcontext
 def demo_accounts(as_json: bool) -> None:
     """List the demo customers and what each types to link their account."""
-    tenants = current_app.extensions["portal_tenants"]
+    tenants = _demo_app().extensions["portal_tenants"]
     result = {t.code: t.adapter.demo_identities() for t in tenants}
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
@@ -67,6 +70,87 @@ def demo_accounts(as_json: bool) -> None:
         click.echo("  ".join(c.ljust(widths[c]) for c in columns))
         for identity in identities:
             click.echo("  ".join(str(identity.get(c, "")).ljust(widths[c]) for c in columns))
+
+
+@main.command("sync")
+@click.option("--tenant", "tenant_codes", multiple=True, help="Only this tenant (repeatable).")
+@with_appcontext
+def sync_command(tenant_codes: tuple[str, ...]) -> None:
+    """Bring the portal's copy of the billing data up to date now."""
+    from core.sync import sync_tenant
+    from core.tenancy import tenant_context
+
+    tenants = current_app.extensions["portal_tenants"]
+    unknown = [code for code in tenant_codes if code not in tenants.by_code]
+    if unknown:
+        raise click.BadParameter(f"unknown tenant: {', '.join(unknown)}", param_hint="--tenant")
+    failed = False
+    for tenant in tenants:
+        if tenant_codes and tenant.code not in tenant_codes:
+            continue
+        with tenant_context(tenant.code):
+            report = sync_tenant(tenant, current_app.config["SYNC_BATCH_SIZE"])
+        status = f"stopped: {report.error}" if report.error else "up to date"
+        click.echo(f"{tenant.code}: {report.accounts} accounts in {report.batches} batches, {status}")
+        failed = failed or report.error is not None
+    if failed:
+        raise SystemExit(1)
+
+
+@main.group("outbox")
+def outbox_group() -> None:
+    """Customer writes on their way to the suppliers' back-ends."""
+
+
+@outbox_group.command("list")
+@click.option("--status", type=click.Choice(["pending", "parked", "delivered"]), default="parked", show_default=True)
+@with_appcontext
+def outbox_list(status: str) -> None:
+    """Messages in a state, with their last error (parked ones need an operator)."""
+    from sqlalchemy import select
+
+    from core.extensions import db
+    from core.models import OutboxMessage
+
+    rows = db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.status == status)
+        .order_by(OutboxMessage.id).execution_options(all_tenants=True)
+    ).scalars().all()
+    for row in rows:
+        click.echo(f"{row.id}\t{row.tenant}\t{row.kind}\t{row.attempts} attempts\t{row.last_error or ''}")
+    click.echo(f"{len(rows)} {status}")
+
+
+@outbox_group.command("requeue")
+@click.argument("message_ids", nargs=-1, type=int)
+@click.option("--tenant", "tenant_code", required=True)
+@with_appcontext
+def outbox_requeue(message_ids: tuple[int, ...], tenant_code: str) -> None:
+    """Send parked messages of a tenant on their way again (all, or the ids given)."""
+    from core import outbox
+    from core.tenancy import tenant_context
+
+    with tenant_context(tenant_code):
+        count = outbox.requeue_parked(list(message_ids) or None)
+    click.echo(f"requeued {count}")
+
+
+@main.command("worker", with_appcontext=False, context_settings={"ignore_unknown_options": True})
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+def worker(celery_args: tuple[str, ...]) -> None:
+    """Run a Celery worker (outbox relay, sync, mail, plugin jobs)."""
+    from core.worker import celery
+
+    celery.worker_main(["worker", "--loglevel=INFO", *celery_args])
+
+
+@main.command("beat", with_appcontext=False, context_settings={"ignore_unknown_options": True})
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+def beat(celery_args: tuple[str, ...]) -> None:
+    """Run Celery beat, the schedule of relay and sync (one per deployment)."""
+    from core.worker import celery
+
+    celery.start(["beat", "--loglevel=INFO", *celery_args])
 
 
 @main.group("i18n")

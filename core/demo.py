@@ -20,7 +20,7 @@ DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - the published demo login
 
 
 def demo_login(tenant_code: str) -> str:
-    return f"demo@{tenant_code}.example"
+    return f"demo@{tenant_code.replace('_', '-')}.example"
 
 
 def prepare_demo(app: Flask, reset: bool = False) -> list[str]:

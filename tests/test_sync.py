@@ -99,3 +99,39 @@ def test_dashboard_with_the_backend_down_shows_the_copy_and_a_notice(app, signed
     html = page.get_data(as_text=True)
     assert identity["customer_number"] in html
     assert "We cannot reach our billing system" in html
+
+
+def _run(app, *args):
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from core.cli import main
+
+    return CliRunner().invoke(main, list(args), obj=ScriptInfo(create_app=lambda: app))
+
+
+def test_portal_sync_command(app):
+    result = _run(app, "sync", "--tenant", "innogy")
+    assert result.exit_code == 0, result.output
+    assert "innogy: 50 accounts in 1 batches, up to date" in result.output
+    assert _run(app, "sync", "--tenant", "nope").exit_code != 0
+
+
+def test_portal_outbox_commands_list_and_requeue_parked(app, demo_identity):
+    from core.models import OutboxMessage, User, utcnow
+    from core.service_requests import file_request
+    from core.sync import import_account
+
+    tenant = app.extensions["portal_tenants"]["innogy"]
+    with app.app_context(), tenant_context("innogy"):
+        user = User(email="ops@example.com", password_hash="x", terms_version="1", terms_accepted_at=utcnow())
+        db.session.add(user)
+        account = import_account(tenant, demo_identity[0]["account_number"])
+        db.session.commit()
+        file_request(user, account, "contact_update", {"email": "x@example.com"}, "ops-submission-000001")
+        db.session.execute(db.update(OutboxMessage).values(status="parked", attempts=8, last_error="timed out"))
+        db.session.commit()
+    listed = _run(app, "outbox", "list")
+    assert "innogy\tservice_request\t8 attempts\ttimed out" in listed.output and "1 parked" in listed.output
+    assert "requeued 1" in _run(app, "outbox", "requeue", "--tenant", "innogy").output
+    assert "0 parked" in _run(app, "outbox", "list").output

@@ -1,0 +1,276 @@
+"""``portal new-plugin``: the generated package installs with pip and passes the suite as is.
+
+The slow tests install the generated package into a private ``--target`` folder (never
+into the portal's own environment, where every other test would load it) and run its
+tests in a subprocess rooted at the package, so the portal's ``tests/conftest.py`` plays
+no part: what passes there passes for a plugin author outside this repository.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po
+from click.testing import CliRunner
+
+from core.catalogs import CATALOG_LOCALES, CatalogDomain, extract
+from core.cli import new_plugin
+from core.scaffold import PluginSpec, ScaffoldError, check_name, scaffold, template_files
+from core.testing import suite
+from core.theming import Theme
+
+NAME = "acme_energy"
+CONFORMANCE_TESTS = sorted(name for name in vars(suite) if name.startswith("test_"))
+
+
+def _run(command: list[str], cwd: Path, timeout: int = 600, **env: str) -> subprocess.CompletedProcess[str]:
+    """A child process with a clean environment: no PYTHONPATH but the one given."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")}
+    environment.update(env)
+    return subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout)
+
+
+def _version(name: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in re.findall(r"\d+", importlib.metadata.version(name))[:2])
+    except importlib.metadata.PackageNotFoundError:
+        return ()
+
+
+def _builds_without_isolation() -> bool:
+    """setuptools builds wheels by itself from 70.1 on; from 64 with the ``wheel`` package.
+
+    A fresh ``python3 -m venv`` of Python 3.11 has setuptools 65.5 and no ``wheel``; pip
+    then has to build in an isolated environment (setuptools from the package index).
+    """
+    setuptools = _version("setuptools")
+    return setuptools >= (70, 1) or (setuptools >= (64,) and importlib.util.find_spec("wheel") is not None)
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> tuple[Path, Path]:
+    """The generated package and the ``--target`` folder pip installed it into."""
+    root = tmp_path_factory.mktemp("scaffold")
+    package = scaffold(PluginSpec(NAME), root)
+    site = root / "site"
+    command = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-input",
+               "--disable-pip-version-check", "--target", str(site)]
+    if _builds_without_isolation():
+        command.append("--no-build-isolation")
+    result = _run([*command, str(package)], cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return package, site
+
+
+def _invoke(*args: str):
+    return CliRunner().invoke(new_plugin, list(args))
+
+
+# --- the generated package, installed -----------------------------------------------------
+
+
+@pytest.mark.slow
+def test_generated_package_passes_the_conformance_suite(installed):
+    package, site = installed
+    result = _run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(package),
+         str(package / "tests")],
+        cwd=package / "tests",
+        PYTHONPATH=str(site),
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    summary = re.search(r"^=*\s*(\d+) passed\b(.*)$", result.stdout, re.MULTILINE)
+    assert summary, output
+    assert int(summary.group(1)) == len(CONFORMANCE_TESTS), output
+    assert "failed" not in summary.group(2) and "error" not in summary.group(2), output
+    # the catalogs were compiled next to the installed .po files, inside site-packages
+    for locale in CATALOG_LOCALES:
+        assert (site / NAME / "translations" / locale / "LC_MESSAGES" / f"{NAME}.mo").is_file()
+
+
+@pytest.mark.slow
+def test_installed_plugin_is_found_through_the_entry_point(installed):
+    _package, site = installed
+    probe = (
+        "import importlib.metadata, json\n"
+        "from core.plugins import create_plugin_manager, supplier_plugins\n"
+        f"import {NAME}\n"
+        "points = {ep.name: ep.value for ep in importlib.metadata.entry_points(group='utility_portal')}\n"
+        f"pm = create_plugin_manager([{NAME!r}])\n"
+        "print(json.dumps({'file': " + NAME + ".__file__, 'points': points,\n"
+        "                  'suppliers': [info.code for _, info in supplier_plugins(pm)]}))\n"
+    )
+    result = _run([sys.executable, "-c", probe], cwd=site.parent, PYTHONPATH=str(site))
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert Path(found["file"]).is_relative_to(site)
+    assert found["points"][NAME] == f"{NAME}.plugin"
+    assert found["suppliers"] == [NAME]
+
+
+@pytest.mark.slow
+def test_installed_package_carries_its_data(installed):
+    _package, site = installed
+    installed_package = site / NAME
+    for locale in CATALOG_LOCALES:
+        assert (installed_package / "translations" / locale / "LC_MESSAGES" / f"{NAME}.po").is_file()
+    assert (installed_package / "translations" / f"{NAME}.pot").is_file()
+    Theme.load(installed_package / "themes" / NAME)  # manifest and logo both shipped
+
+
+# --- what gets generated --------------------------------------------------------------------
+
+
+def test_command_writes_every_template_rendered(tmp_path):
+    result = _invoke("acme_gaz", "--dest", str(tmp_path), "--country", "cz", "--currency", "CZK",
+                     "--timezone", "Europe/Prague", "--locale", "cs")
+    assert result.exit_code == 0, result.output
+    package = tmp_path / "acme_gaz"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme_gaz"]  # no staging folder left
+    written = sorted(p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file())
+    assert len(written) == len(template_files())
+    assert {"pyproject.toml", "README.md", ".gitignore", "tests/test_conformance.py", "acme_gaz/plugin.py",
+            "acme_gaz/templates/.gitkeep", "acme_gaz/themes/acme_gaz/theme.json",
+            "acme_gaz/translations/cs/LC_MESSAGES/acme_gaz.po"} <= set(written)
+    for name in written:
+        assert "__name__" not in name and not name.endswith(".tmpl")
+        text = (package / name).read_text(encoding="utf-8")
+        assert not re.search(r"\{\{\s*\w+\s*\}\}", text), name
+        if name.endswith(".py"):
+            compile(text, name, "exec")
+    plugin = (package / "acme_gaz" / "plugin.py").read_text(encoding="utf-8")
+    assert 'country="CZ"' in plugin and 'currency="CZK"' in plugin and 'timezone="Europe/Prague"' in plugin
+    assert 'supported_locales=("cs", "pl", "en", "uk", "it")' in plugin
+    pyproject = (package / "pyproject.toml").read_text(encoding="utf-8")
+    assert '[project.entry-points.utility_portal]\nacme_gaz = "acme_gaz.plugin"' in pyproject
+    assert (package / "tests" / "test_conformance.py").read_text(encoding="utf-8").endswith(
+        'PORTAL_PLUGIN = "acme_gaz.plugin"\n'
+    )
+
+
+def test_catalogs_hold_every_string_of_the_code_translated(tmp_path):
+    package = scaffold(PluginSpec(NAME), tmp_path)
+    translations = package / NAME / "translations"
+    fresh = CatalogDomain(NAME, package / NAME, tmp_path / "extracted")
+    extract(fresh)  # what `portal i18n extract` would collect from the generated code
+    with open(fresh.template, "rb") as fh:
+        in_code = {m.id for m in read_po(fh) if m.id}
+    with open(translations / f"{NAME}.pot", "rb") as fh:
+        assert {m.id for m in read_po(fh) if m.id} == in_code
+    for locale in CATALOG_LOCALES:
+        with open(translations / locale / "LC_MESSAGES" / f"{NAME}.po", "rb") as fh:
+            catalog = read_po(fh, locale=locale)
+        assert {m.id for m in catalog if m.id} == in_code, locale
+        assert all(m.string and not m.fuzzy for m in catalog if m.id), locale
+        plural = get_plural(locale)
+        assert (catalog.num_plurals, catalog.plural_expr) == (plural.num_plurals, plural.plural_expr), locale
+
+
+def test_theme_colours_meet_wcag_aa(tmp_path):
+    package = scaffold(PluginSpec(NAME), tmp_path)
+    colours = Theme.load(package / NAME / "themes" / NAME).colours
+
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    def contrast(a: str, b: str) -> float:
+        high, low = sorted((luminance(colours[a]), luminance(colours[b])), reverse=True)
+        return (high + 0.05) / (low + 0.05)
+
+    pairs = [("on_primary", "primary")] + [
+        (fg, bg) for fg in ("text", "muted", "accent", "danger", "success") for bg in ("background", "surface")
+    ]
+    for fg, bg in pairs:
+        assert contrast(fg, bg) >= 4.5, (fg, bg, round(contrast(fg, bg), 2))
+
+
+def test_generated_code_is_ruff_clean(tmp_path):
+    ruff = shutil.which("ruff") or shutil.which("ruff", path=str(Path(sys.executable).parent))
+    if ruff is None:
+        pytest.skip("ruff is not installed")
+    package = scaffold(PluginSpec(NAME), tmp_path)
+    result = _run([ruff, "check", "--no-cache", "."], cwd=package)  # the package's own ruff settings
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- what is refused --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("Acme", "lowercase Python identifier"),
+        ("acme-energy", "lowercase Python identifier"),
+        ("1acme", "lowercase Python identifier"),
+        ("_acme", "lowercase Python identifier"),
+        ("acme energy", "lowercase Python identifier"),
+        ("class", "lowercase Python identifier"),
+        ("core", "the portal itself uses"),
+        ("tests", "the portal itself uses"),
+        ("json", "already installed"),
+        ("innogy_pl", "plugin named"),
+        ("innogy", "bundles a theme"),
+    ],
+)
+def test_invalid_name_is_refused(tmp_path, name, reason):
+    result = _invoke(name, "--dest", str(tmp_path))
+    assert result.exit_code == 2
+    assert reason in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--country", "XX"), ("--country", "POL"), ("--country", "EU"), ("--currency", "ZZZ"),
+     ("--currency", "PL"), ("--timezone", "Europe/Atlantis"), ("--locale", "de")],
+)
+def test_invalid_option_is_refused(tmp_path, option, value):
+    result = _invoke(NAME, "--dest", str(tmp_path), option, value)
+    assert result.exit_code == 2, result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_directory_is_refused_and_left_alone(tmp_path):
+    existing = tmp_path / NAME
+    existing.mkdir()
+    (existing / "mine.txt").write_text("keep me", encoding="utf-8")
+    result = _invoke(NAME, "--dest", str(tmp_path))
+    assert result.exit_code == 2
+    assert "exists already" in result.output
+    assert [p.name for p in existing.iterdir()] == ["mine.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [NAME]
+
+
+def test_existing_file_of_that_name_is_refused(tmp_path):
+    (tmp_path / NAME).write_text("", encoding="utf-8")
+    with pytest.raises(ScaffoldError, match="exists already"):
+        scaffold(PluginSpec(NAME), tmp_path)
+
+
+def test_valid_name_passes_the_checks():
+    check_name(NAME)  # raises for a refused name
+
+
+def test_command_needs_no_app(tmp_path):
+    """``portal new-plugin`` runs where no portal could start (no secret key, no tenant)."""
+    result = _run(
+        [sys.executable, "-c", "from core.cli import main; main()", "new-plugin", NAME, "--dest", str(tmp_path)],
+        cwd=tmp_path,
+        PORTAL_TENANTS="{}",
+        PORTAL_DEFAULT_TENANT="nowhere",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / NAME / "pyproject.toml").is_file()
