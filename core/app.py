@@ -81,6 +81,11 @@ def _finish_config(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
             app.instance_path, "portal.sqlite3"
         )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Several threads write in the embedded setup: wait for the lock instead of failing.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if app.config["DEMO"]:
         app.config["MAIL_CAPTURE"] = True
     if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (

@@ -52,6 +52,24 @@ def _demo_app():
     })
 
 
+@main.command("demo-backend", with_appcontext=False)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5001, show_default=True, type=int)
+@click.option("--state-dir", default="instance/demo-backend", show_default=True,
+              help="Where accepted submissions are journaled (kept across restarts).")
+@click.option("--supplier", "suppliers", multiple=True, help="Serve only this supplier (repeatable).")
+def demo_backend(host: str, port: int, state_dir: str, suppliers: tuple[str, ...]) -> None:
+    """Serve the demo suppliers' billing systems over HTTP (the reference billing API).
+
+    Point a tenant at it with settings {"backend_url": "http://HOST:PORT/<supplier code>"}.
+    """
+    from core.billing.service import create_backend_app
+
+    app = create_backend_app(state_dir, list(suppliers) or None)
+    click.echo(f"demo back-end for {', '.join(app.config['SERVED_SUPPLIERS'])} on http://{host}:{port}/")
+    run_simple(host, port, app, threaded=True)
+
+
 @main.command("demo-accounts", with_appcontext=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def demo_accounts(as_json: bool) -> None:

@@ -10,7 +10,8 @@ from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 
 naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -35,3 +36,12 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=_client_key, default_limits=[])
 mail = Mail()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_write_ahead_log(dbapi_connection, connection_record) -> None:
+    """SQLite in WAL mode lets readers go on while one writer writes."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()

@@ -80,11 +80,29 @@ def portal_identity_methods(tenant: Tenant) -> list[IdentityMethod]:
 
 @hookspec(firstresult=True)
 def portal_billing_adapter(tenant: Tenant) -> BillingAdapter | None:
-    """Create the object that talks to the supplier's billing back-end.
+    """Create the object that talks to the supplier's production billing back-end.
+
+    Not called when the tenant's settings name a ``backend_url`` (the portal then speaks
+    its reference billing API over HTTP).
 
     :param tenant: the tenant being served; ``tenant.settings`` carries its
-        configuration (for example the back-end's URL).
-    :return: an object implementing :class:`core.billing.contract.BillingAdapter`.
+        configuration (credentials, endpoints, timeouts).
+    :return: an object implementing :class:`core.billing.contract.BillingAdapter`, or
+        ``None`` to fall back to the demo back-end.
+
+    Stops at first non-None result.
+    """
+
+
+@hookspec(firstresult=True)
+def portal_demo_backend() -> BillingAdapter | None:
+    """The supplier's deterministic demo back-end.
+
+    Used in process by a tenant with no production adapter and no ``backend_url``, and
+    served over HTTP by ``portal demo-backend``.
+
+    :return: an object implementing :class:`core.billing.contract.BillingAdapter` whose
+        ``demo_identities()`` lists what demo customers type to verify.
 
     Stops at first non-None result.
     """

@@ -52,9 +52,9 @@ def _tenant(code: str) -> Tenant:
 
 
 @shared_task(name="portal.relay", ignore_result=True)
-def relay_task(tenant_code: str) -> int:
+def relay_task(tenant_code: str, limit: int = 100) -> int:
     with tenant_context(tenant_code):
-        return outbox.relay(_tenant(tenant_code)).delivered
+        return outbox.relay(_tenant(tenant_code), limit).delivered
 
 
 @shared_task(name="portal.sync", ignore_result=True)
@@ -78,7 +78,8 @@ def sync_all() -> None:
 def deliver_pending(tenant: Tenant) -> None:
     """After a customer write: start delivering it (a worker, or right here when embedded)."""
     try:
-        relay_task.delay(tenant.code)
+        # a few at a time: the write just made, and some that wait for a retry
+        relay_task.delay(tenant.code, 5)
     except Exception:  # noqa: BLE001 - the write is safe in the outbox; the schedule retries
         log.exception("could not start the relay for tenant %s", tenant.code)
 

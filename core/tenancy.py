@@ -137,11 +137,19 @@ class Tenant:
         if self._adapter is None:
             with self._lock:
                 if self._adapter is None:
-                    adapter = self.hook.portal_billing_adapter(tenant=self)
-                    if adapter is None:
-                        raise LookupError(f"no billing adapter for tenant {self.code!r}")
-                    self._adapter = adapter
+                    self._adapter = self._create_adapter()
         return self._adapter
+
+    def _create_adapter(self) -> BillingAdapter:
+        url = self.settings.get("backend_url")
+        if url:
+            from core.billing.http import HttpBillingAdapter
+
+            return HttpBillingAdapter(url, self.currency, timeout=float(self.settings.get("backend_timeout", 5)))
+        adapter = self.hook.portal_billing_adapter(tenant=self) or self.hook.portal_demo_backend()
+        if adapter is None:
+            raise LookupError(f"no billing adapter for tenant {self.code!r}")
+        return adapter
 
     def identity_methods(self) -> list[IdentityMethod]:
         return [m for group in self.hook.portal_identity_methods(tenant=self) for m in group]

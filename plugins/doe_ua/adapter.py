@@ -23,7 +23,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from core.billing.contract import (
-    AccountNotFound,
     Address,
     Commodity,
     InvoiceRecord,
@@ -65,6 +64,13 @@ SUPERSEDED = "superseded"
 """Invoice kind: an estimated bill replaced by a bill on actual readings; not owed."""
 ACTUAL_BILL = "actual_bill"
 """Request type (and idempotency namespace) of "order a bill on actual readings"."""
+ZONE_FIELDS = {
+    "reading_total": "1.8.0",
+    "reading_day": "1.8.1",
+    "reading_night": "1.8.2",
+    "reading_half_peak": "1.8.3",
+}
+"""Fields of the ``actual_bill`` request -> registers: single zone, day (peak), night, half-peak."""
 
 VAT_RATE = D("0.20")
 HOUSEHOLD_PRICE = D("4.32")
@@ -76,7 +82,9 @@ def net_price(gross: Decimal) -> Decimal:
     net = gross / (1 + VAT_RATE)
     if net.quantize(D("0.0001")) != net:
         raise ValueError(f"{gross} UAH/kWh has no exact net price")
-    return net.normalize() if net != net.to_integral() else net.quantize(CENT)
+    net = net.quantize(D("0.0001")).normalize()
+    exponent = net.as_tuple().exponent
+    return net if isinstance(exponent, int) and exponent <= -2 else net.quantize(CENT)
 
 
 def _energy(description: str, zone_factor: str, register: str | None = None) -> Charge:
@@ -296,41 +304,34 @@ class DoeDemoBackend(DemoBackend):
         """Every request is filed; an ``actual_bill`` request also orders the bill."""
         if request.request_type != ACTUAL_BILL:
             return super().submit_request(request, idempotency_key)
-        data = request.data
-        try:
-            read_on = data.get("read_on")
-            if isinstance(read_on, str):
-                read_on = dt.date.fromisoformat(read_on)
-            readings = dict(data["readings"])
-        except (KeyError, TypeError, ValueError):
-            self._customer(request.account_number)
-            return self._remember(
-                idempotency_key,
-                SubmissionResult(SubmissionStatus.REJECTED, reason="The request carries no readings."),
-            )
+        data = request.data or {}
+        readings = data.get("readings")
+        if readings is None:
+            readings = {register: data[name] for name, register in ZONE_FIELDS.items() if data.get(name) is not None}
         return self.order_actual_bill(
             request.account_number,
             readings,
             idempotency_key,
             supply_point=data.get("supply_point"),
-            read_on=read_on,
+            read_on=data.get("read_on"),
         )
 
     # --- "order a bill on actual readings" --------------------------------
     def order_actual_bill(
         self,
         account_number: str,
-        readings: Mapping[str, Any],
+        readings: Mapping[str, Any] | None,
         idempotency_key: str,
         *,
         supply_point: str | None = None,
-        read_on: dt.date | None = None,
+        read_on: dt.date | str | None = None,
         ordered_at: dt.datetime | None = None,
     ) -> SubmissionResult:
         """Take the actual readings and order a bill on them; the same key orders once.
 
         ``readings`` maps each register of the meter (``1.8.0``, or ``1.8.1``/``1.8.2``
-        and ``1.8.3`` by zone) to a whole number of kWh. The bill is made later by
+        and ``1.8.3`` by zone) to a whole number of kWh; ``read_on`` is the day they were
+        read (today when not given). The bill is made later by
         :meth:`generate_ordered_bills`.
         """
         customer = self._customer(account_number)
@@ -340,27 +341,34 @@ class DoeDemoBackend(DemoBackend):
             if known is not None:
                 return replace(known, duplicate=True)
             point = self._point_of(customer, supply_point)
-            day = read_on or ordered_at.astimezone(self.tz).date()
+            day = self._reading_day(read_on, ordered_at)
             values, reason = self._whole_values(readings)
-            if reason is None and point is None:
+            if point is None:
                 reason = "The supply point does not belong to this account."
-            if reason is None and point is not None:
+            elif day is None:
+                reason = "The reading date is not a valid date."
+            elif reason is None:
                 reason = self._order_problem(customer, point, day, values, ordered_at)
-            if reason is not None or point is None:
-                return self._remember(idempotency_key, SubmissionResult(SubmissionStatus.REJECTED, reason=reason))
+            if reason is not None or point is None or day is None:
+                result = SubmissionResult(SubmissionStatus.REJECTED, reason=reason)
+                self._results[(ACTUAL_BILL, idempotency_key)] = result
+                return result
             self._order_counter += 1
             reference = f"ZR-{self._order_counter:06d}"
             identifier = point.record.identifier
-            self._orders.append(ActualBillOrder(reference, account_number, identifier, day, values, ordered_at))
+            self._orders.append(ActualBillOrder(reference, customer.account.number, identifier, day, values, ordered_at))
             self._record_readings(point, day, values, ordered_at)
             request = RequestSubmission(
-                account_number,
+                customer.account.number,
                 ACTUAL_BILL,
                 {"supply_point": identifier, "read_on": day.isoformat(),
                  "readings": {register: int(value) for register, value in values.items()}},
             )
             customer.requests.append((reference, request))
-            return self._remember(idempotency_key, SubmissionResult(SubmissionStatus.ACCEPTED, reference))
+            self._changes().append(customer.account.number)  # its readings changed
+            result = SubmissionResult(SubmissionStatus.ACCEPTED, reference)
+            self._results[(ACTUAL_BILL, idempotency_key)] = result
+            return result
 
     def pending_orders(self) -> list[ActualBillOrder]:
         """Orders the overnight job has not billed yet, oldest first."""
@@ -379,9 +387,17 @@ class DoeDemoBackend(DemoBackend):
         return made
 
     # --- helpers of the order -------------------------------------------------
-    def _remember(self, key: str, result: SubmissionResult) -> SubmissionResult:
-        self._results[(ACTUAL_BILL, key)] = result
-        return result
+    def _reading_day(self, read_on: dt.date | str | None, ordered_at: dt.datetime) -> dt.date | None:
+        if read_on is None:
+            return ordered_at.astimezone(self.tz).date()
+        if isinstance(read_on, dt.datetime):
+            return read_on.astimezone(self.tz).date()
+        if isinstance(read_on, dt.date):
+            return read_on
+        try:
+            return dt.date.fromisoformat(str(read_on))
+        except ValueError:
+            return None
 
     @staticmethod
     def _point_of(customer: _Customer, identifier: str | None) -> _SupplyPoint | None:
@@ -391,7 +407,9 @@ class DoeDemoBackend(DemoBackend):
         return customer.supply_points.get(identifier.strip().upper())
 
     @staticmethod
-    def _whole_values(readings: Mapping[str, Any]) -> tuple[dict[str, Decimal], str | None]:
+    def _whole_values(readings: Mapping[str, Any] | None) -> tuple[dict[str, Decimal], str | None]:
+        if not isinstance(readings, Mapping):
+            return {}, "The order carries no readings."
         values: dict[str, Decimal] = {}
         for register, raw in readings.items():
             try:
@@ -525,6 +543,7 @@ class DoeDemoBackend(DemoBackend):
         customer.invoices = sorted(invoices, key=lambda i: (i.issued_on, i.number), reverse=True)
         self._drop_estimates(point, replaced)
         self._rebalance(customer, now)
+        self._changes().append(customer.account.number)  # the sync picks the new bill up
         return invoice
 
     def _price(self, tariff: Tariff, kwh: dict[str, Decimal]) -> tuple[InvoiceLine, ...]:
@@ -600,13 +619,3 @@ class DoeDemoBackend(DemoBackend):
             replace(invoice, kind=ESTIMATED) if invoice.kind == FORECAST else invoice
             for invoice in customer.invoices
         ]
-
-    def find_account(self, number: str) -> Any:
-        """The account, or ``None``; personal accounts are typed with spaces at times."""
-        return super().find_account("".join(number.split()))
-
-    def _customer(self, account_number: str) -> _Customer:
-        customer = self._data().get("".join(account_number.split()))
-        if customer is None:
-            raise AccountNotFound(account_number)
-        return customer

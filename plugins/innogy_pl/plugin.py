@@ -42,7 +42,7 @@ def portal_supplier() -> SupplierInfo:
 
 
 @hookimpl
-def portal_billing_adapter(tenant: Any) -> BillingAdapter:
+def portal_demo_backend() -> BillingAdapter:
     """The demo back-end; the core keeps one per tenant."""
     return InnogyDemoBackend()
 

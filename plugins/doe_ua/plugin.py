@@ -1,0 +1,79 @@
+"""Hook implementations of the Дніпрообленерго supplier plugin ("Особистий кабінет")."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from core.billing.contract import BillingAdapter
+from core.billing.demo import READINGS_CAPABILITY
+from core.hookspecs import hookimpl
+from core.supplier import IdentityMethod, ReadingRules, RequestType, SupplierInfo
+from plugins.doe_ua.adapter import TARIFFS, DoeDemoBackend
+from plugins.doe_ua.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR
+from plugins.doe_ua.identity import ACCOUNT_METER_METHOD
+from plugins.doe_ua.request_types import REQUEST_TYPES
+
+TEMPLATES_DIR = str(files(__package__) / "templates")
+
+SUPPLIER = SupplierInfo(
+    code="doe_ua",
+    name="Дніпрообленерго",
+    country="UA",
+    currency="UAH",
+    timezone="Europe/Kyiv",
+    default_locale="uk",
+    supported_locales=("uk", "en", "pl", "cs", "it"),
+    theme="doe",
+    capabilities=frozenset({"meter_readings", "e_invoice", "actual_bill"}),
+    gettext_domain=GETTEXT_DOMAIN,
+    translations_dir=TRANSLATIONS_DIR,
+    templates_dir=TEMPLATES_DIR,
+    support_phone="+380 56 000 00 00",
+    support_email="kabinet@doe.example",
+)
+
+_TARIFFS = {tariff.code: tariff for tariff in TARIFFS}
+
+
+@hookimpl
+def portal_supplier() -> SupplierInfo:
+    return SUPPLIER
+
+
+@hookimpl
+def portal_demo_backend() -> BillingAdapter:
+    """The demo back-end; the core keeps one per tenant."""
+    return DoeDemoBackend()
+
+
+@hookimpl
+def portal_identity_methods(tenant: Any) -> list[IdentityMethod]:
+    return [ACCOUNT_METER_METHOD]
+
+
+@hookimpl
+def portal_request_types(tenant: Any) -> list[RequestType]:
+    return list(REQUEST_TYPES)
+
+
+@hookimpl
+def portal_reading_rules(tenant: Any, supply_point: Any) -> ReadingRules:
+    """Whole kWh, one register per tariff zone of the installed meter."""
+    tariff = _TARIFFS.get(getattr(supply_point, "tariff", ""))
+    capabilities = frozenset(getattr(supply_point, "capabilities", None) or ())
+    return ReadingRules(
+        accepts_readings=READINGS_CAPABILITY in capabilities,
+        decimals=0,
+        max_daily_consumption=tariff.max_daily_consumption if tariff else None,
+        registers=_registers(supply_point) or (tariff.registers if tariff else ("1.8.0",)),
+    )
+
+
+def _registers(supply_point: Any) -> tuple[str, ...]:
+    """The registers of the installed meter, when the supply point says which."""
+    for meter in getattr(supply_point, "meters", None) or ():
+        registers = getattr(meter, "registers", None)
+        if registers:
+            return tuple(registers)
+    return ()

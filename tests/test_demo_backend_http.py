@@ -1,0 +1,226 @@
+"""The demo back-end as a separate HTTP service, and the portal talking to it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from core.billing.contract import BackendUnavailable, Money, ReadingSubmission
+from core.billing.http import HttpBillingAdapter
+from plugins.innogy_pl.adapter import InnogyDemoBackend
+from tests.support.smtp import free_port
+
+
+class BackendProcess:
+    """``portal demo-backend`` in its own process, stoppable and restartable."""
+
+    def __init__(self, state_dir) -> None:
+        self.port = free_port()
+        self.state_dir = state_dir
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/innogy_pl"
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from core.cli import main; main()", "demo-backend",
+             "--port", str(self.port), "--state-dir", str(self.state_dir), "--supplier", "innogy_pl"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/", timeout=0.5).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError("demo back-end did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+            self.process = None
+
+
+@pytest.fixture
+def backend(tmp_path):
+    process = BackendProcess(tmp_path / "state")
+    process.start()
+    yield process
+    process.stop()
+
+
+def test_http_adapter_gives_the_same_records_as_in_process(backend):
+    remote = HttpBillingAdapter(backend.url, "PLN")
+    local = InnogyDemoBackend()
+    number = local.demo_identities()[0]["account_number"]
+    assert remote.find_account(number) == local.find_account(number)
+    assert remote.invoices(number) == local.invoices(number)
+    assert remote.payments(number) == local.payments(number)
+    assert remote.supply_points(number) == local.supply_points(number)
+    assert remote.balance(number) == local.balance(number) and isinstance(remote.balance(number), Money)
+    point = local.supply_points(number)[0].identifier
+    assert remote.readings(number, point) == local.readings(number, point)
+    assert remote.find_account("0000000000") is None
+    assert remote.invoice_pdf(number, local.invoices(number)[0].number).startswith(b"%PDF")
+    assert remote.changes_since(None, 5).snapshots[0].account == local.changes_since(None, 5).snapshots[0].account
+
+
+def test_submissions_survive_a_restart_of_the_backend(backend):
+    adapter = HttpBillingAdapter(backend.url, "PLN")
+    local = InnogyDemoBackend()
+    for identity in local.demo_identities():
+        number = identity["account_number"]
+        for point in local.supply_points(number):
+            if "meter_readings" not in point.capabilities:
+                continue
+            readings = local.readings(number, point.identifier)
+            latest = {}
+            for r in readings:
+                latest.setdefault(r.register, r)
+            meter = point.meters[0]
+            import datetime as dt
+
+            submission = ReadingSubmission(number, point.identifier, meter.serial_number,
+                                           {reg: latest[reg].value + 7 for reg in meter.registers},
+                                           max(r.read_at for r in readings) + dt.timedelta(days=1))
+            first = adapter.submit_reading(submission, "restart-test-0001")
+            assert first.status == "accepted" and not first.duplicate
+            backend.stop()
+            with pytest.raises(BackendUnavailable, match="cannot connect"):
+                adapter.submit_reading(submission, "restart-test-0001")
+            backend.start()
+            again = adapter.submit_reading(submission, "restart-test-0001")
+            assert again.duplicate and again.reference == first.reference
+            return
+    pytest.fail("no supply point takes readings")
+
+
+def test_timeouts_are_reported_as_unavailable():
+    def slow(request):
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    adapter = HttpBillingAdapter("http://backend.invalid/x", "PLN", transport=httpx.MockTransport(slow))
+    with pytest.raises(BackendUnavailable, match="no answer in time"):
+        adapter.find_account("123")
+
+
+def test_portal_tenant_served_from_the_http_backend(make_app, smtp_server, backend):
+    from tests.conftest import client_for, register_and_activate, sign_in
+
+    app = make_app(TENANTS={"innogy": {"plugin": "innogy_pl", "hosts": ["innogy.test"],
+                                       "settings": {"backend_url": backend.url, "backend_timeout": 2}}})
+    tenant = app.extensions["portal_tenants"]["innogy"]
+    assert isinstance(tenant.adapter, HttpBillingAdapter)
+    identity = tenant.adapter.demo_identities()[0]
+    client = client_for(app)
+    register_and_activate(client, smtp_server, "http@example.com")
+    sign_in(client, "http@example.com")
+    linked = client.submit("/accounts/link", {"method": "invoice", **{k: identity[k] for k in ("customer_number", "invoice_number", "gross_amount")}})
+    assert linked.status_code == 302
+    backend.stop()
+    page = client.get("/")
+    assert page.status_code == 200 and identity["customer_number"] in page.get_data(as_text=True)
+    refused = client.submit("/accounts/link", {"method": "invoice", **{k: identity[k] for k in ("customer_number", "invoice_number", "gross_amount")}})
+    assert refused.status_code == 503
+
+
+@pytest.mark.slow
+def test_fault_injection_every_submission_delivered_exactly_once(make_app, backend):
+    """1,000 requests from concurrent customers; the back-end dies midway and comes back."""
+    import datetime as dt
+    import json
+    import re
+    import threading
+
+    from sqlalchemy import select
+
+    from core import outbox
+    from core.extensions import db
+    from core.models import AccountLink, OutboxMessage, ServiceRequest, TermsAcceptance, User, utcnow
+    from core.security import hash_password
+    from core.sync import import_account
+    from core.tenancy import tenant_context
+    from tests.conftest import PASSWORD, client_for, sign_in
+
+    customers, per_customer = 10, 100
+    app = make_app(
+        TENANTS={"innogy": {"plugin": "innogy_pl", "hosts": ["innogy.test"],
+                            "settings": {"backend_url": backend.url, "backend_timeout": 1}}},
+        OUTBOX_BACKOFF_BASE=dt.timedelta(milliseconds=10), OUTBOX_BACKOFF_CAP=dt.timedelta(milliseconds=50),
+        OUTBOX_MAX_ATTEMPTS=10_000,
+    )
+    tenant = app.extensions["portal_tenants"]["innogy"]
+    identities = tenant.adapter.demo_identities()[:customers]
+    password_hash = hash_password(PASSWORD)
+    with app.app_context(), tenant_context("innogy"):
+        for n, identity in enumerate(identities):
+            now = utcnow()
+            user = User(email=f"c{n}@example.com", password_hash=password_hash, terms_version="1",
+                        terms_accepted_at=now, activated_at=now)
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(TermsAcceptance(user_id=user.id, version="1"))
+            account = import_account(tenant, identity["account_number"])
+            db.session.add(AccountLink(user_id=user.id, account_id=account.id, method="test"))
+        db.session.commit()
+
+    submitted = []
+    lock = threading.Lock()
+    errors = []
+
+    def customer(n: int) -> None:
+        client = client_for(app)
+        assert sign_in(client, f"c{n}@example.com").status_code == 302
+        for i in range(per_customer):
+            page = client.get("/requests/new/contact_update").get_data(as_text=True)
+            account = re.search(r'<option value="(\d+)"', page).group(1)
+            key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+            response = client.post("/requests/new/contact_update", data={
+                "csrf_token": client.last_csrf, "account": account, "submission_key": key,
+                "email": f"c{n}.r{i}@example.com"})
+            if response.status_code != 302:
+                errors.append(response.status_code)
+                continue
+            with lock:
+                submitted.append(key)
+                total = len(submitted)
+            if total == 300:
+                backend.stop()
+            elif total == 700:
+                backend.start()
+
+    threads = [threading.Thread(target=customer, args=(n,)) for n in range(customers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(submitted) == customers * per_customer
+
+    with app.app_context(), tenant_context("innogy"):
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            outbox.relay(tenant, limit=500)
+            pending = db.session.execute(
+                select(OutboxMessage).where(OutboxMessage.status != "delivered")).scalars().all()
+            db.session.rollback()
+            if not pending:
+                break
+            time.sleep(0.05)
+        assert not pending, f"{len(pending)} not delivered"
+        statuses = db.session.execute(select(ServiceRequest.status)).scalars().all()
+        keys = db.session.execute(select(OutboxMessage.idempotency_key)).scalars().all()
+    assert len(statuses) == 1000 and set(statuses) == {"accepted"}
+    journal = [json.loads(line) for line in (backend.state_dir / "innogy_pl.journal").read_text().splitlines()]
+    applied = [entry["key"] for entry in journal]
+    assert len(applied) == 1000 and sorted(applied) == sorted(keys)  # each once, none lost
