@@ -153,6 +153,32 @@ def outbox_requeue(message_ids: tuple[int, ...], tenant_code: str) -> None:
     click.echo(f"requeued {count}")
 
 
+@main.group("jobs")
+def jobs_group() -> None:
+    """Plugins' scheduled jobs."""
+
+
+@jobs_group.command("list")
+@with_appcontext
+def jobs_list() -> None:
+    for tenant in current_app.extensions["portal_tenants"]:
+        for job in tenant.scheduled_jobs():
+            when = f"daily at {job.at_hour}:00" if job.at_hour is not None else f"every {job.every}"
+            click.echo(f"{tenant.code}\t{job.name}\t{when}")
+
+
+@jobs_group.command("run")
+@click.argument("name")
+@click.option("--tenant", "tenant_code", required=True)
+@with_appcontext
+def jobs_run(name: str, tenant_code: str) -> None:
+    """Run a plugin's scheduled job now."""
+    from core.jobs import plugin_job
+
+    plugin_job.run(tenant_code, name)
+    click.echo(f"ran {name} for {tenant_code}")
+
+
 @main.command("worker", with_appcontext=False, context_settings={"ignore_unknown_options": True})
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
 def worker(celery_args: tuple[str, ...]) -> None:

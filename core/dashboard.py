@@ -64,7 +64,7 @@ def dashboard_for(user: User) -> Dashboard:
             func.sum(Invoice.gross_amount - Invoice.paid_amount),
             func.count(),
         )
-        .where(Invoice.account_id.in_(ids), Invoice.status != "paid")
+        .where(Invoice.account_id.in_(ids), Invoice.status.notin_(("paid", "cancelled")))
         .group_by(Invoice.due_on, Invoice.currency)
         .order_by(Invoice.due_on)
         .limit(1)

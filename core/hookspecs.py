@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         NotificationChannel,
         ReadingRules,
         RequestType,
+        ScheduledJob,
         SupplierInfo,
     )
     from core.tenancy import Tenant
@@ -139,6 +140,16 @@ def portal_notification_channels(tenant: Tenant) -> list[NotificationChannel]:
 
     :param tenant: the tenant being served.
     :return: a list of :class:`core.supplier.NotificationChannel`.
+    """
+
+
+@hookspec
+def portal_scheduled_jobs(tenant: Tenant) -> list[ScheduledJob]:
+    """Jobs the plugin needs run on a schedule for ``tenant`` (overnight bills, ...).
+
+    :param tenant: the tenant being served.
+    :return: a list of :class:`core.supplier.ScheduledJob`; Celery beat runs each one,
+        and ``portal jobs run NAME --tenant CODE`` runs one by hand.
     """
 
 

@@ -8,7 +8,9 @@ process: the same task code, no Redis needed.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from zoneinfo import ZoneInfo
 
 from celery import Celery, Task, shared_task
 from flask import Flask, current_app
@@ -42,9 +44,38 @@ def init_app(app: Flask) -> Celery:
             "sync-billing-data": {"task": "portal.sync_all", "schedule": app.config["SYNC_INTERVAL"]},
         },
     )
+    celery.conf.beat_schedule.update(_plugin_schedule(app))
     celery.set_default()
     app.extensions["celery"] = celery
     return celery
+
+
+def _plugin_schedule(app: Flask) -> dict:
+    from celery.schedules import crontab
+
+    schedule = {}
+    for tenant in app.extensions["portal_tenants"]:
+        for job in tenant.scheduled_jobs():
+            if job.at_hour is not None:  # daily, at that hour of the tenant's clock
+                zone = ZoneInfo(tenant.timezone)
+                when = crontab(minute=0, hour=job.at_hour, nowfun=lambda zone=zone: dt.datetime.now(zone))
+            else:
+                when = job.every
+            schedule[f"{tenant.code}:{job.name}"] = {
+                "task": "portal.plugin_job", "schedule": when, "args": (tenant.code, job.name),
+            }
+    return schedule
+
+
+@shared_task(name="portal.plugin_job", ignore_result=True)
+def plugin_job(tenant_code: str, job_name: str) -> None:
+    """Run one of a plugin's scheduled jobs for a tenant."""
+    tenant = _tenant(tenant_code)
+    job = next((j for j in tenant.scheduled_jobs() if j.name == job_name), None)
+    if job is None:
+        raise LookupError(f"tenant {tenant_code!r} has no job {job_name!r}")
+    with tenant_context(tenant_code):
+        job.run(tenant)
 
 
 def _tenant(code: str) -> Tenant:

@@ -15,14 +15,16 @@ from core.models import CapturedMail
 
 
 def send_mail(recipient: str, template: str, *, locale: str | None = None, **context) -> None:
-    """Render ``mail/<template>.txt`` in the recipient's language and send it.
+    """Render ``mail/<template>.txt`` (or a plugin's ``<code>/mail/<name>.txt``) in the
+    recipient's language and send it.
 
     The first line of the text template is the subject; templates can be overridden by
     the theme or the plugin like any other.
     """
     tenant = g.tenant
     with force_locale(locale or tenant.default_locale):
-        text = render_template(f"mail/{template}.txt", tenant=tenant, **context)
+        name = template if template.endswith(".txt") else f"mail/{template}.txt"
+        text = render_template(name, tenant=tenant, **context)
         subject, _, body = text.partition("\n")
     deliver(recipient, subject.strip(), body.strip())
 

@@ -66,6 +66,8 @@ def create_plugin_manager(
             )
 
     for plugin in extra_plugins:
+        if pm.is_registered(plugin):  # already loaded through its entry point
+            continue
         _register(pm, plugin, getattr(plugin, "__name__", None) or repr(plugin))
 
     try:

@@ -130,6 +130,21 @@ class NotificationChannel:
 
 
 @dataclass(frozen=True)
+class ScheduledJob:
+    """Work a plugin needs done on a schedule for a tenant (e.g. overnight bills).
+
+    ``run(tenant)`` is called by a Celery worker (or ``portal jobs run``) inside the
+    tenant's context; ``every`` is the interval, ``at_hour`` (tenant's local time) makes
+    it a daily job instead.
+    """
+
+    name: str
+    run: Callable[[Any], None]
+    every: Any = None  # datetime.timedelta
+    at_hour: int | None = None
+
+
+@dataclass(frozen=True)
 class NavigationItem:
     """An entry in the main navigation."""
 

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pluggy
-from flask import Flask, g, has_app_context
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import String, event
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 
 if TYPE_CHECKING:
     from core.billing.contract import BillingAdapter
-    from core.supplier import IdentityMethod, NotificationChannel, RequestType, SupplierInfo
+    from core.supplier import IdentityMethod, NotificationChannel, RequestType, ScheduledJob, SupplierInfo
     from core.theming import Theme
 
 
@@ -54,12 +54,18 @@ def current_tenant_code(default: Any = NoTenant) -> str:
 
 @contextlib.contextmanager
 def tenant_context(code: str) -> Iterator[None]:
-    """Act as ``code`` outside a request (CLI, jobs, tests)."""
+    """Act as ``code`` outside a request (CLI, jobs, tests): queries, mail and templates."""
     token = _override.set(code)
+    in_app = has_app_context()
+    previous = g.get("tenant") if in_app else None
+    if in_app:
+        g.tenant = current_app.extensions["portal_tenants"].by_code.get(code)
     try:
         yield
     finally:
         _override.reset(token)
+        if in_app:
+            g.tenant = previous
 
 
 class TenantScoped:
@@ -159,6 +165,9 @@ class Tenant:
 
     def request_types(self) -> list[RequestType]:
         return [t for group in self.hook.portal_request_types(tenant=self) for t in group]
+
+    def scheduled_jobs(self) -> list[ScheduledJob]:
+        return [j for group in self.hook.portal_scheduled_jobs(tenant=self) for j in group]
 
     def notification_channels(self) -> list[NotificationChannel]:
         return [c for group in self.hook.portal_notification_channels(tenant=self) for c in group]

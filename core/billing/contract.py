@@ -61,6 +61,7 @@ class InvoiceStatus(StrEnum):
     UNPAID = "unpaid"
     PARTIALLY_PAID = "partially_paid"
     OVERDUE = "overdue"
+    CANCELLED = "cancelled"  # replaced (e.g. an estimated bill superseded by an actual one)
 
 
 class ReadingSource(StrEnum):

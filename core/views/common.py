@@ -48,6 +48,7 @@ def invoice_status_label(status: str) -> str:
         "unpaid": _("unpaid"),
         "partially_paid": _("partially paid"),
         "overdue": _("overdue"),
+        "cancelled": _("cancelled"),
     }.get(status, status)
 
 

@@ -536,7 +536,7 @@ class DoeDemoBackend(DemoBackend):
         # "cancelled" status, so it is "paid"; the payments made on it count towards the
         # new bill through the balance.
         invoices = [
-            replace(i, kind=SUPERSEDED, status=InvoiceStatus.PAID) if i.number in numbers else i
+            replace(i, kind=SUPERSEDED, status=InvoiceStatus.CANCELLED) if i.number in numbers else i
             for i in customer.invoices
         ]
         invoices.append(invoice)

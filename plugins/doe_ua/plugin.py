@@ -8,7 +8,7 @@ from typing import Any
 from core.billing.contract import BillingAdapter
 from core.billing.demo import READINGS_CAPABILITY
 from core.hookspecs import hookimpl
-from core.supplier import IdentityMethod, ReadingRules, RequestType, SupplierInfo
+from core.supplier import IdentityMethod, ReadingRules, RequestType, ScheduledJob, SupplierInfo
 from plugins.doe_ua.adapter import TARIFFS, DoeDemoBackend
 from plugins.doe_ua.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR
 from plugins.doe_ua.identity import ACCOUNT_METER_METHOD
@@ -77,3 +77,37 @@ def _registers(supply_point: Any) -> tuple[str, ...]:
         if registers:
             return tuple(registers)
     return ()
+
+
+def send_ordered_bills(tenant: Any) -> None:
+    """Overnight: bills ordered on actual readings are made, copied to the portal and
+    announced by e-mail to the customers who ordered them."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from core.extensions import db
+    from core.mail import send_mail
+    from core.models import AccountLink, Invoice, User
+    from core.sync import sync_tenant
+
+    generate = getattr(tenant.adapter, "generate_ordered_bills", None)
+    made = generate(dt.datetime.now(dt.UTC)) if generate else []
+    sync_tenant(tenant)
+    if not made:
+        return
+    rows = db.session.execute(
+        select(Invoice, User)
+        .join(AccountLink, AccountLink.account_id == Invoice.account_id)
+        .join(User, User.id == AccountLink.user_id)
+        .where(Invoice.number.in_([bill.number for bill in made]))
+    ).all()
+    for invoice, owner in rows:
+        send_mail(owner.email, "doe_ua/mail/actual_bill_ready.txt", locale=owner.locale, invoice=invoice,
+                  link=f"https://{tenant.hosts[0]}/" if tenant.hosts else "")
+    db.session.commit()
+
+
+@hookimpl
+def portal_scheduled_jobs(tenant: Any) -> list[ScheduledJob]:
+    return [ScheduledJob("ordered_bills", send_ordered_bills, at_hour=2)]
