@@ -1,0 +1,1 @@
+"""ČEZ Prodej ("Zákaznický portál ČEZ"): electricity and gas supplier in Czechia."""

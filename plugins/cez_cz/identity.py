@@ -1,0 +1,84 @@
+"""Proving a ČEZ account is yours: customer number plus the EAN or EIC of one supply point.
+
+Both are printed on every invoice and settlement, but the customer number alone also
+appears on envelopes and letters. The code of a supply point belonging to that account
+is the second factor; one field takes either code, since many customers have both
+electricity (EAN) and gas (EIC) with ČEZ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import Schema
+
+from core.billing.contract import AccountNotFound, BillingAdapter
+from core.fields import DigitString
+from core.identifiers import normalize_digits
+from core.supplier import IdentityMethod, VerificationOutcome
+from plugins.cez_cz.fields import SupplyPointCodeField
+from plugins.cez_cz.i18n import _
+
+CUSTOMER_NUMBER_DIGITS = 10
+
+
+class EanEicIdentitySchema(Schema):
+    """Customer number and the EAN or EIC of a supply point, as printed on the invoice."""
+
+    customer_number = DigitString(
+        required=True,
+        length=CUSTOMER_NUMBER_DIGITS,
+        metadata={
+            "label": _("Customer number"),
+            "help": _("Ten digits, at the top of every invoice and settlement from ČEZ."),
+            "inputmode": "numeric",
+            "autocomplete": "off",
+        },
+    )
+    supply_point_code = SupplyPointCodeField(
+        required=True,
+        metadata={
+            "label": _("EAN or EIC of a supply point"),
+            "help": _(
+                "Electricity: the EAN, 18 digits starting 859182400. Gas: the EIC, 16 characters "
+                "starting 27ZG. Both are on your invoice under “Supply point”; neither is the meter number."
+            ),
+            "autocomplete": "off",
+        },
+    )
+
+
+def verify(adapter: BillingAdapter, data: Mapping[str, Any]) -> VerificationOutcome:
+    """A match needs the account and a supply point of that very account with the code.
+
+    The outcome never says which of the two was wrong.
+    """
+    number = data["customer_number"]
+    if adapter.find_account(number) is None:
+        return VerificationOutcome.no_match()
+    try:
+        points = adapter.supply_points(number)
+    except AccountNotFound:
+        return VerificationOutcome.no_match()
+    if any(point.identifier == data["supply_point_code"] for point in points):
+        return VerificationOutcome.match(number)
+    return VerificationOutcome.no_match()
+
+
+def attempt_key(data: Mapping[str, Any]) -> str:
+    """The customer number the attempt targets, so failures count against that account."""
+    return normalize_digits(data.get("customer_number", ""))
+
+
+EAN_EIC_METHOD = IdentityMethod(
+    code="ean_eic",
+    label=_("Customer number and supply point code (EAN/EIC)"),
+    schema=EanEicIdentitySchema,
+    verify=verify,
+    attempt_key=attempt_key,
+    help_text=_(
+        "Take any invoice or settlement from ČEZ and copy your customer number and the EAN "
+        "(electricity) or EIC (gas) of one of your supply points."
+    ),
+)

@@ -1,0 +1,68 @@
+"""Hook implementations of the ČEZ Prodej supplier plugin (brand "Zákaznický portál ČEZ")."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from core.billing.contract import BillingAdapter
+from core.hookspecs import hookimpl
+from core.supplier import IdentityMethod, NotificationChannel, ReadingRules, RequestType, SupplierInfo
+from plugins.cez_cz.adapter import CezDemoBackend
+from plugins.cez_cz.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR
+from plugins.cez_cz.identity import EAN_EIC_METHOD
+from plugins.cez_cz.request_types import REQUEST_TYPES
+from plugins.cez_cz.rules import reading_rules_for
+from plugins.cez_cz.sms import sms_channel
+
+TEMPLATES_DIR = str(files(__package__) / "templates")
+
+SUPPLIER = SupplierInfo(
+    code="cez_cz",
+    name="ČEZ Prodej",
+    country="CZ",
+    currency="CZK",
+    timezone="Europe/Prague",
+    default_locale="cs",
+    supported_locales=("cs", "en", "pl", "uk", "it"),
+    theme="cez",
+    capabilities=frozenset({"meter_readings", "advance_payments", "planned_outages", "sms_notifications"}),
+    gettext_domain=GETTEXT_DOMAIN,
+    translations_dir=TRANSLATIONS_DIR,
+    templates_dir=TEMPLATES_DIR,
+    support_phone="+420 800 000 000",
+    support_email="zakaznicky.portal@cez.example",
+)
+
+
+@hookimpl
+def portal_supplier() -> SupplierInfo:
+    return SUPPLIER
+
+
+@hookimpl
+def portal_demo_backend() -> BillingAdapter:
+    """The demo back-end; the core keeps one per tenant."""
+    return CezDemoBackend()
+
+
+@hookimpl
+def portal_identity_methods(tenant: Any) -> list[IdentityMethod]:
+    return [EAN_EIC_METHOD]
+
+
+@hookimpl
+def portal_request_types(tenant: Any) -> list[RequestType]:
+    return list(REQUEST_TYPES)
+
+
+@hookimpl
+def portal_reading_rules(tenant: Any, supply_point: Any) -> ReadingRules:
+    """Self-readings everywhere: whole units, T1/T2 for two-rate sazby, the tariff's ceiling."""
+    return reading_rules_for(supply_point)
+
+
+@hookimpl
+def portal_notification_channels(tenant: Any) -> list[NotificationChannel]:
+    """SMS, for notices of planned power outages."""
+    return [sms_channel(tenant)]

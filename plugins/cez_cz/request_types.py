@@ -1,0 +1,537 @@
+"""The requests a ČEZ customer files online, as in the "Zákaznický portál" (formerly VOK).
+
+Advance payments, payment method, bank account, contact and correspondence address, an
+extraordinary invoice on a self-reading, a new distribution rate (sazba) or circuit
+breaker (jistič), and an appointment at a customer centre. Each schema checks what the
+customer types (EAN/EIC and bank account with their check digits, PSČ, Czech phone
+numbers, working days) so the request reaches the back-office complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from core.fields import DigitString
+from core.supplier import RequestType
+from plugins.cez_cz.codes import BREAKERS, Kind, parse_breaker, parse_supply_point_code
+from plugins.cez_cz.fields import (
+    BankAccount,
+    CzechPhone,
+    MeterValue,
+    Postcode,
+    SupplyPointCodeField,
+    WholeCrowns,
+    fail,
+    is_mobile,
+)
+from plugins.cez_cz.i18n import _
+from plugins.cez_cz.rules import (
+    SELF_READING_WORKING_DAYS,
+    advance_change_eligible,
+    has_electricity,
+    has_supply_point,
+    self_reading_deadline,
+)
+from plugins.cez_cz.workdays import is_working_day
+
+TIMEZONE = ZoneInfo("Europe/Prague")
+MAX_MONTHLY_ADVANCE = 50_000
+APPOINTMENT_DAYS_AHEAD = 60
+FRIDAY_CLOSING = dt.time(14, 0)
+SLOT_MINUTES = 30
+
+
+def today() -> dt.date:
+    """Today in Prague: the date the customer sees on the calendar."""
+    return dt.datetime.now(TIMEZONE).date()
+
+
+def _field_error(message: Any, field_name: str) -> ValidationError:
+    return ValidationError([message], field_name)
+
+
+def _choice(choices: tuple[tuple[str, Any], ...], message: Any) -> validate.OneOf:
+    return validate.OneOf([code for code, _label in choices], error=message)
+
+
+# -------------------------------------------------------------------------
+# Lists the customer picks from
+# -------------------------------------------------------------------------
+
+ADVANCE_CHANGES: tuple[tuple[str, Any], ...] = (
+    ("increase", _("Raise the advance")),
+    ("decrease", _("Lower the advance")),
+)
+LOWERING_REASONS: tuple[tuple[str, Any], ...] = (
+    ("fewer_people", _("Fewer people live in the household")),
+    ("savings", _("We save energy (new appliances, insulation, LED lighting)")),
+    ("own_source", _("We produce our own energy (solar panels)")),
+    ("heating_change", _("We changed the way we heat")),
+    ("less_use", _("The place is used less (a cottage, a long absence)")),
+    ("other", _("Another reason")),
+)
+PAYMENT_METHODS: tuple[tuple[str, Any], ...] = (
+    ("bank_transfer", _("Bank transfer (payment order)")),
+    ("direct_debit", _("Direct debit (inkaso) from my bank account")),
+    ("sipo", _("SIPO – with other household payments at Czech Post")),
+    ("postal_order", _("Postal order (poštovní poukázka)")),
+)
+ACCOUNT_PURPOSES: tuple[tuple[str, Any], ...] = (
+    ("refunds", _("Refunds of overpayments from settlements")),
+    ("direct_debit", _("Direct debit of advances and invoices")),
+    ("both", _("Both refunds and direct debit")),
+)
+SETTLEMENT_REASONS: tuple[tuple[str, Any], ...] = (
+    ("moving_out", _("Moving out or ending the contract")),
+    ("price_change", _("Change of price or product")),
+    ("household_change", _("Change in the household")),
+    ("other", _("Another reason")),
+)
+RATES: tuple[tuple[str, Any], ...] = (
+    ("D01d", _("D01d – single rate, low consumption")),
+    ("D02d", _("D02d – single rate, medium consumption")),
+    ("D25d", _("D25d – two rates, water heated in a storage heater (8 h low tariff)")),
+    ("D45d", _("D45d – two rates, direct electric heating (20 h low tariff)")),
+    ("D56d", _("D56d – two rates, heat pump (22 h low tariff)")),
+)
+RATES_NEEDING_APPLIANCE = frozenset({"D25d", "D45d", "D56d"})
+"""Two-rate sazby are granted only for the appliance they exist for."""
+THREE_PHASE_RATES = frozenset({"D45d", "D56d"})
+BREAKER_CHOICES: tuple[tuple[str, str], ...] = tuple((b.code, b.label) for b in BREAKERS)
+BRANCHES: tuple[tuple[str, Any], ...] = tuple(
+    (code, _("Customer centre %(city)s", city=city))
+    for code, city in (
+        ("praha", "Praha"),
+        ("brno", "Brno"),
+        ("ostrava", "Ostrava"),
+        ("plzen", "Plzeň"),
+        ("hradec_kralove", "Hradec Králové"),
+        ("ceske_budejovice", "České Budějovice"),
+        ("usti_nad_labem", "Ústí nad Labem"),
+        ("olomouc", "Olomouc"),
+        ("liberec", "Liberec"),
+        ("pardubice", "Pardubice"),
+        ("jihlava", "Jihlava"),
+        ("zlin", "Zlín"),
+    )
+)
+TIME_SLOTS: tuple[tuple[str, str], ...] = tuple(
+    (f"{minutes // 60:02d}:{minutes % 60:02d}", f"{minutes // 60:02d}:{minutes % 60:02d}")
+    for minutes in range(8 * 60, 17 * 60, SLOT_MINUTES)
+)
+"""Half-hour slots from 08:00; the last starts at 16:30 (Friday 13:30)."""
+APPOINTMENT_TOPICS: tuple[tuple[str, Any], ...] = (
+    ("contract", _("New contract, change or termination")),
+    ("moving", _("Moving house")),
+    ("invoice", _("Invoices, settlement and payments")),
+    ("advance", _("Advance payments")),
+    ("complaint", _("Complaint")),
+    ("other", _("Something else")),
+)
+
+
+def _supply_point(*kinds: Kind) -> SupplyPointCodeField:
+    electricity_only = kinds == (Kind.EAN,)
+    return SupplyPointCodeField(
+        required=True,
+        kinds=kinds or (Kind.EAN, Kind.EIC),
+        metadata={
+            "label": _("EAN of the supply point") if electricity_only else _("EAN or EIC of the supply point"),
+            "help": _("From your invoice: 18 digits starting 859182400.")
+            if electricity_only
+            else _("From your invoice: the EAN has 18 digits, the EIC of a gas supply point 16 characters."),
+            "autocomplete": "off",
+        },
+    )
+
+
+def _phone(*, required: bool = False, mobile: bool = False, label: Any = None) -> CzechPhone:
+    return CzechPhone(
+        required=required,
+        load_default=None,
+        mobile=mobile,
+        metadata={"label": label or _("Phone number"), "autocomplete": "tel", "inputmode": "tel"},
+    )
+
+
+def _note(label: Any, maximum: int = 500) -> fields.String:
+    return fields.String(
+        load_default="",
+        validate=validate.Length(max=maximum, error=_("Use at most {max} characters.")),
+        metadata={"label": label, "widget": "textarea"},
+    )
+
+
+# -------------------------------------------------------------------------
+# Schemas
+# -------------------------------------------------------------------------
+
+
+class AdvancePaymentSchema(Schema):
+    """A new monthly advance (záloha) for a supply point; lowering it needs a reason.
+
+    Whether the amount fits the expected consumption depends on the account:
+    :func:`plugins.cez_cz.rules.advance_payment_problem` checks it where that is known.
+    """
+
+    supply_point = _supply_point()
+    change = fields.String(
+        required=True,
+        validate=_choice(ADVANCE_CHANGES, _("Choose whether to raise or lower the advance.")),
+        metadata={"label": _("Change"), "choices": ADVANCE_CHANGES},
+    )
+    amount = WholeCrowns(
+        required=True,
+        places=2,
+        validate=validate.Range(
+            min=100, max=MAX_MONTHLY_ADVANCE, error=_("Enter a monthly advance from 100 to 50,000 CZK.")
+        ),
+        metadata={
+            "label": _("New monthly advance (CZK)"),
+            "help": _("Whole crowns, for example 1 850. It must match your expected consumption."),
+            "inputmode": "numeric",
+        },
+    )
+    reason = fields.String(
+        load_default=None,
+        validate=_choice(LOWERING_REASONS, _("Choose one of the reasons.")),
+        metadata={"label": _("Reason for lowering the advance"), "choices": LOWERING_REASONS},
+    )
+    reason_note = _note(_("Tell us more"), 300)
+
+    @validates_schema
+    def reason_for_lowering(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("change") != "decrease":
+            return
+        if not data.get("reason"):
+            raise _field_error(_("Tell us why you want to lower the advance."), "reason")
+        if data["reason"] == "other" and not data.get("reason_note", "").strip():
+            raise _field_error(_("Describe the reason in a few words."), "reason_note")
+
+
+class PaymentMethodSchema(Schema):
+    """How advances and invoices are paid; SIPO and direct debit need their numbers."""
+
+    method = fields.String(
+        required=True,
+        validate=_choice(PAYMENT_METHODS, _("Choose one of the payment methods.")),
+        metadata={"label": _("Payment method"), "choices": PAYMENT_METHODS},
+    )
+    sipo_number = DigitString(
+        load_default=None,
+        length=10,
+        metadata={
+            "label": _("SIPO connection number"),
+            "help": _("Ten digits, on your SIPO payment slip from Czech Post. Only for SIPO."),
+            "inputmode": "numeric",
+        },
+    )
+    bank_account = BankAccount(
+        load_default=None,
+        metadata={
+            "label": _("Account to debit"),
+            "help": _(
+                "Only for direct debit. Also allow direct debits for ČEZ Prodej in your internet banking."
+            ),
+            "autocomplete": "off",
+        },
+    )
+
+    @validates_schema
+    def details_of_method(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("method") == "sipo" and not data.get("sipo_number"):
+            raise _field_error(_("Enter the SIPO connection number."), "sipo_number")
+        if data.get("method") == "direct_debit" and not data.get("bank_account"):
+            raise _field_error(_("Enter the account the payments are debited from."), "bank_account")
+
+    @post_load
+    def drop_unused(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """A number typed for another method is not sent on."""
+        if data.get("method") != "sipo":
+            data["sipo_number"] = None
+        if data.get("method") != "direct_debit":
+            data["bank_account"] = None
+        return data
+
+
+class BankAccountSchema(Schema):
+    """The account for refunds of overpayments and for direct debit."""
+
+    bank_account = BankAccount(
+        required=True,
+        metadata={
+            "label": _("Bank account number"),
+            "help": _("For example 19-2000145399/0800, or the IBAN CZ65 0800 0000 1920 0014 5399."),
+            "autocomplete": "off",
+        },
+    )
+    holder = fields.String(
+        required=True,
+        validate=validate.Length(min=3, max=120, error=_("Enter the account holder's name.")),
+        metadata={"label": _("Account holder"), "autocomplete": "name"},
+    )
+    purpose = fields.String(
+        required=True,
+        validate=_choice(ACCOUNT_PURPOSES, _("Choose what the account is for.")),
+        metadata={"label": _("Use the account for"), "choices": ACCOUNT_PURPOSES},
+    )
+
+
+class ContactSchema(Schema):
+    """New e-mail, phone or correspondence address, and SMS notices of planned outages."""
+
+    email = fields.Email(
+        load_default=None,
+        validate=validate.Length(max=254, error=_("Use at most {max} characters.")),
+        metadata={"label": _("E-mail address"), "autocomplete": "email"},
+    )
+    phone = _phone()
+    street = fields.String(
+        load_default=None,
+        validate=validate.Length(min=3, max=120, error=_("Enter the street and house number.")),
+        metadata={
+            "label": _("Street and house number"),
+            "help": _("For example Vinohradská 1234/56."),
+            "autocomplete": "street-address",
+        },
+    )
+    postcode = Postcode(
+        load_default=None,
+        metadata={"label": _("Postcode (PSČ)"), "autocomplete": "postal-code", "inputmode": "numeric"},
+    )
+    city = fields.String(
+        load_default=None,
+        validate=validate.Length(min=2, max=80, error=_("Enter the town.")),
+        metadata={"label": _("Town"), "autocomplete": "address-level2"},
+    )
+    outage_sms = fields.Boolean(
+        load_default=False,
+        metadata={"label": _("Send me notices of planned power outages at my supply points by SMS")},
+    )
+
+    @validates_schema
+    def complete(self, data: dict[str, Any], **kwargs: Any) -> None:
+        address = {name: data.get(name) for name in ("street", "postcode", "city")}
+        if not any(address.values()) and not data.get("email") and not data.get("phone") and not data.get("outage_sms"):
+            raise fail(_("Enter at least one detail to change."))
+        if any(address.values()) and not all(address.values()):
+            missing = next(name for name, value in address.items() if not value)
+            raise _field_error(_("A correspondence address needs the street, postcode and town."), missing)
+        if data.get("outage_sms"):
+            if not data.get("phone"):
+                raise _field_error(_("Enter the mobile number for the text messages."), "phone")
+            if not is_mobile(data["phone"]):
+                raise _field_error(_("Text messages go to mobile numbers only: they start with 6 or 7."), "phone")
+
+
+class ExtraordinaryInvoiceSchema(Schema):
+    """An extraordinary invoice (mimořádná faktura) on the customer's own reading."""
+
+    supply_point = _supply_point()
+    reading_date = fields.Date(
+        required=True,
+        metadata={
+            "label": _("Date of the reading"),
+            "help": _("The day you read the meter: today or up to five working days ago."),
+            "widget": "date",
+        },
+    )
+    reading_high = MeterValue(
+        required=True,
+        metadata={
+            "label": _("Meter state: high tariff VT (T1), or the only register"),
+            "help": _("Whole kWh (gas: m³), without the digits after the decimal point."),
+            "inputmode": "numeric",
+        },
+    )
+    reading_low = MeterValue(
+        load_default=None,
+        metadata={
+            "label": _("Meter state: low tariff NT (T2)"),
+            "help": _("Only for two-rate electricity meters (D25d, D45d, D56d)."),
+            "inputmode": "numeric",
+        },
+    )
+    reason = fields.String(
+        required=True,
+        validate=_choice(SETTLEMENT_REASONS, _("Choose one of the reasons.")),
+        metadata={"label": _("Why do you need the invoice?"), "choices": SETTLEMENT_REASONS},
+    )
+
+    @validates_schema
+    def reading_fits(self, data: dict[str, Any], **kwargs: Any) -> None:
+        day = data.get("reading_date")
+        if day is not None:
+            if day > today():
+                raise _field_error(_("The reading cannot be from a future day."), "reading_date")
+            if self_reading_deadline(day) < today():
+                raise _field_error(
+                    _(
+                        "A reading counts when handed in within %(days)d working days; read the meter again.",
+                        days=SELF_READING_WORKING_DAYS,
+                    ),
+                    "reading_date",
+                )
+        code = data.get("supply_point")
+        if code and data.get("reading_low") is not None and parse_supply_point_code(code).kind is Kind.EIC:
+            raise _field_error(_("A gas meter has one register: leave the low tariff empty."), "reading_low")
+
+
+class DistributionRateSchema(Schema):
+    """A new distribution rate (sazba) or main circuit breaker (jistič) for electricity."""
+
+    supply_point = _supply_point(Kind.EAN)
+    new_rate = fields.String(
+        load_default=None,
+        validate=_choice(RATES, _("Choose one of the distribution rates.")),
+        metadata={"label": _("New distribution rate (sazba)"), "choices": RATES},
+    )
+    new_breaker = fields.String(
+        load_default=None,
+        validate=_choice(BREAKER_CHOICES, _("Choose one of the circuit breakers.")),
+        metadata={
+            "label": _("New main circuit breaker (jistič)"),
+            "help": _("Phases x rated current, as on the breaker before your meter."),
+            "choices": BREAKER_CHOICES,
+        },
+    )
+    appliance_confirmed = fields.Boolean(
+        load_default=False,
+        metadata={
+            "label": _(
+                "The supply point has the appliance the rate is for (storage water heater, "
+                "electric heating or heat pump), as the distributor's conditions require."
+            )
+        },
+    )
+    inspection_report = fields.Boolean(
+        load_default=False,
+        metadata={"label": _("I have an electrical inspection report (revizní zpráva) for the new circuit breaker.")},
+    )
+    phone = _phone(label=_("Phone number for the distributor's technician"))
+
+    @validates_schema
+    def consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
+        rate, breaker = data.get("new_rate"), data.get("new_breaker")
+        if not rate and not breaker:
+            raise fail(_("Choose a new distribution rate, a new circuit breaker, or both."))
+        if rate in RATES_NEEDING_APPLIANCE and not data.get("appliance_confirmed"):
+            raise _field_error(
+                _("Rate %(rate)s is granted only with its appliance: confirm you have it.", rate=rate),
+                "appliance_confirmed",
+            )
+        if rate in THREE_PHASE_RATES and breaker and parse_breaker(breaker).phases != 3:
+            raise _field_error(_("Rate %(rate)s needs a three-phase circuit breaker.", rate=rate), "new_breaker")
+        if breaker and not data.get("inspection_report"):
+            raise _field_error(
+                _("A new circuit breaker needs an electrical inspection report first."), "inspection_report"
+            )
+
+
+class AppointmentSchema(Schema):
+    """A visit to a ČEZ customer centre on a working day, in a half-hour slot."""
+
+    branch = fields.String(
+        required=True,
+        validate=_choice(BRANCHES, _("Choose one of the customer centres.")),
+        metadata={"label": _("Customer centre"), "choices": BRANCHES},
+    )
+    date = fields.Date(
+        required=True,
+        metadata={"label": _("Date"), "help": _("A working day within the next two months."), "widget": "date"},
+    )
+    time_slot = fields.String(
+        required=True,
+        validate=_choice(TIME_SLOTS, _("Choose one of the times.")),
+        metadata={"label": _("Time"), "choices": TIME_SLOTS},
+    )
+    topic = fields.String(
+        required=True,
+        validate=_choice(APPOINTMENT_TOPICS, _("Choose what the visit is about.")),
+        metadata={"label": _("What is the visit about?"), "choices": APPOINTMENT_TOPICS},
+    )
+    phone = _phone(label=_("Phone number, in case we need to move the appointment"))
+    note = _note(_("Note for the customer centre"))
+
+    @validates_schema
+    def open_then(self, data: dict[str, Any], **kwargs: Any) -> None:
+        day = data.get("date")
+        if day is None:
+            return
+        now = today()
+        if day <= now:
+            raise _field_error(_("Choose a date from tomorrow on."), "date")
+        if day > now + dt.timedelta(days=APPOINTMENT_DAYS_AHEAD):
+            raise _field_error(_("Choose a date within the next two months."), "date")
+        if not is_working_day(day):
+            raise _field_error(
+                _("The customer centres are closed at weekends and on public holidays: choose a working day."), "date"
+            )
+        slot = data.get("time_slot")
+        if slot and day.weekday() == 4:
+            hours, minutes = (int(part) for part in slot.split(":"))
+            ends = dt.datetime.combine(day, dt.time(hours, minutes)) + dt.timedelta(minutes=SLOT_MINUTES)
+            if ends.time() > FRIDAY_CLOSING:
+                raise _field_error(_("On Fridays the customer centres close at 14:00: choose an earlier time."), "time_slot")
+
+
+ADVANCE_PAYMENT = RequestType(
+    code="advance_payment",
+    label=_("Change of advance payments"),
+    schema=AdvancePaymentSchema,
+    eligible=advance_change_eligible,
+    description=_("Raise or lower the monthly advance for a supply point."),
+)
+PAYMENT_METHOD = RequestType(
+    code="payment_method",
+    label=_("Change of payment method"),
+    schema=PaymentMethodSchema,
+    eligible=has_supply_point,
+    description=_("Bank transfer, direct debit, SIPO or postal order."),
+)
+BANK_ACCOUNT = RequestType(
+    code="bank_account",
+    label=_("Change of bank account"),
+    schema=BankAccountSchema,
+    eligible=has_supply_point,
+    description=_("The account for refunds of overpayments and for direct debit."),
+)
+CONTACT_DETAILS = RequestType(
+    code="contact_details",
+    label=_("Contact details and correspondence address"),
+    schema=ContactSchema,
+    description=_("A new e-mail, phone number or correspondence address; SMS notices of planned outages."),
+)
+EXTRAORDINARY_INVOICE = RequestType(
+    code="extraordinary_invoice",
+    label=_("Extraordinary invoice"),
+    schema=ExtraordinaryInvoiceSchema,
+    eligible=has_supply_point,
+    description=_("A settlement outside the yearly cycle, on your own meter reading."),
+)
+DISTRIBUTION_RATE = RequestType(
+    code="distribution_rate",
+    label=_("Change of distribution rate or circuit breaker"),
+    schema=DistributionRateSchema,
+    eligible=has_electricity,
+    description=_("Another sazba (D01d, D02d, D25d, D45d, D56d) or main circuit breaker."),
+)
+BRANCH_APPOINTMENT = RequestType(
+    code="branch_appointment",
+    label=_("Appointment at a customer centre"),
+    schema=AppointmentSchema,
+    description=_("Book a time at a ČEZ customer centre near you."),
+)
+REQUEST_TYPES = (
+    ADVANCE_PAYMENT,
+    PAYMENT_METHOD,
+    BANK_ACCOUNT,
+    CONTACT_DETAILS,
+    EXTRAORDINARY_INVOICE,
+    DISTRIBUTION_RATE,
+    BRANCH_APPOINTMENT,
+)
