@@ -18,7 +18,12 @@ class DefaultConfig:
 
     # Tenants: code -> {"plugin": supplier code, "hosts": [...], "theme": optional,
     # "locales": optional list, "settings": optional dict for the adapter}.
-    TENANTS: dict = {"innogy": {"plugin": "innogy_pl", "hosts": ["innogy.localhost"]}}
+    TENANTS: dict = {
+        "innogy": {"plugin": "innogy_pl", "hosts": ["innogy.localhost"]},
+        "cez": {"plugin": "cez_cz", "hosts": ["cez.localhost"]},
+        "doe": {"plugin": "doe_ua", "hosts": ["doe.localhost"]},
+        "italiangas": {"plugin": "italiangas_it", "hosts": ["italiangas.localhost"]},
+    }
     DEFAULT_TENANT: str | None = "innogy"
     # Entry-point names of plugins to load; None loads every installed plugin.
     PLUGINS: list[str] | None = None

@@ -1,0 +1,1 @@
+"""Italiangas ("Area Clienti"): electricity and gas supplier in Italy, with condominium administrators."""

@@ -1,0 +1,89 @@
+"""Hook implementations of the Italiangas supplier plugin (brand "Area Clienti Italiangas")."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from core.billing.contract import BillingAdapter
+from core.billing.demo import READINGS_CAPABILITY
+from core.hookspecs import hookimpl
+from core.supplier import IdentityMethod, ReadingRules, RequestType, SupplierInfo
+from plugins.italiangas_it.adapter import TARIFFS, ItaliangasDemoBackend
+from plugins.italiangas_it.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR, _
+from plugins.italiangas_it.identity import IDENTITY_METHODS
+from plugins.italiangas_it.request_types import REQUEST_TYPES
+
+TEMPLATES_DIR = str(files(__package__) / "templates")
+
+SUPPLIER = SupplierInfo(
+    code="italiangas_it",
+    name="Italiangas",
+    country="IT",
+    currency="EUR",
+    timezone="Europe/Rome",
+    default_locale="it",
+    supported_locales=("it", "en", "pl", "cs", "uk"),
+    theme="italiangas",
+    capabilities=frozenset(
+        {"e_invoice", "meter_readings", "direct_debit", "condominium_administrators"}
+    ),
+    gettext_domain=GETTEXT_DOMAIN,
+    translations_dir=TRANSLATIONS_DIR,
+    templates_dir=TEMPLATES_DIR,
+    support_phone="+39 800 000 000",
+    support_email="servizioclienti@italiangas.example",
+)
+
+PAYMENT_REGISTRATION_NOTE = _("Payments are registered in the Area Clienti within a few days.")
+"""For the payments page: a payment made today shows after a few days (seed 004)."""
+
+_TARIFFS = {tariff.code: tariff for tariff in TARIFFS}
+
+
+@hookimpl
+def portal_supplier() -> SupplierInfo:
+    return SUPPLIER
+
+
+@hookimpl
+def portal_demo_backend() -> BillingAdapter:
+    """The demo back-end; the core keeps one per tenant."""
+    return ItaliangasDemoBackend()
+
+
+@hookimpl
+def portal_identity_methods(tenant: Any) -> list[IdentityMethod]:
+    """The PIN first (every customer has one), then the administrators' code."""
+    return list(IDENTITY_METHODS)
+
+
+@hookimpl
+def portal_request_types(tenant: Any) -> list[RequestType]:
+    return list(REQUEST_TYPES)
+
+
+@hookimpl
+def portal_reading_rules(tenant: Any, supply_point: Any) -> ReadingRules:
+    """Gas customers hand in their own readings (autolettura), in whole m³; electricity
+    meters are read remotely by the distributor."""
+    tariff = _TARIFFS.get(getattr(supply_point, "tariff", ""))
+    return ReadingRules(
+        accepts_readings=READINGS_CAPABILITY in _capabilities(supply_point),
+        decimals=0,
+        max_daily_consumption=tariff.max_daily_consumption if tariff else None,
+        registers=_registers(supply_point) or (tariff.registers if tariff else ("volume",)),
+    )
+
+
+def _capabilities(supply_point: Any) -> frozenset[str]:
+    return frozenset(getattr(supply_point, "capabilities", None) or ())
+
+
+def _registers(supply_point: Any) -> tuple[str, ...]:
+    """The registers of the installed meter, when the supply point says which."""
+    for meter in getattr(supply_point, "meters", None) or ():
+        registers = getattr(meter, "registers", None)
+        if registers:
+            return tuple(registers)
+    return ()

@@ -1,0 +1,551 @@
+"""The requests of the Italiangas Area Clienti, each with the data the back-office needs.
+
+Direct debit (domiciliazione bancaria), bills by e-mail, the billing address (recapito),
+the "piccole prestazioni" (power change, deactivation, voltura) and the assistance
+requests (instalments, invoice correction, information or complaint), and closing the
+Area Clienti account. Every schema checks what the customer types with the real rules:
+IBAN and codice fiscale by their check characters, POD and PDR by their format, CAP and
+province codes, dates that make sense, so a request reaches the back-office complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import has_request_context
+from flask_babel import format_decimal
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from core.fields import DigitString, LocalizedDecimal
+from core.supplier import RequestType
+from plugins.italiangas_it.i18n import _
+from plugins.italiangas_it.identifiers import (
+    compact,
+    is_sepa_iban,
+    is_valid_codice_fiscale,
+    is_valid_iban,
+    is_valid_pod,
+    supply_point_kind,
+)
+from plugins.italiangas_it.rules import tax_code_matches_name
+
+TIMEZONE = ZoneInfo("Europe/Rome")
+
+DIRECT_DEBIT = "direct_debit"
+EMAIL_BILL = "email_bill"
+BILLING_ADDRESS = "billing_address"
+POWER_CHANGE = "power_change"
+DEACTIVATION = "deactivation"
+VOLTURA = "voltura"
+INSTALMENT_PLAN = "instalment_plan"
+INVOICE_CORRECTION = "invoice_correction"
+INFORMATION_COMPLAINT = "information_complaint"
+ACCOUNT_DELETION = "account_deletion"
+
+PROVINCES = frozenset(
+    """
+    AG AL AN AO AP AQ AR AT AV BA BG BI BL BN BO BR BS BT BZ CA CB CE CH CL CN CO CR CS CT CZ
+    EN FC FE FG FI FM FR GE GO GR IM IS KR LC LE LI LO LT LU MB MC ME MI MN MO MS MT NA NO NU
+    OR PA PC PD PE PG PI PN PO PR PT PU PV PZ RA RC RE RG RI RM RN RO SA SI SO SP SR SS SU SV
+    TA TE TN TO TP TR TS TV UD VA VB VC VE VI VR VT VV
+    CI OG OT VS
+    """.split()
+)
+"""Province codes (sigle) as written in Italian addresses, with the Sardinian ones of the
+provinces re-established in 2025 under their old codes."""
+
+POWER_LEVELS_KW = tuple(
+    Decimal(kw) for kw in ("1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5", "5.5", "6", "7", "8", "9", "10", "15")
+)
+"""Contracted power a household can ask for: half-kW steps up to 6 kW, then whole ones."""
+
+INSTALMENTS = range(2, 13)
+INVOICE_NUMBER_DIGITS = 12
+
+_CAP = re.compile(r"^\d{5}$")
+_NAME = re.compile(r"^[^\W\d_]+(?:[ '’.\-][^\W\d_]*)*$")
+_PHONE_NOISE = re.compile(r"[\s\-./()]+")
+_PHONE = re.compile(r"^(?:\+39|0039)?(0\d{5,10}|3\d{8,9})$")
+DOCUMENT_NUMBERS = {
+    "identity_card": re.compile(r"^[A-Z]{2}\d{5}[A-Z]{2}$"),
+    "paper_identity_card": re.compile(r"^[A-Z]{2}\d{7}$"),
+    "passport": re.compile(r"^[A-Z]{2}\d{7}$"),
+    "driving_licence": re.compile(r"^(?:[A-Z]{2}\d{7}[A-Z]|U1[A-Z0-9]{7}[A-Z])$"),
+}
+DOCUMENT_TYPES: tuple[tuple[str, Any], ...] = (
+    ("identity_card", _("Electronic identity card (CIE)")),
+    ("paper_identity_card", _("Paper identity card")),
+    ("passport", _("Passport")),
+    ("driving_licence", _("Driving licence")),
+)
+CORRECTION_REASONS: tuple[tuple[str, Any], ...] = (
+    ("reading", _("Wrong reading or consumption")),
+    ("price", _("Prices or offer not as agreed")),
+    ("personal_data", _("Wrong holder, address or tax data")),
+    ("payment", _("Payment made but not shown")),
+    ("other", _("Other")),
+)
+ENQUIRY_KINDS: tuple[tuple[str, Any], ...] = (
+    ("information", _("Request for information")),
+    ("complaint", _("Complaint")),
+)
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(TIMEZONE).date()
+
+
+def _fail(message: Any, field_name: str | None = None) -> ValidationError:
+    return ValidationError([message], field_name) if field_name else ValidationError([message])
+
+
+class PowerLabel:
+    """A power level as the reader writes numbers: "4,5 kW" in Italian, "4.5 kW" in English."""
+
+    def __init__(self, kilowatts: Decimal) -> None:
+        self.kilowatts = kilowatts
+
+    def __str__(self) -> str:
+        number = format_decimal(self.kilowatts) if has_request_context() else str(self.kilowatts)
+        return f"{number} kW"
+
+
+class CodeField(fields.String):
+    """An identifier typed any usual way, kept in capitals without spaces and dashes."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return compact(super()._deserialize(value, attr, data, **kwargs))
+
+
+class ItalianPhone(fields.String):
+    """An Italian landline or mobile number, kept as ``+39`` and its digits."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = _PHONE_NOISE.sub("", super()._deserialize(value, attr, data, **kwargs))
+        match = _PHONE.match(text)
+        if match is None:
+            raise _fail(_("Enter an Italian phone number, for example 333 123 4567 or 06 1234 5678."))
+        return f"+39{match.group(1)}"
+
+
+# --- validators ------------------------------------------------------------------------------
+
+
+def validate_supply_point(value: str) -> None:
+    if supply_point_kind(value) is None:
+        raise _fail(_("Enter the POD (IT001E12345678) or the PDR (14 digits) as printed on your bill."))
+
+
+def validate_pod(value: str) -> None:
+    if not is_valid_pod(value):
+        if supply_point_kind(value) == "pdr":
+            raise _fail(_("The power can be changed only on an electricity supply: enter its POD."))
+        raise _fail(_("Enter the POD: IT, three digits, E and eight digits, for example IT001E12345678."))
+
+
+def validate_tax_code(value: str) -> None:
+    if not is_valid_codice_fiscale(value):
+        raise _fail(_("This codice fiscale is not valid: check its 16 characters, or 11 digits for a company or condominium."))
+
+
+def validate_iban(value: str) -> None:
+    if not is_valid_iban(value):
+        raise _fail(_("This IBAN is not valid: check it against your bank statement."))
+    if not is_sepa_iban(value):
+        raise _fail(_("Direct debit needs an account in Italy or in another SEPA country."))
+
+
+def validate_invoice_number(value: str) -> None:
+    """Twelve digits beginning with the year and month the bill was issued."""
+    year, month = int(value[:4]), int(value[4:6])
+    if not (2000 <= year <= 2099 and 1 <= month <= 12):
+        raise _fail(_("Enter the bill number as printed: twelve digits, for example 202603000456."))
+
+
+def validate_future_date(value: dt.date) -> None:
+    """Requests take effect from tomorrow at the earliest and within a year."""
+    today = _today()
+    if value <= today:
+        raise _fail(_("Choose a date from tomorrow on."))
+    if value > today + dt.timedelta(days=366):
+        raise _fail(_("Choose a date within the next twelve months."))
+
+
+def validate_name(value: str) -> None:
+    if not _NAME.match(value):
+        raise _fail(_("Enter the name in letters, as on the identity document."))
+
+
+def validate_province(value: str) -> None:
+    if value not in PROVINCES:
+        raise _fail(_("Enter the two-letter province code, for example RM or MI."))
+
+
+# --- field factories ----------------------------------------------------------------------------------
+
+
+def _supply_point_field(*, electricity_only: bool = False) -> CodeField:
+    if electricity_only:
+        return CodeField(
+            required=True,
+            validate=validate_pod,
+            metadata={
+                "label": _("POD (electricity supply point code)"),
+                "help": _("IT, three digits, E and eight digits, printed on the first page of the bill. It is not the meter number."),
+                "autocomplete": "off",
+            },
+        )
+    return CodeField(
+        required=True,
+        validate=validate_supply_point,
+        metadata={
+            "label": _("POD or PDR"),
+            "help": _("The supply point code printed on the first page of the bill: POD for electricity, PDR for gas. It is not the meter number."),
+            "autocomplete": "off",
+        },
+    )
+
+
+def _invoice_number_field() -> DigitString:
+    return DigitString(
+        required=True,
+        length=INVOICE_NUMBER_DIGITS,
+        validate=validate_invoice_number,
+        metadata={
+            "label": _("Bill number"),
+            "help": _("Twelve digits, at the top of the bill, for example 202603000456."),
+            "inputmode": "numeric",
+            "autocomplete": "off",
+        },
+    )
+
+
+def _tax_code_field(label: Any, help_text: Any) -> CodeField:
+    return CodeField(
+        required=True,
+        validate=validate_tax_code,
+        metadata={"label": label, "help": help_text, "autocomplete": "off"},
+    )
+
+
+def _name_field(label: Any, autocomplete: str) -> fields.String:
+    return fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=2, max=80, error=_("Enter between {min} and {max} characters.")),
+            validate_name,
+        ],
+        metadata={"label": label, "autocomplete": autocomplete},
+    )
+
+
+def _meter_reading_field(label: Any) -> fields.Integer:
+    return fields.Integer(
+        required=True,
+        validate=validate.Range(min=0, max=99_999_999, error=_("Enter the reading as shown on the meter.")),
+        metadata={
+            "label": label,
+            "help": _("Whole kWh, or for gas the black digits of the meter (m³)."),
+            "inputmode": "numeric",
+        },
+    )
+
+
+def _text_field(label: Any, *, required: bool, minimum: int = 0, maximum: int = 1000) -> fields.String:
+    metadata = {"label": label, "widget": "textarea"}
+    if required:
+        length = validate.Length(min=minimum, max=maximum, error=_("Write between {min} and {max} characters."))
+        return fields.String(required=True, validate=length, metadata=metadata)
+    length = validate.Length(max=maximum, error=_("Use at most {max} characters."))
+    return fields.String(load_default="", validate=length, metadata=metadata)
+
+
+def _confirmation_field(label: Any, error: Any) -> fields.Boolean:
+    return fields.Boolean(required=True, validate=validate.Equal(True, error=error), metadata={"label": label})
+
+
+def _email_field(*, required: bool, label: Any) -> fields.Email:
+    options: dict[str, Any] = {"required": True} if required else {"load_default": None}
+    return fields.Email(
+        validate=validate.Length(max=254, error=_("Use at most {max} characters.")),
+        metadata={"label": label, "autocomplete": "email"},
+        **options,
+    )
+
+
+# --- the schemas ------------------------------------------------------------------------------------------
+
+
+class DirectDebitSchema(Schema):
+    """Domiciliazione bancaria: a SEPA Core mandate on an account the customer holds."""
+
+    iban = CodeField(
+        required=True,
+        validate=validate_iban,
+        metadata={
+            "label": _("IBAN"),
+            "help": _("27 characters for an Italian account, starting with IT."),
+            "autocomplete": "off",
+        },
+    )
+    account_holder_name = _name_field(_("Account holder"), "name")
+    tax_code = _tax_code_field(
+        _("Account holder's codice fiscale"),
+        _("Direct debit is possible only on an account held by the holder of the supply contract."),
+    )
+    mandate = _confirmation_field(
+        _("I authorise Italiangas to collect my bills from this account by SEPA direct debit, "
+          "and my bank to debit it. I can ask my bank for a refund within eight weeks of a debit."),
+        _("Tick the box to sign the direct debit mandate."),
+    )
+
+
+class EmailBillSchema(Schema):
+    """Bolletta via e-mail: bills by e-mail instead of on paper."""
+
+    email = _email_field(required=True, label=_("E-mail address for your bills"))
+    consent = _confirmation_field(
+        _("I want to receive my bills by e-mail instead of on paper."),
+        _("Tick the box to confirm that you want your bills by e-mail."),
+    )
+
+
+class BillingAddressSchema(Schema):
+    """Recapito: where the paper bills and letters go."""
+
+    care_of = fields.String(
+        load_default="",
+        validate=validate.Length(max=80, error=_("Use at most {max} characters.")),
+        metadata={
+            "label": _("Care of (c/o)"),
+            "help": _("Optional, for example the studio of the condominium administrator."),
+        },
+    )
+    street = fields.String(
+        required=True,
+        validate=validate.Length(min=3, max=120, error=_("Enter the street and house number.")),
+        metadata={"label": _("Street and house number"), "autocomplete": "street-address"},
+    )
+    postcode = fields.String(
+        required=True,
+        validate=validate.Regexp(_CAP, error=_("Enter the five-digit CAP, for example 00184.")),
+        metadata={"label": _("CAP"), "autocomplete": "postal-code", "inputmode": "numeric"},
+    )
+    city = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=80, error=_("Enter the town (comune).")),
+        metadata={"label": _("Town (comune)"), "autocomplete": "address-level2"},
+    )
+    province = CodeField(
+        required=True,
+        validate=validate_province,
+        metadata={"label": _("Province"), "help": _("Two letters, for example RM."), "autocomplete": "address-level1"},
+    )
+
+
+class PowerChangeSchema(Schema):
+    """Modifica potenza: a higher or lower contracted power on an electricity supply."""
+
+    supply_point = _supply_point_field(electricity_only=True)
+    power_kw = LocalizedDecimal(
+        required=True,
+        validate=validate.OneOf(POWER_LEVELS_KW, error=_("Choose one of the power levels offered.")),
+        metadata={
+            "label": _("New contracted power"),
+            "help": _("Most homes have 3 kW; more power lets you run more appliances at once."),
+            "choices": tuple((kw, PowerLabel(kw)) for kw in POWER_LEVELS_KW),
+        },
+    )
+    phone = ItalianPhone(
+        required=True,
+        metadata={
+            "label": _("Phone number for the technician"),
+            "autocomplete": "tel",
+            "inputmode": "tel",
+        },
+    )
+
+
+class DeactivationSchema(Schema):
+    """Disattivazione: closing a supply, with the final reading."""
+
+    supply_point = _supply_point_field()
+    deactivation_date = fields.Date(
+        required=True,
+        validate=validate_future_date,
+        metadata={"label": _("Deactivation date")},
+    )
+    final_reading = _meter_reading_field(_("Final meter reading"))
+
+
+class VolturaSchema(Schema):
+    """Voltura: a new holder takes over a live supply."""
+
+    supply_point = _supply_point_field()
+    new_holder_first_name = _name_field(_("New holder's first name"), "given-name")
+    new_holder_last_name = _name_field(_("New holder's surname"), "family-name")
+    tax_code = _tax_code_field(
+        _("New holder's codice fiscale"),
+        _("16 characters, or 11 digits for a company."),
+    )
+    document_type = fields.String(
+        required=True,
+        validate=validate.OneOf([code for code, _label in DOCUMENT_TYPES], error=_("Choose the type of document.")),
+        metadata={"label": _("Identity document"), "choices": DOCUMENT_TYPES},
+    )
+    document_number = CodeField(
+        required=True,
+        validate=validate.Length(min=5, max=12, error=_("Enter the number printed on the document.")),
+        metadata={"label": _("Document number"), "autocomplete": "off"},
+    )
+    meter_reading = _meter_reading_field(_("Meter reading on the day of the handover"))
+    iban = CodeField(
+        load_default=None,
+        validate=validate_iban,
+        metadata={
+            "label": _("IBAN for direct debit (optional)"),
+            "help": _("The new holder's account, if the bills are to be paid by direct debit."),
+            "autocomplete": "off",
+        },
+    )
+    email = _email_field(required=False, label=_("New holder's e-mail address (optional)"))
+
+    @validates_schema
+    def documents_agree(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """The document number has its type's format; the codice fiscale fits the name."""
+        pattern = DOCUMENT_NUMBERS.get(data.get("document_type", ""))
+        number = data.get("document_number")
+        if pattern is not None and number and not pattern.match(number):
+            raise _fail(
+                _("This number does not have the format of the document chosen: check it on the document."),
+                "document_number",
+            )
+        code = data.get("tax_code", "")
+        first, last = data.get("new_holder_first_name"), data.get("new_holder_last_name")
+        if len(code) == 16 and first and last and not tax_code_matches_name(code, first, last):
+            raise _fail(_("This codice fiscale does not belong to the new holder's name: check both."), "tax_code")
+
+
+class InstalmentPlanSchema(Schema):
+    """Rateizzazione: paying one bill in monthly instalments."""
+
+    invoice_number = _invoice_number_field()
+    instalments = fields.Integer(
+        required=True,
+        validate=validate.Range(min=INSTALMENTS.start, max=INSTALMENTS.stop - 1, error=_("Choose from {min} to {max} instalments.")),
+        metadata={
+            "label": _("Number of monthly instalments"),
+            "choices": tuple((n, str(n)) for n in INSTALMENTS),
+        },
+    )
+    reason = _text_field(_("Reason (optional)"), required=False, maximum=500)
+
+
+class InvoiceCorrectionSchema(Schema):
+    """Rettifica fattura: a bill the customer thinks is wrong."""
+
+    invoice_number = _invoice_number_field()
+    reason = fields.String(
+        required=True,
+        validate=validate.OneOf([code for code, _label in CORRECTION_REASONS], error=_("Choose what is wrong.")),
+        metadata={"label": _("What is wrong"), "choices": CORRECTION_REASONS},
+    )
+    details = _text_field(_("Describe the problem"), required=True, minimum=10, maximum=1000)
+
+
+class EnquirySchema(Schema):
+    """Informazioni o reclamo."""
+
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf([code for code, _label in ENQUIRY_KINDS], error=_("Choose information or complaint.")),
+        metadata={"label": _("Type of request"), "choices": ENQUIRY_KINDS},
+    )
+    text = _text_field(_("Your message"), required=True, minimum=10, maximum=2000)
+
+
+class AccountDeletionSchema(Schema):
+    """Cancellazione account: closing the Area Clienti login, not the supplies."""
+
+    confirm = _confirmation_field(
+        _("I ask to delete my Area Clienti account. My supply contracts stay as they are."),
+        _("Tick the box to confirm the deletion."),
+    )
+    reason = _text_field(_("Reason (optional)"), required=False, maximum=500)
+
+
+# --- eligibility -----------------------------------------------------------------------------------------------
+
+
+def has_electricity(account: Any) -> bool:
+    """Only accounts with an electricity supply can change its power."""
+    return any(getattr(point, "commodity", None) == "electricity" for point in getattr(account, "supply_points", ()))
+
+
+REQUEST_TYPES = (
+    RequestType(
+        code=DIRECT_DEBIT,
+        label=_("Direct debit (domiciliazione bancaria)"),
+        schema=DirectDebitSchema,
+        description=_("Pay your bills automatically from your bank account (SEPA direct debit)."),
+    ),
+    RequestType(
+        code=EMAIL_BILL,
+        label=_("Bills by e-mail"),
+        schema=EmailBillSchema,
+        description=_("Receive your bills by e-mail instead of on paper."),
+    ),
+    RequestType(
+        code=BILLING_ADDRESS,
+        label=_("Change of billing address"),
+        schema=BillingAddressSchema,
+        description=_("Where your paper bills and letters are sent (recapito)."),
+    ),
+    RequestType(
+        code=POWER_CHANGE,
+        label=_("Power change"),
+        schema=PowerChangeSchema,
+        eligible=has_electricity,
+        description=_("Raise or lower the contracted power of an electricity supply."),
+    ),
+    RequestType(
+        code=DEACTIVATION,
+        label=_("Deactivation of a supply"),
+        schema=DeactivationSchema,
+        description=_("Close an electricity or gas supply, for example when you move out."),
+    ),
+    RequestType(
+        code=VOLTURA,
+        label=_("Change of holder (voltura)"),
+        schema=VolturaSchema,
+        description=_("A new holder takes over a supply that stays active."),
+    ),
+    RequestType(
+        code=INSTALMENT_PLAN,
+        label=_("Payment in instalments (rateizzazione)"),
+        schema=InstalmentPlanSchema,
+        description=_("Ask to pay a bill in monthly instalments."),
+    ),
+    RequestType(
+        code=INVOICE_CORRECTION,
+        label=_("Bill correction"),
+        schema=InvoiceCorrectionSchema,
+        description=_("Tell us about a bill you think is wrong."),
+    ),
+    RequestType(
+        code=INFORMATION_COMPLAINT,
+        label=_("Information or complaint"),
+        schema=EnquirySchema,
+        description=_("Ask a question or make a complaint to customer service."),
+    ),
+    RequestType(
+        code=ACCOUNT_DELETION,
+        label=_("Delete the Area Clienti account"),
+        schema=AccountDeletionSchema,
+        description=_("Close this login, for example to register again with another e-mail address."),
+    ),
+)
