@@ -350,9 +350,12 @@ def _static_get_pages(app: Flask) -> list[str]:
     return sorted(pages)
 
 
-def test_every_page_renders_in_every_locale(conformance_app, conformance_customer, conformance_supplier):
+def test_every_page_renders_in_every_locale(conformance_app, conformance_customer, conformance_supplier,
+                                            conformance_tenant):
     anonymous = conformance_app.test_client()
     pages = _static_get_pages(conformance_app)
+    offered = [f"/requests/new/{t.code}" for t in conformance_tenant.request_types()]
+    pages += [path for path in offered if _get(conformance_customer, path, "en").status_code == 200]
     for locale in conformance_supplier.supported_locales:
         # the signed-in customer picks the language with the switcher; a visitor's browser asks
         page = _get(conformance_customer, "/accounts/", "en").get_data(as_text=True)
@@ -363,3 +366,22 @@ def test_every_page_renders_in_every_locale(conformance_app, conformance_custome
                 assert response.status_code in (200, 302), (locale, path, response.status_code)
                 if response.status_code == 200 and response.mimetype == "text/html":
                     assert f'<html lang="{locale}">' in response.get_data(as_text=True), (locale, path)
+
+
+def test_every_request_form_refuses_empty_input_and_stores_nothing(conformance_app, conformance_customer,
+                                                                  conformance_tenant):
+    from sqlalchemy import func, select
+
+    from core.extensions import db
+    from core.models import ServiceRequest
+    from core.tenancy import tenant_context
+
+    for request_type in conformance_tenant.request_types():
+        path = f"/requests/new/{request_type.code}"
+        page = _get(conformance_customer, path, "en")
+        if page.status_code == 404:  # not offered for the demo customer's account
+            continue
+        response = _post(conformance_customer, path, {}, page.get_data(as_text=True))
+        assert response.status_code == 400, (request_type.code, response.status_code)
+    with conformance_app.app_context(), tenant_context("conformance"):
+        assert db.session.execute(select(func.count()).select_from(ServiceRequest)).scalar_one() == 0
