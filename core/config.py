@@ -82,6 +82,7 @@ class DefaultConfig:
     # Jobs (Celery). No broker: tasks run eagerly in the calling process.
     CELERY_BROKER_URL: str | None = None
     CELERY_RESULT_BACKEND: str | None = None
+    CELERY_QUEUE = "portal"
     RELAY_INTERVAL = dt.timedelta(minutes=1)
     SYNC_INTERVAL = dt.timedelta(minutes=15)
 

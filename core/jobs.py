@@ -39,6 +39,7 @@ def init_app(app: Flask) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         timezone="UTC",
+        task_default_queue=app.config["CELERY_QUEUE"],
         beat_schedule={
             "relay-outbox": {"task": "portal.relay_all", "schedule": app.config["RELAY_INTERVAL"]},
             "sync-billing-data": {"task": "portal.sync_all", "schedule": app.config["SYNC_INTERVAL"]},
