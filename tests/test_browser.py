@@ -131,8 +131,8 @@ def test_register_activate_link_dashboard(live_portal, page, brand):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     # the language switcher (the select submits itself through portal.js)
-    page.select_option("#locale-select", "en")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.select_option("#locale-select", "en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Overview" in page.locator("h1").inner_text()
     assert page.console_errors == []
