@@ -122,9 +122,9 @@ def _register_tenant_resolution(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask, pm) -> None:
-    from core.views import accounts, auth, dashboard, demo, requests, site
+    from core.views import accounts, auth, dashboard, demo, readings, requests, site
 
-    for module in (site, auth, accounts, dashboard, requests):
+    for module in (site, auth, accounts, dashboard, requests, readings):
         app.register_blueprint(module.bp)
     if app.config["DEMO"]:
         app.register_blueprint(demo.bp)

@@ -21,6 +21,7 @@ def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
     items = [
         NavigationItem("dashboard.index", _l("Overview"), order=10),
         NavigationItem("accounts.index", _l("My accounts"), order=20),
+        NavigationItem("readings.index", _l("Meter readings"), order=40),
         NavigationItem("auth.change_password", _l("Password"), order=90),
     ]
     if tenant.request_types():

@@ -296,6 +296,39 @@ class ServiceRequestEvent(TenantScoped, db.Model):
     request: Mapped[ServiceRequest] = relationship(back_populates="events")
 
 
+class MeterReading(TenantScoped, db.Model):
+    """A meter reading: copied from the back-end (``recorded``) or submitted by a customer.
+
+    A customer's submission is one row per register, all sharing its ``submission_key``;
+    ``status`` follows it: received, accepted or rejected by the supplier, or ``review``
+    when the portal flagged it (implausible value, replaced meter).
+    """
+
+    __table_args__ = (
+        # named: the generated names exceed PostgreSQL's 63 characters
+        UniqueConstraint("tenant", "supply_point_id", "meter_serial", "register", "read_at",
+                         name="uq_meter_reading_backend_key"),
+        UniqueConstraint("tenant", "submission_key", "register", name="uq_meter_reading_submission"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    supply_point_id: Mapped[int] = mapped_column(ForeignKey("supply_point.id"), index=True)
+    meter_serial: Mapped[str] = mapped_column(String(64))
+    register: Mapped[str] = mapped_column(String(16))
+    read_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 3, asdecimal=True))
+    unit: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="recorded")
+    reason: Mapped[str | None] = mapped_column(Text)
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    submission_key: Mapped[str | None] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    supply_point: Mapped[SupplyPoint] = relationship()
+
+
 class OutboxMessage(TenantScoped, db.Model):
     """A customer write on its way to the supplier's back-end.
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from core.billing.contract import AccountSnapshot, BackendUnavailable
 from core.extensions import db
-from core.models import BillingAccount, Invoice, Meter, Payment, SupplyPoint, SyncState, utcnow
+from core.models import BillingAccount, Invoice, Meter, MeterReading, Payment, SupplyPoint, SyncState, utcnow
 from core.tenancy import Tenant
 
 
@@ -121,9 +121,46 @@ def store_snapshot(snapshot: AccountSnapshot) -> BillingAccount:
             for pay in snapshot.payments
         },
     )
+    _store_readings(snapshot)
     account.data_as_of = utcnow()
     db.session.flush()
     return account
+
+
+def _store_readings(snapshot: AccountSnapshot) -> None:
+    """Upsert the back-end's readings keyed by (supply point, meter, register, read_at).
+
+    A customer's own submission that comes back from the back-end is the same reading:
+    its row keeps the status the customer follows instead of becoming a second row.
+    """
+    if not snapshot.readings:
+        return
+    identifiers = {r.supply_point for r in snapshot.readings}
+    points = {
+        p.identifier: p
+        for p in db.session.execute(select(SupplyPoint).where(SupplyPoint.identifier.in_(identifiers))).scalars()
+    }
+    existing = {
+        (row.supply_point_id, row.meter_serial, row.register, row.read_at): row
+        for row in db.session.execute(
+            select(MeterReading).where(MeterReading.supply_point_id.in_([p.id for p in points.values()]))
+        ).scalars()
+    }
+    for reading in snapshot.readings:
+        point = points.get(reading.supply_point)
+        if point is None:
+            continue
+        key = (point.id, reading.meter_serial, reading.register, reading.read_at)
+        row = existing.get(key)
+        if row is None:
+            row = existing[key] = MeterReading(
+                supply_point_id=point.id, meter_serial=reading.meter_serial, register=reading.register,
+                read_at=reading.read_at, status="recorded",
+            )
+            db.session.add(row)
+        elif row.submission_key is not None:
+            continue
+        row.value, row.unit, row.source = reading.value, reading.unit, str(reading.source)
 
 
 def import_account(tenant: Tenant, number: str) -> BillingAccount:

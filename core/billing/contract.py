@@ -163,6 +163,8 @@ class AccountSnapshot:
     supply_points: tuple[SupplyPointRecord, ...]
     invoices: tuple[InvoiceRecord, ...]
     payments: tuple[PaymentRecord, ...]
+    # empty by default: plugins that build snapshots themselves keep working
+    readings: tuple[ReadingRecord, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -282,11 +284,13 @@ class BillingAdapter(abc.ABC):
         account = self.find_account(account_number)
         if account is None:
             raise AccountNotFound(account_number)
+        supply_points = tuple(self.supply_points(account_number))
         return AccountSnapshot(
             account=account,
-            supply_points=tuple(self.supply_points(account_number)),
+            supply_points=supply_points,
             invoices=tuple(self.invoices(account_number)),
             payments=tuple(self.payments(account_number)),
+            readings=tuple(r for sp in supply_points for r in self.readings(account_number, sp.identifier)),
         )
 
     def demo_identities(self, method: str | None = None) -> list[dict[str, Any]]:

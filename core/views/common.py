@@ -63,6 +63,35 @@ def request_status_label(status: str) -> str:
     }.get(status, status)
 
 
+def reading_status_label(status: str) -> str:
+    from flask_babel import gettext as _
+
+    return {
+        "received": _("received"),
+        "accepted": _("accepted by the supplier"),
+        "rejected": _("rejected"),
+        "review": _("under review"),
+        "recorded": _("on record"),
+    }.get(status, status)
+
+
+def reading_value(value) -> str:
+    """A reading in the customer's number format, without the database's trailing zeros."""
+    from flask_babel import format_decimal
+
+    return format_decimal(value)
+
+
+def reading_source_label(source: str) -> str:
+    from flask_babel import gettext as _
+
+    return {
+        "customer": _("your reading"),
+        "operator": _("read by the operator"),
+        "estimate": _("estimate"),
+    }.get(source, source)
+
+
 def commodity_label(commodity: str) -> str:
     from flask_babel import gettext as _
 
@@ -88,6 +117,9 @@ def init_app(app) -> None:
     app.add_template_global(invoice_status_label)
     app.add_template_global(commodity_label)
     app.add_template_global(request_status_label)
+    app.add_template_global(reading_status_label)
+    app.add_template_global(reading_source_label)
+    app.add_template_global(reading_value)
     app.add_template_global(widget_for, "form_widget")
     app.add_template_global(field_max_length, "form_max_length")
 

@@ -1,0 +1,116 @@
+"""Meter reading pages: the history of each of the customer's supply points, and the form."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from core import jobs
+from core.extensions import db
+from core.forms import load_form
+from core.mail import send_mail
+from core.models import AccountLink, BillingAccount, MeterReading, SupplyPoint
+from core.readings import (
+    RECEIVED,
+    ReadingConflict,
+    check_reading,
+    field_name,
+    meter_of,
+    previous_readings,
+    reading_rules,
+    reading_schema,
+    registers_of,
+    submit_reading,
+)
+from core.service_requests import new_submission_key
+
+bp = Blueprint("readings", __name__, url_prefix="/readings")
+PAGE_SIZE = 20
+
+
+def _my_supply_points() -> list[SupplyPoint]:
+    """Only through the customer's own linked accounts, never by id alone."""
+    return list(db.session.execute(
+        select(SupplyPoint).join(BillingAccount, SupplyPoint.account_id == BillingAccount.id)
+        .join(AccountLink, AccountLink.account_id == BillingAccount.id)
+        .where(AccountLink.user_id == current_user.id)
+        .order_by(AccountLink.id, SupplyPoint.identifier)
+    ).scalars())
+
+
+@bp.get("/")
+@login_required
+def index():
+    selected = request.args.get("point", type=int)
+    page = max(request.args.get("page", 1, type=int), 1)
+    points = []
+    for point in _my_supply_points():
+        point_page = page if point.id == selected else 1
+        rows = db.session.execute(
+            select(MeterReading).where(MeterReading.supply_point_id == point.id)
+            .order_by(MeterReading.read_at.desc(), MeterReading.register, MeterReading.id.desc())
+            .offset((point_page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+        ).scalars().all()
+        rules = reading_rules(g.tenant, point)
+        points.append(dict(
+            point=point, readings=rows[:PAGE_SIZE], page=point_page, has_next=len(rows) > PAGE_SIZE,
+            accepts=rules.accepts_readings and meter_of(point) is not None,
+        ))
+    return render_template("readings/index.html", points=points)
+
+
+@bp.route("/new/<int:supply_point_id>", methods=["GET", "POST"])
+@login_required
+def new(supply_point_id: int):
+    point = next((p for p in _my_supply_points() if p.id == supply_point_id), None)
+    if point is None:
+        abort(404)
+    rules = reading_rules(g.tenant, point)
+    meter = meter_of(point)
+    if not rules.accepts_readings or meter is None:
+        abort(404)
+    registers = registers_of(point, rules)
+    previous = previous_readings(point, meter.serial_number)
+    context = dict(point=point, meter=meter, previous=previous, registers=registers, field_name=field_name)
+    if request.method == "GET":
+        schema = reading_schema(g.tenant, registers, rules.decimals, confirmation=False)
+        return render_template("readings/new.html", schema=schema, values={}, errors={}, warning=None,
+                               submission_key=new_submission_key(), **context)
+
+    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    submission_key = request.form.get("submission_key", "")
+    schema = reading_schema(g.tenant, registers, rules.decimals)
+    data, errors = load_form(schema, request.form)
+    check = check_reading(g.tenant, rules, previous, data) if data is not None else None
+    if check is not None:
+        errors = check.errors
+    if not errors and not 16 <= len(submission_key) <= 64:
+        errors = {"_schema": [_("The form has expired. Please fill it in again.")]}
+    implausible = bool(check and check.implausible)
+    if errors or implausible:
+        warning = _(
+            "This reading means much more consumption than usual since the previous reading. "
+            "Check the value; if it is right, confirm it and tell us why."
+        ) if implausible else None
+        shown = reading_schema(g.tenant, registers, rules.decimals, confirmation=implausible)
+        key = submission_key if 16 <= len(submission_key) <= 64 else new_submission_key()
+        return render_template("readings/new.html", schema=shown, values=values, errors=errors,
+                               warning=warning, submission_key=key, **context), 400
+
+    status = "review" if check and check.review else RECEIVED
+    try:
+        rows, created = submit_reading(g.tenant, current_user, point, meter.serial_number, data, registers,
+                                       previous, status, submission_key)
+    except ReadingConflict:
+        errors = {"read_on": [_("A reading of this meter for that date is already on record.")]}
+        return render_template("readings/new.html", schema=schema, values=values, errors=errors,
+                               warning=None, submission_key=new_submission_key(), **context), 400
+    if created:
+        send_mail(current_user.email, "reading_received", locale=current_user.locale,
+                  readings=rows, point=point, link=url_for("readings.index", _external=True))
+        db.session.commit()
+        jobs.deliver_pending(g.tenant)
+        flash(_("Your meter reading has been received."), "success")
+    return redirect(url_for("readings.index"))
