@@ -37,35 +37,41 @@ def _upsert_many(model, key_column: str, rows: dict) -> dict:
     return existing
 
 
-def _upsert(model, key_column: str, key, values: dict):
-    return _upsert_many(model, key_column, {key: values})[key]
-
-
 def store_snapshot(snapshot: AccountSnapshot) -> BillingAccount:
     """Upsert one account and everything under it; idempotent."""
-    record = snapshot.account
-    account = _upsert(
+    return store_snapshots([snapshot])[0]
+
+
+def store_snapshots(snapshots: list[AccountSnapshot]) -> list[BillingAccount]:
+    """Upsert a batch of accounts and everything under them, a few queries per table.
+
+    Idempotent: the same batch stored twice changes nothing the second time.
+    """
+    now = utcnow()
+    accounts = _upsert_many(
         BillingAccount,
         "number",
-        record.number,
-        dict(
-            holder_name=record.holder_name,
-            street=record.address.street,
-            postcode=record.address.postcode,
-            city=record.address.city,
-            balance_amount=record.balance.amount,
-            currency=record.balance.currency,
-            data_as_of=utcnow(),
-        ),
+        {
+            snap.account.number: dict(
+                holder_name=snap.account.holder_name,
+                street=snap.account.address.street,
+                postcode=snap.account.address.postcode,
+                city=snap.account.address.city,
+                balance_amount=snap.account.balance.amount,
+                currency=snap.account.balance.currency,
+                data_as_of=now,
+            )
+            for snap in snapshots
+        },
     )
     db.session.flush()
-    for sp in snapshot.supply_points:
-        point = _upsert(
-            SupplyPoint,
-            "identifier",
-            sp.identifier,
-            dict(
-                account_id=account.id,
+    owner = {snap.account.number: accounts[snap.account.number].id for snap in snapshots}
+    points = _upsert_many(
+        SupplyPoint,
+        "identifier",
+        {
+            sp.identifier: dict(
+                account_id=owner[snap.account.number],
                 commodity=str(sp.commodity),
                 street=sp.address.street,
                 postcode=sp.address.postcode,
@@ -74,24 +80,36 @@ def store_snapshot(snapshot: AccountSnapshot) -> BillingAccount:
                 contracted_power_kw=sp.contracted_power_kw,
                 distribution_operator=sp.distribution_operator,
                 capabilities=sorted(sp.capabilities),
-            ),
-        )
+            )
+            for snap in snapshots
+            for sp in snap.supply_points
+        },
+    )
+    if points:
         db.session.flush()
-        existing = {m.serial_number: m for m in point.meters}
-        for meter in sp.meters:
-            row = existing.get(meter.serial_number)
-            if row is None:
-                row = Meter(serial_number=meter.serial_number)
-                point.meters.append(row)
-            row.registers = list(meter.registers)
-            row.installed_on = meter.installed_on
-            row.seal_number = meter.seal_number
+        meters = {
+            (m.supply_point_id, m.serial_number): m
+            for m in db.session.execute(
+                select(Meter).where(Meter.supply_point_id.in_([p.id for p in points.values()]))
+            ).scalars()
+        }
+        for snap in snapshots:
+            for sp in snap.supply_points:
+                point = points[sp.identifier]
+                for meter in sp.meters:
+                    row = meters.get((point.id, meter.serial_number))
+                    if row is None:
+                        row = Meter(supply_point_id=point.id, serial_number=meter.serial_number)
+                        db.session.add(row)
+                    row.registers = list(meter.registers)
+                    row.installed_on = meter.installed_on
+                    row.seal_number = meter.seal_number
     _upsert_many(
         Invoice,
         "number",
         {
             inv.number: dict(
-                account_id=account.id,
+                account_id=owner[snap.account.number],
                 issued_on=inv.issued_on,
                 period_start=inv.period_start,
                 period_end=inv.period_end,
@@ -103,7 +121,8 @@ def store_snapshot(snapshot: AccountSnapshot) -> BillingAccount:
                 kind=inv.kind,
                 supply_point_identifier=inv.supply_point,
             )
-            for inv in snapshot.invoices
+            for snap in snapshots
+            for inv in snap.invoices
         },
     )
     _upsert_many(
@@ -111,20 +130,22 @@ def store_snapshot(snapshot: AccountSnapshot) -> BillingAccount:
         "reference",
         {
             pay.reference: dict(
-                account_id=account.id,
+                account_id=owner[snap.account.number],
                 booked_at=pay.booked_at,
                 amount=pay.amount.amount,
                 currency=pay.amount.currency,
                 invoice_number=pay.invoice_number,
                 method=pay.method,
             )
-            for pay in snapshot.payments
+            for snap in snapshots
+            for pay in snap.payments
         },
     )
-    _store_readings(snapshot)
-    account.data_as_of = utcnow()
     db.session.flush()
-    return account
+    for snap in snapshots:
+        _store_readings(snap)
+    db.session.flush()
+    return [accounts[snap.account.number] for snap in snapshots]
 
 
 def _store_readings(snapshot: AccountSnapshot) -> None:
@@ -195,8 +216,8 @@ def sync_tenant(tenant: Tenant, batch_size: int = 100, max_batches: int | None =
         state.last_attempt_at = utcnow()
         try:
             batch = tenant.adapter.changes_since(state.cursor, batch_size)
-            for snapshot in batch.snapshots:
-                store_snapshot(snapshot)
+            if batch.snapshots:
+                store_snapshots(list(batch.snapshots))
         except BackendUnavailable as exc:
             db.session.rollback()
             state = sync_state()
