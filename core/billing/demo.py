@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -45,6 +45,7 @@ from core.billing.contract import (
     SupplyPointRecord,
 )
 from core.billing.pdf import InvoiceLabels, InvoiceLine, render_invoice_pdf
+from core.supplier import ReadingRules
 
 READINGS_CAPABILITY = "meter_readings"
 """Supply-point capability: the distribution operator takes readings from customers."""
@@ -219,6 +220,32 @@ class DemoProfile:
 
     def operator(self, name: str) -> DistributionOperator:
         return next(operator for operator in self.operators if operator.name == name)
+
+
+def reading_rules_for(
+    supply_point: Any, tariffs: Iterable[Tariff], *, everywhere: bool = False, decimals: int = 0,
+    default_registers: tuple[str, ...] = ("1.8.0",),
+) -> ReadingRules:
+    """Reading rules from a demo tariff and the installed meter.
+
+    Readings are taken where the supply point has :data:`READINGS_CAPABILITY` (or
+    ``everywhere``), in whole units by default, for the meter's registers, up to the
+    tariff's highest plausible daily consumption. Works with the portal's
+    ``SupplyPoint`` rows and with the contract's ``SupplyPointRecord`` alike.
+    """
+    tariff = next((t for t in tariffs if t.code == getattr(supply_point, "tariff", None)), None)
+    registers: tuple[str, ...] = ()
+    for meter in getattr(supply_point, "meters", None) or ():
+        if getattr(meter, "registers", None):
+            registers = tuple(meter.registers)
+            break
+    capabilities = frozenset(getattr(supply_point, "capabilities", None) or ())
+    return ReadingRules(
+        accepts_readings=everywhere or READINGS_CAPABILITY in capabilities,
+        decimals=decimals,
+        max_daily_consumption=tariff.max_daily_consumption if tariff else None,
+        registers=registers or (tariff.registers if tariff else default_registers),
+    )
 
 
 # -------------------------------------------------------------------------

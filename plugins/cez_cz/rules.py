@@ -19,6 +19,7 @@ from flask_babel import get_locale
 from sqlalchemy import select
 
 from core.billing.contract import InvoiceStatus
+from core.billing.demo import reading_rules_for as demo_reading_rules
 from core.extensions import db
 from core.models import BillingAccount, Invoice
 from core.supplier import ReadingRules
@@ -137,21 +138,8 @@ def advance_change_eligible(account: Any) -> bool:
 
 def reading_rules_for(supply_point: Any) -> ReadingRules:
     """Self-reading rules: whole units, the meter's registers (T1/T2 for two-rate sazby),
-    and the tariff's highest plausible daily consumption."""
-    tariff = TARIFFS_BY_CODE.get(str(getattr(supply_point, "tariff", "") or ""))
-    registers: tuple[str, ...] = ()
-    for meter in getattr(supply_point, "meters", None) or ():
-        if getattr(meter, "registers", None):
-            registers = tuple(meter.registers)
-            break
-    if not registers:
-        registers = tariff.registers if tariff else ("1.8.0",)
-    return ReadingRules(
-        accepts_readings=True,
-        decimals=0,
-        max_daily_consumption=tariff.max_daily_consumption if tariff else None,
-        registers=registers,
-    )
+    and the tariff's highest plausible daily consumption; every supply point takes them."""
+    return demo_reading_rules(supply_point, TARIFFS_BY_CODE.values(), everywhere=True)
 
 
 def self_reading_deadline(change_date: dt.date) -> dt.date:

@@ -6,7 +6,7 @@ from importlib.resources import files
 from typing import Any
 
 from core.billing.contract import BillingAdapter
-from core.billing.demo import READINGS_CAPABILITY
+from core.billing.demo import reading_rules_for
 from core.hookspecs import hookimpl
 from core.supplier import IdentityMethod, ReadingRules, RequestType, ScheduledJob, SupplierInfo
 from plugins.doe_ua.adapter import TARIFFS, DoeDemoBackend
@@ -33,9 +33,6 @@ SUPPLIER = SupplierInfo(
     support_email="kabinet@doe.example",
 )
 
-_TARIFFS = {tariff.code: tariff for tariff in TARIFFS}
-
-
 @hookimpl
 def portal_supplier() -> SupplierInfo:
     return SUPPLIER
@@ -60,23 +57,8 @@ def portal_request_types(tenant: Any) -> list[RequestType]:
 @hookimpl
 def portal_reading_rules(tenant: Any, supply_point: Any) -> ReadingRules:
     """Whole kWh, one register per tariff zone of the installed meter."""
-    tariff = _TARIFFS.get(getattr(supply_point, "tariff", ""))
-    capabilities = frozenset(getattr(supply_point, "capabilities", None) or ())
-    return ReadingRules(
-        accepts_readings=READINGS_CAPABILITY in capabilities,
-        decimals=0,
-        max_daily_consumption=tariff.max_daily_consumption if tariff else None,
-        registers=_registers(supply_point) or (tariff.registers if tariff else ("1.8.0",)),
-    )
+    return reading_rules_for(supply_point, TARIFFS)
 
-
-def _registers(supply_point: Any) -> tuple[str, ...]:
-    """The registers of the installed meter, when the supply point says which."""
-    for meter in getattr(supply_point, "meters", None) or ():
-        registers = getattr(meter, "registers", None)
-        if registers:
-            return tuple(registers)
-    return ()
 
 
 def send_ordered_bills(tenant: Any) -> None:

@@ -6,7 +6,7 @@ from importlib.resources import files
 from typing import Any
 
 from core.billing.contract import BillingAdapter
-from core.billing.demo import READINGS_CAPABILITY
+from core.billing.demo import reading_rules_for
 from core.hookspecs import hookimpl
 from core.supplier import IdentityMethod, ReadingRules, RequestType, SupplierInfo
 from plugins.italiangas_it.adapter import TARIFFS, ItaliangasDemoBackend
@@ -38,9 +38,6 @@ SUPPLIER = SupplierInfo(
 PAYMENT_REGISTRATION_NOTE = _("Payments are registered in the Area Clienti within a few days.")
 """For the payments page: a payment made today shows after a few days (seed 004)."""
 
-_TARIFFS = {tariff.code: tariff for tariff in TARIFFS}
-
-
 @hookimpl
 def portal_supplier() -> SupplierInfo:
     return SUPPLIER
@@ -67,23 +64,4 @@ def portal_request_types(tenant: Any) -> list[RequestType]:
 def portal_reading_rules(tenant: Any, supply_point: Any) -> ReadingRules:
     """Gas customers hand in their own readings (autolettura), in whole m³; electricity
     meters are read remotely by the distributor."""
-    tariff = _TARIFFS.get(getattr(supply_point, "tariff", ""))
-    return ReadingRules(
-        accepts_readings=READINGS_CAPABILITY in _capabilities(supply_point),
-        decimals=0,
-        max_daily_consumption=tariff.max_daily_consumption if tariff else None,
-        registers=_registers(supply_point) or (tariff.registers if tariff else ("volume",)),
-    )
-
-
-def _capabilities(supply_point: Any) -> frozenset[str]:
-    return frozenset(getattr(supply_point, "capabilities", None) or ())
-
-
-def _registers(supply_point: Any) -> tuple[str, ...]:
-    """The registers of the installed meter, when the supply point says which."""
-    for meter in getattr(supply_point, "meters", None) or ():
-        registers = getattr(meter, "registers", None)
-        if registers:
-            return tuple(registers)
-    return ()
+    return reading_rules_for(supply_point, TARIFFS, default_registers=("volume",))
