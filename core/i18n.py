@@ -88,9 +88,7 @@ def money(value: Money | Decimal | None, currency: str | None = None) -> str:
 def local_date(value: dt.date | dt.datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
-    if isinstance(value, dt.datetime):
-        return format_date(value, fmt)
-    return format_date(value, fmt)
+    return format_date(value, fmt)  # a datetime is shown in the tenant's time zone
 
 
 def local_datetime(value: dt.datetime | None, fmt: str = "medium") -> str:
