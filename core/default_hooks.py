@@ -18,15 +18,25 @@ def portal_themes() -> list[str]:
 
 @hookimpl
 def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
+    from flask import current_app
+
     items = [
         NavigationItem("dashboard.index", _l("Overview"), order=10),
         NavigationItem("accounts.index", _l("My accounts"), order=20),
+        NavigationItem("invoices.index", _l("Invoices"), order=30),
+        NavigationItem("payments.index", _l("Payments"), order=35),
         NavigationItem("readings.index", _l("Meter readings"), order=40),
+        NavigationItem("consumption.index", _l("Consumption"), order=45),
+        NavigationItem("notifications.index", _l("Notifications"), order=60),
+        NavigationItem("consents.index", _l("Consents"), order=70),
+        NavigationItem("profile.index", _l("Profile"), order=80),
         NavigationItem("auth.change_password", _l("Password"), order=90),
+        NavigationItem("help.index", _l("Help"), order=95),
     ]
     if tenant.request_types():
         items.append(NavigationItem("requests.index", _l("Requests"), order=50))
-    return items
+    # a feature's entry shows once its pages exist (a feature may be switched off)
+    return [item for item in items if item.endpoint in current_app.view_functions]
 
 
 @hookimpl

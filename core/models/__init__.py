@@ -364,3 +364,8 @@ class SyncState(TenantScoped, db.Model):
     def failing(self) -> bool:
         """The last attempt failed (the back-end could not be reached)."""
         return self.last_error is not None
+
+
+# Tables of the self-service features live beside this module; importing them here
+# registers them with the metadata (Alembic, create_all) wherever core.models is used.
+from core.models import api, notifications, payments, preferences, profile  # noqa: E402,F401

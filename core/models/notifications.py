@@ -1,0 +1,3 @@
+"""Notification preferences per supply point and what was sent."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Pay-now payment attempts through the supplier's payment provider."""
+
+from __future__ import annotations

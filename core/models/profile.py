@@ -1,0 +1,3 @@
+"""The customer's consents, profile changes and activity log."""
+
+from __future__ import annotations
