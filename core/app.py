@@ -124,7 +124,9 @@ def _register_tenant_resolution(app: Flask) -> None:
 def _register_blueprints(app: Flask, pm) -> None:
     from core.views import accounts, auth, dashboard, demo, readings, requests, site
 
-    for module in (site, auth, accounts, dashboard, requests, readings):
+    from core.views import consumption
+
+    for module in (site, auth, accounts, dashboard, requests, readings, consumption):
         app.register_blueprint(module.bp)
     if app.config["DEMO"]:
         app.register_blueprint(demo.bp)

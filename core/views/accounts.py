@@ -1,16 +1,20 @@
-"""Linking billing accounts to the login, and the list of linked accounts."""
+"""Linking billing accounts to the login, the list of linked accounts, supply point details
+and the header's supply point selector."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from werkzeug.exceptions import HTTPException
 
 from core.extensions import limiter
 from core.forms import load_form
 from core.linking import LinkOutcome, link_account
-from core.views.common import limit
+from core.readings import register_label
+from core.selection import my_supply_points, own_supply_point_or_404, select_supply_point, with_meters
+from core.views.common import limit, safe_next
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
@@ -37,7 +41,37 @@ _MESSAGES = {
 @login_required
 def index():
     links = current_user.links
-    return render_template("accounts/index.html", links=links)
+    points = my_supply_points(current_user)
+    return render_template("accounts/index.html", links=links, points=points)
+
+
+@bp.get("/points/<int:point_id>")
+@login_required
+def supply_point(point_id: int):
+    point = with_meters(own_supply_point_or_404(current_user, point_id))
+    return render_template("accounts/supply_point.html", point=point, register_label=register_label)
+
+
+@bp.post("/supply-point")
+@login_required
+def select_point():
+    """The header's selector: remember the choice and go back to the page it was made on."""
+    point = select_supply_point(current_user, request.form.get("point", type=int) or 0)
+    if point is None:
+        abort(404)
+    return redirect(_same_page_for(point.id, safe_next(request.form.get("next"), url_for("dashboard.index"))))
+
+
+def _same_page_for(point_id: int, target: str) -> str:
+    """``target``, or the same page of the newly chosen point when it names one (``point_id``)."""
+    path, _sep, query = target.partition("?")
+    try:
+        endpoint, values = current_app.url_map.bind("portal").match(path, method="GET")
+    except HTTPException:  # not a page of ours: leave the target as it is
+        return target
+    if "point_id" not in values:
+        return target
+    return url_for(endpoint, **{**values, "point_id": point_id}) + (f"?{query}" if query else "")
 
 
 @bp.route("/link", methods=["GET", "POST"])
