@@ -11,6 +11,7 @@ from core.supplier import IdentityMethod, NotificationChannel, ReadingRules, Req
 from plugins.cez_cz.adapter import CezDemoBackend
 from plugins.cez_cz.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR
 from plugins.cez_cz.identity import EAN_EIC_METHOD
+from plugins.cez_cz.outages import planned_outages
 from plugins.cez_cz.request_types import REQUEST_TYPES
 from plugins.cez_cz.rules import reading_rules_for
 from plugins.cez_cz.sms import sms_channel
@@ -66,3 +67,9 @@ def portal_reading_rules(tenant: Any, supply_point: Any) -> ReadingRules:
 def portal_notification_channels(tenant: Any) -> list[NotificationChannel]:
     """SMS, for notices of planned power outages."""
     return [sms_channel(tenant)]
+
+
+@hookimpl
+def portal_planned_outages(tenant: Any, supply_points: list[Any]) -> list[Any]:
+    """Planned power cuts announced by the distributors for the customers' supply points."""
+    return planned_outages(tenant, supply_points)
