@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, abort, g, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import i18n, jobs, security
+from core import i18n, jobs, maintenance, security
 from core.config import DEFAULT_SECRET_KEY, DefaultConfig
 from core.extensions import csrf, db, limiter, login_manager, mail, migrate
 from core.plugins import create_plugin_manager
@@ -66,6 +66,7 @@ def create_app(
     security.init_app(app)
     jobs.init_app(app)
     common.init_app(app)
+    maintenance.init_app(app)
 
     if app.config["PROXY_FIX_HOPS"]:
         hops = int(app.config["PROXY_FIX_HOPS"])
@@ -126,7 +127,10 @@ def _register_blueprints(app: Flask, pm) -> None:
 
     from core.views import consumption
 
-    for module in (site, auth, accounts, dashboard, requests, readings, consumption):
+    from core.views import help as help_pages
+    from core.views import notifications
+
+    for module in (site, auth, accounts, dashboard, requests, readings, consumption, notifications, help_pages):
         app.register_blueprint(module.bp)
     if app.config["DEMO"]:
         app.register_blueprint(demo.bp)

@@ -262,3 +262,74 @@ def new_plugin(name: str, dest: Path, country: str, currency: str, timezone: str
         raise click.UsageError(str(exc)) from exc
     click.echo(f"created {spec.display_name} plugin in {target}")
     click.echo(f"next: cd {target} && python -m pip install -e '.[test]' && python -m pytest")
+
+
+@main.group("maintenance")
+def maintenance_group() -> None:
+    """Planned maintenance windows, announced on every page of a tenant before they start."""
+
+
+def _tenant_option(code: str):
+    tenants = current_app.extensions["portal_tenants"]
+    if code not in tenants.by_code:
+        raise click.BadParameter(f"unknown tenant: {code}", param_hint="--tenant")
+    return tenants[code]
+
+
+@maintenance_group.command("add")
+@click.option("--tenant", "tenant_code", required=True)
+@click.option("--from", "starts", required=True, help="Start, YYYY-MM-DD HH:MM in the tenant's time zone.")
+@click.option("--to", "ends", required=True, help="End, YYYY-MM-DD HH:MM in the tenant's time zone.")
+@click.option("--announce-days", type=click.IntRange(min=0), default=None,
+              help="Days before the start when the banner appears (default: MAINTENANCE_ANNOUNCE_DAYS).")
+@click.option("--note", default=None, help="A line added to the banner as typed (for example what is affected).")
+@with_appcontext
+def maintenance_add(tenant_code: str, starts: str, ends: str, announce_days: int | None, note: str | None) -> None:
+    """Announce a maintenance window of a tenant."""
+    from core import maintenance
+    from core.tenancy import tenant_context
+
+    tenant = _tenant_option(tenant_code)
+    with tenant_context(tenant.code):
+        try:
+            window = maintenance.add_window(
+                tenant, maintenance.local_datetime(tenant, starts), maintenance.local_datetime(tenant, ends),
+                announce_days=announce_days, note=note,
+            )
+        except maintenance.MaintenanceError as exc:
+            raise click.UsageError(str(exc)) from exc
+        click.echo(f"window {window.id} added; shown from {maintenance.local_text(tenant, window.announce_from)}")
+
+
+@maintenance_group.command("list")
+@click.option("--tenant", "tenant_code", required=True)
+@click.option("--all", "include_past", is_flag=True, help="Include windows that are over.")
+@with_appcontext
+def maintenance_list(tenant_code: str, include_past: bool) -> None:
+    """A tenant's maintenance windows, in its time zone."""
+    from core import maintenance
+    from core.tenancy import tenant_context
+
+    tenant = _tenant_option(tenant_code)
+    with tenant_context(tenant.code):
+        rows = maintenance.windows(include_past)
+        for w in rows:
+            click.echo(f"{w.id}\t{maintenance.local_text(tenant, w.starts_at)}\t{maintenance.local_text(tenant, w.ends_at)}"
+                       f"\tshown from {maintenance.local_text(tenant, w.announce_from)}\t{w.note or ''}")
+    click.echo(f"{len(rows)} windows")
+
+
+@maintenance_group.command("remove")
+@click.argument("window_id", type=int)
+@click.option("--tenant", "tenant_code", required=True)
+@with_appcontext
+def maintenance_remove(window_id: int, tenant_code: str) -> None:
+    """Cancel a maintenance window (its banner disappears)."""
+    from core import maintenance
+    from core.tenancy import tenant_context
+
+    tenant = _tenant_option(tenant_code)
+    with tenant_context(tenant.code):
+        if not maintenance.remove_window(window_id):
+            raise click.UsageError(f"tenant {tenant.code} has no maintenance window {window_id}")
+    click.echo(f"window {window_id} removed")

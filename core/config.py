@@ -91,5 +91,11 @@ class DefaultConfig:
     SYNC_STALE_AFTER = dt.timedelta(hours=12)
     SYNC_BATCH_SIZE = 100
 
+    # Notifications: reading reminders go out from this day of each month (a tenant's
+    # settings.reading_reminder_day or its plugin may say otherwise); planned maintenance
+    # is announced on every page this many days before it starts.
+    READING_REMINDER_DAY = 25
+    MAINTENANCE_ANNOUNCE_DAYS = 3
+
     # Proxy hops in front of the app (ProxyFix); 0 when served directly.
     PROXY_FIX_HOPS = 0

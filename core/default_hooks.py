@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from core.hookspecs import hookimpl
-from core.supplier import NavigationItem, NotificationChannel
+from core.supplier import NavigationItem, NotificationChannel, ScheduledJob
 from core.theming import BUNDLED_THEMES
 
 
@@ -37,6 +37,14 @@ def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
         items.append(NavigationItem("requests.index", _l("Requests"), order=50))
     # a feature's entry shows once its pages exist (a feature may be switched off)
     return [item for item in items if item.endpoint in current_app.view_functions]
+
+
+@hookimpl
+def portal_scheduled_jobs(tenant: Any) -> list[ScheduledJob]:
+    """Planned outage alerts and reading reminders, for suppliers that offer them."""
+    from core.notifications import scheduled_jobs
+
+    return scheduled_jobs(tenant)
 
 
 @hookimpl

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 
 from core.catalogs import all_domains, compile_catalogs
 from core.extensions import db
+from core.maintenance import ensure_demo_window
 from core.models import AccountLink, TermsAcceptance, User, utcnow
 from core.security import hash_password
 from core.sync import import_account
@@ -37,6 +38,7 @@ def prepare_demo(app: Flask, reset: bool = False) -> list[str]:
     for tenant in app.extensions["portal_tenants"]:
         with tenant_context(tenant.code):
             lines.append(_seed_demo_login(tenant))
+            lines.extend(line for line in [ensure_demo_window(tenant)] if line)
     return lines
 
 

@@ -16,9 +16,12 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from flask import Blueprint
 
     from core.billing.contract import BillingAdapter
+    from core.notifications import PlannedOutage, ReadingPeriod
     from core.supplier import (
         IdentityMethod,
         NavigationItem,
@@ -140,6 +143,40 @@ def portal_notification_channels(tenant: Tenant) -> list[NotificationChannel]:
 
     :param tenant: the tenant being served.
     :return: a list of :class:`core.supplier.NotificationChannel`.
+    """
+
+
+@hookspec
+def portal_planned_outages(tenant: Tenant, supply_points: list[Any]) -> list[PlannedOutage]:
+    """Planned supply interruptions announced for some of ``tenant``'s supply points.
+
+    Called by the planned-outage alerts job with every supply point a customer wants
+    alerts for; each outage found is sent once per supply point, customer and channel.
+
+    :param tenant: the tenant being served.
+    :param supply_points: the :class:`core.models.SupplyPoint` rows to look up.
+    :return: a list of :class:`core.notifications.PlannedOutage`, each naming the
+        supply point's identifier, the window (aware datetimes) and the supplier's
+        details (streets, reason).
+    """
+
+
+@hookspec(firstresult=True)
+def portal_reading_period(tenant: Tenant, supply_point: Any, today: date) -> ReadingPeriod | None:
+    """The reading period of a supply point that contains ``today`` or comes next.
+
+    Customers who asked for reading reminders get one when a period opens (once per
+    period), for supply points whose reading rules accept readings.
+
+    :param tenant: the tenant being served.
+    :param supply_point: the :class:`core.models.SupplyPoint` to remind about.
+    :param today: the date in the tenant's time zone.
+    :return: a :class:`core.notifications.ReadingPeriod` (key, first and last day), or
+        ``None`` to use the core's rule: monthly, from the configured day
+        (``READING_REMINDER_DAY``, or the tenant setting ``reading_reminder_day``) to the
+        end of the month.
+
+    Stops at first non-None result.
     """
 
 

@@ -21,12 +21,19 @@ def send_mail(recipient: str, template: str, *, locale: str | None = None, **con
     The first line of the text template is the subject; templates can be overridden by
     the theme or the plugin like any other.
     """
+    deliver(recipient, *render_mail(template, locale=locale, **context))
+
+
+def render_mail(template: str | list[str], *, locale: str | None = None, **context) -> tuple[str, str]:
+    """``(subject, body)`` of a text template in ``locale``; a list means the first that exists."""
     tenant = g.tenant
+    names = [template] if isinstance(template, str) else template
     with force_locale(locale or tenant.default_locale):
-        name = template if template.endswith(".txt") else f"mail/{template}.txt"
-        text = render_template(name, tenant=tenant, **context)
+        text = render_template(
+            [name if name.endswith(".txt") else f"mail/{name}.txt" for name in names], tenant=tenant, **context
+        )
         subject, _, body = text.partition("\n")
-    deliver(recipient, subject.strip(), body.strip())
+    return subject.strip(), body.strip()
 
 
 def deliver(recipient: str, subject: str, body: str) -> None:
