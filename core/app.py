@@ -126,11 +126,13 @@ def _register_blueprints(app: Flask, pm) -> None:
     from core.views import accounts, auth, dashboard, demo, readings, requests, site
 
     from core.views import consumption
+    from core.views import consents, profile
 
     from core.views import help as help_pages
     from core.views import notifications
 
-    for module in (site, auth, accounts, dashboard, requests, readings, consumption, notifications, help_pages):
+    for module in (site, auth, accounts, dashboard, requests, readings, consumption, notifications, help_pages,
+                   consents, profile):
         app.register_blueprint(module.bp)
     if app.config["DEMO"]:
         app.register_blueprint(demo.bp)

@@ -36,6 +36,8 @@ class DefaultConfig:
 
     # Terms of service; bumping the version makes customers accept again.
     TERMS_VERSION = "2026-01"
+    # Where the terms are published (a tenant's "terms_url" setting wins); None: no link.
+    TERMS_URL: str | None = None
 
     # Accounts
     ACTIVATION_MAX_AGE = dt.timedelta(hours=48)
@@ -53,6 +55,8 @@ class DefaultConfig:
     RATELIMIT_REGISTER = "5 per minute;30 per hour"
     RATELIMIT_RESET = "5 per minute;30 per hour"
     RATELIMIT_VERIFY = "10 per minute;40 per hour"
+    RATELIMIT_EMAIL_CHANGE = "3 per minute;10 per hour"
+    RATELIMIT_EXPORT = "2 per minute;10 per day"
 
     # Cookies and sessions
     SESSION_COOKIE_NAME = "portal_session"

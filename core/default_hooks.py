@@ -30,7 +30,6 @@ def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
         NavigationItem("notifications.index", _l("Notifications"), order=60),
         NavigationItem("consents.index", _l("Consents"), order=70),
         NavigationItem("profile.index", _l("Profile"), order=80),
-        NavigationItem("auth.change_password", _l("Password"), order=90),
         NavigationItem("help.index", _l("Help"), order=95),
     ]
     if tenant.request_types():

@@ -18,6 +18,7 @@ from core.forms import load_form
 from core.i18n import SESSION_KEY, select_locale
 from core.mail import send_mail
 from core.models import LoginSession, TermsAcceptance, User, utcnow
+from core.profile import record_activity
 from core.schemas import (
     ChangePasswordSchema,
     ForgotPasswordSchema,
@@ -136,6 +137,7 @@ def login():
     user = _user_by_email(data["email"])
     if not check_password(user, data["password"]):
         db.session.rollback()
+        record_activity(user, "login_failed", commit=True)
         return render_form(
             "auth/login.html", schema, {"_schema": [_("Incorrect e-mail address or password.")]}
         )
@@ -151,6 +153,7 @@ def login():
     if locale:
         session[SESSION_KEY] = locale
     start_session(user)
+    record_activity(user, "login")
     db.session.commit()
     if not user.links:
         return redirect(url_for("accounts.link"))
@@ -160,6 +163,7 @@ def login():
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
+        record_activity(current_user, "logout")
         end_session(current_user._get_current_object())
         db.session.commit()
     session.clear()
@@ -209,6 +213,7 @@ def reset_password(token: str):
     user.password_hash = hash_password(data["password"])
     user.password_changed_at = utcnow()
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    record_activity(user, "password_reset")
     db.session.commit()
     flash(_("Your password has been changed. Sign in with the new one."), "success")
     return redirect(url_for("auth.login"))
@@ -229,6 +234,7 @@ def change_password():
     user.password_hash = hash_password(data["password"])
     user.password_changed_at = utcnow()
     end_other_sessions(user)
+    record_activity(user, "password_changed")
     db.session.commit()
     flash(_("Your password has been changed. Other devices have been signed out."), "success")
     return redirect(url_for("dashboard.index"))
