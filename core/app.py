@@ -130,10 +130,14 @@ def _register_blueprints(app: Flask, pm) -> None:
 
     from core.views import help as help_pages
     from core.views import notifications
+    from core.api import bp as api_bp
+    from core.views import api_tokens
 
     for module in (site, auth, accounts, dashboard, requests, readings, consumption, notifications, help_pages,
                    consents, profile):
         app.register_blueprint(module.bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(api_tokens.bp)
     if app.config["DEMO"]:
         app.register_blueprint(demo.bp)
 

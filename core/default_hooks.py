@@ -30,6 +30,7 @@ def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
         NavigationItem("notifications.index", _l("Notifications"), order=60),
         NavigationItem("consents.index", _l("Consents"), order=70),
         NavigationItem("profile.index", _l("Profile"), order=80),
+        NavigationItem("api_tokens.index", _l("API access"), order=85),
         NavigationItem("help.index", _l("Help"), order=95),
     ]
     if tenant.request_types():

@@ -324,11 +324,9 @@ class DemoBackend(BillingAdapter):
         self.profile = profile
         self.currency = profile.currency
         self.tz = ZoneInfo(profile.timezone) if profile.timezone else dt.UTC
-        self.anchor = anchor or dt.datetime.now(self.tz).date()
-        self.as_of = dt.datetime.combine(self.anchor, dt.time(), tzinfo=self.tz)
-        """The moment the data describes: the start of the anchor day."""
         self._lock = threading.RLock()
         self._customers: dict[str, _Customer] | None = None
+        self.set_anchor(anchor or dt.datetime.now(self.tz).date())
         self._results: dict[tuple[str, str], SubmissionResult] = {}
         self._counters = {"reading": 0, "request": 0}
         self._change_log: list[str] | None = None  # account numbers; position + 1 = sequence
@@ -533,6 +531,15 @@ class DemoBackend(BillingAdapter):
                     f"{last.value} of {last.read_at.date().isoformat()}."
                 )
         return None
+
+    def set_anchor(self, anchor: dt.date) -> None:
+        """Describe the supplier as it stood on ``anchor`` (before any data is read)."""
+        with self._lock:
+            if self._customers is not None:
+                raise RuntimeError("the demo data has already been generated")
+            self.anchor = anchor
+            self.as_of = dt.datetime.combine(anchor, dt.time(), tzinfo=self.tz)
+            """The moment the data describes: the start of the anchor day."""
 
     # --- generation -----------------------------------------------------------------
     def _data(self) -> dict[str, _Customer]:

@@ -1,0 +1,296 @@
+"""The API's endpoints: the token owner's accounts, supply points, invoices, payments,
+meter readings and requests, read from the portal's copy; writes go through the same
+schemas, checks and outbox as the web forms."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from flask import Response, g, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import extract, select
+
+from core import jobs
+from core.api import ApiError, bp, json_body, load, operation, paginated, query_args, validation_failed
+from core.api import schemas as s
+from core.billing.contract import BackendUnavailable
+from core.extensions import db
+from core.mail import send_mail
+from core.models import AccountLink, BillingAccount, Invoice, MeterReading, Payment, ServiceRequest, SupplyPoint
+from core.readings import (
+    RECEIVED,
+    ReadingConflict,
+    check_reading,
+    field_name,
+    meter_of,
+    previous_readings,
+    reading_rules,
+    reading_schema,
+    registers_of,
+    submission,
+    submit_reading,
+)
+from core.service_requests import file_request, new_submission_key
+
+ACCOUNTS, POINTS, BILLING, READINGS, REQUESTS = (
+    _l("Accounts"), _l("Supply points"), _l("Invoices and payments"), _l("Meter readings"), _l("Requests"))
+IDEMPOTENCY_KEY = {
+    "in": "header", "name": "Idempotency-Key", "required": False,
+    "schema": {"type": "string", "maxLength": 255},
+    "description": _l("Sending the same key again returns the first answer instead of submitting twice."),
+}
+# numeric(14, 3): larger readings cannot be stored
+MAX_READING_DIGITS = 11
+
+
+# --- the token owner's data, only through their linked accounts -------------------
+
+
+def _linked(statement, account_column=BillingAccount.id):
+    return (statement.join(AccountLink, AccountLink.account_id == account_column)
+            .where(AccountLink.user_id == current_user.id))
+
+
+def _accounts():
+    return _linked(select(BillingAccount)).order_by(AccountLink.id)
+
+
+def _points():
+    return _linked(select(SupplyPoint), SupplyPoint.account_id).order_by(AccountLink.id, SupplyPoint.identifier)
+
+
+def _one(statement):
+    found = db.session.execute(statement).first()
+    if found is None:
+        raise ApiError(404)
+    return found if len(found) > 1 else found[0]
+
+
+def _point(identifier: str) -> SupplyPoint:
+    return _one(_points().where(SupplyPoint.identifier == identifier))
+
+
+def _dump_point(point: SupplyPoint) -> dict[str, Any]:
+    accepts = reading_rules(g.tenant, point).accepts_readings and meter_of(point) is not None
+    return s.SupplyPointSchema().dump(point) | {"accepts_readings": accepts}
+
+
+def _dump_invoice(invoice: Invoice, account_number: str) -> dict[str, Any]:
+    return s.InvoiceSchema().dump(invoice) | {"account_number": account_number}
+
+
+def _dump_payment(payment: Payment, account_number: str) -> dict[str, Any]:
+    return s.PaymentSchema().dump(payment) | {"account_number": account_number}
+
+
+def _submission_key(*scope: Any) -> str:
+    """The client's Idempotency-Key, made unique to this customer and target; a fresh one without."""
+    given = request.headers.get("Idempotency-Key", "").strip()
+    if not given:
+        return new_submission_key()
+    return hashlib.sha256(":".join(["api", str(current_user.id), *map(str, scope), given]).encode()).hexdigest()
+
+
+# --- read ------------------------------------------------------------------------
+
+
+@operation("/me", summary=_l("The token's owner"), tag=ACCOUNTS, response=s.MeSchema)
+def me():
+    numbers = db.session.execute(_linked(select(BillingAccount.number)).order_by(AccountLink.id)).scalars().all()
+    return s.MeSchema().dump({
+        "email": current_user.email, "locale": str(get_locale()), "brand": g.tenant.code,
+        "supplier": g.tenant.supplier.name, "accounts": numbers, "token": g.api_token,
+    })
+
+
+@operation("/accounts", summary=_l("Your linked customer accounts"), tag=ACCOUNTS,
+           response=s.AccountPage, query=s.PageQuery)
+def accounts():
+    return paginated(_accounts(), query_args(s.PageQuery), s.AccountSchema().dump)
+
+
+@operation("/accounts/<number>", summary=_l("One customer account"), tag=ACCOUNTS, response=s.AccountSchema)
+def account(number: str):
+    return s.AccountSchema().dump(_one(_accounts().where(BillingAccount.number == number)))
+
+
+@operation("/supply-points", summary=_l("Your supply points"), tag=POINTS,
+           response=s.SupplyPointPage, query=s.PageQuery)
+def supply_points():
+    return paginated(_points(), query_args(s.PageQuery), _dump_point)
+
+
+@operation("/supply-points/<identifier>", summary=_l("One supply point"), tag=POINTS, response=s.SupplyPointSchema)
+def supply_point(identifier: str):
+    return _dump_point(_point(identifier))
+
+
+def _invoices():
+    return _linked(select(Invoice, BillingAccount.number).join(BillingAccount, Invoice.account_id == BillingAccount.id))
+
+
+@operation("/invoices", summary=_l("Your invoices, newest first"), tag=BILLING,
+           response=s.InvoicePage, query=s.InvoiceQuery)
+def invoices():
+    args = query_args(s.InvoiceQuery)
+    statement = _invoices().order_by(Invoice.issued_on.desc(), Invoice.id.desc())
+    if "year" in args:
+        statement = statement.where(extract("year", Invoice.issued_on) == args["year"])
+    if "status" in args:
+        statement = statement.where(Invoice.status == args["status"])
+    return paginated(statement, args, _dump_invoice)
+
+
+@operation("/invoices/<path:number>", summary=_l("One invoice"), tag=BILLING, response=s.InvoiceSchema)
+def invoice(number: str):
+    return _dump_invoice(*_one(_invoices().where(Invoice.number == number)))
+
+
+@operation("/invoices/<path:number>/pdf", summary=_l("An invoice as PDF, from the billing system"), tag=BILLING,
+           media_type="application/pdf", errors=(503,))
+def invoice_pdf(number: str):
+    found, account_number = _one(_invoices().where(Invoice.number == number))
+    try:
+        pdf = g.tenant.adapter.invoice_pdf(account_number, found.number)
+    except BackendUnavailable:
+        raise ApiError(503) from None
+    except LookupError:
+        raise ApiError(404) from None
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{found.number.replace("/", "-")}.pdf"'})
+
+
+@operation("/payments", summary=_l("Payments received, newest first"), tag=BILLING,
+           response=s.PaymentPage, query=s.PageQuery)
+def payments():
+    statement = _linked(
+        select(Payment, BillingAccount.number).join(BillingAccount, Payment.account_id == BillingAccount.id)
+    ).order_by(Payment.booked_at.desc(), Payment.id.desc())
+    return paginated(statement, query_args(s.PageQuery), _dump_payment)
+
+
+@operation("/supply-points/<identifier>/readings", summary=_l("Meter readings of a supply point, newest first"),
+           tag=READINGS, response=s.ReadingPage, query=s.PageQuery)
+def readings(identifier: str):
+    point = _point(identifier)
+    statement = (select(MeterReading).where(MeterReading.supply_point_id == point.id)
+                 .order_by(MeterReading.read_at.desc(), MeterReading.register, MeterReading.id.desc()))
+    return paginated(statement, query_args(s.PageQuery), s.ReadingSchema().dump)
+
+
+@operation("/requests", summary=_l("Your requests, newest first"), tag=REQUESTS,
+           response=s.ServiceRequestPage, query=s.PageQuery)
+def requests():
+    statement = (select(ServiceRequest).where(ServiceRequest.user_id == current_user.id)
+                 .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc()))
+    return paginated(statement, query_args(s.PageQuery), s.ServiceRequestSchema().dump)
+
+
+@operation("/requests/<int:request_id>", summary=_l("One request and its history"), tag=REQUESTS,
+           response=s.ServiceRequestSchema)
+def request_detail(request_id: int):
+    return s.ServiceRequestSchema().dump(_one(
+        select(ServiceRequest).where(ServiceRequest.id == request_id, ServiceRequest.user_id == current_user.id)))
+
+
+# --- write -----------------------------------------------------------------------
+
+
+def _reading_form(body: dict[str, Any], registers: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The API body as the web form's fields (``values`` per register), and the way back for errors."""
+    values = body.get("values") or {}
+    unknown = {f"values.{code}": [_("This meter has no register %(code)s.", code=code)]
+               for code in values if code not in registers}
+    if unknown:
+        raise validation_failed(unknown)
+    form = {key: body[key] for key in ("read_on", "meter_replaced", "confirm", "reason") if key in body}
+    form.update({field_name(code): value for code, value in values.items()})
+    return form, {field_name(code): f"values.{code}" for code in registers}
+
+
+@operation("/supply-points/<identifier>/readings", "POST", summary=_l("Submit a meter reading"), tag=READINGS,
+           body=s.ReadingInput, response=s.SubmissionSchema, status=202, write=True, headers=(IDEMPOTENCY_KEY,),
+           description=_l("Checked like the web form: never older or lower than the previous reading; a value "
+                          "far above the usual consumption is refused with the code implausible_reading until "
+                          "it is sent again with confirm set to true and a reason."))
+def submit_meter_reading(identifier: str):
+    point = _point(identifier)
+    rules = reading_rules(g.tenant, point)
+    meter = meter_of(point)
+    if not rules.accepts_readings or meter is None:
+        raise ApiError(404)
+    body = json_body()
+    load(s.ReadingInput, body)
+    key = _submission_key("reading", point.id)
+    stored = submission(key)
+    if stored:
+        return _submission_answer(stored, replayed=True)
+
+    registers = registers_of(point, rules)
+    form, names = _reading_form(body, registers)
+    data = load(reading_schema(g.tenant, registers, rules.decimals), form, rename=lambda name: names.get(name, name))
+    too_large = {names[k]: [_("The value is too large.")] for k in names
+                 if data[k].adjusted() >= MAX_READING_DIGITS}
+    if too_large:
+        raise validation_failed(too_large)
+    previous = previous_readings(point, meter.serial_number)
+    check = check_reading(g.tenant, rules, previous, data)
+    if check.errors:
+        raise validation_failed({names.get(k, k): v for k, v in check.errors.items()})
+    if check.implausible:
+        raise validation_failed({}, code="implausible_reading", message=_(
+            "This reading means much more consumption than usual since the previous reading. Check the value; "
+            "if it is right, send it again with confirm set to true and a reason."))
+    try:
+        rows, created = submit_reading(g.tenant, current_user, point, meter.serial_number, data, registers,
+                                       previous, "review" if check.review else RECEIVED, key)
+    except ReadingConflict:
+        raise validation_failed({"read_on": [_("A reading of this meter for that date is already on record.")]}) from None
+    if created:
+        send_mail(current_user.email, "reading_received", locale=current_user.locale,
+                  readings=rows, point=point, link=url_for("readings.index", _external=True))
+        db.session.commit()
+        jobs.deliver_pending(g.tenant)
+    return _submission_answer(submission(key), replayed=not created)
+
+
+def _submission_answer(rows: list[MeterReading], replayed: bool):
+    for row in rows:
+        db.session.refresh(row)
+    body = s.SubmissionSchema().dump({"status": rows[0].status, "readings": rows})
+    return body, 202, {"Idempotent-Replayed": "true"} if replayed else {}
+
+
+@operation("/requests", "POST", summary=_l("File a request"), tag=REQUESTS, body=s.RequestInput,
+           response=s.ServiceRequestSchema, status=202, write=True, headers=(IDEMPOTENCY_KEY,),
+           description=_l("The request types and their fields are those of the web form; data is validated "
+                          "by the request type's own rules."))
+def file_service_request():
+    body = load(s.RequestInput, json_body())
+    request_type = next((t for t in g.tenant.request_types() if t.code == body["type"]), None)
+    if request_type is None:
+        raise validation_failed({"type": [_("There is no such request type.")]})
+    account = db.session.execute(_accounts().where(BillingAccount.number == body["account"])).scalar_one_or_none()
+    if account is None or not request_type.eligible(account):
+        raise validation_failed({"account": [_("Choose the customer account this request is about.")]})
+    data = load(request_type.schema(), body["data"], rename=lambda name: "data" if name == "_schema" else f"data.{name}")
+    filed, created = file_request(current_user, account, request_type.code, data,
+                                  _submission_key("request", account.id, request_type.code))
+    if created:
+        send_mail(current_user.email, "request_received", locale=current_user.locale,
+                  request=filed, label=request_type.label,
+                  link=url_for("requests.detail", request_id=filed.id, _external=True))
+        db.session.commit()
+        jobs.deliver_pending(g.tenant)
+    db.session.refresh(filed)
+    return s.ServiceRequestSchema().dump(filed), 202, {} if created else {"Idempotent-Replayed": "true"}
+
+
+@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def no_such_address(rest: str):
+    """Any other address under the API answers in JSON too."""
+    raise ApiError(404)
