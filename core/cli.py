@@ -58,14 +58,16 @@ def _demo_app():
 @click.option("--state-dir", default="instance/demo-backend", show_default=True,
               help="Where accepted submissions are journaled (kept across restarts).")
 @click.option("--supplier", "suppliers", multiple=True, help="Serve only this supplier (repeatable).")
-def demo_backend(host: str, port: int, state_dir: str, suppliers: tuple[str, ...]) -> None:
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Describe the suppliers as they stood on this date (default: today).")
+def demo_backend(host: str, port: int, state_dir: str, suppliers: tuple[str, ...], as_of) -> None:
     """Serve the demo suppliers' billing systems over HTTP (the reference billing API).
 
     Point a tenant at it with settings {"backend_url": "http://HOST:PORT/<supplier code>"}.
     """
     from core.billing.service import create_backend_app
 
-    app = create_backend_app(state_dir, list(suppliers) or None)
+    app = create_backend_app(state_dir, list(suppliers) or None, as_of.date() if as_of else None)
     click.echo(f"demo back-end for {', '.join(app.config['SERVED_SUPPLIERS'])} on http://{host}:{port}/")
     run_simple(host, port, app, threaded=True)
 

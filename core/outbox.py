@@ -6,6 +6,10 @@ several relays never hold the same row), hands it to the adapter with its idempo
 and records the answer. When the back-end is unreachable the message is retried with
 capped exponential backoff and jitter; after ``OUTBOX_MAX_ATTEMPTS`` it is parked for an
 operator, never deleted.
+
+Messages that share an ``ordering_key`` (the readings of one meter, the requests of one
+account) are delivered in the order they were stored: a message is not due while an older
+one with its key is still pending or parked, so retries after an outage cannot overtake.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from core.billing.contract import BackendUnavailable, SubmissionResult
 from core.extensions import db
@@ -37,9 +42,10 @@ def handler(kind: str, deliver: Deliverer, apply: Applier) -> None:
     HANDLERS[kind] = (deliver, apply)
 
 
-def enqueue(kind: str, object_id: int, idempotency_key: str) -> OutboxMessage:
+def enqueue(kind: str, object_id: int, idempotency_key: str, ordering_key: str | None = None) -> OutboxMessage:
     """Add a message to the current transaction (the caller commits both together)."""
-    message = OutboxMessage(kind=kind, object_id=object_id, idempotency_key=idempotency_key)
+    message = OutboxMessage(kind=kind, object_id=object_id, idempotency_key=idempotency_key,
+                            ordering_key=ordering_key)
     db.session.add(message)
     return message
 
@@ -60,9 +66,16 @@ class RelayStats:
 
 
 def _next_due() -> OutboxMessage | None:
+    older = aliased(OutboxMessage)
+    waits_for_older = (
+        select(older.id)
+        .where(older.ordering_key == OutboxMessage.ordering_key, older.id < OutboxMessage.id,
+               older.status.in_(("pending", "parked")))
+        .exists()
+    )
     return db.session.execute(
         select(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= utcnow())
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= utcnow(), ~waits_for_older)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(1)
         .with_for_update(skip_locked=True)

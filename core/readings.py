@@ -196,7 +196,8 @@ def submit_reading(
     db.session.add_all(rows)
     try:
         db.session.flush()
-        outbox.enqueue(KIND, rows[0].id, f"{rows[0].tenant}:reading:{submission_key}")
+        outbox.enqueue(KIND, rows[0].id, f"{rows[0].tenant}:reading:{submission_key}",
+                       ordering_key=f"meter:{point.id}:{meter_serial}")
         db.session.commit()
         return rows, True
     except IntegrityError:

@@ -44,7 +44,8 @@ def file_request(
     db.session.add(request)
     try:
         db.session.flush()
-        outbox.enqueue(KIND, request.id, f"{request.tenant}:request:{submission_key}")
+        outbox.enqueue(KIND, request.id, f"{request.tenant}:request:{submission_key}",
+                       ordering_key=f"account:{account.id}")
         db.session.commit()
         return request, True
     except IntegrityError:

@@ -9,6 +9,8 @@ says so with ``execution_options(all_tenants=True)``.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import contextlib
 import contextvars
 import threading
@@ -152,7 +154,11 @@ class Tenant:
             from core.billing.http import HttpBillingAdapter
 
             return HttpBillingAdapter(url, self.currency, timeout=float(self.settings.get("backend_timeout", 5)))
-        adapter = self.hook.portal_billing_adapter(tenant=self) or self.hook.portal_demo_backend()
+        adapter = self.hook.portal_billing_adapter(tenant=self)
+        if adapter is None:
+            adapter = self.hook.portal_demo_backend()
+            if adapter is not None and self.settings.get("demo_as_of"):
+                adapter.set_anchor(dt.date.fromisoformat(str(self.settings["demo_as_of"])))
         if adapter is None:
             raise LookupError(f"no billing adapter for tenant {self.code!r}")
         return adapter

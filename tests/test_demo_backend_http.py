@@ -20,9 +20,10 @@ from tests.support.smtp import free_port
 class BackendProcess:
     """``portal demo-backend`` in its own process, stoppable and restartable."""
 
-    def __init__(self, state_dir) -> None:
+    def __init__(self, state_dir, as_of: str | None = None) -> None:
         self.port = free_port()
         self.state_dir = state_dir
+        self.as_of = as_of
         self.process: subprocess.Popen | None = None
 
     @property
@@ -33,7 +34,8 @@ class BackendProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from core.cli import main; main()", "demo-backend",
-             "--port", str(self.port), "--state-dir", str(self.state_dir), "--supplier", "innogy_pl"],
+             "--port", str(self.port), "--state-dir", str(self.state_dir), "--supplier", "innogy_pl",
+             *(["--as-of", self.as_of] if self.as_of else [])],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 30
@@ -135,9 +137,25 @@ def test_portal_tenant_served_from_the_http_backend(make_app, smtp_server, backe
     assert refused.status_code == 503
 
 
+@pytest.fixture
+def backend_two_months_ago(tmp_path):
+    """The back-end's data ends 60 days ago, so customers have 60 days of readings to send."""
+    import datetime as dt
+
+    process = BackendProcess(tmp_path / "state", as_of=(dt.date.today() - dt.timedelta(days=60)).isoformat())
+    process.start()
+    yield process
+    process.stop()
+
+
 @pytest.mark.slow
-def test_fault_injection_every_submission_delivered_exactly_once(make_app, backend):
-    """1,000 requests from concurrent customers; the back-end dies midway and comes back."""
+def test_fault_injection_every_submission_delivered_exactly_once(make_app, backend_two_months_ago):
+    """1,000 readings and requests from concurrent customers; the back-end dies midway and comes back.
+
+    Each customer sends 50 readings of one meter, a day apart, between 50 requests. The
+    back-end refuses a reading older than one it holds, so any reading that overtook an
+    older one after the outage would show up as rejected.
+    """
     import datetime as dt
     import json
     import re
@@ -147,13 +165,17 @@ def test_fault_injection_every_submission_delivered_exactly_once(make_app, backe
 
     from core import outbox
     from core.extensions import db
-    from core.models import AccountLink, OutboxMessage, ServiceRequest, TermsAcceptance, User, utcnow
+    from core.models import (
+        AccountLink, MeterReading, OutboxMessage, ServiceRequest, SupplyPoint, TermsAcceptance, User, utcnow,
+    )
+    from core.readings import field_name
     from core.security import hash_password
     from core.sync import import_account
     from core.tenancy import tenant_context
     from tests.conftest import PASSWORD, client_for, sign_in
 
-    customers, per_customer = 10, 100
+    backend = backend_two_months_ago
+    customers, readings_each, requests_each = 10, 50, 50
     app = make_app(
         TENANTS={"innogy": {"plugin": "innogy_pl", "hosts": ["innogy.test"],
                             "settings": {"backend_url": backend.url, "backend_timeout": 1}}},
@@ -161,36 +183,64 @@ def test_fault_injection_every_submission_delivered_exactly_once(make_app, backe
         OUTBOX_MAX_ATTEMPTS=10_000,
     )
     tenant = app.extensions["portal_tenants"]["innogy"]
-    identities = tenant.adapter.demo_identities()[:customers]
+    meters = {}  # customer -> (supply point id, {register: newest value}, newest reading date)
+    for identity in tenant.adapter.demo_identities():
+        for point in tenant.adapter.supply_points(identity["account_number"]):
+            if "meter_readings" in point.capabilities and identity["account_number"] not in meters:
+                history = tenant.adapter.readings(identity["account_number"], point.identifier)
+                newest = {}
+                for reading in history:
+                    newest.setdefault(reading.register, reading.value)
+                meters[identity["account_number"]] = (point.identifier, newest, max(r.read_at for r in history).date())
+    assert len(meters) >= customers
+    numbers = list(meters)[:customers]
     password_hash = hash_password(PASSWORD)
     with app.app_context(), tenant_context("innogy"):
-        for n, identity in enumerate(identities):
+        for n, number in enumerate(numbers):
             now = utcnow()
-            user = User(email=f"c{n}@example.com", password_hash=password_hash, terms_version="1",
+            user = User(email=f"c{n}@example.com", password_hash=password_hash, terms_version=app.config["TERMS_VERSION"],
                         terms_accepted_at=now, activated_at=now)
             db.session.add(user)
             db.session.flush()
-            db.session.add(TermsAcceptance(user_id=user.id, version="1"))
-            account = import_account(tenant, identity["account_number"])
+            db.session.add(TermsAcceptance(user_id=user.id, version=app.config["TERMS_VERSION"]))
+            account = import_account(tenant, number)
             db.session.add(AccountLink(user_id=user.id, account_id=account.id, method="test"))
+            identifier, newest, last = meters[number]
+            point_id = db.session.execute(select(SupplyPoint.id).where(SupplyPoint.identifier == identifier)).scalar_one()
+            meters[number] = (point_id, newest, last)
         db.session.commit()
 
     submitted = []
     lock = threading.Lock()
     errors = []
 
+    def send_request(client, n: int, i: int) -> str | None:
+        page = client.get("/requests/new/contact_update").get_data(as_text=True)
+        account = re.search(r'name="account"[^>]*>\s*<option value="(\d+)"', page).group(1)
+        key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+        response = client.post("/requests/new/contact_update", data={
+            "csrf_token": client.last_csrf, "account": account, "submission_key": key,
+            "email": f"c{n}.r{i}@example.com"})
+        return key if response.status_code == 302 else f"request: {response.status_code}"
+
+    def send_reading(client, n: int, i: int) -> str | None:
+        point_id, newest, last = meters[numbers[n]]
+        path = f"/readings/new/{point_id}"
+        page = client.get(path).get_data(as_text=True)
+        key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+        form = {field_name(register): str(value + 3 * (i + 1)) for register, value in newest.items()}
+        response = client.post(path, data={
+            "csrf_token": client.last_csrf, "submission_key": key,
+            "read_on": (last + dt.timedelta(days=i + 1)).isoformat(), **form})
+        return key if response.status_code == 302 else f"reading: {response.status_code}"
+
     def customer(n: int) -> None:
         client = client_for(app)
         assert sign_in(client, f"c{n}@example.com").status_code == 302
-        for i in range(per_customer):
-            page = client.get("/requests/new/contact_update").get_data(as_text=True)
-            account = re.search(r'<option value="(\d+)"', page).group(1)
-            key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
-            response = client.post("/requests/new/contact_update", data={
-                "csrf_token": client.last_csrf, "account": account, "submission_key": key,
-                "email": f"c{n}.r{i}@example.com"})
-            if response.status_code != 302:
-                errors.append(response.status_code)
+        for i in range(readings_each + requests_each):
+            key = (send_reading if i % 2 else send_request)(client, n, i // 2)
+            if ":" in key:
+                errors.append((n, i, key))
                 continue
             with lock:
                 submitted.append(key)
@@ -205,7 +255,7 @@ def test_fault_injection_every_submission_delivered_exactly_once(make_app, backe
         t.start()
     for t in threads:
         t.join()
-    assert errors == [] and len(submitted) == customers * per_customer
+    assert errors == [] and len(submitted) == customers * (readings_each + requests_each)
 
     with app.app_context(), tenant_context("innogy"):
         deadline = time.monotonic() + 120
@@ -218,9 +268,17 @@ def test_fault_injection_every_submission_delivered_exactly_once(make_app, backe
                 break
             time.sleep(0.05)
         assert not pending, f"{len(pending)} not delivered"
-        statuses = db.session.execute(select(ServiceRequest.status)).scalars().all()
+        requests = db.session.execute(select(ServiceRequest.status)).scalars().all()
+        readings = db.session.execute(
+            select(MeterReading.status).where(MeterReading.submission_key.is_not(None))).scalars().all()
         keys = db.session.execute(select(OutboxMessage.idempotency_key)).scalars().all()
-    assert len(statuses) == 1000 and set(statuses) == {"accepted"}
+    assert len(requests) == customers * requests_each and set(requests) == {"accepted"}
+    # one row per register; none rejected as older than a reading the back-end already held
+    assert len(readings) >= customers * readings_each and set(readings) == {"accepted"}
     journal = [json.loads(line) for line in (backend.state_dir / "innogy_pl.journal").read_text().splitlines()]
     applied = [entry["key"] for entry in journal]
-    assert len(applied) == 1000 and sorted(applied) == sorted(keys)  # each once, none lost
+    assert len(applied) == len(submitted) and sorted(applied) == sorted(keys)  # each once, none lost
+    for number in numbers:  # and the back-end holds each meter's readings in the order they were taken
+        received = [entry for entry in journal if entry["kind"] == "reading" and entry["payload"]["account_number"] == number]
+        dates = [entry["payload"]["read_at"] for entry in received]
+        assert len(dates) == readings_each and dates == sorted(dates)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from core import outbox
 from core.billing.contract import BackendUnavailable
 from core.extensions import db
-from core.models import MeterReading, OutboxMessage, SupplyPoint
+from core.models import MeterReading, OutboxMessage, SupplyPoint, utcnow
 from core.readings import field_name, local_today
 from core.tenancy import tenant_context
 from tests.conftest import client_for, register_and_activate, sign_in
@@ -244,3 +244,47 @@ def test_supply_point_without_the_capability_is_404(app, client, smtp_server, de
     assert client.get(path).status_code == 404
     assert path not in client.get("/readings/").get_data(as_text=True)
     assert client.get("/readings/new/999999").status_code == 404
+
+
+def test_readings_of_one_meter_reach_the_backend_in_the_order_submitted(make_app, smtp_server, monkeypatch):
+    """After an outage, retries with jitter must not let a newer reading overtake an older one."""
+    today = dt.date.today()
+    app = make_app(TENANTS={"innogy": {"plugin": "innogy_pl", "hosts": ["innogy.test"],
+                                       "settings": {"demo_as_of": (today - dt.timedelta(days=40)).isoformat()}}})
+    tenant = _tenant(app)
+    with app.app_context():
+        identities = tenant.adapter.demo_identities()
+    client = client_for(app)
+    identity, point, path, previous = _setup(app, client, smtp_server, identities)
+    last = max(r.read_at for r in tenant.adapter.readings(identity["account_number"], point.identifier)).date()
+    real = tenant.adapter.submit_reading
+    monkeypatch.setattr(tenant.adapter, "submit_reading", lambda *a, **k: (_ for _ in ()).throw(BackendUnavailable("down")))
+    days = [last + dt.timedelta(days=n) for n in (2, 4, 6)]
+    for step, day in enumerate(days, start=1):
+        page = client.get(path).get_data(as_text=True)
+        values = {r: v + 4 * step for r, v in previous.items()}
+        assert client.submit(path, _form(page, values, day)).status_code == 302
+
+    delivered = []
+
+    def recording(reading, key):
+        delivered.append(reading.read_at)
+        return real(reading, key)
+
+    monkeypatch.setattr(tenant.adapter, "submit_reading", recording)
+    with app.app_context(), tenant_context("innogy"):
+        messages = db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
+        assert [m.status for m in messages] == ["pending"] * 3
+        # the jittered retries put the newest first in line; the oldest is parked
+        for message, wait in zip(messages, (None, 2, 1), strict=True):
+            if wait is None:
+                message.status = "parked"
+            else:
+                message.next_attempt_at = utcnow() - dt.timedelta(minutes=wait)
+        db.session.commit()
+        assert outbox.relay(tenant).delivered == 0  # both wait behind the parked one
+        assert outbox.requeue_parked() == 1
+        assert outbox.relay(tenant).delivered == 3
+    assert len(delivered) == 3 and delivered == sorted(delivered)
+    history = client.get("/readings/").get_data(as_text=True)
+    assert "rejected" not in history and history.count("accepted by the supplier") >= 3

@@ -9,6 +9,8 @@ this, as a real billing system would.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 import os
 import threading
@@ -87,7 +89,8 @@ def _supplier_blueprint(code: str, backend: BillingAdapter, journal: Journal) ->
     def invoice_pdf(number: str, invoice: str):
         account_or_404(number)
         try:
-            return Response(backend.invoice_pdf(number, invoice), mimetype="application/pdf")
+            duplicate = request.args.get("copy") == "duplicate"
+            return Response(backend.invoice_pdf(number, invoice, duplicate), mimetype="application/pdf")
         except LookupError:
             abort(404)
 
@@ -138,7 +141,9 @@ def _supplier_blueprint(code: str, backend: BillingAdapter, journal: Journal) ->
     return bp
 
 
-def create_backend_app(state_dir: str | Path, suppliers: list[str] | None = None) -> Flask:
+def create_backend_app(
+    state_dir: str | Path, suppliers: list[str] | None = None, as_of: dt.date | None = None
+) -> Flask:
     """A WSGI app serving the demo back-end of every installed supplier plugin."""
     state = Path(state_dir)
     state.mkdir(parents=True, exist_ok=True)
@@ -152,6 +157,8 @@ def create_backend_app(state_dir: str | Path, suppliers: list[str] | None = None
         backend = pm.subset_hook_caller("portal_demo_backend", remove_plugins=others)()
         if backend is None:
             continue
+        if as_of is not None:
+            backend.set_anchor(as_of)
         journal = Journal(state / f"{info.code}.journal")
         journal.replay(backend)
         app.register_blueprint(_supplier_blueprint(info.code, backend, journal))

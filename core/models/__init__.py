@@ -334,13 +334,16 @@ class OutboxMessage(TenantScoped, db.Model):
 
     Stored in the same transaction as the business row, delivered by the relay with
     ``idempotency_key``, retried with backoff, parked (never deleted) when it keeps
-    failing.
+    failing. A message waits while an older one with its ``ordering_key`` is undelivered.
     """
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[int] = mapped_column(Integer)
     idempotency_key: Mapped[str] = mapped_column(String(96), unique=True)
+    # Messages with the same key reach the back-end in the order they were stored
+    # (the readings of one meter, the requests of one account).
+    ordering_key: Mapped[str | None] = mapped_column(String(96), index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -17,8 +17,12 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('ordering_key', sa.String(length=96), nullable=True))
+        batch_op.create_index(batch_op.f('ix_outbox_message_ordering_key'), ['ordering_key'], unique=False)
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_message_ordering_key'))
+        batch_op.drop_column('ordering_key')
