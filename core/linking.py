@@ -6,7 +6,7 @@ locks further attempts for a while. The answer never says which field was wrong.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,7 @@ class LinkOutcome:
     NO_MATCH = "no_match"
     LOCKED = "locked"
     UNAVAILABLE = "unavailable"
+    PROVEN = "proven"  # verified, nothing linked yet (check_identity)
 
 
 @dataclass(frozen=True)
@@ -37,22 +38,26 @@ class LinkResult:
     accounts: tuple[BillingAccount, ...] = ()
     refused: int = 0  # accounts proven but already linked to another login
     message: Any = None  # the identity method's own no-match wording, if any
+    account_numbers: tuple[str, ...] = ()  # what the data proved (PROVEN)
 
     @property
     def account(self) -> BillingAccount | None:
         return self.accounts[0] if self.accounts else None
 
 
-def is_locked(user: User, account_key: str) -> bool:
+def is_locked(user: User | None, account_key: str) -> bool:
+    """Too many recent failures of this user, or against this account (``user`` may be
+    ``None`` for a visitor, who is then only held to the account's count)."""
     window_start = utcnow() - current_app.config["VERIFICATION_LOCKOUT"]
+    user_id = user.id if user is not None else None
     failures = db.session.execute(
         select(
-            func.count().filter(VerificationAttempt.user_id == user.id),
+            func.count().filter(VerificationAttempt.user_id == user_id),
             func.count().filter(VerificationAttempt.account_key == account_key),
         ).where(
             VerificationAttempt.succeeded.is_(False),
             VerificationAttempt.created_at >= window_start,
-            or_(VerificationAttempt.user_id == user.id, VerificationAttempt.account_key == account_key),
+            or_(VerificationAttempt.user_id == user_id, VerificationAttempt.account_key == account_key),
         )
     ).one()
     limit = current_app.config["VERIFICATION_MAX_FAILURES"]
@@ -65,8 +70,16 @@ def _record(user: User, method: IdentityMethod, key: str, succeeded: bool) -> No
     )
 
 
-def link_account(tenant: Tenant, user: User, method: IdentityMethod, data: Mapping[str, Any]) -> LinkResult:
-    """Verify ``data`` with ``method`` and link the account it proves; commits."""
+def check_identity(
+    tenant: Tenant, method: IdentityMethod, data: Mapping[str, Any], user: User | None = None
+) -> LinkResult:
+    """Verify ``data`` with ``method`` without linking anything.
+
+    ``PROVEN`` with the ``account_numbers`` the data prove, or why not. A user's attempt is
+    added to the session (the caller commits); a visitor's (``user`` is ``None``, e.g. one
+    who registers with a PIN) is held to the account's lockout, and the caller counts the
+    visitor's failures (the rate limiter).
+    """
     key = method.attempt_key(data)[:64]
     if is_locked(user, key):
         return LinkResult(LinkOutcome.LOCKED)
@@ -74,20 +87,36 @@ def link_account(tenant: Tenant, user: User, method: IdentityMethod, data: Mappi
         verdict = method.verify(tenant.adapter, data)
     except BackendUnavailable:
         return LinkResult(LinkOutcome.UNAVAILABLE)
-    _record(user, method, key, verdict.matched)
+    if user is not None:
+        _record(user, method, key, verdict.matched)
     if not verdict.matched:
-        db.session.commit()
         return LinkResult(LinkOutcome.NO_MATCH, message=verdict.message)
+    return LinkResult(LinkOutcome.PROVEN, account_numbers=verdict.account_numbers)
 
+
+def link_account(tenant: Tenant, user: User, method: IdentityMethod, data: Mapping[str, Any]) -> LinkResult:
+    """Verify ``data`` with ``method`` and link the account it proves; commits."""
+    proof = check_identity(tenant, method, data, user)
+    if proof.outcome != LinkOutcome.PROVEN:
+        db.session.commit()
+        return proof
+    return link_proven(tenant, user, method, proof.account_numbers)
+
+
+def link_proven(tenant: Tenant, user: User, method: IdentityMethod, account_numbers: Sequence[str]) -> LinkResult:
+    """Link accounts ``user`` has proven with ``method`` (:func:`check_identity`); commits.
+
+    Accounts linked to another login are left out (counted in ``refused``).
+    """
     links = {
         link.account.number: link
         for link in db.session.execute(
-            select(AccountLink).join(BillingAccount).where(BillingAccount.number.in_(verdict.account_numbers))
+            select(AccountLink).join(BillingAccount).where(BillingAccount.number.in_(account_numbers))
         ).scalars()
     }
-    mine = [links[n].account for n in verdict.account_numbers if n in links and links[n].user_id == user.id]
-    refused = sum(1 for n in verdict.account_numbers if n in links and links[n].user_id != user.id)
-    new = [n for n in verdict.account_numbers if n not in links]
+    mine = [links[n].account for n in account_numbers if n in links and links[n].user_id == user.id]
+    refused = sum(1 for n in account_numbers if n in links and links[n].user_id != user.id)
+    new = [n for n in account_numbers if n not in links]
     try:
         linked = []
         for number in new:

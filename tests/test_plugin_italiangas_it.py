@@ -18,14 +18,12 @@ from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
-from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 import plugins.italiangas_it.plugin
 from core.billing.contract import (
     AccountNotFound,
-    BackendUnavailable,
     BillingAdapter,
     Commodity,
     InvoiceStatus,
@@ -48,11 +46,6 @@ from plugins.italiangas_it.adapter import (
     REDUCED_IVA,
     ItaliangasDemoBackend,
     ItaliangasPayment,
-)
-from plugins.italiangas_it.condominiums import (
-    account_key,
-    activate_email_bills_for_all,
-    update_billing_address_for_all,
 )
 from plugins.italiangas_it.identifiers import (
     compact,
@@ -149,6 +142,16 @@ def _unissued_pin(adapter: ItaliangasDemoBackend) -> str:
         pin = make_pin(rng)
         if adapter.account_for_pin(pin) is None:
             return pin
+
+
+def _unissued_pins(adapter: ItaliangasDemoBackend, count: int) -> list[str]:
+    rng = random.Random("several not issued")
+    pins: list[str] = []
+    while len(pins) < count:
+        pin = make_pin(rng)
+        if adapter.account_for_pin(pin) is None and pin not in pins:
+            pins.append(pin)
+    return pins
 
 
 def _mistyped(code: str) -> str:
@@ -533,56 +536,6 @@ def test_invoice_pdf_is_a_real_pdf(backend):
 ADDRESS = {"care_of": "Studio Bianchi", "street": "Via Nomentana 40", "postcode": "00161", "city": "Roma", "province": "rm"}
 
 
-def test_billing_address_for_all_condominiums_is_applied_once_per_account(fresh):
-    numbers = fresh.admin_identities()[0]["account_numbers"]
-    first = update_billing_address_for_all(fresh, numbers, ADDRESS, "bulk-1")
-    again = update_billing_address_for_all(fresh, numbers + numbers[:1], ADDRESS, "bulk-1")
-    assert list(first) == numbers and list(again) == numbers
-    assert all(r.status is SubmissionStatus.ACCEPTED and not r.duplicate for r in first.values())
-    assert all(r.duplicate and r.reference == first[n].reference for n, r in again.items())
-    for number in numbers:
-        requests = fresh.submitted_requests(number)
-        assert len(requests) == 1
-        assert requests[0][1].request_type == BILLING_ADDRESS
-        assert requests[0][1].data["province"] == "RM"
-    assert account_key("bulk-1", numbers[0]) == f"bulk-1:{numbers[0]}"
-    other = update_billing_address_for_all(fresh, numbers, ADDRESS, "bulk-2")  # a new operation
-    assert not any(r.duplicate for r in other.values())
-
-
-def test_email_bills_for_all_and_a_retry_after_the_back_end_failed(fresh, monkeypatch):
-    numbers = fresh.admin_identities()[1]["account_numbers"]
-    original = fresh.submit_request
-    calls = []
-
-    def flaky(request, key):
-        calls.append(request.account_number)
-        if len(calls) == 3:
-            raise BackendUnavailable("timeout")
-        return original(request, key)
-
-    monkeypatch.setattr(fresh, "submit_request", flaky)
-    form = {"email": "amministrazione@studiogreco.example", "consent": True}
-    with pytest.raises(BackendUnavailable):
-        activate_email_bills_for_all(fresh, numbers, form, "mail-1")
-    results = activate_email_bills_for_all(fresh, numbers, form, "mail-1")
-    assert [r.duplicate for r in results.values()] == [True, True] + [False] * (len(numbers) - 2)
-    assert all(len(fresh.submitted_requests(n)) == 1 for n in numbers)
-    assert {fresh.submitted_requests(n)[0][1].request_type for n in numbers} == {EMAIL_BILL}
-
-
-def test_bulk_operations_validate_before_sending_anything(fresh):
-    numbers = fresh.admin_identities()[2]["account_numbers"]
-    with pytest.raises(ValidationError) as bad_address:
-        update_billing_address_for_all(fresh, numbers, {**ADDRESS, "postcode": "0016", "province": "XX"}, "bulk-3")
-    assert set(bad_address.value.messages) == {"postcode", "province"}
-    with pytest.raises(ValidationError):
-        activate_email_bills_for_all(fresh, numbers, {"email": "amministrazione@example.com", "consent": False}, "bulk-4")
-    with pytest.raises(ValueError):
-        update_billing_address_for_all(fresh, [], ADDRESS, "bulk-5")
-    assert all(fresh.submitted_requests(n) == [] for n in numbers)
-
-
 # --- request schemas ------------------------------------------------------------------------------------------
 
 TOMORROW = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).date().isoformat()
@@ -887,3 +840,338 @@ def test_supplier_description():
     info = italiangas_plugin.SUPPLIER
     assert (info.country, info.currency, info.timezone, info.default_locale) == ("IT", "EUR", "Europe/Rome", "it")
     assert info.supported_locales == ("it", "en", "pl", "cs", "uk") and info.theme == "italiangas"
+
+
+# --- registration with the PIN Registrazione ------------------------------------------------------------------
+
+REGISTRATION = "/registrazione/"
+REGISTRATION_LOGIN = "/registrazione/accesso"
+NEW_PASSWORD = "una password lunga"
+
+
+def _users(app):
+    from core.models import User
+
+    with app.app_context(), tenant_context("italiangas"):
+        return db.session.execute(select(User)).scalars().all()
+
+
+def _register_with_pin(client, smtp_server, pin: str, email: str) -> str:
+    """Steps 1 and 2; returns the path of the activation link mailed to ``email``."""
+    response = client.submit(REGISTRATION, {"pin": pin})
+    assert response.status_code == 302 and response.location.endswith(REGISTRATION_LOGIN), response.get_data(as_text=True)
+    response = client.submit(REGISTRATION_LOGIN, {"email": email, "password": NEW_PASSWORD,
+                                                  "password_confirm": NEW_PASSWORD, "accept_terms": "1"})
+    assert response.status_code == 302 and response.location.endswith("/register/check-inbox")
+    link = smtp_server.last_link(email)
+    assert "/registrazione/attiva/" in link
+    return link.split(HOST, 1)[1]
+
+
+def test_pin_registration_links_the_supply_on_activation_and_mails_a_summary(ig_app, smtp_server):
+    adapter = _adapter(ig_app)
+    identity = _households(adapter)[7]
+    number = identity["account_number"]
+    client = client_for(ig_app, HOST)
+    login_page = client.get("/login").get_data(as_text=True)
+    assert 'href="/registrazione/"' in login_page and "Register with your PIN" in login_page
+    assert 'href="/registrazione/"' in client.get("/register").get_data(as_text=True)
+
+    response = client.submit(REGISTRATION, {"pin": identity["pin"].lower()})
+    step_two = client.get(response.location).get_data(as_text=True)
+    assert "Step 2 of 2" in step_two and number in step_two
+    path = _register_with_pin(client, smtp_server, identity["pin"], "anna.conti@example.it")
+    assert _links(ig_app) == []  # nothing linked for an address nobody has confirmed yet
+    activation_mail = smtp_server.wait_for("anna.conti@example.it")[-1]
+    assert "Activate your login in Area Clienti Italiangas" in activation_mail["Subject"]
+
+    wrong = client.submit(path, {"password": "not the one chosen"})
+    assert wrong.status_code == 400 and "not the password you chose" in wrong.get_data(as_text=True)
+    assert _links(ig_app) == [] and _users(ig_app)[0].activated_at is None
+    response = client.submit(path, {"password": NEW_PASSWORD})
+    assert response.status_code == 302 and response.location.endswith("/login")
+    assert "1 customer account is linked to it" in client.get("/login").get_data(as_text=True)
+    assert client.submit(path, {"password": NEW_PASSWORD}).status_code == 400  # the link works once
+    assert _linked_numbers(ig_app) == [number] and [link.method for link in _links(ig_app)] == ["pin"]
+
+    summary = smtp_server.wait_for("anna.conti@example.it", count=2)[-1]
+    body = summary.get_content()
+    assert summary["Subject"] == "Your registration in Area Clienti Italiangas: summary"
+    assert "Login (e-mail address): anna.conti@example.it" in body and f"Customer code {number}" in body
+    for point in adapter.supply_points(number):
+        assert point.identifier in body
+    assert "What to do next:" in body and f"https://{HOST}/login" in body
+    assert sign_in(client, "anna.conti@example.it", NEW_PASSWORD).status_code == 302
+    assert number in client.get("/").get_data(as_text=True)
+
+
+def test_summary_mail_is_in_the_language_of_the_registration(ig_app, smtp_server):
+    identity = _households(_adapter(ig_app))[8]
+    client = client_for(ig_app, HOST, language=None)  # Italian, the brand's default
+    page = client.get(REGISTRATION).get_data(as_text=True)
+    assert '<html lang="it">' in page and "PIN Registrazione" in page
+    path = _register_with_pin(client, smtp_server, identity["pin"], "luca.greco@example.it")
+    assert client.submit(path, {"password": NEW_PASSWORD}).status_code == 302
+    summary = smtp_server.wait_for("luca.greco@example.it", count=2)[-1]
+    assert summary["Subject"] == "La tua registrazione all'Area Clienti Italiangas: riepilogo"
+    assert "Cosa fare ora" in summary.get_content() and identity["account_number"] in summary.get_content()
+
+
+def test_wrong_pin_is_refused_and_counted_until_the_visitor_is_stopped(ig_app, smtp_server):
+    adapter = _adapter(ig_app)
+    client = client_for(ig_app, HOST)
+    mistyped = client.submit(REGISTRATION, {"pin": _mistyped(_households(adapter)[9]["pin"])})
+    assert mistyped.status_code == 400 and "field-error" in mistyped.get_data(as_text=True)  # a typo: not counted
+    limit = ig_app.config["VERIFICATION_MAX_FAILURES"]
+    for pin in _unissued_pins(adapter, limit):
+        response = client.submit(REGISTRATION, {"pin": pin})
+        assert response.status_code == 400 and "This PIN does not match our records" in response.get_data(as_text=True)
+    assert client.get(REGISTRATION_LOGIN).status_code == 302  # no proof in the session
+    right = client.submit(REGISTRATION, {"pin": _households(adapter)[9]["pin"]})
+    assert right.status_code == 429  # the failures are counted: even the right PIN waits now
+    other_visitor = client_for(ig_app, HOST)
+    other_visitor.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    assert other_visitor.submit(REGISTRATION, {"pin": _households(adapter)[9]["pin"]}).status_code == 302
+    assert _users(ig_app) == [] and _links(ig_app) == []
+
+
+def test_the_second_step_cannot_be_reached_without_the_pin(ig_app, smtp_server):
+    client = client_for(ig_app, HOST)
+    response = client.get(REGISTRATION_LOGIN)
+    assert response.status_code == 302 and response.location.endswith(REGISTRATION)
+    client.get(REGISTRATION)
+    form = {"csrf_token": client.last_csrf, "email": "skip@example.it", "password": NEW_PASSWORD,
+            "password_confirm": NEW_PASSWORD, "accept_terms": "1"}
+    response = client.post(REGISTRATION_LOGIN, data=form)
+    assert response.status_code == 302 and response.location.endswith(REGISTRATION)
+    assert "Start with the PIN Registrazione" in client.get(REGISTRATION).get_data(as_text=True)
+    assert _users(ig_app) == [] and not smtp_server.messages
+
+
+def test_pin_registration_of_a_registered_supply_or_address(ig_app, smtp_server):
+    adapter = _adapter(ig_app)
+    first, second = _households(adapter)[10:12]
+    owner = _customer(ig_app, smtp_server, "owner@example.it")
+    assert owner.submit("/accounts/link", {"method": "pin", "pin": first["pin"]}).status_code == 302
+    visitor = client_for(ig_app, HOST)
+    taken = visitor.submit(REGISTRATION, {"pin": first["pin"]})
+    assert taken.status_code == 409 and "already registered in the Area Clienti" in taken.get_data(as_text=True)
+    assert visitor.get(REGISTRATION_LOGIN).status_code == 302
+    # An address that already has an active login gets the usual "already registered" mail.
+    visitor.submit(REGISTRATION, {"pin": second["pin"]})
+    response = visitor.submit(REGISTRATION_LOGIN, {"email": "owner@example.it", "password": NEW_PASSWORD,
+                                                   "password_confirm": NEW_PASSWORD, "accept_terms": "1"})
+    assert response.status_code == 302 and response.location.endswith("/register/check-inbox")
+    reminder = smtp_server.wait_for("owner@example.it", count=2)[-1]
+    assert "Registration attempt" in reminder["Subject"]
+    assert _linked_numbers(ig_app) == [first["account_number"]]
+
+
+def test_bad_login_data_in_the_second_step_keeps_the_pin(ig_app, smtp_server):
+    identity = _households(_adapter(ig_app))[12]
+    client = client_for(ig_app, HOST)
+    client.submit(REGISTRATION, {"pin": identity["pin"]})
+    response = client.submit(REGISTRATION_LOGIN, {"email": "nope", "password": "short", "password_confirm": "other"})
+    assert response.status_code == 400 and "field-error" in response.get_data(as_text=True)
+    assert _users(ig_app) == []
+    assert client.get(REGISTRATION_LOGIN).status_code == 200  # still on step 2
+
+
+# --- condominium administrators' pages ------------------------------------------------------------------------
+
+
+def _administrator(app, smtp_server, index: int, email: str, language: str | None = "en"):
+    administrator = _adapter(app).admin_identities()[index]
+    client = _customer(app, smtp_server, email, language=language)
+    response = client.submit("/accounts/link?method=admin_code", {"method": "admin_code", "admin_code": administrator["admin_code"]})
+    assert response.status_code == 302
+    return client, administrator["account_numbers"]
+
+
+def _account_ids(app) -> dict[str, int]:
+    from core.models import BillingAccount
+
+    with app.app_context(), tenant_context("italiangas"):
+        return {a.number: a.id for a in db.session.execute(select(BillingAccount)).scalars()}
+
+
+def _requests(app) -> list[tuple[str, str, str]]:
+    with app.app_context(), tenant_context("italiangas"):
+        return [(r.account.number, r.request_type, r.status) for r in db.session.execute(select(ServiceRequest)).scalars()]
+
+
+def _outbox(app) -> list:
+    from core.models import OutboxMessage
+
+    with app.app_context(), tenant_context("italiangas"):
+        return db.session.execute(select(OutboxMessage)).scalars().all()
+
+
+def _submit_for_all(client, path: str, data: dict):
+    """Post an operation for all condominiums as a browser would: with the form's own key."""
+    page = client.get(path).get_data(as_text=True)
+    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+    return client.post(path, data={"csrf_token": client.last_csrf, "submission_key": key, **data})
+
+
+def test_administrator_sees_every_condominium_with_its_supplies(ig_app, smtp_server):
+    adapter = _adapter(ig_app)
+    client, numbers = _administrator(ig_app, smtp_server, 0, "studio@example.it")
+    dashboard = client.get("/").get_data(as_text=True)
+    assert 'href="/condomini/"' in dashboard and "Condominiums" in dashboard
+    page = client.get("/condomini/").get_data(as_text=True)
+    assert f"Condominiums you administer and their supplies ({len(numbers)})" in page
+    for number in numbers:
+        assert number in page and adapter.find_account(number).holder_name in page
+        for point in adapter.supply_points(number):
+            assert point.identifier in page
+
+
+def test_condominium_pages_are_for_administrators_only(ig_app, smtp_server):
+    assert client_for(ig_app, HOST).get("/condomini/").status_code == 302  # sign in first
+    household = _customer(ig_app, smtp_server, "famiglia@example.it")
+    household.submit("/accounts/link", {"method": "pin", "pin": _households(_adapter(ig_app))[13]["pin"]})
+    for path in ("/condomini/", "/condomini/fatture", "/condomini/recapito", "/condomini/aggiungi"):
+        assert household.get(path).status_code == 404, path
+    assert 'href="/condomini/"' not in household.get("/").get_data(as_text=True)
+
+
+def test_condominium_pages_are_not_served_for_another_supplier(make_app, smtp_server):
+    app = make_app(plugins=[plugins.italiangas_it.plugin], TENANTS={**TENANTS, "innogy": {"plugin": "innogy_pl", "hosts": ["innogy.test"]}})
+    other = client_for(app, "innogy.test")
+    assert other.get("/condomini/").status_code == 404 and other.get(REGISTRATION).status_code == 404
+
+
+def test_add_a_condominium_with_its_pin(ig_app, smtp_server):
+    adapter = _adapter(ig_app)
+    client, numbers = _administrator(ig_app, smtp_server, 0, "studio@example.it")
+    newcomer = adapter.admin_identities()[1]["account_numbers"][0]
+    wrong = client.submit("/condomini/aggiungi", {"method": "pin", "pin": _unissued_pin(adapter)})
+    assert wrong.status_code == 400 and "does not match our records" in wrong.get_data(as_text=True)
+    assert [a.succeeded for a in _attempts(ig_app) if a.method == "pin"] == [False]
+    response = client.submit("/condomini/aggiungi", {"method": "pin", "pin": adapter.pin(newcomer)})
+    assert response.status_code == 302 and response.location.endswith("/condomini/")
+    page = client.get("/condomini/").get_data(as_text=True)
+    assert "1 condominium added." in page and newcomer in page
+    assert sorted(_linked_numbers(ig_app)) == sorted([*numbers, newcomer])
+
+
+def test_remove_a_condominium_keeps_its_billing_data(ig_app, smtp_server):
+    from core.models import BillingAccount, Invoice
+
+    client, numbers = _administrator(ig_app, smtp_server, 0, "studio@example.it")
+    ids = _account_ids(ig_app)
+    gone = numbers[1]
+    assert "no longer" not in client.get(f"/condomini/{ids[gone]}/rimuovi").get_data(as_text=True)
+    response = client.submit(f"/condomini/{ids[gone]}/rimuovi")
+    assert response.status_code == 302
+    page = client.get("/condomini/").get_data(as_text=True)
+    assert "is no longer among your condominiums" in page and gone not in page.split("</h1>", 1)[1].split("</caption>")[1]
+    assert sorted(_linked_numbers(ig_app)) == sorted(n for n in numbers if n != gone)
+    with ig_app.app_context(), tenant_context("italiangas"):
+        account = db.session.execute(select(BillingAccount).where(BillingAccount.number == gone)).scalar_one()
+        assert db.session.execute(select(Invoice).where(Invoice.account_id == account.id)).first() is not None
+    assert client.get(f"/condomini/{ids[gone]}/rimuovi").status_code == 404  # no longer theirs
+
+
+def test_another_administrators_condominium_is_not_found(ig_app, smtp_server):
+    first, first_numbers = _administrator(ig_app, smtp_server, 0, "studio.uno@example.it")
+    _second, second_numbers = _administrator(ig_app, smtp_server, 1, "studio.due@example.it")
+    ids = _account_ids(ig_app)
+    foreign = ids[second_numbers[0]]
+    assert first.get(f"/condomini/{foreign}/rimuovi").status_code == 404
+    first.get("/condomini/")
+    assert first.post(f"/condomini/{foreign}/rimuovi", data={"csrf_token": first.last_csrf}).status_code == 404
+    assert sorted(_linked_numbers(ig_app)) == sorted(first_numbers + second_numbers)
+    invoices = first.get("/condomini/fatture").get_data(as_text=True)
+    assert all(number not in invoices for number in second_numbers)
+
+
+def test_billing_address_for_all_files_one_request_per_condominium_through_the_outbox(ig_app, smtp_server):
+    adapter = _adapter(ig_app)
+    client, numbers = _administrator(ig_app, smtp_server, 0, "studio@example.it")
+    page = client.get("/condomini/recapito").get_data(as_text=True)
+    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+    form = {**ADDRESS, "submission_key": key}
+    response = client.submit("/condomini/recapito", form)
+    assert response.status_code == 302 and response.location.endswith("/requests/")
+    assert f"{len(numbers)} requests received, one for each condominium." in client.get("/requests/").get_data(as_text=True)
+    assert sorted(_requests(ig_app)) == sorted((n, BILLING_ADDRESS, "accepted") for n in numbers)
+    assert len(_outbox(ig_app)) == len(numbers) and {m.status for m in _outbox(ig_app)} == {"delivered"}
+    for number in numbers:
+        sent = adapter.submitted_requests(number)
+        assert [s.request_type for _, s in sent] == [BILLING_ADDRESS]
+        assert sent[0][1].data == {**ADDRESS, "province": "RM"}
+    again = client.post("/condomini/recapito", data={"csrf_token": client.last_csrf, **form})  # a double click
+    assert again.status_code == 302 and len(_requests(ig_app)) == len(numbers)
+    assert all(len(adapter.submitted_requests(n)) == 1 for n in numbers)
+
+
+def test_bad_billing_address_changes_nothing(ig_app, smtp_server):
+    client, _numbers = _administrator(ig_app, smtp_server, 1, "studio@example.it", language="it")
+    response = _submit_for_all(client, "/condomini/recapito", {**ADDRESS, "postcode": "0016", "province": "XX"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Inserire il CAP di cinque cifre" in html and "sigla della provincia" in html
+    expired = client.submit("/condomini/recapito", {**ADDRESS, "submission_key": "short"})
+    assert expired.status_code == 400
+    assert _requests(ig_app) == [] and _outbox(ig_app) == []
+
+
+def test_email_bills_for_all_condominiums(ig_app, smtp_server):
+    adapter = _adapter(ig_app)
+    client, numbers = _administrator(ig_app, smtp_server, 2, "amministrazione@example.it")
+    page = client.get("/condomini/bolletta-email").get_data(as_text=True)
+    assert 'value="amministrazione@example.it"' in page
+    unticked = _submit_for_all(client, "/condomini/bolletta-email", {"email": "amministrazione@example.it"})
+    assert unticked.status_code == 400 and _requests(ig_app) == []
+    response = _submit_for_all(client, "/condomini/bolletta-email", {"email": "amministrazione@example.it", "consent": "1"})
+    assert response.status_code == 302
+    assert sorted(_requests(ig_app)) == sorted((n, EMAIL_BILL, "accepted") for n in numbers)
+    assert all(adapter.submitted_requests(n)[0][1].data["email"] == "amministrazione@example.it" for n in numbers)
+
+
+def test_invoices_of_all_condominiums_in_pages_with_a_fixed_number_of_queries(ig_app, smtp_server):
+    from sqlalchemy import event
+
+    adapter = _adapter(ig_app)
+    client, numbers = _administrator(ig_app, smtp_server, 0, "studio@example.it")
+    newest = sorted((i for n in numbers for i in adapter.invoices(n)), key=lambda i: i.issued_on, reverse=True)
+    first = client.get("/condomini/fatture").get_data(as_text=True)
+    assert "Invoices of your condominiums, newest first (page 1)" in first and newest[0].number in first
+    assert first.count('<tr>') - 1 == 20 and 'href="/condomini/fatture?page=2"' in first
+    assert "€" in first and re.search(r"\d{1,2}/\d{1,2}/\d{2}", first)
+    second = client.get("/condomini/fatture?page=2").get_data(as_text=True)
+    assert 'href="/condomini/fatture?page=1"' in second and newest[0].number not in second
+
+    def count_queries(path: str) -> int:
+        statements = []
+        with ig_app.app_context():
+            engine = db.engine
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    few = count_queries("/condomini/fatture")
+    more = client.submit("/condomini/aggiungi?method=admin_code", {"method": "admin_code", "admin_code": adapter.admin_identities()[1]["admin_code"]})
+    assert more.status_code == 302
+    assert count_queries("/condomini/fatture") == few
+    assert count_queries("/condomini/") == count_queries("/condomini/")
+
+
+@pytest.mark.parametrize(("locale", "title"), [
+    ("en", "Your condominiums"), ("it", "I tuoi condomìni"), ("pl", "Twoje wspólnoty"), ("cs", "Vaše bytové domy"), ("uk", "Ваші багатоквартирні будинки"),
+])
+def test_plugin_pages_in_every_language(ig_app, smtp_server, locale, title):
+    visitor = client_for(ig_app, HOST, language=locale)
+    for path in (REGISTRATION, "/login", "/register"):
+        response = visitor.get(path)
+        assert response.status_code == 200 and f'<html lang="{locale}">' in response.get_data(as_text=True), path
+    client, _numbers = _administrator(ig_app, smtp_server, 0, f"studio.{locale}@example.it", language=locale)
+    for path in ("/condomini/", "/condomini/aggiungi", "/condomini/recapito", "/condomini/bolletta-email", "/condomini/fatture"):
+        response = client.get(path)
+        assert response.status_code == 200 and f'<html lang="{locale}">' in response.get_data(as_text=True), path
+    assert title in client.get("/condomini/").get_data(as_text=True)

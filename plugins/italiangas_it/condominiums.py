@@ -1,83 +1,93 @@
-"""One operation for all the condominiums of an administrator.
+"""The condominium administrator's Area Clienti: every condominium of the studio at once.
 
-The Area Clienti lets a condominium administrator update the billing address of every
-condominium, or switch them all to bills by e-mail, in one go. The back-end takes one
-request per account, so each account gets its own request with an idempotency key
-derived from the operation's key and the account number: running the same operation
-again (a double click, a retry after the back-end went down half-way) applies nothing
-twice, and the accounts that were missed the first time are done the second.
+A login becomes an administrator's when it links condominiums with the Codice
+Amministratore; from then on every account linked to it is one of the condominiums it
+administers (more are added with their PIN, and removed by unlinking: the billing data
+stay with the supplier). Operations "for all" file one service request per condominium
+through the core's request engine and outbox, each with a key derived from the form's
+submission key: sending the same form twice files nothing twice, and a run cut short is
+completed by sending it again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from typing import Any
 
-from core.billing.contract import BillingAdapter, RequestSubmission, SubmissionResult
-from plugins.italiangas_it.request_types import (
-    BILLING_ADDRESS,
-    EMAIL_BILL,
-    BillingAddressSchema,
-    EmailBillSchema,
-)
+from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
+
+from core.extensions import db
+from core.models import AccountLink, BillingAccount, Invoice, ServiceRequest, User
+from core.service_requests import file_request
+from plugins.italiangas_it.identity import ADMIN_CODE_METHOD
+
+CAPABILITY = "condominium_administrators"
+INVOICES_PAGE_SIZE = 20
+SUBMISSION_KEY_LENGTH = range(16, 49)
+"""The form's key, short enough that ``key:account id`` fits a request's 64 characters."""
 
 
-def account_key(idempotency_key: str, account_number: str) -> str:
-    """The idempotency key of one account's part of a bulk operation."""
-    return f"{idempotency_key}:{account_number}"
+def is_administrator(user: User) -> bool:
+    return db.session.execute(
+        select(AccountLink.id).where(AccountLink.user_id == user.id, AccountLink.method == ADMIN_CODE_METHOD.code).limit(1)
+    ).first() is not None
 
 
-def submit_for_all(
-    adapter: BillingAdapter,
-    account_numbers: Iterable[str],
-    request_type: str,
-    data: Mapping[str, Any],
-    idempotency_key: str,
-) -> dict[str, SubmissionResult]:
-    """Submit the same request for every account, once each; results by account number.
-
-    A :class:`~core.billing.contract.BackendUnavailable` stops the run and propagates;
-    calling again with the same key completes it without repeating what went through.
-    """
-    numbers = list(dict.fromkeys(number.strip() for number in account_numbers))
-    if not numbers:
-        raise ValueError("no account to submit the request for")
-    if not idempotency_key:
-        raise ValueError("an idempotency key is required")
-    return {
-        number: adapter.submit_request(
-            RequestSubmission(account_number=number, request_type=request_type, data=dict(data)),
-            account_key(idempotency_key, number),
-        )
-        for number in numbers
-    }
+def _mine(user: User):
+    return select(BillingAccount).join(AccountLink, AccountLink.account_id == BillingAccount.id).where(
+        AccountLink.user_id == user.id
+    )
 
 
-def update_billing_address_for_all(
-    adapter: BillingAdapter,
-    account_numbers: Iterable[str],
-    address: Mapping[str, Any],
-    idempotency_key: str,
-) -> dict[str, SubmissionResult]:
-    """Send every condominium's bills to one address (often the administrator's studio).
-
-    ``address`` is the form data of the billing-address request; it is validated first,
-    so a bad address raises :class:`marshmallow.ValidationError` before anything is sent.
-    """
-    data = BillingAddressSchema().load(dict(address))
-    return submit_for_all(adapter, account_numbers, BILLING_ADDRESS, data, idempotency_key)
+def condominiums(user: User) -> list[BillingAccount]:
+    """The condominiums of the administrator's login, with their supplies (two queries)."""
+    return list(db.session.execute(
+        _mine(user).order_by(BillingAccount.holder_name, BillingAccount.number)
+        .options(selectinload(BillingAccount.supply_points))
+    ).scalars())
 
 
-def activate_email_bills_for_all(
-    adapter: BillingAdapter,
-    account_numbers: Iterable[str],
-    email_bill: Mapping[str, Any],
-    idempotency_key: str,
-) -> dict[str, SubmissionResult]:
-    """Switch every condominium to bills by e-mail.
+def condominium(user: User, account_id: int) -> BillingAccount | None:
+    """One of the administrator's condominiums; ``None`` for anybody else's."""
+    return db.session.execute(_mine(user).where(BillingAccount.id == account_id)).scalar_one_or_none()
 
-    ``email_bill`` is the form data of the e-mail bill request (the address and the
-    administrator's consent), validated before anything is sent.
-    """
-    data = EmailBillSchema().load(dict(email_bill))
-    return submit_for_all(adapter, account_numbers, EMAIL_BILL, data, idempotency_key)
+
+def remove(user: User, account: BillingAccount) -> None:
+    """Unlink a condominium from the login; its billing data stay with the supplier."""
+    db.session.execute(delete(AccountLink).where(AccountLink.user_id == user.id, AccountLink.account_id == account.id))
+    db.session.commit()
+
+
+def account_key(submission_key: str, account: BillingAccount) -> str:
+    """The submission key of one condominium's request in an operation for all."""
+    return f"{submission_key}:{account.id}"
+
+
+def file_for_all(
+    user: User, accounts: list[BillingAccount], request_type: str, data: dict[str, Any], submission_key: str
+) -> list[ServiceRequest]:
+    """File the same request for every condominium; returns the requests filed now
+    (those of an earlier run with the same key are not filed again)."""
+    if len(submission_key) not in SUBMISSION_KEY_LENGTH:
+        raise ValueError("the submission key must have 16 to 48 characters")
+    filed = []
+    for account in accounts:
+        request, created = file_request(user, account, request_type, data, account_key(submission_key, account))
+        if created:
+            filed.append(request)
+    return filed
+
+
+def invoices_page(user: User, page: int) -> tuple[list[tuple[Invoice, BillingAccount]], bool]:
+    """One page of the invoices of every condominium, newest first, in one query;
+    and whether there is a next page."""
+    rows = db.session.execute(
+        select(Invoice, BillingAccount)
+        .join(BillingAccount, Invoice.account_id == BillingAccount.id)
+        .join(AccountLink, AccountLink.account_id == BillingAccount.id)
+        .where(AccountLink.user_id == user.id)
+        .order_by(Invoice.issued_on.desc(), BillingAccount.holder_name, Invoice.id.desc())
+        .offset((page - 1) * INVOICES_PAGE_SIZE)
+        .limit(INVOICES_PAGE_SIZE + 1)
+    ).tuples().all()
+    return rows[:INVOICES_PAGE_SIZE], len(rows) > INVOICES_PAGE_SIZE

@@ -11,3 +11,5 @@ GETTEXT_DOMAIN = "italiangas_it"
 
 domain = Domain(translation_directories=[TRANSLATIONS_DIR], domain=GETTEXT_DOMAIN)
 _ = domain.lazy_gettext
+ngettext = domain.ngettext
+gettext = domain.gettext

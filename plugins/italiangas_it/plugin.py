@@ -5,16 +5,24 @@ from __future__ import annotations
 from importlib.resources import files
 from typing import Any
 
+from flask import Blueprint
+
 from core.billing.contract import BillingAdapter
 from core.billing.demo import reading_rules_for
 from core.hookspecs import hookimpl
-from core.supplier import IdentityMethod, ReadingRules, RequestType, SupplierInfo
+from core.supplier import IdentityMethod, NavigationItem, ReadingRules, RequestType, SupplierInfo
+from plugins.italiangas_it import condominiums
 from plugins.italiangas_it.adapter import TARIFFS, ItaliangasDemoBackend
 from plugins.italiangas_it.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR, _
 from plugins.italiangas_it.identity import IDENTITY_METHODS
 from plugins.italiangas_it.request_types import REQUEST_TYPES
+from plugins.italiangas_it.views import condominiums as condominium_views
+from plugins.italiangas_it.views import registration as registration_views
 
 TEMPLATES_DIR = str(files(__package__) / "templates")
+
+PAYMENT_REGISTRATION_NOTE = _("Payments are registered in the Area Clienti within a few days.")
+"""For the payments page: a payment made today shows after a few days (seed 004)."""
 
 SUPPLIER = SupplierInfo(
     code="italiangas_it",
@@ -33,10 +41,9 @@ SUPPLIER = SupplierInfo(
     templates_dir=TEMPLATES_DIR,
     support_phone="+39 800 000 000",
     support_email="servizioclienti@italiangas.example",
+    payment_note=PAYMENT_REGISTRATION_NOTE,
 )
 
-PAYMENT_REGISTRATION_NOTE = _("Payments are registered in the Area Clienti within a few days.")
-"""For the payments page: a payment made today shows after a few days (seed 004)."""
 
 @hookimpl
 def portal_supplier() -> SupplierInfo:
@@ -65,3 +72,17 @@ def portal_reading_rules(tenant: Any, supply_point: Any) -> ReadingRules:
     """Gas customers hand in their own readings (autolettura), in whole m³; electricity
     meters are read remotely by the distributor."""
     return reading_rules_for(supply_point, TARIFFS, default_registers=("volume",))
+
+
+@hookimpl
+def portal_blueprints() -> list[Blueprint]:
+    """Registration with the PIN Registrazione, and the condominium administrators' pages."""
+    return [registration_views.bp, condominium_views.bp]
+
+
+@hookimpl
+def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
+    """"Condominiums" for the administrators' logins."""
+    if tenant.has(condominiums.CAPABILITY) and getattr(user, "is_authenticated", False) and condominiums.is_administrator(user):
+        return [NavigationItem("condominiums.index", _("Condominiums"), order=25)]
+    return []
