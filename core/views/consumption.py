@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import get_month_names
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.utils import secure_filename
@@ -22,6 +23,7 @@ from core.readings import local_today, register_label
 from core.selection import current_supply_point, own_supply_point_or_404
 
 bp = Blueprint("consumption", __name__, url_prefix="/consumption")
+TENTH = Decimal("0.1")
 
 
 @bp.get("/")
@@ -38,6 +40,7 @@ def index():
         series=[(s, chart_for(s)) for s in series], register_label=register_label,
         month_names=get_month_names("wide", context="stand-alone", locale=locale),
         month_abbreviations=get_month_names("abbreviated", context="stand-alone", locale=locale),
+        month_letters=get_month_names("narrow", context="stand-alone", locale=locale), amount=_shown,
     )
 
 
@@ -69,6 +72,11 @@ def _year(point: SupplyPoint) -> tuple[int, list[int]]:
     if year not in years:
         abort(404)
     return year, years
+
+
+def _shown(value: Decimal) -> str:
+    """A figure on the page: to a tenth, in the customer's number format (the CSV keeps all places)."""
+    return format_decimal(value.quantize(TENTH, ROUND_HALF_UP))
 
 
 def _plain(value) -> str:

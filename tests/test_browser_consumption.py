@@ -1,0 +1,67 @@
+"""The consumption page in headless Chromium for each brand: the chart shows, axe-core finds nothing.
+
+Same set-up as ``tests/test_browser.py`` (Debian chromium through Playwright's
+``executable_path``); the customer registers through HTTP and links a demo account in the
+browser, so the readings come from the demo back-end through the sync.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from core.extensions import db
+from core.models import CapturedMail
+from core.tenancy import tenant_context
+from tests.conftest import PASSWORD, client_for
+from tests.test_browser import BRANDS, audit, brand, live_portal, page, pytestmark  # noqa: F401 - fixtures
+
+
+def _activated(app, brand: str, email: str) -> None:
+    client = client_for(app, f"{brand}.localhost", language=BRANDS[brand][1])
+    response = client.submit("/register", {
+        "email": email, "password": PASSWORD, "password_confirm": PASSWORD, "accept_terms": "1"})
+    assert response.status_code == 302
+    with app.app_context(), tenant_context(brand):
+        body = db.session.execute(
+            select(CapturedMail.text_body).where(CapturedMail.recipient == email).order_by(CapturedMail.id.desc())
+        ).scalars().first()
+    assert client.submit(re.search(r"https?://[^/\s]+(/activate/\S+)", body).group(1)).status_code == 302
+
+
+def test_consumption_chart_is_visible_and_accessible(live_portal, page, brand):
+    app, base = live_portal
+    email = f"chart@{brand}.example.com"
+    _activated(app, brand, email)
+    with app.app_context():
+        identity = app.extensions["portal_tenants"][brand].adapter.demo_identities()[0]
+
+    page.goto(base + "/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url("**/accounts/link")
+    for name, value in identity.items():
+        if page.locator(f"form.form #{name}").count():
+            page.fill(f"#{name}", str(value))
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(base + "/")
+
+    page.goto(base + "/consumption/")
+    assert page.locator("html").get_attribute("lang") == BRANDS[brand][1]
+    chart = page.locator("figure.consumption-chart svg[role=img]").first
+    assert chart.is_visible()
+    assert chart.bounding_box()["width"] > 250  # drawn across the phone's width
+    assert page.locator("figure.consumption-chart rect.chart-bar").count() > 0
+    assert page.locator("table.consumption-table caption").first.is_visible()
+    audit(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    # the year chooser submits itself through portal.js
+    previous = page.locator("#year-select option").nth(1).get_attribute("value")
+    with page.expect_navigation():
+        page.select_option("#year-select", previous)
+    assert f"year={previous}" in page.url
+    audit(page)
+    assert page.console_errors == []
