@@ -123,7 +123,7 @@ def _register_tenant_resolution(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask, pm) -> None:
-    from core.views import accounts, auth, dashboard, demo, readings, requests, site
+    from core.views import accounts, auth, dashboard, demo, invoices, payments, readings, requests, site
 
     from core.views import consumption
     from core.views import consents, profile
@@ -133,8 +133,8 @@ def _register_blueprints(app: Flask, pm) -> None:
     from core.api import bp as api_bp
     from core.views import api_tokens
 
-    for module in (site, auth, accounts, dashboard, requests, readings, consumption, notifications, help_pages,
-                   consents, profile):
+    for module in (site, auth, accounts, dashboard, requests, readings, consumption, invoices, payments,
+                   notifications, help_pages, consents, profile):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_tokens.bp)

@@ -57,6 +57,9 @@ class DefaultConfig:
     RATELIMIT_VERIFY = "10 per minute;40 per hour"
     RATELIMIT_EMAIL_CHANGE = "3 per minute;10 per hour"
     RATELIMIT_EXPORT = "2 per minute;10 per day"
+    RATELIMIT_INVOICE_PDF = "30 per minute;300 per hour"  # each one asks the back-end
+    RATELIMIT_PAYMENT = "10 per minute;60 per hour"  # "pay now" and the demo bank
+    RATELIMIT_PAYMENT_CALLBACK = "120 per minute"
 
     # Cookies and sessions
     SESSION_COOKIE_NAME = "portal_session"

@@ -40,6 +40,19 @@ def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
 
 
 @hookimpl
+def portal_payment_provider(tenant: Any) -> Any:
+    """The demo bank for tenants on a demo back-end (and in demo mode); none otherwise."""
+    from flask import current_app
+
+    from core.billing.demo import DemoBackend
+    from core.payments import DemoPaymentProvider, demo_key
+
+    if current_app.config["DEMO"] or isinstance(tenant.adapter, DemoBackend):
+        return DemoPaymentProvider(demo_key(current_app.config["SECRET_KEY"], tenant.code))
+    return None
+
+
+@hookimpl
 def portal_scheduled_jobs(tenant: Any) -> list[ScheduledJob]:
     """Planned outage alerts and reading reminders, for suppliers that offer them."""
     from core.notifications import scheduled_jobs

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from core.billing.contract import BillingAdapter
     from core.notifications import PlannedOutage, ReadingPeriod
+    from core.payments import PaymentProvider
     from core.supplier import (
         IdentityMethod,
         NavigationItem,
@@ -130,6 +131,21 @@ def portal_reading_rules(tenant: Tenant, supply_point: Any) -> ReadingRules | No
     :param supply_point: the :class:`core.models.SupplyPoint` the reading is for.
     :return: :class:`core.supplier.ReadingRules`, or ``None`` to use the core's
         defaults.
+
+    Stops at first non-None result.
+    """
+
+
+@hookspec(firstresult=True)
+def portal_payment_provider(tenant: Tenant) -> PaymentProvider | None:
+    """The payment provider behind the "pay now" button (a bank, a card gateway).
+
+    :param tenant: the tenant being served; ``tenant.settings`` carries the provider's
+        credentials.
+    :return: a :class:`core.payments.PaymentProvider` that starts a payment (the URL to
+        send the customer to) and verifies the provider's signed callback, or ``None``
+        when the supplier takes no online payments (the button is not shown). The core
+        answers with its demo provider for tenants on a demo back-end.
 
     Stops at first non-None result.
     """

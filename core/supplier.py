@@ -19,6 +19,8 @@ class SupplierInfo:
 
     ``capabilities`` are feature switches of the whole supplier (``"e_invoice"``,
     ``"meter_readings"``, ...); what varies per supply point lives on the supply point.
+    ``payment_note`` is the supplier's word on the payments page (for example that
+    payments show after a few days), translated by the plugin.
     """
 
     code: str
@@ -35,6 +37,7 @@ class SupplierInfo:
     templates_dir: str | None = None
     support_phone: str | None = None
     support_email: str | None = None
+    payment_note: Any = None
 
     def __post_init__(self) -> None:
         if self.default_locale not in self.supported_locales:

@@ -218,6 +218,48 @@ class RequestSubmission:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+PAYMENT_NOTIFICATION = "payment_notification"
+"""The request type under which :meth:`BillingAdapter.submit_payment` hands a payment over
+by default, for back-ends that take it as a request."""
+
+
+@dataclass(frozen=True)
+class PaymentNotification:
+    """A payment the customer made online through the portal's payment provider."""
+
+    account_number: str
+    transaction_id: str
+    amount: Money
+    paid_at: dt.datetime
+    invoice_number: str | None = None
+    method: str = "online"
+
+    def __post_init__(self) -> None:
+        require_aware(self.paid_at)
+
+    def as_request(self) -> RequestSubmission:
+        return RequestSubmission(self.account_number, PAYMENT_NOTIFICATION, {
+            "transaction_id": self.transaction_id,
+            "amount": str(self.amount.amount),
+            "currency": self.amount.currency,
+            "paid_at": self.paid_at.isoformat(),
+            "invoice_number": self.invoice_number,
+            "method": self.method,
+        })
+
+    @classmethod
+    def from_request(cls, request: RequestSubmission) -> PaymentNotification:
+        data = request.data
+        return cls(
+            account_number=request.account_number,
+            transaction_id=str(data["transaction_id"]),
+            amount=Money(Decimal(str(data["amount"])), str(data["currency"])),
+            paid_at=dt.datetime.fromisoformat(str(data["paid_at"])),
+            invoice_number=data.get("invoice_number") or None,
+            method=str(data.get("method") or "online"),
+        )
+
+
 class BillingAdapter(abc.ABC):
     """What the portal asks of a supplier's billing back-end.
 
@@ -242,8 +284,8 @@ class BillingAdapter(abc.ABC):
         """Invoices of the account, newest first."""
 
     @abc.abstractmethod
-    def invoice_pdf(self, account_number: str, invoice_number: str) -> bytes:
-        """The invoice as a PDF document."""
+    def invoice_pdf(self, account_number: str, invoice_number: str, duplicate: bool = False) -> bytes:
+        """The invoice as a PDF document; ``duplicate`` marks it as a duplicate copy."""
 
     @abc.abstractmethod
     def payments(self, account_number: str) -> list[PaymentRecord]:
@@ -277,6 +319,16 @@ class BillingAdapter(abc.ABC):
         self, request: RequestSubmission, idempotency_key: str
     ) -> SubmissionResult:
         """Hand over a service request; the same key submitted twice is applied once."""
+
+    def submit_payment(
+        self, payment: PaymentNotification, idempotency_key: str
+    ) -> SubmissionResult:
+        """Hand over a payment made online; the same key submitted twice is booked once.
+
+        By default it goes as a :data:`PAYMENT_NOTIFICATION` request; override it when
+        the back-end books payments another way.
+        """
+        return self.submit_request(payment.as_request(), idempotency_key)
 
     # --- convenience --------------------------------------------------------
     def snapshot(self, account_number: str) -> AccountSnapshot:

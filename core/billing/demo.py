@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from core.billing.contract import (
+    PAYMENT_NOTIFICATION,
     AccountNotFound,
     AccountRecord,
     Address,
@@ -35,6 +36,7 @@ from core.billing.contract import (
     InvoiceStatus,
     MeterRecord,
     Money,
+    PaymentNotification,
     PaymentRecord,
     ReadingRecord,
     ReadingSource,
@@ -313,6 +315,17 @@ def _cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def invoice_status(gross: Decimal, paid: Decimal, due_on: dt.date, today: dt.date) -> InvoiceStatus:
+    """Paid in full, past its due date, started, or not paid at all."""
+    if paid >= gross:
+        return InvoiceStatus.PAID
+    if due_on < today:
+        return InvoiceStatus.OVERDUE
+    if paid > 0:
+        return InvoiceStatus.PARTIALLY_PAID
+    return InvoiceStatus.UNPAID
+
+
 class DemoBackend(BillingAdapter):
     """A supplier's billing system, invented from a profile and kept in memory.
 
@@ -342,7 +355,7 @@ class DemoBackend(BillingAdapter):
     def invoices(self, account_number: str) -> list[InvoiceRecord]:
         return list(self._customer(account_number).invoices)
 
-    def invoice_pdf(self, account_number: str, invoice_number: str) -> bytes:
+    def invoice_pdf(self, account_number: str, invoice_number: str, duplicate: bool = False) -> bytes:
         customer = self._customer(account_number)
         invoice = self._invoice(customer, invoice_number)
         supply_point = customer.supply_points.get(invoice.supply_point or "")
@@ -356,6 +369,7 @@ class DemoBackend(BillingAdapter):
             date_format=self.profile.invoice_date_format,
             supply_point=supply_point.record if supply_point else None,
             supplier_details=self.profile.supplier_details,
+            duplicate=duplicate,
         )
 
     def payments(self, account_number: str) -> list[PaymentRecord]:
@@ -419,13 +433,45 @@ class DemoBackend(BillingAdapter):
             known = self._results.get(("request", idempotency_key))
             if known is not None:
                 return replace(known, duplicate=True)
-            if not request.request_type.strip():
+            if request.request_type == PAYMENT_NOTIFICATION:
+                result = self._book_payment(customer, PaymentNotification.from_request(request))
+            elif not request.request_type.strip():
                 result = SubmissionResult(SubmissionStatus.REJECTED, reason="No request type given.")
             else:
                 result = SubmissionResult(SubmissionStatus.ACCEPTED, self._reference("request"))
                 customer.requests.append((result.reference or "", request))
             self._results[("request", idempotency_key)] = result
             return result
+
+    def _book_payment(self, customer: _Customer, payment: PaymentNotification) -> SubmissionResult:
+        """Book an online payment: on the invoice it names, else on the oldest open ones;
+        what is left over is credit. The next sync shows the new balance."""
+        if payment.amount.currency != self.currency or payment.amount.amount <= 0:
+            return SubmissionResult(SubmissionStatus.REJECTED, reason="The amount or currency is not valid.")
+        named = [i for i in customer.invoices if i.number == payment.invoice_number]
+        if payment.invoice_number and not named:
+            return SubmissionResult(SubmissionStatus.REJECTED, reason="No such invoice on this account.")
+        open_ = named or sorted(
+            (i for i in customer.invoices if i.status not in (InvoiceStatus.PAID, InvoiceStatus.CANCELLED)),
+            key=lambda i: (i.due_on, i.number),
+        )
+        left = payment.amount.amount
+        settled: dict[str, InvoiceRecord] = {}
+        for invoice in open_:
+            share = min(left, invoice.gross.amount - invoice.paid.amount)
+            if share <= 0:
+                continue
+            paid = invoice.paid.amount + share
+            status = invoice_status(invoice.gross.amount, paid, invoice.due_on, self.anchor)
+            settled[invoice.number] = replace(invoice, paid=Money(paid, self.currency), status=status)
+            left -= share
+        customer.invoices = [settled.get(i.number, i) for i in customer.invoices]
+        reference = payment.transaction_id[:64]
+        record = PaymentRecord(reference, payment.paid_at, payment.amount, payment.invoice_number, payment.method)
+        customer.payments.insert(0, record)
+        customer.account = replace(customer.account, balance=customer.account.balance + payment.amount)
+        self._changes().append(customer.account.number)
+        return SubmissionResult(SubmissionStatus.ACCEPTED, reference)
 
     def demo_identities(self, method: str | None = None) -> list[dict[str, Any]]:
         """Per customer, in order: the account number and the identity form's data."""
@@ -837,14 +883,7 @@ class _Generator:
 
     def invoice(self, draft: _Draft, paid: Decimal) -> InvoiceRecord:
         gross = draft.gross
-        if paid >= gross:
-            status = InvoiceStatus.PAID
-        elif draft.due_on < self.anchor:
-            status = InvoiceStatus.OVERDUE
-        elif paid > 0:
-            status = InvoiceStatus.PARTIALLY_PAID
-        else:
-            status = InvoiceStatus.UNPAID
+        status = invoice_status(gross, paid, draft.due_on, self.anchor)
         return InvoiceRecord(
             number=draft.number,
             issued_on=draft.issued_on,

@@ -69,9 +69,9 @@ class HttpBillingAdapter(BillingAdapter):
     def invoices(self, account_number: str) -> list[InvoiceRecord]:
         return self._get(list[InvoiceRecord], self._account(account_number) + "/invoices")
 
-    def invoice_pdf(self, account_number: str, invoice_number: str) -> bytes:
+    def invoice_pdf(self, account_number: str, invoice_number: str, duplicate: bool = False) -> bytes:
         path = self._account(account_number) + f"/invoices/{quote(invoice_number, safe='')}/pdf"
-        return self._call("GET", path).content
+        return self._call("GET", path, params={"copy": "duplicate"} if duplicate else None).content
 
     def payments(self, account_number: str) -> list[PaymentRecord]:
         return self._get(list[PaymentRecord], self._account(account_number) + "/payments")

@@ -71,6 +71,7 @@ class InvoiceLabels:
     total: str = "Total"
     paid: str = "Paid"
     amount_due: str = "Amount due"
+    duplicate: str = "Duplicate"
 
     def title(self, kind: str) -> str:
         return self.titles.get(kind) or self.titles.get("regular") or "Invoice"
@@ -110,12 +111,14 @@ def render_invoice_pdf(
     date_format: str = "medium",
     supply_point: SupplyPointRecord | None = None,
     supplier_details: Sequence[str] = (),
+    duplicate: bool = False,
 ) -> bytes:
     """The invoice as PDF bytes.
 
     ``locale`` (a Babel locale such as ``pl_PL``) formats amounts and dates;
     ``date_format`` is a Babel format name or pattern; ``supplier_details`` are extra
-    lines under the supplier's name (address, tax number, hotline).
+    lines under the supplier's name (address, tax number, hotline). A ``duplicate``
+    copy says so in its title.
     """
     labels = labels or InvoiceLabels()
     currency = invoice.gross.currency
@@ -139,6 +142,8 @@ def render_invoice_pdf(
         return format_date(value, format=date_format, locale=locale)
 
     title = labels.title(invoice.kind)
+    if duplicate:
+        title = f"{title} – {labels.duplicate}"
     pdf = _InvoiceDocument(footer_text=f"{supplier_name} · {title} {invoice.number}")
     _load_fonts(pdf)
     pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
