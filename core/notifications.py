@@ -86,7 +86,8 @@ class ReadingPeriod:
 
 def channels(tenant: Tenant) -> dict[str, NotificationChannel]:
     """The tenant's channels by code, e-mail first."""
-    return {channel.code: channel for channel in tenant.notification_channels()}
+    ordered = sorted(tenant.notification_channels(), key=lambda channel: channel.code != "email")
+    return {channel.code: channel for channel in ordered}
 
 
 def offered_kinds(tenant: Tenant) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +15,7 @@ from core.extensions import db
 from core.models.notifications import MaintenanceWindow
 from core.tenancy import tenant_context
 from tests.conftest import client_for
+from tests.test_browser import audit, live_portal, page  # noqa: F401 - the browser fixtures
 
 LANGUAGES = ("en", "pl", "cs", "uk", "it")
 BRANDS = {
@@ -204,3 +206,26 @@ def test_the_demo_announces_a_window_for_innogy(make_app):
         prepare_demo(app)  # again: still one
     assert _windows(app, "innogy") == 1
     assert _banner(client_for(app).get("/login").get_data(as_text=True)) is not None
+
+
+# --- in a browser ----------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not shutil.which("chromium"), reason="Debian chromium is not installed")
+@pytest.mark.parametrize("brand", ["innogy", "cez"])
+def test_help_pages_and_banner_pass_an_accessibility_audit(live_portal, page, brand):  # noqa: F811
+    from core.demo import prepare_demo
+
+    app, base = live_portal
+    with app.app_context():
+        prepare_demo(app)  # innogy's demo announces a maintenance window
+    page.goto(base + "/login")
+    banner = page.locator(".maintenance-banner[role=status]")
+    assert banner.count() == (1 if brand == "innogy" else 0)
+    audit(page)
+    for path in HELP_PAGES:
+        page.goto(base + path)
+        audit(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.console_errors == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 
 import pytest
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from core.tenancy import tenant_context
 from plugins.cez_cz import plugin as cez_plugin
 from plugins.cez_cz.sms import gateway_for
 from tests.conftest import client_for, register_and_activate, sign_in
+from tests.test_browser import audit, live_portal, page  # noqa: F401 - the browser fixtures
 
 CEZ_HOST = "cez.test"
 CEZ_TENANTS = {"cez": {"plugin": "cez_cz", "hosts": [CEZ_HOST]}}
@@ -90,8 +92,8 @@ def cez_customer(cez_app, smtp_server):
 
 def test_choices_are_saved_per_supply_point_and_shown(cez_app, cez_customer):
     client, point, point_id = cez_customer
-    page = client.get("/notifications/").get_data(as_text=True)
-    assert point.identifier in page and "Planned outages" in page and "Text messages" in page
+    html = client.get("/notifications/").get_data(as_text=True)
+    assert point.identifier in html and "Planned outages" in html and "Text messages" in html
     form = client.get(f"/notifications/points/{point_id}").get_data(as_text=True)
     assert 'name="planned_outage__email"' in form and 'name="planned_outage__sms"' in form
 
@@ -304,7 +306,43 @@ def test_reminders_are_offered_only_where_readings_are_taken(app, smtp_server, d
     client = client_for(app)
     _link(client, smtp_server, identity, "no-reads@example.com")
     point_id = _point_id(app, "innogy", point.identifier)
-    page = client.get("/notifications/").get_data(as_text=True)
-    assert point.identifier in page
-    assert "No notifications are available for this supply point." in page
+    html = client.get("/notifications/").get_data(as_text=True)
+    assert point.identifier in html
+    assert "No notifications are available for this supply point." in html
     assert client.get(f"/notifications/points/{point_id}").status_code == 404
+
+
+# --- in a browser ----------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not shutil.which("chromium"), reason="Debian chromium is not installed")
+@pytest.mark.parametrize("brand", ["cez"])
+def test_notification_pages_pass_an_accessibility_audit(live_portal, page, brand):  # noqa: F811
+    from core.demo import DEMO_PASSWORD, demo_login, prepare_demo
+
+    app, base = live_portal
+    with app.app_context():
+        prepare_demo(app)
+    page.goto(base + "/login")
+    page.fill("#email", demo_login(brand))
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(base + "/")
+
+    page.goto(base + "/notifications/")
+    audit(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.fill("#phone", "12")
+    page.click("form[action='/notifications/phone'] button[type=submit]")
+    assert page.locator("#phone").get_attribute("aria-invalid") == "true"
+    audit(page)
+
+    page.locator("a[href*='/notifications/points/']").first.click()
+    audit(page)
+    page.check("#planned_outage__email")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(base + "/notifications/")
+    audit(page)
+    # the refused phone number was answered 400, as forms with errors are
+    assert [e for e in page.console_errors if "status of 400" not in e] == []
