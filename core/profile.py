@@ -439,8 +439,9 @@ def delete_login(user: User) -> None:
     """
     for model in (ConsentEvent, ContactUpdate):
         db.session.execute(delete(model).where(model.user_id == user.id, model.status != RECEIVED))
+    user_id, tenant = user.id, user.tenant
     users = User.__table__
-    _erase(users, (users.c.id == user.id) & (users.c.tenant == user.tenant))
+    _erase(users, (users.c.id == user_id) & (users.c.tenant == tenant))
     db.session.commit()
     db.session.expunge_all()
-    log.info("login %s of tenant %s deleted by its owner", user.id, user.tenant)
+    log.info("login %s of tenant %s deleted by its owner", user_id, tenant)

@@ -3,6 +3,8 @@ download of one's data and deletion of the login."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import (
     Blueprint,
     Response,
@@ -68,7 +70,7 @@ def _index(status: int = 200, **posted):
         "language": (language_schema(g.tenant.locales), {"locale": user.locale or g.tenant.default_locale}),
     }
     context = {
-        name: dict(schema=schema, values=posted.get(name, (values, {}))[0], errors=posted.get(name, (values, {}))[1])
+        name: SimpleNamespace(schema=schema, values=posted.get(name, (values, {}))[0], errors=posted.get(name, (values, {}))[1])
         for name, (schema, values) in forms.items()
     }
     return render_template("profile/index.html", updates=contact_updates(user), **context), status
@@ -154,6 +156,7 @@ def confirm_email(token: str):
         return render_template("auth/link_invalid.html"), 400
     _mail_quietly(old, "profile/mail/email_changed.txt", locale=user.locale, new_email=user.email)
     db.session.commit()
+    jobs.deliver_pending(g.tenant)
     flash(_("Your e-mail address has been changed to %(email)s.", email=user.email), "success")
     return redirect(url_for("profile.index"))
 
@@ -186,9 +189,13 @@ def _per_login() -> str:
 @login_required
 @limiter.limit(limit("EXPORT"), key_func=_per_login)
 def export():
-    user = current_user._get_current_object()
-    record_activity(user, "data_exported", commit=True)
-    response = Response(stream_with_context(zip_stream(export_files(user))), mimetype="application/zip")
+    user_id = current_user.id
+    record_activity(current_user, "data_exported", commit=True)
+
+    def files():  # runs after this view returns, in a fresh database session
+        yield from export_files(db.session.get(User, user_id))
+
+    response = Response(stream_with_context(zip_stream(files())), mimetype="application/zip")
     filename = f"{g.tenant.code}-my-data-{utcnow():%Y-%m-%d}.zip"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
