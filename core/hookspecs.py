@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         RequestType,
         ScheduledJob,
         SupplierInfo,
+        SupplyPointFact,
     )
     from core.tenancy import Tenant
 
@@ -133,6 +134,17 @@ def portal_reading_rules(tenant: Tenant, supply_point: Any) -> ReadingRules | No
         defaults.
 
     Stops at first non-None result.
+    """
+
+
+@hookspec
+def portal_supply_point_facts(tenant: Tenant, supply_point: Any) -> list[SupplyPointFact]:
+    """Facts of one supply point the core does not model, shown on its details page.
+
+    :param tenant: the tenant being served.
+    :param supply_point: the customer's :class:`core.models.SupplyPoint`.
+    :return: a list of :class:`core.supplier.SupplyPointFact` (a label and a value), for
+        example the main circuit breaker a Czech contracted power stands for.
     """
 
 

@@ -155,3 +155,11 @@ class NavigationItem:
     label: Any
     order: int = 100
     values: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SupplyPointFact:
+    """A line the supplier adds to a supply point's details (a Czech main circuit breaker, ...)."""
+
+    label: Any
+    value: str

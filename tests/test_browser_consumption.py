@@ -14,8 +14,13 @@ from sqlalchemy import select
 from core.extensions import db
 from core.models import CapturedMail
 from core.tenancy import tenant_context
+from tests import test_browser
 from tests.conftest import PASSWORD, client_for
-from tests.test_browser import BRANDS, audit, brand, live_portal, page, pytestmark  # noqa: F401 - fixtures
+from tests.test_browser import BRANDS, audit
+
+pytestmark = test_browser.pytestmark
+# the same brands, live server and browser page as the walk-through
+brand, live_portal, page = test_browser.brand, test_browser.live_portal, test_browser.page
 
 
 def _activated(app, brand: str, email: str) -> None:

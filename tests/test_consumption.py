@@ -18,7 +18,14 @@ from sqlalchemy import event
 
 from core.extensions import db
 from tests.conftest import client_for, register_and_activate, sign_in
-from tests.support.accounts import add_readings, customer_reading, local, point_record, readings, store_and_link
+from tests.support.accounts import (
+    add_readings,
+    customer_reading,
+    local,
+    point_record,
+    readings,
+    store_and_link,
+)
 
 WARSAW = "Europe/Warsaw"
 EMAIL = "consumer@example.com"

@@ -176,3 +176,20 @@ def test_condominium_administrator_switches_between_many_supplies(make_app, smtp
     assert _choose(client, last).status_code == 302
     page = client.get("/consumption/").get_data(as_text=True)
     assert _selected(page) == str(last) and "0088" + "11".zfill(10) in page.split("<main", 1)[1]
+
+
+def test_cez_details_show_the_main_circuit_breaker(make_app, smtp_server):
+    """The ČEZ plugin adds the breaker (jistič) its contracted power stands for."""
+    from plugins.cez_cz import plugin
+
+    app = make_app(plugins=[plugin], TENANTS={"cez": {"plugin": "cez_cz", "hosts": ["cez.test"]}})
+    client = _customer(app, smtp_server, host="cez.test")
+    ean = "859182400000000016"
+    ids = store_and_link(app, "cez", EMAIL, "2000001", [
+        point_record(ean, tariff="D02d", registers=("1.8.0",), contracted_power_kw=Decimal("17.25")),
+        point_record("27ZG000000000017", commodity="gas", tariff="do 1,89 MWh", serial="G-1"),
+    ], currency="CZK")
+    page = client.get(f"/accounts/points/{ids[ean]}").get_data(as_text=True)
+    assert "Main circuit breaker (jistič)</dt><dd>3x25 A" in page and "17.25 kW" in page
+    gas = client.get(f"/accounts/points/{ids['27ZG000000000017']}").get_data(as_text=True)
+    assert "circuit breaker" not in gas

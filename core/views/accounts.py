@@ -49,7 +49,9 @@ def index():
 @login_required
 def supply_point(point_id: int):
     point = with_meters(own_supply_point_or_404(current_user, point_id))
-    return render_template("accounts/supply_point.html", point=point, register_label=register_label)
+    facts = [fact for group in g.tenant.hook.portal_supply_point_facts(tenant=g.tenant, supply_point=point)
+             for fact in group]
+    return render_template("accounts/supply_point.html", point=point, facts=facts, register_label=register_label)
 
 
 @bp.post("/supply-point")

@@ -7,9 +7,17 @@ from typing import Any
 
 from core.billing.contract import BillingAdapter
 from core.hookspecs import hookimpl
-from core.supplier import IdentityMethod, NotificationChannel, ReadingRules, RequestType, SupplierInfo
+from core.supplier import (
+    IdentityMethod,
+    NotificationChannel,
+    ReadingRules,
+    RequestType,
+    SupplierInfo,
+    SupplyPointFact,
+)
 from plugins.cez_cz.adapter import CezDemoBackend
-from plugins.cez_cz.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR
+from plugins.cez_cz.codes import breaker_for_power
+from plugins.cez_cz.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR, _
 from plugins.cez_cz.identity import EAN_EIC_METHOD
 from plugins.cez_cz.outages import planned_outages
 from plugins.cez_cz.request_types import REQUEST_TYPES
@@ -61,6 +69,13 @@ def portal_request_types(tenant: Any) -> list[RequestType]:
 def portal_reading_rules(tenant: Any, supply_point: Any) -> ReadingRules:
     """Self-readings everywhere: whole units, T1/T2 for two-rate sazby, the tariff's ceiling."""
     return reading_rules_for(supply_point)
+
+
+@hookimpl
+def portal_supply_point_facts(tenant: Any, supply_point: Any) -> list[SupplyPointFact]:
+    """The main circuit breaker (jistič) an electricity point's contracted power stands for."""
+    breaker = breaker_for_power(supply_point.contracted_power_kw) if supply_point.commodity == "electricity" else None
+    return [SupplyPointFact(_("Main circuit breaker (jistič)"), breaker.label)] if breaker else []
 
 
 @hookimpl
