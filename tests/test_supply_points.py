@@ -105,6 +105,7 @@ def test_details_page_shows_the_point_and_its_meters(app, smtp_server):
     assert f"M-{HOME[-6:]}" in page and "SEAL-77" in page and "1.8.0 · Single rate" in page
     assert format_date(dt.date(2019, 5, 6), locale="en") in page
     assert 'scope="col"' in page and "<caption>" in page
+    assert f'<input type="hidden" name="point" value="{ids[HOME]}">' in page  # "show the consumption" button
     cottage = client.get(f"/accounts/points/{ids[COTTAGE]}").get_data(as_text=True)
     assert "High tariff (T1)" in cottage and "Low tariff (T2)" in cottage and "kW<" not in cottage
 
