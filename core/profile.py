@@ -16,7 +16,6 @@ import logging
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
 from typing import Any
 
 from babel import Locale
@@ -30,9 +29,9 @@ from sqlalchemy.orm import selectinload
 from core import outbox
 from core.billing.contract import RequestSubmission, SubmissionResult, SubmissionStatus
 from core.extensions import db
+from core.i18n import language_name
 from core.models import (
     AccountLink,
-    BillingAccount,
     Invoice,
     LoginSession,
     MeterReading,
@@ -244,8 +243,6 @@ outbox.handler(KIND, _deliver, lambda message, result: settle(db.session.get(Con
 # --- language -----------------------------------------------------------------------
 
 def language_schema(locales: Iterable[str]) -> Schema:
-    from core.i18n import language_name
-
     choices = [(code, language_name(code)) for code in locales]
     return Schema.from_dict({
         "locale": fields.String(
@@ -306,11 +303,10 @@ def _row(obj: Any) -> dict[str, Any]:
 
 
 def _json_value(value: Any) -> Any:
+    """Dates in ISO 8601, amounts as exact decimal strings, anything else as text."""
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"cannot export {type(value).__name__}")
+    return str(value)
 
 
 def _json(data: Any) -> bytes:
