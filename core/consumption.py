@@ -99,12 +99,8 @@ def available_years(point: SupplyPoint, today: dt.date) -> list[int]:
         select(func.min(MeterReading.read_at))
         .where(MeterReading.supply_point_id == point.id, MeterReading.status.in_(COUNTED))
     ).scalar_one_or_none()
-    if isinstance(first, str):  # SQLite hands aggregates back untyped
-        first = dt.datetime.fromisoformat(first)
     if first is None:
         return [today.year]
-    if first.tzinfo is None:
-        first = first.replace(tzinfo=dt.UTC)
     oldest = min(first.astimezone(_zone(point)).year, today.year)
     return list(range(today.year, oldest - 1, -1))
 

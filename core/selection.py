@@ -58,10 +58,12 @@ def current_supply_point(user: User) -> SupplyPoint | None:
     points = my_supply_points(user)
     if not points:
         return None
-    chosen = db.session.execute(
-        select(SupplyPointSelection.supply_point_id).where(SupplyPointSelection.user_id == user.id)
-    ).scalar_one_or_none()
-    return next((p for p in points if p.id == chosen), points[0])
+    chosen = g.setdefault("_chosen_supply_points", {})
+    if user.id not in chosen:
+        chosen[user.id] = db.session.execute(
+            select(SupplyPointSelection.supply_point_id).where(SupplyPointSelection.user_id == user.id)
+        ).scalar_one_or_none()
+    return next((p for p in points if p.id == chosen[user.id]), points[0])
 
 
 def select_supply_point(user: User, point_id: int) -> SupplyPoint | None:
@@ -75,6 +77,7 @@ def select_supply_point(user: User, point_id: int) -> SupplyPoint | None:
         db.session.add(row)
     row.supply_point_id, row.chosen_at = point.id, utcnow()
     db.session.commit()
+    g.setdefault("_chosen_supply_points", {})[user.id] = point.id
     return point
 
 
