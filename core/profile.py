@@ -52,6 +52,7 @@ RECEIVED, ACCEPTED, REJECTED = "received", "accepted", "rejected"
 KIND = "profile"
 REQUEST_TYPE = "contact_details"
 CONTACT_FIELDS = ("phone", "street", "postcode", "city", "country")
+ADDRESS_LINES = ("street", "postcode", "city")
 
 # --- activity log -----------------------------------------------------------------
 
@@ -158,10 +159,10 @@ def contact_schema() -> Schema:
         @validates_schema
         def check_address(self, data, **kwargs):
             parts = ("street", "postcode", "city", "country")
-            given = [name for name in parts if data.get(name)]
-            if given and len(given) < len(parts):
+            given = [name for name in ADDRESS_LINES if data.get(name)]
+            if given and not all(data.get(name) for name in parts):
                 raise ValidationError(
-                    {name: [_l("Fill in the whole address, or none of it.")] for name in parts if name not in given}
+                    {name: [_l("Fill in the whole address, or none of it.")] for name in parts if not data.get(name)}
                 )
             rule = POSTCODES.get(data.get("country") or "", ANY_POSTCODE)
             if data.get("postcode") and not rule.fullmatch(data["postcode"]):
@@ -171,6 +172,8 @@ def contact_schema() -> Schema:
         def normalize(self, data, **kwargs):
             if data.get("phone"):
                 data["phone"] = normalize_phone(data["phone"])
+            if not any(data.get(name) for name in ADDRESS_LINES):
+                data["country"] = None  # the country list always sends one
             return data
 
     return ContactSchema()

@@ -93,7 +93,8 @@ def test_contact_details_are_saved_normalized_and_sent_to_the_supplier(app, clie
     ({"phone": "+48 601 234 567 890 123 45"}, "phone", "international format"),
     ({"phone": "call me maybe"}, "phone", "international format"),
     ({**ADDRESS, "postcode": "00950"}, "postcode", "does not exist in the chosen country"),
-    ({"street": "ul. Prosta 1"}, "city", "whole address"),
+    ({"street": "ul. Prosta 1", "country": "PL"}, "city", "whole address"),
+    ({**ADDRESS, "country": ""}, "country", "whole address"),
     ({**ADDRESS, "country": "XX"}, "country", "Choose a country"),
 ])
 def test_bad_contact_details_are_refused_clearly_and_change_nothing(app, signed_in, form, field, message):
@@ -105,8 +106,12 @@ def test_bad_contact_details_are_refused_clearly_and_change_nothing(app, signed_
 
 
 def test_contact_details_without_an_account_are_kept_by_the_portal(app, signed_in):
-    assert _post(signed_in, "/profile/contact", {"phone": "+420 601 123 456"}).status_code == 302
+    # the browser sends the preselected country with an empty address
+    assert _post(signed_in, "/profile/contact", {"phone": "+420 601 123 456", "country": "PL"}).status_code == 302
     assert _count(app, CustomerProfile) == 1 and _count(app, ContactUpdate) == 0
+    with app.app_context(), tenant_context("innogy"):
+        profile = db.session.execute(select(CustomerProfile)).scalar_one()
+        assert (profile.phone, profile.street, profile.country) == ("+420601123456", None, None)
 
 
 # --- e-mail address --------------------------------------------------------------------------
