@@ -762,7 +762,7 @@ def test_link_page_in_every_language(ig_app, smtp_server, locale, label):
 def _request_form(client, code: str) -> dict:
     page = client.get(f"/requests/new/{code}").get_data(as_text=True)
     return {
-        "account": re.search(r'<option value="(\d+)"', page).group(1),
+        "account": re.search(r'<select id="account" name="account".*?<option value="(\d+)"', page, re.S).group(1),
         "submission_key": re.search(r'name="submission_key" value="([^"]+)"', page).group(1),
     }
 
@@ -1032,7 +1032,11 @@ def test_condominium_pages_are_for_administrators_only(ig_app, smtp_server):
     household = _customer(ig_app, smtp_server, "famiglia@example.it")
     household.submit("/accounts/link", {"method": "pin", "pin": _households(_adapter(ig_app))[13]["pin"]})
     for path in ("/condomini/", "/condomini/fatture", "/condomini/recapito", "/condomini/aggiungi"):
-        assert household.get(path).status_code == 404, path
+        response = household.get(path)  # invited to enter the Codice Amministratore
+        assert response.status_code == 302 and response.location.endswith("/accounts/link?method=admin_code"), path
+    household.get("/condomini/")
+    assert household.post("/condomini/1/rimuovi", data={"csrf_token": household.last_csrf}).status_code == 302
+    assert len(_links(ig_app)) == 1
     assert 'href="/condomini/"' not in household.get("/").get_data(as_text=True)
 
 
@@ -1117,17 +1121,30 @@ def test_bad_billing_address_changes_nothing(ig_app, smtp_server):
     assert _requests(ig_app) == [] and _outbox(ig_app) == []
 
 
-def test_email_bills_for_all_condominiums(ig_app, smtp_server):
+def test_email_bills_for_all_condominiums_through_the_e_invoice_consent(ig_app, smtp_server):
+    from core.models.profile import ConsentEvent
+
     adapter = _adapter(ig_app)
     client, numbers = _administrator(ig_app, smtp_server, 2, "amministrazione@example.it")
     page = client.get("/condomini/bolletta-email").get_data(as_text=True)
-    assert 'value="amministrazione@example.it"' in page
-    unticked = _submit_for_all(client, "/condomini/bolletta-email", {"email": "amministrazione@example.it"})
-    assert unticked.status_code == 400 and _requests(ig_app) == []
-    response = _submit_for_all(client, "/condomini/bolletta-email", {"email": "amministrazione@example.it", "consent": "1"})
+    assert "amministrazione@example.it" in page and page.count("no, on paper") == len(numbers)
+    unticked = client.submit("/condomini/bolletta-email", {})
+    assert unticked.status_code == 400 and "Tick the box" in unticked.get_data(as_text=True)
+    assert _outbox(ig_app) == []
+    response = client.submit("/condomini/bolletta-email", {"consent": "1"})
     assert response.status_code == 302
-    assert sorted(_requests(ig_app)) == sorted((n, EMAIL_BILL, "accepted") for n in numbers)
-    assert all(adapter.submitted_requests(n)[0][1].data["email"] == "amministrazione@example.it" for n in numbers)
+    page = client.get(response.location).get_data(as_text=True)
+    assert f"Bills by e-mail requested for {len(numbers)} condominiums." in page and "no, on paper" not in page
+    with ig_app.app_context(), tenant_context("italiangas"):
+        events = db.session.execute(select(ConsentEvent)).scalars().all()
+        assert sorted(e.account.number for e in events) == sorted(numbers) and {e.status for e in events} == {"accepted"}
+    assert len(_outbox(ig_app)) == len(numbers)
+    for number in numbers:
+        [(_key, sent)] = adapter.submitted_requests(number)
+        assert sent.data == {"enabled": True, "email": "amministrazione@example.it"}
+    again = client.submit("/condomini/bolletta-email", {"consent": "1"})  # already on: nothing new
+    assert "already receives its bills by e-mail" in client.get(again.location).get_data(as_text=True)
+    assert len(_outbox(ig_app)) == len(numbers)
 
 
 def test_invoices_of_all_condominiums_in_pages_with_a_fixed_number_of_queries(ig_app, smtp_server):

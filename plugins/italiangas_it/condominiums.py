@@ -3,28 +3,41 @@
 A login becomes an administrator's when it links condominiums with the Codice
 Amministratore; from then on every account linked to it is one of the condominiums it
 administers (more are added with their PIN, and removed by unlinking: the billing data
-stay with the supplier). Operations "for all" file one service request per condominium
-through the core's request engine and outbox, each with a key derived from the form's
-submission key: sending the same form twice files nothing twice, and a run cut short is
-completed by sending it again.
+stay with the supplier). A new billing address for all files one service request per
+condominium through the core's request engine and outbox, each with a key derived from
+the form's submission key: sending the same form twice files nothing twice, and a run
+cut short is completed by sending it again. Bills by e-mail for all are the core's
+e-invoice consent (core.consents), given for every condominium at once.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from marshmallow import Schema, fields, validate
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from core.extensions import db
 from core.models import AccountLink, BillingAccount, Invoice, ServiceRequest, User
 from core.service_requests import file_request
+from plugins.italiangas_it.i18n import _
 from plugins.italiangas_it.identity import ADMIN_CODE_METHOD
 
 CAPABILITY = "condominium_administrators"
 INVOICES_PAGE_SIZE = 20
 SUBMISSION_KEY_LENGTH = range(16, 49)
 """The form's key, short enough that ``key:account id`` fits a request's 64 characters."""
+
+
+class EmailBillsForAllSchema(Schema):
+    """The administrator's yes to bills by e-mail for every condominium."""
+
+    consent = fields.Boolean(
+        required=True,
+        validate=validate.Equal(True, error=_("Tick the box to confirm that you want the bills by e-mail.")),
+        metadata={"label": _("I want the bills of all my condominiums by e-mail instead of on paper.")},
+    )
 
 
 def is_administrator(user: User) -> bool:
@@ -89,5 +102,5 @@ def invoices_page(user: User, page: int) -> tuple[list[tuple[Invoice, BillingAcc
         .order_by(Invoice.issued_on.desc(), BillingAccount.holder_name, Invoice.id.desc())
         .offset((page - 1) * INVOICES_PAGE_SIZE)
         .limit(INVOICES_PAGE_SIZE + 1)
-    ).tuples().all()
+    ).all()
     return rows[:INVOICES_PAGE_SIZE], len(rows) > INVOICES_PAGE_SIZE

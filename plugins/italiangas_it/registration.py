@@ -113,7 +113,7 @@ def register(data: dict[str, Any], account_numbers: Sequence[str]) -> None:
     elif user.activated_at is None:  # registering again before activating: the new password counts
         user.password_hash = password_hash
     if user.activated_at is None:
-        mail_quietly(email, "pin_activate", locale=user.locale, link=activation_link(user, account_numbers))
+        mail_quietly(email, "italiangas_it/mail/pin_activate.txt", locale=user.locale, link=activation_link(user, account_numbers))
     else:
         mail_quietly(
             email, "already_registered", locale=user.locale,
@@ -142,7 +142,7 @@ def activate_and_link(user: User, account_numbers: Sequence[str]) -> LinkResult:
     db.session.commit()
     result = link_proven(g.tenant, user, PIN_METHOD, account_numbers)
     mail_quietly(
-        user.email, "registration_summary", locale=user.locale, user=user, result=result,
+        user.email, "italiangas_it/mail/registration_summary.txt", locale=user.locale, user=user, result=result,
         accounts=linked_accounts(user),
         login_link=url_for("auth.login", _external=True),
         link_page=url_for("accounts.link", _external=True),

@@ -6,19 +6,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from core import jobs
+from core import consents, jobs
 from core.extensions import limiter, login_manager
 from core.forms import load_form
 from core.linking import LinkOutcome, link_account
 from core.service_requests import new_submission_key
-from core.views.common import limit
+from core.views.common import limit, render_form
 from plugins.italiangas_it import condominiums
 from plugins.italiangas_it.i18n import _, gettext, ngettext
+from plugins.italiangas_it.identity import ADMIN_CODE_METHOD
 from plugins.italiangas_it.request_types import (
     BILLING_ADDRESS,
-    EMAIL_BILL,
     BillingAddressSchema,
-    EmailBillSchema,
 )
 
 bp = Blueprint("condominiums", __name__, url_prefix="/condomini")
@@ -38,8 +37,11 @@ _LINK_REFUSALS = {
 def administrators_only():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if not g.tenant.has(condominiums.CAPABILITY) or not condominiums.is_administrator(current_user):
+    if not g.tenant.has(condominiums.CAPABILITY):
         abort(404)
+    if not condominiums.is_administrator(current_user):  # becomes one with the Codice Amministratore
+        flash(gettext("These pages are for condominium administrators: enter your Codice Amministratore first."), "info")
+        return redirect(url_for("accounts.link", method=ADMIN_CODE_METHOD.code))
     return None
 
 
@@ -92,21 +94,24 @@ def remove(account_id: int):
     return redirect(url_for(".index") if condominiums.is_administrator(current_user) else url_for("accounts.index"))
 
 
-def _for_all(template: str, schema, request_type: str, defaults: dict):
-    """The form of an operation for every condominium, and filing it."""
+@bp.route("/recapito", methods=["GET", "POST"])
+def billing_address():
+    """One new billing address for every condominium: a request for each, through the outbox."""
     accounts = condominiums.condominiums(current_user)
-    context = dict(schema=schema, condominiums=accounts)
+    schema = BillingAddressSchema()
+    template = "italiangas_it/condominiums/billing_address.html"
     if request.method == "GET":
-        return render_template(template, values=defaults, errors={}, submission_key=new_submission_key(), **context)
+        return render_template(template, schema=schema, condominiums=accounts, values={}, errors={},
+                               submission_key=new_submission_key())
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
     submission_key = request.form.get("submission_key", "")
     data, errors = load_form(schema, request.form)
     if not errors and len(submission_key) not in condominiums.SUBMISSION_KEY_LENGTH:
-        errors = {"_schema": [str(_("The form has expired. Please fill it in again."))]}
+        errors = {"_schema": [gettext("The form has expired. Please fill it in again.")]}
     if errors:
-        return render_template(template, values=values, errors=errors, submission_key=submission_key or new_submission_key(),
-                               **context), 400
-    filed = condominiums.file_for_all(current_user, accounts, request_type, data, submission_key)
+        return render_template(template, schema=schema, condominiums=accounts, values=values, errors=errors,
+                               submission_key=new_submission_key()), 400
+    filed = condominiums.file_for_all(current_user, accounts, BILLING_ADDRESS, data, submission_key)
     for _request in filed:
         jobs.deliver_pending(g.tenant)
     if filed:
@@ -117,15 +122,27 @@ def _for_all(template: str, schema, request_type: str, defaults: dict):
     return redirect(url_for("requests.index"))
 
 
-@bp.route("/recapito", methods=["GET", "POST"])
-def billing_address():
-    return _for_all("italiangas_it/condominiums/billing_address.html", BillingAddressSchema(), BILLING_ADDRESS, {})
-
-
 @bp.route("/bolletta-email", methods=["GET", "POST"])
 def email_bills():
-    return _for_all("italiangas_it/condominiums/email_bills.html", EmailBillSchema(), EMAIL_BILL,
-                    {"email": current_user.email})
+    """Bills by e-mail for every condominium: the core's e-invoice consent, through the outbox."""
+    if not consents.e_invoice_offered(g.tenant):
+        abort(404)
+    schema = condominiums.EmailBillsForAllSchema()
+    template = "italiangas_it/condominiums/email_bills.html"
+    if request.method == "GET":
+        return render_form(template, schema, states=consents.e_invoice_states(current_user))
+    data, errors = load_form(schema, request.form)
+    if errors:
+        return render_form(template, schema, errors, states=consents.e_invoice_states(current_user))
+    changes = consents.set_e_invoice(current_user, condominiums.condominiums(current_user), True)
+    for _change in changes:
+        jobs.deliver_pending(g.tenant)
+    if changes:
+        flash(ngettext("Bills by e-mail requested for %(num)d condominium.",
+                       "Bills by e-mail requested for %(num)d condominiums.", len(changes)), "success")
+    else:
+        flash(gettext("Every condominium already receives its bills by e-mail."), "info")
+    return redirect(url_for(".email_bills"))
 
 
 @bp.get("/fatture")
