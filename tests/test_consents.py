@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 import plugins.cez_cz.plugin
+import plugins.doe_ua.plugin
 import plugins.italiangas_it.plugin
 from core import outbox
 from core.billing.contract import BackendUnavailable, SubmissionResult, SubmissionStatus
@@ -234,6 +235,21 @@ def test_condominium_administrator_switches_every_account_at_once(make_app, smtp
     # all at once again: nothing left to change
     _post(client, "/consents/e-invoice", {"account": "all", "choice": "on"})
     assert len(_events(app, "italiangas")) == len(numbers)
+
+
+def test_e_invoice_in_the_ukrainian_portal(make_app, smtp_server):
+    host = "doe.test"
+    app = make_app(plugins=[plugins.doe_ua.plugin], TENANTS={"doe": {"plugin": "doe_ua", "hosts": [host]}})
+    identity = _adapter(app, "doe").demo_identities()[0]
+    client = client_for(app, host, "uk")
+    register_and_activate(client, smtp_server, "olena@example.com")
+    sign_in(client, "olena@example.com")
+    client.submit("/accounts/link", {"method": "account_meter", **{k: identity[k] for k in ("account_number", "meter_serial")}})
+    assert '<html lang="uk">' in client.get("/consents/").get_data(as_text=True)
+    account = _account_id(app, identity["account_number"], "doe")
+    assert _post(client, "/consents/e-invoice", {"account": str(account), "choice": "on"}).status_code == 302
+    assert [(e.granted, e.status) for e in _events(app, "doe")] == [(True, "accepted")]
+    assert [s.data["enabled"] for s in _consent_requests(app, identity["account_number"], "doe")] == [True]
 
 
 def test_set_e_invoice_is_one_transaction_for_many_accounts(app, smtp_server, demo_identity):
