@@ -17,7 +17,7 @@ from core.extensions import db
 from core.models import AccountLink, BillingAccount, LoginSession, ServiceRequest, TermsAcceptance, User
 from core.models.profile import ActivityEvent, ConsentEvent, ContactUpdate, CustomerProfile
 from core.tenancy import tenant_context
-from tests.conftest import PASSWORD, client_for, register_and_activate, sign_in
+from tests.conftest import PASSWORD, SECOND_HOST, client_for, register_and_activate, sign_in
 
 LOCALES = ("en", "pl", "cs", "uk", "it")
 ADDRESS = {"street": "ul. Marszałkowska 10/2", "postcode": "00-950", "city": "Warszawa", "country": "PL"}
@@ -305,6 +305,22 @@ def test_deletion_erases_the_login_keeps_billing_data_and_allows_registering_aga
     }).status_code == 302
     assert identity["account_number"] in client.get("/accounts/").get_data(as_text=True)
     assert "Marszałkowska" not in client.get("/profile/").get_data(as_text=True)
+
+
+def test_deletion_and_export_stay_within_the_brand(app, client, smtp_server):
+    elsewhere = client_for(app, SECOND_HOST)
+    register_and_activate(elsewhere, smtp_server, "dwie@example.com")
+    sign_in(elsewhere, "dwie@example.com")
+    register_and_activate(client, smtp_server, "dwie@example.com", password="another long password")
+    sign_in(client, "dwie@example.com", "another long password")
+    archive = zipfile.ZipFile(io.BytesIO(_export(client).get_data()))
+    assert len(json.loads(archive.read("sessions.json"))) == 1
+    assert [a["kind"] for a in json.loads(archive.read("activity.json"))] == ["login", "data_exported"]
+    _post(client, "/profile/privacy/delete", {"password": "another long password", "confirm": "1"}, page="/profile/privacy")
+    assert _user(app, "dwie@example.com") is None
+    assert elsewhere.get("/profile/").status_code == 200  # the other brand's login is untouched
+    with app.app_context(), tenant_context("second"):
+        assert db.session.execute(select(func.count()).select_from(LoginSession)).scalar_one() == 1
 
 
 def test_pending_changes_reach_the_supplier_after_deletion_then_go(app, client, smtp_server, demo_identity, monkeypatch):
