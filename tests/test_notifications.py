@@ -299,6 +299,19 @@ def test_a_plugin_defines_the_reading_period(make_app, smtp_server, demo_identit
     assert len(smtp_server.messages) == (1 if open_now else 0)
 
 
+def test_cez_reminds_at_the_yearly_price_change(cez_app):
+    from core.notifications import reading_period
+
+    tenant = _tenant(cez_app, "cez")
+    with cez_app.app_context(), tenant_context("cez"):
+        summer = reading_period(tenant, None, dt.date(2026, 6, 15))
+        eve = reading_period(tenant, None, dt.date(2026, 12, 31))
+        january = reading_period(tenant, None, dt.date(2027, 1, 5))
+    assert not summer.is_open(dt.date(2026, 6, 15)) and summer.opens_on == dt.date(2026, 12, 31)
+    assert eve.is_open(dt.date(2026, 12, 31)) and eve.key == january.key == "price-change-2027"
+    assert january.is_open(dt.date(2027, 1, 5)) and january.closes_on == dt.date(2027, 1, 8)  # 5 working days
+
+
 def test_reminders_are_offered_only_where_readings_are_taken(app, smtp_server, demo_identity):
     from tests.test_readings import _identity_with, _link
 

@@ -21,7 +21,7 @@ from plugins.cez_cz.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR, _
 from plugins.cez_cz.identity import EAN_EIC_METHOD
 from plugins.cez_cz.outages import planned_outages
 from plugins.cez_cz.request_types import REQUEST_TYPES
-from plugins.cez_cz.rules import reading_rules_for
+from plugins.cez_cz.rules import price_change_reading_period, reading_rules_for
 from plugins.cez_cz.sms import sms_channel
 
 TEMPLATES_DIR = str(files(__package__) / "templates")
@@ -88,3 +88,9 @@ def portal_notification_channels(tenant: Any) -> list[NotificationChannel]:
 def portal_planned_outages(tenant: Any, supply_points: list[Any]) -> list[Any]:
     """Planned power cuts announced by the distributors for the customers' supply points."""
     return planned_outages(tenant, supply_points)
+
+
+@hookimpl
+def portal_reading_period(tenant: Any, supply_point: Any, today: Any) -> Any:
+    """Reminders to read the meter at the yearly price change, not every month."""
+    return price_change_reading_period(today)

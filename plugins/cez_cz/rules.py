@@ -22,6 +22,7 @@ from core.billing.contract import InvoiceStatus
 from core.billing.demo import reading_rules_for as demo_reading_rules
 from core.extensions import db
 from core.models import BillingAccount, Invoice
+from core.notifications import ReadingPeriod
 from core.supplier import ReadingRules
 from plugins.cez_cz.adapter import TARIFFS_BY_CODE
 from plugins.cez_cz.i18n import _
@@ -145,3 +146,12 @@ def reading_rules_for(supply_point: Any) -> ReadingRules:
 def self_reading_deadline(change_date: dt.date) -> dt.date:
     """The last day a self-reading for a change on ``change_date`` is accepted."""
     return add_working_days(change_date, SELF_READING_WORKING_DAYS)
+
+
+def price_change_reading_period(today: dt.date) -> ReadingPeriod:
+    """Self-readings (samoodečet) count at the 1 January price change: from New Year's Eve
+    until the deadline, this year's period or, once it is over, next year's."""
+    change = dt.date(today.year, 1, 1)
+    if today > self_reading_deadline(change):
+        change = dt.date(today.year + 1, 1, 1)
+    return ReadingPeriod(f"price-change-{change.year}", change - dt.timedelta(days=1), self_reading_deadline(change))
