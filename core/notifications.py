@@ -214,7 +214,7 @@ def save_preferences(tenant: Tenant, user: User, point: SupplyPoint, data: dict[
         (kind, code) for kind in point_kinds(tenant, point) for code in offered if data.get(field_name(kind, code))
     }
     if any(offered[code].address_kind == PHONE for _kind, code in wanted) and not phone_of(user):
-        return {"_schema": [_("Add your mobile phone number below before you choose text messages.")]}
+        return {"_schema": [_("Add your mobile phone number on the notifications page before you choose text messages.")]}
     db.session.execute(delete(NotificationPreference).where(
         NotificationPreference.user_id == user.id, NotificationPreference.supply_point_id == point.id,
     ))

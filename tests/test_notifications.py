@@ -113,7 +113,7 @@ def test_text_messages_need_a_valid_phone_number(cez_app, cez_customer):
     client, _point, point_id = cez_customer
     response = client.submit(f"/notifications/points/{point_id}", {"planned_outage__sms": "1"})
     assert response.status_code == 400
-    assert "Add your mobile phone number below before you choose text messages." in response.get_data(as_text=True)
+    assert "Add your mobile phone number on the notifications page before you choose text messages." in response.get_data(as_text=True)
     assert _count(cez_app, "cez", NotificationPreference) == 0
 
     response = client.post("/notifications/phone", data={"csrf_token": client.last_csrf, "phone": "12 34"})
