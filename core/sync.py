@@ -12,11 +12,12 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from core.billing.contract import AccountSnapshot, BackendUnavailable
 from core.extensions import db
 from core.models import BillingAccount, Invoice, Meter, MeterReading, Payment, SupplyPoint, SyncState, utcnow
-from core.tenancy import Tenant
+from core.tenancy import Tenant, current_tenant_code
 
 
 def _upsert_many(model, key_column: str, rows: dict) -> dict:
@@ -35,6 +36,28 @@ def _upsert_many(model, key_column: str, rows: dict) -> dict:
             for name, value in values.items():
                 setattr(row, name, value)
     return existing
+
+
+def _upsert_rows(model, key_column: str, rows: list[dict]) -> None:
+    """Insert or update many rows keyed by (tenant, ``key_column``) with INSERT ... ON CONFLICT.
+
+    For the long tables (invoices, payments) whose rows the sync does not need back: the
+    database merges them in bulk statements instead of loading and comparing objects.
+    """
+    if not rows:
+        return
+    table = model.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    tenant = current_tenant_code()
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.tenant, table.c[key_column]],
+        set_={name: statement.excluded[name] for name in rows[0] if name != key_column},
+    )
+    unique = {row[key_column]: row for row in rows}  # one row per key, or the database refuses
+    # RETURNING makes SQLAlchemy send the rows as multi-row VALUES pages ("insertmanyvalues")
+    db.session.execute(statement.returning(table.c.id), [{"tenant": tenant, **row} for row in unique.values()])
 
 
 def store_snapshot(snapshot: AccountSnapshot) -> BillingAccount:
@@ -104,11 +127,12 @@ def store_snapshots(snapshots: list[AccountSnapshot]) -> list[BillingAccount]:
                     row.registers = list(meter.registers)
                     row.installed_on = meter.installed_on
                     row.seal_number = meter.seal_number
-    _upsert_many(
+    _upsert_rows(
         Invoice,
         "number",
-        {
-            inv.number: dict(
+        [
+            dict(
+                number=inv.number,
                 account_id=owner[snap.account.number],
                 issued_on=inv.issued_on,
                 period_start=inv.period_start,
@@ -123,13 +147,14 @@ def store_snapshots(snapshots: list[AccountSnapshot]) -> list[BillingAccount]:
             )
             for snap in snapshots
             for inv in snap.invoices
-        },
+        ],
     )
-    _upsert_many(
+    _upsert_rows(
         Payment,
         "reference",
-        {
-            pay.reference: dict(
+        [
+            dict(
+                reference=pay.reference,
                 account_id=owner[snap.account.number],
                 booked_at=pay.booked_at,
                 amount=pay.amount.amount,
@@ -139,7 +164,7 @@ def store_snapshots(snapshots: list[AccountSnapshot]) -> list[BillingAccount]:
             )
             for snap in snapshots
             for pay in snap.payments
-        },
+        ],
     )
     db.session.flush()
     for snap in snapshots:

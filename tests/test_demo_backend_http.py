@@ -235,6 +235,12 @@ def test_fault_injection_every_submission_delivered_exactly_once(make_app, backe
         return key if response.status_code == 302 else f"reading: {response.status_code}"
 
     def customer(n: int) -> None:
+        try:
+            submit_all(n)
+        except Exception as exc:  # a thread's failure must fail the test, not vanish
+            errors.append((n, repr(exc)))
+
+    def submit_all(n: int) -> None:
         client = client_for(app)
         assert sign_in(client, f"c{n}@example.com").status_code == 302
         for i in range(readings_each + requests_each):
