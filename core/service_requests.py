@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from core import outbox
-from core.billing.contract import RequestSubmission, SubmissionResult, SubmissionStatus
+from core.billing.contract import BackendUnavailable, RequestSubmission, SubmissionResult, SubmissionStatus
 from core.extensions import db
 from core.models import BillingAccount, OutboxMessage, ServiceRequest, ServiceRequestEvent, User
+from core.supplier import RequestType
 from core.tenancy import Tenant
 
 RECEIVED, ACCEPTED, COMPLETED, REJECTED = "received", "accepted", "completed", "rejected"
@@ -26,6 +27,16 @@ def new_submission_key() -> str:
 
 def json_safe(data: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(data, default=str))
+
+
+def account_errors(tenant: Tenant, request_type: RequestType, account: BillingAccount, data: dict[str, Any]) -> dict:
+    """The request type's account-dependent rules (``RequestType.check``): errors by field."""
+    if request_type.check is None:
+        return {}
+    try:
+        return dict(request_type.check(tenant.adapter, account, data) or {})
+    except BackendUnavailable:
+        return {}
 
 
 def file_request(

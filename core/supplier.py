@@ -100,13 +100,22 @@ class IdentityMethod:
 
 @dataclass(frozen=True)
 class RequestType:
-    """A kind of service request a customer can file with the supplier."""
+    """A kind of service request a customer can file with the supplier.
+
+    ``schema`` validates what the customer typed; ``check(adapter, account, data)``, when
+    given, applies the rules that depend on the chosen account (a new advance within the
+    limits of its expected consumption, a supply point of that account) and returns error
+    messages by field name, or nothing. When the back-end cannot be asked
+    (:class:`~core.billing.contract.BackendUnavailable`) the request is taken and the
+    back-end judges it on delivery.
+    """
 
     code: str
     label: Any
     schema: type[marshmallow.Schema]
     eligible: Callable[[Any], bool] = lambda account: True
     description: Any = None
+    check: Callable[[Any, Any, Mapping[str, Any]], Mapping[str, list[Any]] | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -516,7 +516,7 @@ def _overdue(adapter, number):
 
 
 def _form_keys(page):
-    account = re.search(r'<option value="(\d+)"', page).group(1)
+    account = re.search(r'name="account"[^>]*>\s*<option value="(\d+)"', page).group(1)
     key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
     return {"account": account, "submission_key": key}
 
@@ -530,17 +530,25 @@ def test_advance_change_is_filed_in_czech_and_delivered(cez_app, smtp_server):
     page = client.get("/requests/new/advance_payment").get_data(as_text=True)
     assert '<html lang="cs">' in page
     assert "Změna výše záloh" in page and "Nová měsíční záloha (Kč)" in page and "Snížit zálohu" in page
-    form = {**_form_keys(page), "supply_point": point.identifier, "change": "decrease", "amount": "1 000"}
+    lowest, highest = advance_payment_limits(adapter.expected_yearly_cost(number, point.identifier))
+    form = {**_form_keys(page), "supply_point": point.identifier, "change": "decrease", "amount": str(lowest)}
     refused = client.submit("/requests/new/advance_payment", form)
     assert refused.status_code == 400
     assert "Uveďte, proč chcete zálohu snížit." in refused.get_data(as_text=True)
+    # the limits come from the chosen account's expected consumption
+    too_low = client.submit("/requests/new/advance_payment", {**form, "reason": "savings", "amount": str(lowest - 10)})
+    assert too_low.status_code == 400
+    assert "Pro vaši očekávanou spotřebu může být měsíční záloha od" in too_low.get_data(as_text=True)
+    other_point = next(p.identifier for n in adapter.account_numbers() if n != number for p in adapter.supply_points(n))
+    foreign = client.submit("/requests/new/advance_payment", {**form, "reason": "savings", "supply_point": other_point})
+    assert foreign.status_code == 400
     assert adapter.submitted_requests(number) == []
     filed = client.submit("/requests/new/advance_payment", {**form, "reason": "savings"})
     assert filed.status_code == 302
     assert client.get(filed.location).status_code == 200
     sent = adapter.submitted_requests(number)
     assert [request.request_type for _, request in sent] == ["advance_payment"]
-    assert sent[0][1].data["amount"] == "1000" and sent[0][1].data["reason"] == "savings"
+    assert sent[0][1].data["amount"] == str(lowest) and sent[0][1].data["reason"] == "savings"
     assert sent[0][1].data["supply_point"] == point.identifier
 
 

@@ -12,7 +12,7 @@ from core.extensions import db
 from core.forms import load_form
 from core.mail import send_mail
 from core.models import AccountLink, BillingAccount, ServiceRequest
-from core.service_requests import file_request, new_submission_key
+from core.service_requests import account_errors, file_request, new_submission_key
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 PAGE_SIZE = 20
@@ -65,6 +65,8 @@ def new(code: str):
     data, errors = load_form(schema, request.form)
     if account is None:
         errors = {**errors, "account": [_("Choose the customer account this request is about.")]}
+    elif not errors:
+        errors = account_errors(g.tenant, request_type, account, data)
     if errors or not 16 <= len(submission_key) <= 64:
         return render_template("requests/new.html", values=values, errors=errors or {"_schema": [_("The form has expired. Please fill it in again.")]},
                                submission_key=new_submission_key(), **context), 400

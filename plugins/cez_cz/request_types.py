@@ -32,6 +32,7 @@ from plugins.cez_cz.i18n import _
 from plugins.cez_cz.rules import (
     SELF_READING_WORKING_DAYS,
     advance_change_eligible,
+    advance_payment_problem,
     has_electricity,
     has_supply_point,
     self_reading_deadline,
@@ -175,7 +176,7 @@ class AdvancePaymentSchema(Schema):
     """A new monthly advance (záloha) for a supply point; lowering it needs a reason.
 
     Whether the amount fits the expected consumption depends on the account:
-    :func:`plugins.cez_cz.rules.advance_payment_problem` checks it where that is known.
+    :func:`advance_fits_consumption` checks it once the account is chosen.
     """
 
     supply_point = _supply_point()
@@ -479,11 +480,24 @@ class AppointmentSchema(Schema):
                 raise _field_error(_("On Fridays the customer centres close at 14:00: choose an earlier time."), "time_slot")
 
 
+def advance_fits_consumption(adapter: Any, account: Any, data: dict[str, Any]) -> dict[str, list[Any]] | None:
+    """The supply point is the account's, and the new advance fits its expected consumption."""
+    identifiers = {point.identifier for point in getattr(account, "supply_points", ())}
+    if data["supply_point"] not in identifiers:
+        return {"supply_point": [_("This supply point does not belong to the chosen customer account.")]}
+    expected = getattr(adapter, "expected_yearly_cost", None)
+    if expected is None:  # a back-end that does not tell: it judges the amount itself
+        return None
+    problem = advance_payment_problem(data["amount"], expected(account.number, data["supply_point"]))
+    return {"amount": [problem]} if problem else None
+
+
 ADVANCE_PAYMENT = RequestType(
     code="advance_payment",
     label=_("Change of advance payments"),
     schema=AdvancePaymentSchema,
     eligible=advance_change_eligible,
+    check=advance_fits_consumption,
     description=_("Raise or lower the monthly advance for a supply point."),
 )
 PAYMENT_METHOD = RequestType(
