@@ -18,6 +18,7 @@ import plugins.doe_ua.plugin
 import plugins.innogy_pl.plugin
 import plugins.italiangas_it.plugin
 from core.api import OPERATIONS
+from core.api.spec import openapi_path
 from core.billing.contract import BackendUnavailable
 from core.extensions import db
 from core.models import MeterReading, OutboxMessage, ServiceRequest
@@ -395,6 +396,7 @@ def test_requests_are_filed_idempotently_and_listed(app, owner, smtp_server):
     assert [r["id"] for r in api.get("/requests").get_json()["items"]] == [filed["id"]]
     assert "request" in smtp_server.wait_for("owner@example.com", 2)[-1]["Subject"]
     _error(api.get("/requests/999999"), 404, "not_found")
+    _error(api.get(f"/requests/{2**63}"), 404, "not_found")
 
 
 def test_request_validation_errors_name_the_fields(app, owner):
@@ -470,7 +472,7 @@ def test_openapi_document_describes_every_operation(app):
     schemas = spec["components"]["schemas"]
     operation_ids = set()
     for op in OPERATIONS:
-        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", op.rule)
+        path = openapi_path(op.rule)
         described = spec["paths"][path][op.method.lower()]
         operation_ids.add(described["operationId"])
         assert "401" in described["responses"] and "429" in described["responses"]
@@ -499,7 +501,41 @@ def test_docs_page_lists_operations_in_every_language(app):
         page = response.get_data(as_text=True)
         assert f'<html lang="{locale}">' in page
         for op in OPERATIONS:
-            assert re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", op.rule) in page
+            assert openapi_path(op.rule) in page
         assert "Idempotency-Key" in page and "ReadingInput" in page
         scripts = re.findall(r"<script[^>]*>", page)
         assert all('src="/static/' in tag for tag in scripts)
+
+
+def test_consumption_per_month_from_the_readings(app, owner):
+    _client, _identity, api = owner
+    point = api.get("/supply-points").get_json()["items"][0]["identifier"]
+    this_year = api.get(f"/supply-points/{point}/consumption").get_json()
+    assert this_year["identifier"] == point and this_year["year"] == int(_today(app)[:4])
+    last_year = api.get(f"/supply-points/{point}/consumption?year={this_year['year'] - 1}").get_json()
+    months = last_year["months"]
+    assert months and {m["month"] for m in months} == set(range(1, 13))
+    measured = [Decimal(m["value"]) for m in months if m["value"] is not None]
+    assert measured and all(value >= 0 for value in measured)
+    _error(api.get(f"/supply-points/{point}/consumption?year=abc"), 422, "validation_failed")
+    _error(api.get("/supply-points/nope/consumption"), 404, "not_found")
+
+
+def test_idempotency_key_is_limited_and_rate_limit_headers_are_sent(app, owner):
+    _client, identity, api = owner
+    body = {"type": "contact_update", "account": identity["account_number"], "data": {"email": "new@example.com"}}
+    long_key = _error(api.post("/requests", json=body, headers={"Idempotency-Key": "k" * 256}), 422, "validation_failed")
+    assert "Idempotency-Key" in long_key["fields"]
+    assert _count(app, ServiceRequest) == 0
+    assert "X-RateLimit-Limit" in api.get("/me").headers
+
+
+def test_active_tokens_are_capped(signed_in, monkeypatch):
+    import core.views.api_tokens
+
+    monkeypatch.setattr(core.views.api_tokens, "MAX_ACTIVE", 2)
+    _make_token(signed_in, name="one")
+    _make_token(signed_in, name="two")
+    refused = signed_in.submit("/api-tokens/", {"name": "three", "scope": "read"})
+    assert refused.status_code == 400 and "Revoke one you no longer use first." in refused.get_data(as_text=True)
+    assert "up_" not in re.sub(r'class="muted identifier">up_\w{4}…', "", refused.get_data(as_text=True))

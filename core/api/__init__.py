@@ -29,6 +29,8 @@ from core.views.common import limit
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens only: a browser's cookie never authenticates here
 PUBLIC = {"api.openapi", "api.docs"}
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on every database
+RULE_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")  # <converter:name>
 DEFAULT_RATE_LIMIT = "120 per minute;3000 per hour"
 
 _ERRORS: dict[int, tuple[str, Any]] = {
@@ -154,7 +156,7 @@ class Operation:
     @property
     def path_params(self) -> list[tuple[str, str]]:
         """``(name, converter)`` of each ``<converter:name>`` in the rule."""
-        return [(m.group(2), m.group(1) or "string") for m in re.finditer(r"<(?:(\w+):)?(\w+)>", self.rule)]
+        return [(m.group(2), m.group(1) or "string") for m in RULE_PARAMETER.finditer(self.rule)]
 
     @property
     def statuses(self) -> list[int]:
@@ -173,14 +175,14 @@ class Operation:
 OPERATIONS: list[Operation] = []
 
 
-def operation(rule: str, method: str = "GET", **spec: Any) -> Callable:
+def operation(rule: str, method: str = "GET", **details: Any) -> Callable:
     """Register a view under ``rule`` and describe it for the OpenAPI document.
 
     ``write=True`` refuses read-only tokens with 403.
     """
 
     def decorate(view: Callable) -> Callable:
-        op = Operation(rule=rule, method=method, endpoint=f"{bp.name}.{view.__name__}", **spec)
+        op = Operation(rule=rule, method=method, endpoint=f"{bp.name}.{view.__name__}", **details)
         OPERATIONS.append(op)
 
         @functools.wraps(view)
@@ -237,5 +239,4 @@ def paginated(statement, args: dict[str, Any], dump: Callable[..., dict]) -> dic
     }
 
 
-from core.api import views  # noqa: E402,F401  (registers the operations)
-from core.api import spec  # noqa: E402,F401
+from core.api import spec, views  # noqa: E402,F401  (register the operations and the document)

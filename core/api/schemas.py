@@ -148,8 +148,18 @@ class ServiceRequestSchema(Schema):
 
 class MonthSchema(Schema):
     month = fields.Integer(required=True, validate=validate.Range(min=1, max=12))
-    value = DecimalString(allow_none=True)
+    register = fields.String(required=True)
+    value = DecimalString(required=True, allow_none=True, metadata={"description": "null: not measured"})
+    previous_year_value = DecimalString(required=True, allow_none=True, metadata={
+        "description": "The same month a year earlier"})
     unit = fields.String(required=True)
+
+
+class ConsumptionSchema(Schema):
+    identifier = fields.String(required=True)
+    year = fields.Integer(required=True)
+    months = fields.List(fields.Nested(MonthSchema), required=True, metadata={
+        "description": "Twelve per register, from meter readings on record; empty without readings"})
 
 
 class LinksSchema(Schema):

@@ -4,7 +4,6 @@ script)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from apispec import APISpec
@@ -12,7 +11,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import g, jsonify, render_template, url_for
 from flask_babel import gettext as _
 
-from core.api import OPERATIONS, bp
+from core.api import MAX_ID, OPERATIONS, RULE_PARAMETER, bp
 from core.api import schemas as s
 
 OPENAPI_VERSION = "3.0.3"
@@ -54,18 +53,20 @@ def build_spec() -> dict[str, Any]:
     spec.components.schema("Error", schema=s.ErrorSchema)
     types = [t.code for t in g.tenant.request_types()]
     for op in OPERATIONS:
-        spec.path(path=_path(op.rule), operations={op.method.lower(): _operation(op, types)})
+        spec.path(path=openapi_path(op.rule), operations={op.method.lower(): _operation(op, types)})
     return spec.to_dict()
 
 
-def _path(rule: str) -> str:
-    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
+def openapi_path(rule: str) -> str:
+    """``/requests/<int(max=9):request_id>`` as ``/requests/{request_id}``."""
+    return RULE_PARAMETER.sub(r"{\2}", rule)
 
 
 def _operation(op, request_types: list[str]) -> dict[str, Any]:
     parameters: list[dict[str, Any]] = [
         {"in": "path", "name": name, "required": True,
-         "schema": {"type": _TYPES.get(converter, "string"), **({"minimum": 0} if converter == "int" else {})},
+         "schema": {"type": _TYPES.get(converter, "string"),
+                    **({"minimum": 0, "maximum": MAX_ID} if converter == "int" else {})},
          **({"description": _("May contain slashes; send them as they are or URL-encoded.")} if converter == "path" else {})}
         for name, converter in op.path_params
     ]

@@ -15,17 +15,37 @@ from flask_login import current_user
 from sqlalchemy import extract, select
 
 from core import jobs
-from core.api import ApiError, bp, json_body, load, operation, paginated, query_args, validation_failed
+from core.api import (
+    MAX_ID,
+    ApiError,
+    bp,
+    json_body,
+    load,
+    operation,
+    paginated,
+    query_args,
+    validation_failed,
+)
 from core.api import schemas as s
 from core.billing.contract import BackendUnavailable
+from core.consumption import monthly_consumption
 from core.extensions import db
 from core.mail import send_mail
-from core.models import AccountLink, BillingAccount, Invoice, MeterReading, Payment, ServiceRequest, SupplyPoint
+from core.models import (
+    AccountLink,
+    BillingAccount,
+    Invoice,
+    MeterReading,
+    Payment,
+    ServiceRequest,
+    SupplyPoint,
+)
 from core.readings import (
     RECEIVED,
     ReadingConflict,
     check_reading,
     field_name,
+    local_today,
     meter_of,
     previous_readings,
     reading_rules,
@@ -38,9 +58,10 @@ from core.service_requests import file_request, new_submission_key
 
 ACCOUNTS, POINTS, BILLING, READINGS, REQUESTS = (
     _l("Accounts"), _l("Supply points"), _l("Invoices and payments"), _l("Meter readings"), _l("Requests"))
+MAX_IDEMPOTENCY_KEY = 255
 IDEMPOTENCY_KEY = {
     "in": "header", "name": "Idempotency-Key", "required": False,
-    "schema": {"type": "string", "maxLength": 255},
+    "schema": {"type": "string", "maxLength": MAX_IDEMPOTENCY_KEY},
     "description": _l("Sending the same key again returns the first answer instead of submitting twice."),
 }
 # numeric(14, 3): larger readings cannot be stored
@@ -92,6 +113,8 @@ def _submission_key(*scope: Any) -> str:
     given = request.headers.get("Idempotency-Key", "").strip()
     if not given:
         return new_submission_key()
+    if len(given) > MAX_IDEMPOTENCY_KEY:
+        raise validation_failed({"Idempotency-Key": [_("Use at most {max} characters.").format(max=MAX_IDEMPOTENCY_KEY)]})
     return hashlib.sha256(":".join(["api", str(current_user.id), *map(str, scope), given]).encode()).hexdigest()
 
 
@@ -182,6 +205,17 @@ def readings(identifier: str):
     return paginated(statement, query_args(s.PageQuery), s.ReadingSchema().dump)
 
 
+@operation("/supply-points/<identifier>/consumption", summary=_l("Consumption per month and register"),
+           tag=READINGS, response=s.ConsumptionSchema, query=s.YearQuery,
+           description=_l("Derived from the meter readings on record, like the consumption page, beside the "
+                          "previous year."))
+def consumption(identifier: str):
+    point = _point(identifier)
+    year = query_args(s.YearQuery).get("year") or local_today(g.tenant).year
+    return s.ConsumptionSchema().dump({"identifier": point.identifier, "year": year,
+                                       "months": monthly_consumption(point, year)})
+
+
 @operation("/requests", summary=_l("Your requests, newest first"), tag=REQUESTS,
            response=s.ServiceRequestPage, query=s.PageQuery)
 def requests():
@@ -193,6 +227,8 @@ def requests():
 @operation("/requests/<int:request_id>", summary=_l("One request and its history"), tag=REQUESTS,
            response=s.ServiceRequestSchema)
 def request_detail(request_id: int):
+    if request_id > MAX_ID:  # beyond any id: the database would refuse to compare
+        raise ApiError(404)
     return s.ServiceRequestSchema().dump(_one(
         select(ServiceRequest).where(ServiceRequest.id == request_id, ServiceRequest.user_id == current_user.id)))
 

@@ -36,7 +36,7 @@ def create():
         errors = {"_schema": [_("You have %(num)d active tokens. Revoke one you no longer use first.", num=MAX_ACTIVE)]}
     if errors:
         return _page(errors, status=400)
-    _, token = create_token(current_user, data["name"], data["scope"])
+    token = create_token(current_user, data["name"], data["scope"])[1]
     # shown on this answer only, never put in the session or a redirect
     return _page(new_token=token, status=201)
 
