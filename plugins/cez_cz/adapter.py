@@ -328,6 +328,7 @@ INVOICE_LABELS = InvoiceLabels(
     total="Celkem",
     paid="Uhrazeno",
     amount_due="K úhradě",
+    duplicate="Duplikát",
 )
 
 OUTAGE_REASONS = (

@@ -198,6 +198,7 @@ INVOICE_LABELS = InvoiceLabels(
     total="Разом",
     paid="Сплачено",
     amount_due="До сплати",
+    duplicate="Дублікат",
 )
 
 

@@ -199,6 +199,7 @@ INVOICE_LABELS = InvoiceLabels(
     total="Razem",
     paid="Zapłacono",
     amount_due="Do zapłaty",
+    duplicate="Duplikat",
 )
 
 

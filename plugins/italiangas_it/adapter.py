@@ -485,6 +485,7 @@ INVOICE_LABELS = InvoiceLabels(
     total="Totale bolletta",
     paid="Pagato",
     amount_due="Importo da pagare",
+    duplicate="Duplicato",
 )
 
 ITALIANGAS_PROFILE = DemoProfile(
