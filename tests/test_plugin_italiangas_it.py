@@ -78,6 +78,8 @@ from plugins.italiangas_it.request_types import (
 )
 from plugins.italiangas_it.rules import holder_matches, tax_code_matches_full_name, tax_code_matches_name
 from tests.conftest import client_for, register_and_activate, sign_in
+from tests.test_browser import live_portal as browser_portal  # noqa: F401 - a fixture, for the brand below
+from tests.test_browser import page as browser_page  # noqa: F401 - a fixture, for the brand below
 
 PORTAL_PLUGIN = "plugins.italiangas_it.plugin"
 HOST = "italiangas.test"
@@ -1192,3 +1194,64 @@ def test_plugin_pages_in_every_language(ig_app, smtp_server, locale, title):
         response = client.get(path)
         assert response.status_code == 200 and f'<html lang="{locale}">' in response.get_data(as_text=True), path
     assert title in client.get("/condomini/").get_data(as_text=True)
+
+
+# --- in a browser: the PIN registration and the administrator's pages on a phone ------------------------------
+
+
+@pytest.fixture
+def brand():
+    """The browser fixtures of tests/test_browser.py, for the Italiangas brand only."""
+    return "italiangas"
+
+
+def _no_sideways_scrolling(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
+
+
+@pytest.mark.browser
+def test_pin_registration_and_condominium_pages_in_a_phone_browser(browser_portal, browser_page):  # noqa: F811
+    from tests.test_browser import audit
+
+    app, base = browser_portal
+    page = browser_page
+    adapter = app.extensions["portal_tenants"]["italiangas"].adapter
+    identity = _households(adapter)[0]
+    page.goto(base + "/login")
+    page.click("a[href='/registrazione/']")
+    audit(page)
+    page.fill("#pin", identity["pin"])
+    page.click("form.form button[type=submit]")
+    page.wait_for_url("**/registrazione/accesso")
+    assert identity["account_number"] in page.locator("main").inner_text()
+    audit(page)
+    page.fill("#email", "giovanna@italiangas.example.com")
+    page.fill("#password", NEW_PASSWORD)
+    page.fill("#password_confirm", NEW_PASSWORD)
+    page.check("#accept_terms")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url("**/register/check-inbox")
+    page.goto(base + "/demo/mailbox")
+    page.locator("a[href*='/registrazione/attiva/']").first.click()
+    audit(page)
+    page.fill("#password", NEW_PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url("**/login")
+    page.fill("#email", "giovanna@italiangas.example.com")
+    page.fill("#password", NEW_PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(base + "/")
+    assert identity["account_number"] in page.locator("main").inner_text()
+
+    administrator = adapter.admin_identities()[0]
+    page.goto(base + "/accounts/link?method=admin_code")
+    page.fill("#admin_code", administrator["admin_code"])
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(base + "/")
+    page.click("a[href='/condomini/']")
+    for path in ("/condomini/", "/condomini/recapito", "/condomini/bolletta-email", "/condomini/fatture", "/condomini/aggiungi"):
+        page.goto(base + path)
+        assert page.locator("html").get_attribute("lang") == "it"
+        audit(page)
+        _no_sideways_scrolling(page)
+    assert page.console_errors == []
