@@ -604,7 +604,7 @@ def test_ordered_through_the_portal_then_billed_overnight_and_synced(doe_app, sm
         sync_tenant(tenant)  # the portal's copy is current before the order
     page = client.get("/requests/new/actual_bill").get_data(as_text=True)
     assert "Order a bill on actual readings" in page
-    account = re.search(r'<option value="(\d+)"', page).group(1)
+    account = re.search(r'name="account"[^>]*>\s*<option value="(\d+)"', page).group(1)
     key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
     basis = _midnight_values(adapter, number, point.identifier, estimated.period_start)
     fields = {name: str(basis[register] + 40) for name, register in ZONE_FIELDS.items() if register in basis}

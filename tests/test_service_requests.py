@@ -22,7 +22,7 @@ def _linked(app, client, smtp_server, identity, email="req@example.com"):
     sign_in(client, email)
     client.submit("/accounts/link", {"method": "invoice", **{k: identity[k] for k in ("customer_number", "invoice_number", "gross_amount")}})
     page = client.get("/requests/new/contact_update").get_data(as_text=True)
-    account = re.search(r'<option value="(\d+)"', page).group(1)
+    account = re.search(r'name="account"[^>]*>\s*<option value="(\d+)"', page).group(1)
     key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
     return account, key
 
