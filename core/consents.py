@@ -35,6 +35,9 @@ REQUEST_TYPE = "e_invoice_consent"
 TERMS_EXEMPT = frozenset({
     "consents.terms", "auth.logout", "site.set_language", "site.theme_css", "site.theme_static",
     "site.health", "static",
+    # whoever does not accept can still take their data and close the login
+    "profile.privacy", "profile.export", "profile.delete",
+    "help.index", "help.contact", "help.accessibility",
 })
 
 

@@ -74,7 +74,7 @@ def test_new_terms_version_must_be_accepted_before_anything_else(app, signed_in)
     assert client.get("/accounts/").status_code == 200
     app.config["TERMS_VERSION"] = "2027-03"
 
-    for path in ("/", "/accounts/", "/profile/", "/consents/", "/profile/privacy", "/readings/"):
+    for path in ("/", "/accounts/", "/profile/", "/consents/", "/readings/"):
         response = client.get(path)
         assert response.status_code == 302 and "/consents/terms" in response.location, path
     # a form posted meanwhile is turned away too, and changes nothing
@@ -83,8 +83,12 @@ def test_new_terms_version_must_be_accepted_before_anything_else(app, signed_in)
     response = client.post("/consents/marketing", data={"csrf_token": client.last_csrf, "choice": "on"})
     assert response.status_code == 302 and "/consents/terms" in response.location
     assert _count(app, ConsentEvent) == 0
-    # what stays reachable: styles, the language switch, the terms page
+    # what stays reachable: styles, the language switch, the terms page, help, and the way
+    # out for whoever does not accept: the data download and closing the login
     assert client.get("/static/portal.css").status_code == 200
+    assert client.get("/help/").status_code == 200
+    assert client.get("/profile/privacy").status_code == 200
+    assert "/profile/privacy" in page
     assert client.get("/theme.css").status_code == 200
     switched = client.post("/language", data={"csrf_token": client.last_csrf, "locale": "pl", "next": "/consents/terms"})
     assert switched.status_code == 302 and switched.location.endswith("/consents/terms")
