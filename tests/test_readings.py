@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from core import outbox
 from core.billing.contract import BackendUnavailable
@@ -15,6 +15,7 @@ from core.models import MeterReading, OutboxMessage, SupplyPoint, utcnow
 from core.readings import field_name, local_today
 from core.tenancy import tenant_context
 from tests.conftest import client_for, register_and_activate, sign_in
+from tests.support.accounts import add_readings, local, point_record, readings, store_and_link
 
 CAPABILITY = "meter_readings"
 
@@ -82,7 +83,8 @@ def _setup(app, client, smtp_server, demo_identity, email="meter@example.com"):
 
 def test_history_comes_from_the_sync_and_links_the_form(app, client, smtp_server, demo_identity):
     identity, point, path, previous = _setup(app, client, smtp_server, demo_identity)
-    page = client.get("/readings/").get_data(as_text=True)
+    page = client.get(f"/readings/?point={_point_id(app, point.identifier)}", follow_redirects=True)
+    page = page.get_data(as_text=True)
     assert path in page and "read by the operator" in page and "on record" in page
     form = client.get(path).get_data(as_text=True)
     for register in previous:
@@ -288,3 +290,93 @@ def test_readings_of_one_meter_reach_the_backend_in_the_order_submitted(make_app
     assert len(delivered) == 3 and delivered == sorted(delivered)
     history = client.get("/readings/").get_data(as_text=True)
     assert "rejected" not in history and history.count("accepted by the supplier") >= 3
+
+
+HOME, GAS, COTTAGE = "590543000000000017", "8018590365500000017", "590543000000000024"
+
+
+def _customer_with_points(app, smtp_server, email="points@example.com"):
+    """A home with electricity and gas on one account, a cottage on another; the home has a history."""
+    client = client_for(app)
+    register_and_activate(client, smtp_server, email)
+    assert sign_in(client, email).status_code == 302
+    home = point_record(HOME)
+    history = [(local("Europe/Warsaw", 2025, month), 100 * month) for month in range(1, 13)]
+    ids = store_and_link(app, "innogy", email, "1000001", [home, point_record(GAS, commodity="gas", serial="GAS-1")],
+                         readings(home, history))
+    ids |= store_and_link(app, "innogy", email, "1000002", [point_record(COTTAGE, street="Leśna 5")],
+                          street="Leśna 5")
+    return client, ids
+
+
+def _main(client, path="/readings/") -> str:
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.get_data(as_text=True).split("<main", 1)[1]
+
+
+def test_index_shows_the_current_point_and_links_the_others(app, smtp_server):
+    client, ids = _customer_with_points(app, smtp_server)
+    page = _main(client)
+    current, others = page.split('id="other-points"', 1)
+    assert HOME in current and "1 200" in current.replace("\xa0", " ").replace(",", " ")
+    for code in (GAS, COTTAGE):
+        assert code not in current and f'href="/readings/?point={ids[code]}"' in others
+    assert f"?point={ids[HOME]}" not in others
+
+    chosen = client.get(f"/readings/?point={ids[COTTAGE]}")
+    assert chosen.status_code == 302 and chosen.headers["Location"].endswith("/readings/")
+    page = _main(client)
+    assert COTTAGE in page.split('id="other-points"', 1)[0]
+    assert "No readings of this supply point are on record yet." in page
+    # remembered as the header's choice, which other pages follow
+    assert f'<option value="{ids[COTTAGE]}" selected' in client.get("/consumption/").get_data(as_text=True)
+
+
+def test_a_single_supply_point_has_no_list_of_others(app, smtp_server):
+    client = client_for(app)
+    register_and_activate(client, smtp_server, "single@example.com")
+    sign_in(client, "single@example.com")
+    store_and_link(app, "innogy", "single@example.com", "1000003", [point_record(HOME)])
+    page = _main(client)
+    assert HOME in page and 'id="other-points"' not in page
+
+
+def test_another_customers_point_cannot_be_chosen(app, smtp_server):
+    client, ids = _customer_with_points(app, smtp_server)
+    stranger = client_for(app)
+    register_and_activate(stranger, smtp_server, "stranger@example.com")
+    sign_in(stranger, "stranger@example.com")
+    assert stranger.get(f"/readings/?point={ids[HOME]}").status_code == 404
+    assert stranger.get("/readings/?point=abc").status_code == 404
+    assert HOME not in _main(stranger)
+
+
+def test_history_is_paginated_with_a_constant_query_count(app, smtp_server):
+    client, ids = _customer_with_points(app, smtp_server)
+    client.get("/readings/")  # warm up: the first request of the login
+
+    def queries(path: str) -> int:
+        with app.app_context():
+            engine = db.engine
+        statements: list[str] = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    one_year = queries("/readings/")
+    home = point_record(HOME)
+    add_readings(app, "innogy", readings(home, [(local("Europe/Warsaw", 2015 + k // 12, k % 12 + 1), k)
+                                                for k in range(10 * 12)]))
+    assert queries("/readings/") == one_year
+    first = _main(client)
+    assert 'href="/readings/?page=2"' in first and "12/1/25" in first
+    second = _main(client, "/readings/?page=2")
+    assert 'href="/readings/?page=3"' in second and 'href="/readings/"' in second
+    # the header chose a point with a shorter history while on page 2: back to its first page
+    client.get(f"/readings/?point={ids[COTTAGE]}")
+    assert client.get("/readings/?page=2").headers["Location"].endswith("/readings/")

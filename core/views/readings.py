@@ -11,7 +11,7 @@ from core import jobs
 from core.extensions import db
 from core.forms import load_form
 from core.mail import send_mail
-from core.models import AccountLink, BillingAccount, MeterReading, SupplyPoint
+from core.models import MeterReading
 from core.readings import (
     RECEIVED,
     ReadingConflict,
@@ -24,49 +24,41 @@ from core.readings import (
     registers_of,
     submit_reading,
 )
+from core.selection import current_supply_point, my_supply_points, own_supply_point_or_404, select_supply_point
 from core.service_requests import new_submission_key
 
 bp = Blueprint("readings", __name__, url_prefix="/readings")
 PAGE_SIZE = 20
 
 
-def _my_supply_points() -> list[SupplyPoint]:
-    """Only through the customer's own linked accounts, never by id alone."""
-    return list(db.session.execute(
-        select(SupplyPoint).join(BillingAccount, SupplyPoint.account_id == BillingAccount.id)
-        .join(AccountLink, AccountLink.account_id == BillingAccount.id)
-        .where(AccountLink.user_id == current_user.id)
-        .order_by(AccountLink.id, SupplyPoint.identifier)
-    ).scalars())
-
-
 @bp.get("/")
 @login_required
 def index():
-    selected = request.args.get("point", type=int)
     page = max(request.args.get("page", 1, type=int), 1)
-    points = []
-    for point in _my_supply_points():
-        point_page = page if point.id == selected else 1
-        rows = db.session.execute(
-            select(MeterReading).where(MeterReading.supply_point_id == point.id)
-            .order_by(MeterReading.read_at.desc(), MeterReading.register, MeterReading.id.desc())
-            .offset((point_page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-        ).scalars().all()
-        rules = reading_rules(g.tenant, point)
-        points.append(dict(
-            point=point, readings=rows[:PAGE_SIZE], page=point_page, has_next=len(rows) > PAGE_SIZE,
-            accepts=rules.accepts_readings and meter_of(point) is not None,
-        ))
-    return render_template("readings/index.html", points=points)
+    if "point" in request.args:
+        if select_supply_point(current_user, request.args.get("point", type=int) or 0) is None:
+            abort(404)
+        return redirect(url_for("readings.index", page=page if page > 1 else None))
+    point = current_supply_point(current_user)
+    if point is None:
+        return render_template("readings/index.html", point=None)
+    rows = db.session.execute(
+        select(MeterReading).where(MeterReading.supply_point_id == point.id)
+        .order_by(MeterReading.read_at.desc(), MeterReading.register, MeterReading.id.desc())
+        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    ).scalars().all()
+    if page > 1 and not rows:  # e.g. the header chose a point with a shorter history
+        return redirect(url_for("readings.index"))
+    accepts = reading_rules(g.tenant, point).accepts_readings and meter_of(point) is not None
+    others = [p for p in my_supply_points(current_user) if p.id != point.id]
+    return render_template("readings/index.html", point=point, readings=rows[:PAGE_SIZE], page=page,
+                           has_next=len(rows) > PAGE_SIZE, accepts=accepts, others=others)
 
 
 @bp.route("/new/<int:supply_point_id>", methods=["GET", "POST"])
 @login_required
 def new(supply_point_id: int):
-    point = next((p for p in _my_supply_points() if p.id == supply_point_id), None)
-    if point is None:
-        abort(404)
+    point = own_supply_point_or_404(current_user, supply_point_id)
     rules = reading_rules(g.tenant, point)
     meter = meter_of(point)
     if not rules.accepts_readings or meter is None:
@@ -109,8 +101,9 @@ def new(supply_point_id: int):
                                warning=None, submission_key=new_submission_key(), **context), 400
     if created:
         send_mail(current_user.email, "reading_received", locale=current_user.locale,
-                  readings=rows, point=point, link=url_for("readings.index", _external=True))
+                  readings=rows, point=point, link=url_for("readings.index", point=point.id, _external=True))
         db.session.commit()
         jobs.deliver_pending(g.tenant)
         flash(_("Your meter reading has been received."), "success")
+    select_supply_point(current_user, point.id)  # the history shown next is this point's
     return redirect(url_for("readings.index"))
