@@ -14,10 +14,10 @@ from decimal import Decimal
 import pytest
 from babel.dates import get_month_names
 from babel.numbers import format_decimal
-from sqlalchemy import event
 
 from core.extensions import db
 from tests.conftest import client_for, register_and_activate, sign_in
+from tests.support.queries import count_queries
 from tests.support.accounts import (
     add_readings,
     customer_reading,
@@ -183,32 +183,16 @@ def test_same_identifier_in_another_tenant_is_not_shown(make_app, smtp_server):
     assert second.get("/consumption/").status_code == 302  # nothing linked there: link an account first
 
 
-def _count_queries(app, client, path: str) -> int:
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
-
-
 def test_query_count_does_not_grow_with_the_history(app, smtp_server):
     client = _customer(app, smtp_server)
     point = point_record(PPE)
     year = [(_w(2025, m), 100 * m) for m in range(1, 13)]
     ids = store_and_link(app, "innogy", EMAIL, "1000001", [point], readings(point, year))
     client.get("/consumption/?year=2025")  # warm up: first request of the login
-    one_year = _count_queries(app, client, "/consumption/?year=2025")
+    one_year = count_queries(app, client, "/consumption/?year=2025")
     older = [(_w(2015 + k // 12, k % 12 + 1), 10 * k) for k in range(10 * 12)]  # 2015-2024, rising
     add_readings(app, "innogy", readings(point, older))
-    ten_years = _count_queries(app, client, "/consumption/?year=2025")
+    ten_years = count_queries(app, client, "/consumption/?year=2025")
     assert one_year == ten_years
     assert _csv_rows(client, ids[PPE], 2025)[1][4] == "10"  # the older history is used: Jan 2024
 

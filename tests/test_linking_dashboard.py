@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from core.billing.contract import BackendUnavailable
 from core.extensions import db
 from core.models import AccountLink, VerificationAttempt
 from core.tenancy import tenant_context
-from tests.conftest import register_and_activate, sign_in
+from tests.conftest import client_for, register_and_activate, sign_in
+from tests.support.accounts import monthly_history, point_record, store_and_link
+from tests.support.queries import count_queries
 
 
 def _link_data(identity, **changes):
@@ -139,24 +141,28 @@ def test_backend_down_while_linking_changes_nothing(app, signed_in, demo_identit
 
 
 def test_dashboard_query_count_does_not_grow_with_accounts(app, signed_in, demo_identity):
-    def count_queries():
-        statements = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert signed_in.get("/").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
-
     signed_in.submit("/accounts/link", _link_data(demo_identity[0]))
-    one = count_queries()
+    one = count_queries(app, signed_in, "/")
     for identity in demo_identity[1:4]:
         signed_in.submit("/accounts/link", _link_data(identity))
-    four = count_queries()
+    four = count_queries(app, signed_in, "/")
     assert one == four
+
+
+def test_dashboard_query_count_is_the_same_for_one_year_and_ten_years_of_history(app, smtp_server):
+    counts = {}
+    for years in (1, 10):
+        email = f"history{years}@example.com"
+        client = client_for(app)
+        register_and_activate(client, smtp_server, email)
+        sign_in(client, email)
+        point = point_record(f"59000000000000{years:04d}")
+        invoices, payments, readings = monthly_history(f"H{years}", point, years)
+        store_and_link(app, "innogy", email, f"H{years}", [point], readings, invoices=invoices, payments=payments)
+        client.get("/")  # warm-up: the first page of a login does one-off work
+        counts[years] = count_queries(app, client, "/")
+        assert f"H{years}/F/0000" in client.get("/").get_data(as_text=True)  # the newest invoice is shown
+    assert counts[1] == counts[10]
 
 
 def test_dashboard_requires_login(client):

@@ -14,8 +14,11 @@ from core.billing.contract import (
     AccountSnapshot,
     Address,
     Commodity,
+    InvoiceRecord,
+    InvoiceStatus,
     MeterRecord,
     Money,
+    PaymentRecord,
     ReadingRecord,
     ReadingSource,
     SupplyPointRecord,
@@ -51,12 +54,14 @@ def readings(point: SupplyPointRecord, values: Iterable[tuple[dt.datetime, Decim
 
 def store_and_link(app, tenant: str, email: str, number: str, points: list[SupplyPointRecord],
                    reading_records: Iterable[ReadingRecord] = (), holder: str = "Anna Nowak",
-                   street: str = "ul. Prosta 1", currency: str = "PLN") -> dict[str, int]:
+                   street: str = "ul. Prosta 1", currency: str = "PLN",
+                   invoices: Iterable[InvoiceRecord] = (), payments: Iterable[PaymentRecord] = ()) -> dict[str, int]:
     """Store an account as the sync would and link it to ``email``'s login; the points' ids by code."""
     snapshot = AccountSnapshot(
         account=AccountRecord(number, holder, Address(street, "00-001", "Warszawa", "PL"),
                               Money(Decimal("0.00"), currency), dt.datetime(2026, 1, 1, tzinfo=dt.UTC)),
-        supply_points=tuple(points), invoices=(), payments=(), readings=tuple(reading_records),
+        supply_points=tuple(points), invoices=tuple(invoices), payments=tuple(payments),
+        readings=tuple(reading_records),
     )
     with app.app_context(), tenant_context(tenant):
         account = store_snapshot(snapshot)
@@ -88,3 +93,21 @@ def customer_reading(app, tenant: str, point_id: int, serial: str, at: dt.dateti
                                     value=Decimal(value), unit="kWh", source="customer", status=status,
                                     submission_key=f"{key}-{status}-{at:%Y%m%d}"))
         db.session.commit()
+
+
+def monthly_history(number: str, point: SupplyPointRecord, years: int, until: dt.date = dt.date(2026, 10, 1),
+                    currency: str = "PLN") -> tuple[list[InvoiceRecord], list[PaymentRecord], list[ReadingRecord]]:
+    """``years`` of monthly invoices (all paid), their payments and meter readings, up to ``until``."""
+    invoices, payments, values = [], [], []
+    for k in range(years * 12):
+        month = (until.year * 12 + until.month - 1) - k
+        issued = dt.date(month // 12, month % 12 + 1, 1)
+        amount = Money(Decimal(150 + k % 40), currency)
+        invoices.append(InvoiceRecord(f"{number}/F/{k:04d}", issued, issued - dt.timedelta(days=30),
+                                      issued - dt.timedelta(days=1), issued + dt.timedelta(days=14),
+                                      amount, amount, InvoiceStatus.PAID, point.identifier))
+        payments.append(PaymentRecord(f"{number}/P/{k:04d}",
+                                      dt.datetime.combine(issued + dt.timedelta(days=10), dt.time(9), dt.UTC),
+                                      amount, invoices[-1].number))
+        values.append((dt.datetime.combine(issued, dt.time(), dt.UTC), 90_000 - 150 * k))
+    return invoices, payments, readings(point, values)
