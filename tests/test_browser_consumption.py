@@ -7,15 +7,8 @@ browser, so the readings come from the demo back-end through the sync.
 
 from __future__ import annotations
 
-import re
-
-from sqlalchemy import select
-
-from core.extensions import db
-from core.models import CapturedMail
-from core.tenancy import tenant_context
 from tests import test_browser
-from tests.conftest import PASSWORD, client_for
+from tests.support.browser import activated, sign_in_and_link
 from tests.test_browser import BRANDS, audit
 
 pytestmark = test_browser.pytestmark
@@ -23,35 +16,13 @@ pytestmark = test_browser.pytestmark
 brand, live_portal, page = test_browser.brand, test_browser.live_portal, test_browser.page
 
 
-def _activated(app, brand: str, email: str) -> None:
-    client = client_for(app, f"{brand}.localhost", language=BRANDS[brand][1])
-    response = client.submit("/register", {
-        "email": email, "password": PASSWORD, "password_confirm": PASSWORD, "accept_terms": "1"})
-    assert response.status_code == 302
-    with app.app_context(), tenant_context(brand):
-        body = db.session.execute(
-            select(CapturedMail.text_body).where(CapturedMail.recipient == email).order_by(CapturedMail.id.desc())
-        ).scalars().first()
-    assert client.submit(re.search(r"https?://[^/\s]+(/activate/\S+)", body).group(1)).status_code == 302
-
-
 def test_consumption_chart_is_visible_and_accessible(live_portal, page, brand):
     app, base = live_portal
     email = f"chart@{brand}.example.com"
-    _activated(app, brand, email)
+    activated(app, brand, BRANDS[brand][1], email)
     with app.app_context():
         identity = app.extensions["portal_tenants"][brand].adapter.demo_identities()[0]
-
-    page.goto(base + "/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_url("**/accounts/link")
-    for name, value in identity.items():
-        if page.locator(f"form.form #{name}").count():
-            page.fill(f"#{name}", str(value))
-    page.click("form.form button[type=submit]")
-    page.wait_for_url(base + "/")
+    sign_in_and_link(page, base, email, identity)
 
     page.goto(base + "/consumption/")
     assert page.locator("html").get_attribute("lang") == BRANDS[brand][1]

@@ -7,6 +7,7 @@ Same setup as ``tests/test_browser.py`` (Debian's chromium through Playwright).
 from __future__ import annotations
 
 from tests.conftest import PASSWORD
+from tests.support.browser import sign_in_and_link
 from tests.test_browser import BRANDS, audit, brand, live_portal, page  # noqa: F401 - shared fixtures
 from tests.test_browser import pytestmark as browser_marks
 
@@ -30,15 +31,7 @@ def _sign_up_and_link(tab, app, base: str, code: str) -> dict:
     tab.locator("a[href*='/activate/']").first.click()
     tab.click("form.form button[type=submit]")
     tab.wait_for_url("**/login")
-    tab.fill("#email", email)
-    tab.fill("#password", PASSWORD)
-    tab.click("form.form button[type=submit]")
-    tab.wait_for_url("**/accounts/link")
-    for name, value in identity.items():
-        if tab.locator(f"form.form #{name}").count():
-            tab.fill(f"#{name}", str(value))
-    tab.click("form.form button[type=submit]")
-    tab.wait_for_url(base + "/")
+    sign_in_and_link(tab, base, email, identity)
     return identity
 
 

@@ -5,4 +5,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const button = select.form.querySelector("button[type=submit]");
     if (button) button.classList.add("visually-hidden");
   }
+  // a form sent back with mistakes: start at the first field to correct
+  const invalid = document.querySelector("form [aria-invalid=true]");
+  if (invalid) invalid.focus();
 });
