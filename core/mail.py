@@ -6,12 +6,16 @@ kept in the database instead and shown on the demo mailbox page.
 
 from __future__ import annotations
 
+import logging
+
 from flask import current_app, g, render_template
 from flask_babel import force_locale
 from flask_mail import Message
 
 from core.extensions import db, mail
 from core.models import CapturedMail
+
+log = logging.getLogger(__name__)
 
 
 def send_mail(recipient: str, template: str, *, locale: str | None = None, **context) -> None:
@@ -44,3 +48,11 @@ def deliver(recipient: str, subject: str, body: str) -> None:
         db.session.flush()
         return
     mail.send(Message(subject=subject, recipients=[recipient], body=body, sender=sender))
+
+
+def send_mail_quietly(recipient: str, template: str, **context) -> None:
+    """Send, but let no mail problem change the answer (nor reveal an account): log it."""
+    try:
+        send_mail(recipient, template, **context)
+    except Exception:  # noqa: BLE001 - SMTP and socket errors alike
+        log.exception("could not send %s mail for tenant %s", template, g.tenant.code)

@@ -6,7 +6,7 @@ be used to find out who has an account.
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from core.extensions import db, limiter
 from core.forms import load_form
 from core.i18n import SESSION_KEY, select_locale
-from core.mail import send_mail
+from core.mail import send_mail_quietly
 from core.models import LoginSession, TermsAcceptance, User, utcnow
 from core.profile import record_activity
 from core.schemas import (
@@ -40,19 +40,10 @@ from core.security import (
 from core.views.common import limit, render_form, safe_next
 
 bp = Blueprint("auth", __name__)
-log = logging.getLogger(__name__)
 
 
 def _user_by_email(email: str) -> User | None:
     return db.session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none()
-
-
-def _mail_quietly(recipient: str, template: str, **context) -> None:
-    """Mail problems must not change the answer (nor reveal the account); they are logged."""
-    try:
-        send_mail(recipient, template, **context)
-    except Exception:  # noqa: BLE001 - SMTP and socket errors alike
-        log.exception("could not send %s mail for tenant %s", template, g.tenant.code)
 
 
 def _activation_link(user: User) -> str:
@@ -69,31 +60,40 @@ def register():
     data, errors = load_form(schema, request.form)
     if errors:
         return render_form("auth/register.html", schema, errors)
+    register_login(data, lambda user: send_mail_quietly(
+        user.email, "activate", locale=user.locale, link=_activation_link(user)))
+    return redirect(url_for("auth.check_inbox"))
+
+
+def register_login(data: dict, send_activation: Callable[[User], None]) -> None:
+    """Create an inactive login from a registration form and send its activation; commits.
+
+    Plugins with their own registration steps (a PIN first, say) call this with their own
+    activation mail. Known and unknown addresses get the same answer and the same work: a
+    login not yet activated takes the new password and gets the link again; the owner of
+    an active one is told how to sign in or reset the password.
+    """
     email = data["email"].lower()
     password_hash = hash_password(data["password"])  # always, so timing tells nothing
     user = _user_by_email(email)
-    locale = select_locale()
     if user is None:
-        now = utcnow()
-        version = current_app.config["TERMS_VERSION"]
-        user = User(
-            email=email, password_hash=password_hash, locale=locale,
-            terms_version=version, terms_accepted_at=now,
-        )
+        now, version = utcnow(), current_app.config["TERMS_VERSION"]
+        user = User(email=email, password_hash=password_hash, locale=select_locale(),
+                    terms_version=version, terms_accepted_at=now)
         db.session.add(user)
         db.session.flush()
         db.session.add(TermsAcceptance(user_id=user.id, version=version, accepted_at=now))
-        _mail_quietly(email, "activate", locale=locale, link=_activation_link(user))
     elif user.activated_at is None:
-        _mail_quietly(email, "activate", locale=user.locale, link=_activation_link(user))
+        user.password_hash = password_hash
+    if user.activated_at is None:
+        send_activation(user)
     else:
-        _mail_quietly(
+        send_mail_quietly(
             email, "already_registered", locale=user.locale,
             login_link=url_for("auth.login", _external=True),
             reset_link=url_for("auth.forgot_password", _external=True),
         )
     db.session.commit()
-    return redirect(url_for("auth.check_inbox"))
 
 
 @bp.get("/register/check-inbox")
@@ -142,7 +142,7 @@ def login():
             "auth/login.html", schema, {"_schema": [_("Incorrect e-mail address or password.")]}
         )
     if user.activated_at is None:
-        _mail_quietly(user.email, "activate", locale=user.locale, link=_activation_link(user))
+        send_mail_quietly(user.email, "activate", locale=user.locale, link=_activation_link(user))
         db.session.commit()
         return render_form(
             "auth/login.html", schema,
@@ -183,7 +183,7 @@ def forgot_password():
     user = _user_by_email(data["email"])
     if user is not None and user.activated_at is not None:
         token = make_token("reset", uid=user.id, pwd=user.password_hash[-16:])
-        _mail_quietly(
+        send_mail_quietly(
             user.email, "reset_password", locale=user.locale,
             link=url_for("auth.reset_password", token=token, _external=True),
         )

@@ -25,6 +25,7 @@ from core import jobs
 from core.extensions import db, limiter
 from core.forms import load_form
 from core.i18n import SESSION_KEY
+from core.mail import send_mail_quietly
 from core.models import User, utcnow
 from core.profile import (
     ACTIVITY_LABELS,
@@ -47,7 +48,6 @@ from core.profile import (
     zip_stream,
 )
 from core.security import TokenInvalid, check_password, consume_token, make_token, read_token
-from core.views.auth import _mail_quietly
 from core.views.common import limit
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
@@ -123,12 +123,12 @@ def email():
         return _index(400, email=(_posted(), errors))
     new = data["email"].lower()
     if email_in_use(new):
-        _mail_quietly(new, "profile/mail/email_taken.txt", locale=user.locale,
+        send_mail_quietly(new, "profile/mail/email_taken.txt", locale=user.locale,
                       login_link=url_for("auth.login", _external=True),
                       reset_link=url_for("auth.forgot_password", _external=True))
     else:
         token = make_token("email_change", uid=user.id, old=user.email, new=new)
-        _mail_quietly(new, "profile/mail/confirm_email.txt", locale=user.locale,
+        send_mail_quietly(new, "profile/mail/confirm_email.txt", locale=user.locale,
                       link=url_for("profile.confirm_email", token=token, _external=True))
     record_activity(user, "email_change_requested")
     db.session.commit()
@@ -154,7 +154,7 @@ def confirm_email(token: str):
     except (TokenInvalid, EmailTaken):
         db.session.rollback()
         return render_template("auth/link_invalid.html"), 400
-    _mail_quietly(old, "profile/mail/email_changed.txt", locale=user.locale, new_email=user.email)
+    send_mail_quietly(old, "profile/mail/email_changed.txt", locale=user.locale, new_email=user.email)
     db.session.commit()
     jobs.deliver_pending(g.tenant)
     flash(_("Your e-mail address has been changed to %(email)s.", email=user.email), "success")

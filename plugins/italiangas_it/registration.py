@@ -11,7 +11,6 @@ see the customer's bills. Known and unknown e-mail addresses get the same answer
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,15 +20,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from core.extensions import db
-from core.i18n import select_locale
 from core.linking import LinkResult, link_proven
-from core.mail import send_mail
-from core.models import AccountLink, BillingAccount, TermsAcceptance, User, utcnow
-from core.security import TokenInvalid, hash_password, make_token, read_token
+from core.mail import send_mail_quietly
+from core.models import AccountLink, BillingAccount, User, utcnow
+from core.security import TokenInvalid, make_token, read_token
+from core.views.auth import register_login
 from plugins.italiangas_it.i18n import _
 from plugins.italiangas_it.identity import PIN_METHOD
-
-log = logging.getLogger(__name__)
 
 PROOF_KEY = "italiangas_pin_proof"
 PROOF_MAX_AGE = dt.timedelta(minutes=30)
@@ -85,14 +82,6 @@ def all_registered(account_numbers: Sequence[str]) -> bool:
 # --- step 2: the login ---------------------------------------------------------------------
 
 
-def mail_quietly(recipient: str, template: str, **context: Any) -> None:
-    """Mail problems must not change the answer (nor reveal the account); they are logged."""
-    try:
-        send_mail(recipient, template, **context)
-    except Exception:  # noqa: BLE001 - SMTP and socket errors alike
-        log.exception("could not send %s mail for tenant %s", template, g.tenant.code)
-
-
 def activation_link(user: User, account_numbers: Sequence[str]) -> str:
     token = make_token(TOKEN_PURPOSE, uid=user.id, accounts=list(account_numbers))
     return url_for("italiangas_registration.activate", token=token, _external=True)
@@ -100,27 +89,9 @@ def activation_link(user: User, account_numbers: Sequence[str]) -> str:
 
 def register(data: dict[str, Any], account_numbers: Sequence[str]) -> None:
     """Create the login (or remind its owner) and mail the activation link; commits."""
-    email = data["email"].lower()
-    password_hash = hash_password(data["password"])  # always, so timing tells nothing
-    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-    if user is None:
-        now, version = utcnow(), current_app.config["TERMS_VERSION"]
-        user = User(email=email, password_hash=password_hash, locale=select_locale(),
-                    terms_version=version, terms_accepted_at=now)
-        db.session.add(user)
-        db.session.flush()
-        db.session.add(TermsAcceptance(user_id=user.id, version=version, accepted_at=now))
-    elif user.activated_at is None:  # registering again before activating: the new password counts
-        user.password_hash = password_hash
-    if user.activated_at is None:
-        mail_quietly(email, "italiangas_it/mail/pin_activate.txt", locale=user.locale, link=activation_link(user, account_numbers))
-    else:
-        mail_quietly(
-            email, "already_registered", locale=user.locale,
-            login_link=url_for("auth.login", _external=True),
-            reset_link=url_for("auth.forgot_password", _external=True),
-        )
-    db.session.commit()
+    register_login(data, lambda user: send_mail_quietly(
+        user.email, "italiangas_it/mail/pin_activate.txt", locale=user.locale,
+        link=activation_link(user, account_numbers)))
 
 
 # --- activation: the login becomes active and the PIN's accounts are linked ----------------
@@ -141,7 +112,7 @@ def activate_and_link(user: User, account_numbers: Sequence[str]) -> LinkResult:
     user.activated_at = utcnow()
     db.session.commit()
     result = link_proven(g.tenant, user, PIN_METHOD, account_numbers)
-    mail_quietly(
+    send_mail_quietly(
         user.email, "italiangas_it/mail/registration_summary.txt", locale=user.locale, user=user, result=result,
         accounts=linked_accounts(user),
         login_link=url_for("auth.login", _external=True),
