@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from core import outbox
 from core.billing.contract import BackendUnavailable, Money
@@ -20,6 +20,7 @@ from core.payments import SIGNATURE_HEADER, DemoPaymentProvider, demo_key
 from core.sync import sync_tenant
 from core.tenancy import tenant_context
 from tests.conftest import client_for, register_and_activate, sign_in
+from tests.support.queries import count_queries
 
 TENANTS = {
     "innogy": {"plugin": "innogy_pl", "hosts": ["innogy.test"]},
@@ -177,29 +178,13 @@ def _customer_with_history(app, smtp_server, email: str, years: int) -> tuple:
     return client
 
 
-def _count_queries(app, client, path: str) -> int:
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
-
-
 def test_the_list_takes_the_same_number_of_queries_for_one_year_and_for_ten(portal, smtp_server):
     short = _customer_with_history(portal, smtp_server, "one-year@example.com", 1)
     long = _customer_with_history(portal, smtp_server, "ten-years@example.com", 10)
     for client in (short, long):
         client.get("/invoices/")  # warm-up: first-request work is not the list's
-    assert _count_queries(portal, short, "/invoices/") == _count_queries(portal, long, "/invoices/")
-    assert _count_queries(portal, long, "/invoices/?page=2") == _count_queries(portal, short, "/invoices/")
+    assert count_queries(portal, short, "/invoices/") == count_queries(portal, long, "/invoices/")
+    assert count_queries(portal, long, "/invoices/?page=2") == count_queries(portal, short, "/invoices/")
 
 
 def test_pages_through_a_long_history(portal, smtp_server):
