@@ -538,3 +538,36 @@ def test_active_tokens_are_capped(signed_in, monkeypatch):
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "Revoke one you no longer use first." in page
     assert not any(token in page for token in made) and 'id="new-token-value"' not in page
+
+
+def test_new_terms_must_be_accepted_in_the_portal_before_the_api_answers(app, owner):
+    client, _identity, api = owner
+    app.config["TERMS_VERSION"] = "2027-03"
+    _error(api.get("/me"), 403, "terms_not_accepted")
+    assert client.submit("/consents/terms", {"accept_terms": "1"}).status_code == 302
+    assert api.get("/me").status_code == 200
+
+
+def test_request_rules_of_the_chosen_account_apply_as_on_the_form(make_app, smtp_server):
+    """ČEZ: the new advance must fit the expected consumption of the account it is for."""
+    from plugins.cez_cz.rules import advance_payment_limits
+
+    plugin = plugins.cez_cz.plugin
+    app = make_app(plugins=[plugin], TENANTS={"cez": {"plugin": "cez_cz", "hosts": ["cez.test"]}})
+    adapter = _tenant(app, "cez").adapter
+    method, identities = _identities(app, "cez")
+    identity = next(i for i in identities
+                    if any(p for p in adapter.supply_points(i["account_number"]))
+                    and not any(inv.status == "overdue" for inv in adapter.invoices(i["account_number"])))
+    client, identity = _customer(app, smtp_server, "advance@example.com", host="cez.test", code="cez", identity=identity)
+    api = Api(app, _make_token(client), host="cez.test")
+    point = adapter.supply_points(identity["account_number"])[0].identifier
+    lowest, _highest = advance_payment_limits(adapter.expected_yearly_cost(identity["account_number"], point))
+    body = {"type": "advance_payment", "account": identity["account_number"],
+            "data": {"supply_point": point, "change": "increase", "amount": str(lowest - 10)}}
+    refused = _error(api.post("/requests", json=body), 422, "validation_failed")
+    assert "data.amount" in refused["fields"]
+    assert _count(app, ServiceRequest, "cez") == 0
+    body["data"]["amount"] = str(lowest)
+    assert api.post("/requests", json=body).status_code == 202
+    assert _count(app, ServiceRequest, "cez") == 1

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from core.api import tokens
+from core.consents import terms_outdated
 from core.extensions import csrf, limiter
 from core.forms import translate_errors
 from core.views.common import limit
@@ -125,6 +126,9 @@ def _authenticate() -> None:
     token = tokens.authenticate(given) if given else None
     if token is None:
         raise ApiError(401)
+    if terms_outdated(token.user):  # as on the web: nothing before the new terms are accepted
+        raise ApiError(403, _l("The terms of service have changed: accept them in the portal first."),
+                       code="terms_not_accepted")
     g.api_token = token
     # The token's owner is Flask-Login's current user for this request only (no session):
     # the portal's locale choice and helpers see them as on the web.
@@ -160,9 +164,7 @@ class Operation:
 
     @property
     def statuses(self) -> list[int]:
-        found = {self.status, 401, 429, *self.errors}
-        if self.write:
-            found.add(403)
+        found = {self.status, 401, 403, 429, *self.errors}  # 403: new terms not yet accepted
         if self.path_params:
             found.add(404)
         if self.query or self.body:

@@ -25,7 +25,7 @@ def _status_description(status: int) -> str:
         202: _("Received; delivered to the supplier in the background"),
         400: _("The body is not a JSON object"),
         401: _("No token, or the token is not valid or revoked"),
-        403: _("The token may only read"),
+        403: _("The token may only read, or the terms of service must be accepted in the portal first"),
         404: _("Not found among your own data"),
         422: _("Some fields are not valid"),
         429: _("Too many requests"),

@@ -54,7 +54,7 @@ from core.readings import (
     submission,
     submit_reading,
 )
-from core.service_requests import file_request, new_submission_key
+from core.service_requests import account_errors, file_request, new_submission_key
 
 ACCOUNTS, POINTS, BILLING, READINGS, REQUESTS = (
     _l("Accounts"), _l("Supply points"), _l("Invoices and payments"), _l("Meter readings"), _l("Requests"))
@@ -314,6 +314,9 @@ def file_service_request():
     if account is None or not request_type.eligible(account):
         raise validation_failed({"account": [_("Choose the customer account this request is about.")]})
     data = load(request_type.schema(), body["data"], rename=lambda name: "data" if name == "_schema" else f"data.{name}")
+    errors = account_errors(g.tenant, request_type, account, data)
+    if errors:
+        raise validation_failed({f"data.{name}": [str(m) for m in messages] for name, messages in errors.items()})
     filed, created = file_request(current_user, account, request_type.code, data,
                                   _submission_key("request", account.id, request_type.code))
     if created:
