@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import event, func, select
 
 from core import outbox
@@ -16,6 +17,7 @@ from core.readings import field_name, local_today
 from core.tenancy import tenant_context
 from tests.conftest import client_for, register_and_activate, sign_in
 from tests.support.accounts import add_readings, local, point_record, readings, store_and_link
+from tests.test_browser import BRANDS
 
 CAPABILITY = "meter_readings"
 
@@ -380,3 +382,23 @@ def test_history_is_paginated_with_a_constant_query_count(app, smtp_server):
     # the header chose a point with a shorter history while on page 2: back to its first page
     client.get(f"/readings/?point={ids[COTTAGE]}")
     assert client.get("/readings/?page=2").headers["Location"].endswith("/readings/")
+
+
+@pytest.mark.parametrize("brand", sorted(BRANDS))
+def test_index_follows_the_choice_in_each_tenant_and_language(make_app, smtp_server, brand):
+    host = f"{brand}.test"
+    app = make_app(TENANTS={brand: {"plugin": BRANDS[brand][0], "hosts": [host]}})
+    client = client_for(app, host)
+    register_and_activate(client, smtp_server, "many@example.com")
+    assert sign_in(client, "many@example.com").status_code == 302
+    first, second = point_record(HOME), point_record(COTTAGE, street="Leśna 5")
+    ids = store_and_link(app, brand, "many@example.com", "2000001", [first, second],
+                         readings(first, [(local("Europe/Warsaw", 2025, 3), 4321)]))
+    assert client.get(f"/readings/?point={ids[COTTAGE]}").status_code == 302
+    for language in ("en", "pl", "cs", "uk", "it"):
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+        current, others = _main(client).split('id="other-points"', 1)
+        assert COTTAGE in current and HOME not in current and f"?point={ids[HOME]}" in others
+    client.get(f"/readings/?point={ids[HOME]}")
+    history = _main(client).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert history.count("<tr>") == 1 and "1.8.0" in history

@@ -24,7 +24,12 @@ from core.readings import (
     registers_of,
     submit_reading,
 )
-from core.selection import current_supply_point, my_supply_points, own_supply_point_or_404, select_supply_point
+from core.selection import (
+    current_supply_point,
+    my_supply_points,
+    own_supply_point_or_404,
+    select_supply_point,
+)
 from core.service_requests import new_submission_key
 
 bp = Blueprint("readings", __name__, url_prefix="/readings")
