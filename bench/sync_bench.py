@@ -121,7 +121,7 @@ def main() -> None:
         upgrade(directory=app.extensions["migrate"].directory)
         with db.engine.begin() as conn:
             for table in ("invoice", "payment", "supply_point", "billing_account", "sync_state"):
-                conn.execute(text(f"DELETE FROM {table} WHERE tenant = 'bench'"))
+                conn.execute(text(f"DELETE FROM {table} WHERE tenant = 'bench'"))  # noqa: S608 - fixed table names
         tenant = app.extensions["portal_tenants"]["bench"]
         with tenant_context("bench"):
             started = time.perf_counter()

@@ -123,15 +123,24 @@ def _register_tenant_resolution(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask, pm) -> None:
-    from core.views import accounts, auth, dashboard, demo, invoices, payments, readings, requests, site
-
-    from core.views import consumption
-    from core.views import consents, profile
-
-    from core.views import help as help_pages
-    from core.views import notifications
     from core.api import bp as api_bp
-    from core.views import api_tokens
+    from core.views import (
+        accounts,
+        api_tokens,
+        auth,
+        consents,
+        consumption,
+        dashboard,
+        demo,
+        invoices,
+        notifications,
+        payments,
+        profile,
+        readings,
+        requests,
+        site,
+    )
+    from core.views import help as help_pages
 
     for module in (site, auth, accounts, dashboard, requests, readings, consumption, invoices, payments,
                    notifications, help_pages, consents, profile):

@@ -9,10 +9,9 @@ says so with ``execution_options(all_tenants=True)``.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import contextlib
 import contextvars
+import datetime as dt
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field

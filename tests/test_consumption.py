@@ -17,7 +17,6 @@ from babel.numbers import format_decimal
 
 from core.extensions import db
 from tests.conftest import client_for, register_and_activate, sign_in
-from tests.support.queries import count_queries
 from tests.support.accounts import (
     add_readings,
     customer_reading,
@@ -26,6 +25,7 @@ from tests.support.accounts import (
     readings,
     store_and_link,
 )
+from tests.support.queries import count_queries
 
 WARSAW = "Europe/Warsaw"
 EMAIL = "consumer@example.com"

@@ -166,7 +166,14 @@ def test_fault_injection_every_submission_delivered_exactly_once(make_app, backe
     from core import outbox
     from core.extensions import db
     from core.models import (
-        AccountLink, MeterReading, OutboxMessage, ServiceRequest, SupplyPoint, TermsAcceptance, User, utcnow,
+        AccountLink,
+        MeterReading,
+        OutboxMessage,
+        ServiceRequest,
+        SupplyPoint,
+        TermsAcceptance,
+        User,
+        utcnow,
     )
     from core.readings import field_name
     from core.security import hash_password
@@ -237,7 +244,7 @@ def test_fault_injection_every_submission_delivered_exactly_once(make_app, backe
     def customer(n: int) -> None:
         try:
             submit_all(n)
-        except Exception as exc:  # a thread's failure must fail the test, not vanish
+        except Exception as exc:  # noqa: BLE001 - a thread's failure must fail the test, not vanish
             errors.append((n, repr(exc)))
 
     def submit_all(n: int) -> None:

@@ -10,6 +10,12 @@ so a demo login keeps working from one day to the next.
 
 Writes (readings, requests) are kept in memory, idempotent by key, for the life of the
 instance.
+
+A supplier's demo back-end usually only needs a :class:`DemoProfile`. One that invents
+its customers differently (condominiums, settlement cycles) subclasses
+:class:`DemoGenerator` and works on its building blocks: :class:`DemoCustomer`,
+:class:`DemoSupplyPoint`, :class:`InvoiceDraft`, :class:`PricedCharge`, with
+:func:`add_months` and :func:`weighted_choice`. These are the public extension points.
 """
 
 from __future__ import annotations
@@ -255,7 +261,7 @@ def reading_rules_for(
 # -------------------------------------------------------------------------
 
 
-class _Priced(NamedTuple):
+class PricedCharge(NamedTuple):
     """A charge applied to a period; money objects are made only when shown."""
 
     charge: Charge
@@ -265,7 +271,9 @@ class _Priced(NamedTuple):
 
 
 @dataclass
-class _SupplyPoint:
+class DemoSupplyPoint:
+    """A supply point as the demo back-end keeps it: its record, tariff and readings."""
+
     record: SupplyPointRecord
     tariff: Tariff
     readings: list[ReadingRecord]  # oldest first; grows with customer submissions
@@ -273,41 +281,44 @@ class _SupplyPoint:
 
 
 @dataclass
-class _Customer:
+class DemoCustomer:
+    """Everything the demo back-end holds about one customer account."""
+
     index: int
     account: AccountRecord
-    supply_points: dict[str, _SupplyPoint]
+    supply_points: dict[str, DemoSupplyPoint]
     self_reader: bool
     invoices: list[InvoiceRecord] = field(default_factory=list)  # newest first
-    priced: dict[str, tuple[_Priced, ...]] = field(default_factory=dict)
+    priced: dict[str, tuple[PricedCharge, ...]] = field(default_factory=dict)
     payments: list[PaymentRecord] = field(default_factory=list)  # newest first
     requests: list[tuple[str, RequestSubmission]] = field(default_factory=list)
 
 
 @dataclass
-class _Draft:
+class InvoiceDraft:
     """An invoice before it has a number: numbers follow the order of issue."""
 
-    customer: _Customer
-    supply_point: _SupplyPoint
+    customer: DemoCustomer
+    supply_point: DemoSupplyPoint
     kind: str
     issued_on: dt.date
     period_start: dt.date
     period_end: dt.date
     due_on: dt.date
-    priced: tuple[_Priced, ...]
+    priced: tuple[PricedCharge, ...]
     gross: Decimal
     newest: bool
     number: str = ""
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
+def add_months(day: dt.date, months: int) -> dt.date:
     """The first of the month ``months`` after ``day``'s month."""
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def _weighted(rng: random.Random, items: Sequence[Any]) -> Any:
+def weighted_choice(rng: random.Random, items: Sequence[Any]) -> Any:
+    """One of ``items``, drawn by their ``weight``."""
     return rng.choices(items, weights=[item.weight for item in items])[0]
 
 
@@ -338,7 +349,7 @@ class DemoBackend(BillingAdapter):
         self.currency = profile.currency
         self.tz = ZoneInfo(profile.timezone) if profile.timezone else dt.UTC
         self._lock = threading.RLock()
-        self._customers: dict[str, _Customer] | None = None
+        self._customers: dict[str, DemoCustomer] | None = None
         self.set_anchor(anchor or dt.datetime.now(self.tz).date())
         self._results: dict[tuple[str, str], SubmissionResult] = {}
         self._counters = {"reading": 0, "request": 0}
@@ -443,7 +454,7 @@ class DemoBackend(BillingAdapter):
             self._results[("request", idempotency_key)] = result
             return result
 
-    def _book_payment(self, customer: _Customer, payment: PaymentNotification) -> SubmissionResult:
+    def _book_payment(self, customer: DemoCustomer, payment: PaymentNotification) -> SubmissionResult:
         """Book an online payment: on the invoice it names, else on the oldest open ones;
         what is left over is credit. The next sync shows the new balance."""
         if payment.amount.currency != self.currency or payment.amount.amount <= 0:
@@ -503,14 +514,14 @@ class DemoBackend(BillingAdapter):
             return list(customer.requests)
 
     # --- lookups ----------------------------------------------------------------
-    def _customer(self, account_number: str) -> _Customer:
+    def _customer(self, account_number: str) -> DemoCustomer:
         customer = self._data().get(account_number.strip())
         if customer is None:
             raise AccountNotFound(account_number)
         return customer
 
     @staticmethod
-    def _supply_point(customer: _Customer, identifier: str) -> _SupplyPoint:
+    def _supply_point(customer: DemoCustomer, identifier: str) -> DemoSupplyPoint:
         try:
             return customer.supply_points[identifier]
         except KeyError:
@@ -519,13 +530,13 @@ class DemoBackend(BillingAdapter):
             ) from None
 
     @staticmethod
-    def _invoice(customer: _Customer, number: str) -> InvoiceRecord:
+    def _invoice(customer: DemoCustomer, number: str) -> InvoiceRecord:
         for invoice in customer.invoices:
             if invoice.number == number:
                 return invoice
         raise LookupError(f"invoice {number} is not on account {customer.account.number}")
 
-    def _lines(self, customer: _Customer, invoice_number: str) -> tuple[InvoiceLine, ...]:
+    def _lines(self, customer: DemoCustomer, invoice_number: str) -> tuple[InvoiceLine, ...]:
         rate, currency = self.profile.vat_rate, self.currency
         return tuple(
             InvoiceLine(
@@ -546,7 +557,7 @@ class DemoBackend(BillingAdapter):
         prefix = "RD" if kind == "reading" else "RQ"
         return f"{prefix}-{self._counters[kind]:06d}"
 
-    def _reading_problem(self, customer: _Customer, reading: ReadingSubmission) -> str | None:
+    def _reading_problem(self, customer: DemoCustomer, reading: ReadingSubmission) -> str | None:
         """Why the back-end refuses this reading, or ``None`` when it takes it."""
         point = customer.supply_points.get(reading.supply_point)
         if point is None:
@@ -588,23 +599,23 @@ class DemoBackend(BillingAdapter):
             """The moment the data describes: the start of the anchor day."""
 
     # --- generation -----------------------------------------------------------------
-    def _data(self) -> dict[str, _Customer]:
+    def _data(self) -> dict[str, DemoCustomer]:
         if self._customers is None:
             with self._lock:
                 if self._customers is None:
-                    self._customers = _Generator(self.profile, self.anchor, self.tz).run()
+                    self._customers = DemoGenerator(self.profile, self.anchor, self.tz).run()
         return self._customers
 
 
-class _Generator:
+class DemoGenerator:
     """Invents the customers of one profile as they stand on one anchor date."""
 
     def __init__(self, profile: DemoProfile, anchor: dt.date, tz: dt.tzinfo) -> None:
         self.p = profile
         self.anchor = anchor
         self.tz = tz
-        self.month0 = _add_months(anchor, -profile.history_months)
-        self.boundaries = [_add_months(self.month0, k) for k in range(profile.history_months + 1)]
+        self.month0 = add_months(anchor, -profile.history_months)
+        self.boundaries = [add_months(self.month0, k) for k in range(profile.history_months + 1)]
         self.taken: set[str] = set()
 
     def rng(self, *parts: object) -> random.Random:
@@ -621,7 +632,7 @@ class _Generator:
                 return value
         raise RuntimeError("the profile's identifier maker keeps repeating itself")
 
-    def run(self) -> dict[str, _Customer]:
+    def run(self) -> dict[str, DemoCustomer]:
         customers = [self.customer(index) for index in range(self.p.customers)]
         drafts = [draft for customer in customers for draft in self.drafts(customer)]
         self.number(drafts)
@@ -632,11 +643,11 @@ class _Generator:
         return {customer.account.number: customer for customer in customers}
 
     # --- who the customers are -------------------------------------------------
-    def customer(self, index: int) -> _Customer:
+    def customer(self, index: int) -> DemoCustomer:
         rng = self.rng("customer", index)
         p = self.p
         number = self.unique(lambda: p.make_customer_number(rng))
-        locality: Locality = _weighted(rng, p.localities)
+        locality: Locality = weighted_choice(rng, p.localities)
         street = rng.choice(locality.streets or p.streets)
         house = f"{street} {rng.randint(1, 180)}"
         if rng.random() < 0.65:
@@ -655,16 +666,16 @@ class _Generator:
             updated_at=dt.datetime.combine(self.anchor, dt.time(), tzinfo=self.tz),
         )
         self_reader = rng.random() < p.self_reader_share
-        customer = _Customer(index, account, {sp.record.identifier: sp for sp in points}, self_reader)
+        customer = DemoCustomer(index, account, {sp.record.identifier: sp for sp in points}, self_reader)
         for point in points:
             self.readings(customer, point)
         return customer
 
     def supply_point(
         self, rng: random.Random, address: Address, operator: DistributionOperator
-    ) -> _SupplyPoint:
+    ) -> DemoSupplyPoint:
         tariffs = [t for t in self.p.tariffs if t.commodity is operator.commodity]
-        tariff: Tariff = _weighted(rng, tariffs)
+        tariff: Tariff = weighted_choice(rng, tariffs)
         identifier = self.unique(lambda: self.p.make_supply_point_id(rng, operator))
         meter = MeterRecord(
             serial_number=self.unique(lambda: self.p.make_meter_serial(rng, operator.commodity)),
@@ -694,14 +705,14 @@ class _Generator:
                 kwh *= history.uniform(0.85, 1.15)
                 values.append(values[-1] + max(1, round(kwh / float(tariff.kwh_per_meter_unit))))
             cumulative[register] = values
-        return _SupplyPoint(record, tariff, [], cumulative)
+        return DemoSupplyPoint(record, tariff, [], cumulative)
 
     def installed_on(self, rng: random.Random) -> dt.date:
         """A date in 2014-2022, so it does not move with the anchor, and before the history."""
         installed = INSTALLATIONS_FROM + dt.timedelta(days=rng.randint(0, 3286))
         return min(installed, self.month0 - dt.timedelta(days=30))
 
-    def readings(self, customer: _Customer, point: _SupplyPoint) -> None:
+    def readings(self, customer: DemoCustomer, point: DemoSupplyPoint) -> None:
         """One reading per register at every month boundary, from the right source."""
         rng = self.rng("readings", point.record.identifier, self.anchor.strftime("%Y-%m"))
         period = self.p.billing_period_months
@@ -736,11 +747,11 @@ class _Generator:
                 )
 
     # --- what they were billed ----------------------------------------------------
-    def drafts(self, customer: _Customer) -> list[_Draft]:
+    def drafts(self, customer: DemoCustomer) -> list[InvoiceDraft]:
         rng = self.rng("invoices", customer.index, self.anchor.isoformat())
         period = self.p.billing_period_months
         terms = dt.timedelta(days=self.p.payments.terms_days)
-        drafts: list[_Draft] = []
+        drafts: list[InvoiceDraft] = []
         for point in customer.supply_points.values():
             end_readings = {
                 r.read_at.date(): r.source for r in point.readings if r.read_at.time() == dt.time()
@@ -753,7 +764,7 @@ class _Generator:
                     issued = min(max(issued, self.anchor - dt.timedelta(days=5)), self.anchor)
                 kind = FORECAST if end_readings.get(after) is ReadingSource.ESTIMATE else REGULAR
                 drafts.append(
-                    _Draft(
+                    InvoiceDraft(
                         customer=customer,
                         supply_point=point,
                         kind=kind,
@@ -768,7 +779,7 @@ class _Generator:
                 )
         return drafts
 
-    def price(self, point: _SupplyPoint, first: int, last: int) -> tuple[_Priced, ...]:
+    def price(self, point: DemoSupplyPoint, first: int, last: int) -> tuple[PricedCharge, ...]:
         """The charges of the months between boundaries ``first`` and ``last``."""
         tariff = point.tariff
         kwh = {
@@ -786,10 +797,10 @@ class _Generator:
             else:
                 quantity = total if charge.register is None else kwh[charge.register]
             net = _cents(quantity * charge.unit_price)
-            items.append(_Priced(charge, quantity, net, _cents(net * self.p.vat_rate)))
+            items.append(PricedCharge(charge, quantity, net, _cents(net * self.p.vat_rate)))
         return tuple(items)
 
-    def number(self, drafts: list[_Draft]) -> None:
+    def number(self, drafts: list[InvoiceDraft]) -> None:
         """Number the invoices in order of issue, one sequence per month of issue."""
         drafts.sort(key=lambda d: (d.issued_on, d.customer.index, d.supply_point.record.identifier))
         sequences: dict[tuple[int, int], tuple[random.Random, int]] = {}
@@ -815,7 +826,7 @@ class _Generator:
         return dict(zip(chosen, wanted, strict=False))
 
     # --- how they paid ---------------------------------------------------------------
-    def settle(self, customer: _Customer, drafts: list[_Draft], role: str) -> None:
+    def settle(self, customer: DemoCustomer, drafts: list[InvoiceDraft], role: str) -> None:
         rng = self.rng("payments", customer.index, self.anchor.isoformat())
         behaviour = self.p.payments
         ordered = sorted(drafts, key=lambda d: d.issued_on)
@@ -881,7 +892,7 @@ class _Generator:
         )
         customer.account = replace(customer.account, balance=self.money(balance))
 
-    def invoice(self, draft: _Draft, paid: Decimal) -> InvoiceRecord:
+    def invoice(self, draft: InvoiceDraft, paid: Decimal) -> InvoiceRecord:
         gross = draft.gross
         status = invoice_status(gross, paid, draft.due_on, self.anchor)
         return InvoiceRecord(

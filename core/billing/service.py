@@ -10,7 +10,6 @@ this, as a real billing system would.
 from __future__ import annotations
 
 import datetime as dt
-
 import json
 import os
 import threading

@@ -38,18 +38,18 @@ from core.billing.demo import (
     Charge,
     ChargeBasis,
     DemoBackend,
+    DemoCustomer,
+    DemoGenerator,
     DemoProfile,
+    DemoSupplyPoint,
     DistributionOperator,
+    InvoiceDraft,
     Locality,
     PaymentBehaviour,
+    PricedCharge,
     Tariff,
-    _add_months,
-    _Customer,
-    _Draft,
-    _Generator,
-    _Priced,
-    _SupplyPoint,
-    _weighted,
+    add_months,
+    weighted_choice,
 )
 from core.billing.pdf import InvoiceLabels
 from plugins.cez_cz.codes import (
@@ -452,7 +452,7 @@ def split_gross(gross: Decimal) -> tuple[Decimal, Decimal]:
     return net, gross - net
 
 
-class _CezGenerator(_Generator):
+class _CezGenerator(DemoGenerator):
     """The core generator with Czech billing: monthly advances and yearly settlements."""
 
     def __init__(self, profile: DemoProfile, anchor: dt.date, tz: dt.tzinfo) -> None:
@@ -460,7 +460,7 @@ class _CezGenerator(_Generator):
         self.plans: dict[str, AdvancePlan] = {}
 
     # --- who the customers are -------------------------------------------------
-    def customer(self, index: int) -> _Customer:
+    def customer(self, index: int) -> DemoCustomer:
         customer = super().customer(index)
         rng = self.rng("cez-customer", index)
         customer.account = replace(customer.account, holder_name=self.holder_name(rng))
@@ -475,10 +475,10 @@ class _CezGenerator(_Generator):
             return f"{rng.choice(FEMALE_FIRST_NAMES)} {hers}"
         return f"{rng.choice(MALE_FIRST_NAMES)} {his}"
 
-    def add_places(self, rng: random.Random, customer: _Customer) -> None:
+    def add_places(self, rng: random.Random, customer: DemoCustomer) -> None:
         """One or two more places of consumption, electricity, gas or both, elsewhere."""
         while len(customer.supply_points) < MAX_PLACES:
-            locality: Locality = _weighted(rng, self.p.localities)
+            locality: Locality = weighted_choice(rng, self.p.localities)
             street = rng.choice(locality.streets or self.p.streets)
             address = Address(
                 f"{street} {rng.randint(1, 2400)}", rng.choice(locality.postcodes), locality.city, self.p.country
@@ -498,16 +498,16 @@ class _CezGenerator(_Generator):
                 break
 
     # --- meter readings -----------------------------------------------------------
-    def yearly_reads(self, point: _SupplyPoint) -> list[int]:
+    def yearly_reads(self, point: DemoSupplyPoint) -> list[int]:
         """The month boundaries where the distributor reads the meter, once a year."""
         month = self.rng("settlement-month", point.record.identifier).randint(1, 12)
         return [k for k in range(1, len(self.boundaries)) if self.boundaries[k].month == month]
 
-    def settlement_boundaries(self, point: _SupplyPoint) -> list[int]:
+    def settlement_boundaries(self, point: DemoSupplyPoint) -> list[int]:
         """The yearly reads with a whole year of history before them: settled in the demo."""
         return [k for k in self.yearly_reads(point) if k >= 12]
 
-    def readings(self, customer: _Customer, point: _SupplyPoint) -> None:
+    def readings(self, customer: DemoCustomer, point: DemoSupplyPoint) -> None:
         """The distributor reads once a year; at the 1 January price change the customer
         reads (samoodečet) or the distributor estimates; self-readers also read now and then."""
         rng = self.rng("readings", point.record.identifier, self.anchor.strftime("%Y-%m"))
@@ -545,13 +545,13 @@ class _CezGenerator(_Generator):
                 )
 
     # --- what they were billed ------------------------------------------------------
-    def drafts(self, customer: _Customer) -> list[_Draft]:
-        drafts: list[_Draft] = []
+    def drafts(self, customer: DemoCustomer) -> list[InvoiceDraft]:
+        drafts: list[InvoiceDraft] = []
         for point in customer.supply_points.values():
             drafts.extend(self.point_drafts(customer, point))
         return drafts
 
-    def year_items(self, point: _SupplyPoint, first: int, last: int) -> tuple[_Priced, ...]:
+    def year_items(self, point: DemoSupplyPoint, first: int, last: int) -> tuple[PricedCharge, ...]:
         """The real charges between two boundaries, with the breaker charge for electricity."""
         items = list(self.price(point, first, last))
         breaker = breaker_for_power(point.record.contracted_power_kw)
@@ -563,21 +563,21 @@ class _CezGenerator(_Generator):
             )
             months = Decimal(last - first)
             net = _cents(months * monthly)
-            items.append(_Priced(charge, months, net, _cents(net * self.p.vat_rate)))
+            items.append(PricedCharge(charge, months, net, _cents(net * self.p.vat_rate)))
         return tuple(items)
 
     @staticmethod
-    def gross_of(items: tuple[_Priced, ...]) -> Decimal:
+    def gross_of(items: tuple[PricedCharge, ...]) -> Decimal:
         return sum((item.net + item.vat for item in items), Decimal(0))
 
-    def point_drafts(self, customer: _Customer, point: _SupplyPoint) -> list[_Draft]:
+    def point_drafts(self, customer: DemoCustomer, point: DemoSupplyPoint) -> list[InvoiceDraft]:
         identifier = point.record.identifier
         rng = self.rng("billing", identifier, self.month0.isoformat())
         settlements = self.settlement_boundaries(point)
         first_year = self.gross_of(self.year_items(point, settlements[0] - 12, settlements[0]))
         # The first advances were set from an estimate: some too high, some too low.
         amount = round_advance(first_year * Decimal(str(rng.uniform(0.85, 1.18))) / 12)
-        settled: dict[int, tuple[dt.date, tuple[_Priced, ...]]] = {}
+        settled: dict[int, tuple[dt.date, tuple[PricedCharge, ...]]] = {}
         new_amounts: dict[int, Decimal] = {}
         for s in settlements:
             items = self.year_items(point, s - 12, s)
@@ -586,11 +586,11 @@ class _CezGenerator(_Generator):
             new_amounts[s + 1] = round_advance(self.gross_of(items) * Decimal(str(rng.uniform(0.95, 1.10))) / 12)
 
         plan = AdvancePlan()
-        drafts: list[_Draft] = []
+        drafts: list[InvoiceDraft] = []
         for k in range(len(self.boundaries) + 1):
             amount = new_amounts.get(k, amount)
-            month = _add_months(self.month0, k)
-            issued = _add_months(self.month0, k - 1).replace(day=ADVANCE_ISSUE_DAY)
+            month = add_months(self.month0, k)
+            issued = add_months(self.month0, k - 1).replace(day=ADVANCE_ISSUE_DAY)
             if issued > self.anchor:
                 break
             plan.amounts[month] = amount
@@ -600,15 +600,15 @@ class _CezGenerator(_Generator):
             if issued > self.anchor:
                 continue
             plan.expected_yearly_cost = self.gross_of(items)
-            months = [_add_months(self.month0, k) for k in range(s - 12, s)]
+            months = [add_months(self.month0, k) for k in range(s - 12, s)]
             deducted = Counter(plan.amounts[m] for m in months)
             for advance, count in sorted(deducted.items()):
                 net, vat = split_gross(advance)
                 charge = Charge("Předepsané zálohy za zúčtovací období", ChargeBasis.MONTH, -net, _MONTH)
-                items += (_Priced(charge, Decimal(count), -net * count, -vat * count),)
+                items += (PricedCharge(charge, Decimal(count), -net * count, -vat * count),)
             due = issued + dt.timedelta(days=SETTLEMENT_TERMS_DAYS)
             drafts.append(
-                _Draft(
+                InvoiceDraft(
                     customer=customer,
                     supply_point=point,
                     kind=SETTLEMENT,
@@ -625,27 +625,27 @@ class _CezGenerator(_Generator):
         return drafts
 
     def advance_draft(
-        self, customer: _Customer, point: _SupplyPoint, month: dt.date, issued: dt.date, amount: Decimal
-    ) -> _Draft:
+        self, customer: DemoCustomer, point: DemoSupplyPoint, month: dt.date, issued: dt.date, amount: Decimal
+    ) -> InvoiceDraft:
         net, vat = split_gross(amount)
         what = "elektřinu" if point.record.commodity is Commodity.ELECTRICITY else "zemní plyn"
         charge = Charge(f"Záloha na {what} {month:%m/%Y}", ChargeBasis.MONTH, net, _MONTH)
         due = month.replace(day=ADVANCE_DUE_DAY)
-        return _Draft(
+        return InvoiceDraft(
             customer=customer,
             supply_point=point,
             kind=ADVANCE,
             issued_on=issued,
             period_start=month,
-            period_end=_add_months(month, 1) - dt.timedelta(days=1),
+            period_end=add_months(month, 1) - dt.timedelta(days=1),
             due_on=due,
-            priced=(_Priced(charge, Decimal(1), net, vat),),
+            priced=(PricedCharge(charge, Decimal(1), net, vat),),
             gross=amount,
             newest=due > self.anchor,
         )
 
     # --- how they paid ----------------------------------------------------------------
-    def settle(self, customer: _Customer, drafts: list[_Draft], role: str) -> None:
+    def settle(self, customer: DemoCustomer, drafts: list[InvoiceDraft], role: str) -> None:
         """The core's payments, then overpayments (přeplatky) sent back to the customer."""
         super().settle(customer, drafts, role)
         rng = self.rng("refunds", customer.index, self.anchor.isoformat())
@@ -684,7 +684,7 @@ class CezDemoBackend(DemoBackend):
         self._plans: dict[str, AdvancePlan] = {}
         self._points: dict[str, SupplyPointRecord] = {}
 
-    def _data(self) -> dict[str, _Customer]:
+    def _data(self) -> dict[str, DemoCustomer]:
         if self._customers is None:
             with self._lock:
                 if self._customers is None:

@@ -52,7 +52,7 @@ from core.billing.pdf import InvoiceLabels, InvoiceLine
 from plugins.doe_ua.identifiers import EIC_PREFIX, make_point_eic
 
 if TYPE_CHECKING:
-    from core.billing.demo import _Customer, _SupplyPoint
+    from core.billing.demo import DemoCustomer, DemoSupplyPoint
 
 D = Decimal
 CENT = D("0.01")
@@ -401,7 +401,7 @@ class DoeDemoBackend(DemoBackend):
             return None
 
     @staticmethod
-    def _point_of(customer: _Customer, identifier: str | None) -> _SupplyPoint | None:
+    def _point_of(customer: DemoCustomer, identifier: str | None) -> DemoSupplyPoint | None:
         if identifier is None:
             points = list(customer.supply_points.values())
             return points[0] if len(points) == 1 else None
@@ -424,8 +424,8 @@ class DoeDemoBackend(DemoBackend):
 
     def _order_problem(
         self,
-        customer: _Customer,
-        point: _SupplyPoint,
+        customer: DemoCustomer,
+        point: DemoSupplyPoint,
         day: dt.date,
         values: dict[str, Decimal],
         ordered_at: dt.datetime,
@@ -454,7 +454,7 @@ class DoeDemoBackend(DemoBackend):
             return f"The consumption is implausibly high for {days} days; check the readings."
         return None
 
-    def _basis(self, customer: _Customer, point: _SupplyPoint) -> tuple[dt.date, dict[str, Decimal]]:
+    def _basis(self, customer: DemoCustomer, point: DemoSupplyPoint) -> tuple[dt.date, dict[str, Decimal]]:
         """Where billing on actual readings stopped: the day after, and the values then."""
         identifier = point.record.identifier
         registers = point.record.meters[0].registers
@@ -470,7 +470,7 @@ class DoeDemoBackend(DemoBackend):
         first = min(r.read_at for r in point.readings if r.source is ReadingSource.OPERATOR)
         return first.date(), self._midnight_values(point, first.date())
 
-    def _midnight_values(self, point: _SupplyPoint, day: dt.date) -> dict[str, Decimal]:
+    def _midnight_values(self, point: DemoSupplyPoint, day: dt.date) -> dict[str, Decimal]:
         midnight = dt.datetime.combine(day, dt.time(), tzinfo=self.tz)
         return {
             r.register: r.value
@@ -479,7 +479,7 @@ class DoeDemoBackend(DemoBackend):
         }
 
     def _record_readings(
-        self, point: _SupplyPoint, day: dt.date, values: dict[str, Decimal], ordered_at: dt.datetime
+        self, point: DemoSupplyPoint, day: dt.date, values: dict[str, Decimal], ordered_at: dt.datetime
     ) -> None:
         """The customer's readings join the meter's history, in date order."""
         local = ordered_at.astimezone(self.tz)
@@ -575,7 +575,7 @@ class DoeDemoBackend(DemoBackend):
         self._ordered_sequence[month] = self._ordered_sequence.get(month, 0) + 1
         return f"Z-{issued:%Y%m}-{self._ordered_sequence[month]:06d}"
 
-    def _drop_estimates(self, point: _SupplyPoint, replaced: list[InvoiceRecord]) -> None:
+    def _drop_estimates(self, point: DemoSupplyPoint, replaced: list[InvoiceRecord]) -> None:
         """The estimated readings behind superseded bills are no longer on record."""
         ends = {
             dt.datetime.combine(i.period_end + dt.timedelta(days=1), dt.time(), tzinfo=self.tz)
@@ -585,7 +585,7 @@ class DoeDemoBackend(DemoBackend):
             r for r in point.readings if not (r.source is ReadingSource.ESTIMATE and r.read_at in ends)
         ]
 
-    def _rebalance(self, customer: _Customer, now: dt.datetime) -> None:
+    def _rebalance(self, customer: DemoCustomer, now: dt.datetime) -> None:
         """Сальдо: payments minus every bill still owed (superseded ones are not)."""
         paid = sum((p.amount.amount for p in customer.payments), D(0))
         billed = sum((i.gross.amount for i in customer.invoices if i.kind != SUPERSEDED), D(0))
@@ -594,12 +594,12 @@ class DoeDemoBackend(DemoBackend):
         )
 
     # --- generated data, in this supplier's words ------------------------------
-    def _lines(self, customer: _Customer, invoice_number: str) -> tuple[InvoiceLine, ...]:
+    def _lines(self, customer: DemoCustomer, invoice_number: str) -> tuple[InvoiceLine, ...]:
         if invoice_number in self._ordered_lines:
             return self._ordered_lines[invoice_number]
         return super()._lines(customer, invoice_number)
 
-    def _data(self) -> dict[str, _Customer]:
+    def _data(self) -> dict[str, DemoCustomer]:
         """The generated customers, once relabelled: estimated kinds, Ukrainian addresses."""
         customers = super()._data()
         if not self._prepared:
@@ -611,7 +611,7 @@ class DoeDemoBackend(DemoBackend):
         return customers
 
     @staticmethod
-    def _prepare(customer: _Customer) -> None:
+    def _prepare(customer: DemoCustomer) -> None:
         address = ukrainian_address(customer.account.address)
         customer.account = replace(customer.account, address=address)
         for point in customer.supply_points.values():

@@ -44,16 +44,16 @@ from core.billing.demo import (
     Charge,
     ChargeBasis,
     DemoBackend,
+    DemoCustomer,
+    DemoGenerator,
     DemoProfile,
+    DemoSupplyPoint,
     DistributionOperator,
+    InvoiceDraft,
     Locality,
     PaymentBehaviour,
+    PricedCharge,
     Tariff,
-    _Customer,
-    _Draft,
-    _Generator,
-    _Priced,
-    _SupplyPoint,
 )
 from core.billing.pdf import InvoiceLabels, InvoiceLine
 from plugins.italiangas_it.identifiers import (
@@ -131,15 +131,15 @@ class ItaliangasTariff(Tariff):
     iva: IvaRule = DOMESTIC_ELECTRICITY_IVA
 
 
-def _line(charge: Charge, quantity: Decimal, rate: Decimal, suffix: str = "") -> _Priced:
+def _line(charge: Charge, quantity: Decimal, rate: Decimal, suffix: str = "") -> PricedCharge:
     net = (quantity * charge.unit_price).quantize(CENT, ROUND_HALF_UP)
     priced_charge = ItaliangasCharge(
         charge.description + suffix, charge.basis, charge.unit_price, charge.unit, charge.register, rate
     )
-    return _Priced(priced_charge, quantity, net, (net * rate).quantize(CENT, ROUND_HALF_UP))
+    return PricedCharge(priced_charge, quantity, net, (net * rate).quantize(CENT, ROUND_HALF_UP))
 
 
-def _volume(items: Sequence[_Priced]) -> Decimal:
+def _volume(items: Sequence[PricedCharge]) -> Decimal:
     """The volume a bill is for: the quantity of a charge on all registers, or their sum."""
     for item in items:
         if item.charge.basis is ChargeBasis.ENERGY and item.charge.register is None:
@@ -150,13 +150,13 @@ def _volume(items: Sequence[_Priced]) -> Decimal:
     return sum(per_register.values(), D(0))
 
 
-def split_for_iva(items: Sequence[_Priced], rule: IvaRule, months: int) -> tuple[_Priced, ...]:
+def split_for_iva(items: Sequence[PricedCharge], rule: IvaRule, months: int) -> tuple[PricedCharge, ...]:
     """The bill's lines with their IVA; a volume charge straddling the 480 Smc a year
     becomes two lines, one at each rate, as on an Italian gas bill."""
     volume = _volume(items)
     reduced = rule.reduced_volume(volume, months)
     fraction = reduced / volume if volume else D(1)
-    lines: list[_Priced] = []
+    lines: list[PricedCharge] = []
     for item in items:
         charge = item.charge
         if charge.basis is ChargeBasis.MONTH:
@@ -533,7 +533,7 @@ def condominium_plan(profile: DemoProfile = ITALIANGAS_PROFILE) -> dict[int, Adm
 # --- the generator, Italian style ----------------------------------------------------------------------
 
 
-class _ItaliangasGenerator(_Generator):
+class _ItaliangasGenerator(DemoGenerator):
     """The core's generator with condominiums, IVA by use and late-registered payments."""
 
     def __init__(
@@ -556,7 +556,7 @@ class _ItaliangasGenerator(_Generator):
             gas_share=1.0,
         )
 
-    def customer(self, index: int) -> _Customer:
+    def customer(self, index: int) -> DemoCustomer:
         administrator = self.plan.get(index)
         if administrator is None:
             return super().customer(index)
@@ -568,7 +568,7 @@ class _ItaliangasGenerator(_Generator):
         return self.as_condominium(customer)
 
     @staticmethod
-    def as_condominium(customer: _Customer) -> _Customer:
+    def as_condominium(customer: DemoCustomer) -> DemoCustomer:
         """The building is the holder: "Condominio Via Roma 12", at its own address."""
         building = customer.account.address.street.split("/", 1)[0]
         address = replace(customer.account.address, street=building)
@@ -577,12 +577,12 @@ class _ItaliangasGenerator(_Generator):
             point.record = replace(point.record, address=address)
         return customer
 
-    def price(self, point: _SupplyPoint, first: int, last: int) -> tuple[_Priced, ...]:
+    def price(self, point: DemoSupplyPoint, first: int, last: int) -> tuple[PricedCharge, ...]:
         tariff = point.tariff
         rule = tariff.iva if isinstance(tariff, ItaliangasTariff) else DOMESTIC_ELECTRICITY_IVA
         return split_for_iva(super().price(point, first, last), rule, last - first)
 
-    def settle(self, customer: _Customer, drafts: list[_Draft], role: str) -> None:
+    def settle(self, customer: DemoCustomer, drafts: list[InvoiceDraft], role: str) -> None:
         """Pay as the core's customers do (some also pay the newest bill at once), then
         book each payment a few days later; what is not booked yet waits in ``pending``."""
         super().settle(customer, drafts, role)
@@ -613,7 +613,7 @@ class _ItaliangasGenerator(_Generator):
         customer.account = replace(customer.account, balance=self.money(balance))
         self.pending[customer.account.number] = waiting
 
-    def prompt_payments(self, customer: _Customer, drafts: list[_Draft], role: str) -> list[PaymentRecord]:
+    def prompt_payments(self, customer: DemoCustomer, drafts: list[InvoiceDraft], role: str) -> list[PaymentRecord]:
         """A share of customers pay a new bill within three days of its issue."""
         if role != "regular":
             return []
@@ -764,7 +764,7 @@ class ItaliangasDemoBackend(DemoBackend, ItaliangasBackend):
         return None
 
     # --- generation -------------------------------------------------------------------------
-    def _data(self) -> dict[str, _Customer]:
+    def _data(self) -> dict[str, DemoCustomer]:
         if self._customers is None:
             with self._lock:
                 if self._customers is None:
@@ -776,7 +776,7 @@ class ItaliangasDemoBackend(DemoBackend, ItaliangasBackend):
                     self._customers = customers
         return self._customers
 
-    def _index(self, customers: dict[str, _Customer], plan: Mapping[int, AdministratorPlan]) -> None:
+    def _index(self, customers: dict[str, DemoCustomer], plan: Mapping[int, AdministratorPlan]) -> None:
         """PINs, codici fiscali and administrators; they depend on the seed alone."""
         seed = self.profile.seed
         members: dict[AdministratorPlan, list[str]] = {administrator: [] for administrator in ADMINISTRATORS}
@@ -806,7 +806,7 @@ class ItaliangasDemoBackend(DemoBackend, ItaliangasBackend):
                 account_numbers=tuple(numbers),
             )
 
-    def _lines(self, customer: _Customer, invoice_number: str) -> tuple[InvoiceLine, ...]:
+    def _lines(self, customer: DemoCustomer, invoice_number: str) -> tuple[InvoiceLine, ...]:
         """The core's lines with each one's own IVA rate."""
         return tuple(
             replace(line, vat_rate=getattr(item.charge, "vat_rate", line.vat_rate))
