@@ -1,4 +1,8 @@
-"""Meter reading pages: the history of each of the customer's supply points, and the form."""
+"""Meter reading pages: the history of the current supply point (the header's selector), and the form.
+
+``/readings/?point=<id>`` chooses another of the customer's supply points, as the header's
+selector does, and shows its history; sending a reading chooses that reading's point.
+"""
 
 from __future__ import annotations
 
