@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import get_month_names
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.utils import secure_filename
@@ -53,7 +53,7 @@ def export(point_id: int):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([
-        _("Month"), _("Register"), _("Unit"),
+        _("Month"), pgettext("meter", "Register"), _("Unit"),
         _("Consumption %(year)s (decimal point)", year=year),
         _("Consumption %(year)s (decimal point)", year=year - 1),
     ])
