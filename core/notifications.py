@@ -364,7 +364,7 @@ def send_reading_reminders(tenant: Tenant) -> int:
         period = reading_period(tenant, sub.point, today)
         if not period.is_open(today):
             continue
-        link = _portal_link(tenant, "readings.new", supply_point_id=sub.point.id)
+        link = _portal_link(tenant, "readings.new", point_id=sub.point.id)
         sent += send_once(tenant, sub, period.key, "reading_reminder", period=period, link=link)
     return sent
 

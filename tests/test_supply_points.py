@@ -95,6 +95,11 @@ def test_switching_on_a_details_page_shows_the_chosen_points_details(app, smtp_s
     response = client.post("/accounts/supply-point", data={
         "csrf_token": client.last_csrf, "point": str(ids[HOME]), "next": "https://evil.example/"})
     assert response.headers["Location"] == "/"  # never off-site
+    # every page about one point names it the same way, so the switch follows on each
+    for page in ("/readings/new/{}", "/notifications/points/{}"):
+        response = client.post("/accounts/supply-point", data={
+            "csrf_token": client.last_csrf, "point": str(ids[GAS]), "next": page.format(ids[HOME])})
+        assert response.headers["Location"].endswith(page.format(ids[GAS]))
 
 
 def test_details_page_shows_the_point_and_its_meters(app, smtp_server):

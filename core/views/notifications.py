@@ -40,17 +40,17 @@ def index():
     return _render_index()
 
 
-def _my_point(supply_point_id: int):
-    point = next((p for p in notifications.my_supply_points(current_user) if p.id == supply_point_id), None)
+def _my_point(point_id: int):
+    point = next((p for p in notifications.my_supply_points(current_user) if p.id == point_id), None)
     if point is None or not notifications.point_kinds(g.tenant, point):
         abort(404)
     return point
 
 
-@bp.route("/points/<int:supply_point_id>", methods=["GET", "POST"])
+@bp.route("/points/<int:point_id>", methods=["GET", "POST"])
 @login_required
-def point(supply_point_id: int):
-    point = _my_point(supply_point_id)
+def point(point_id: int):
+    point = _my_point(point_id)
     schema = notifications.preference_schema(g.tenant, point)
     errors: dict = {}
     if request.method == "POST":

@@ -64,10 +64,10 @@ def index():
                            has_next=len(rows) > PAGE_SIZE, accepts=accepts, others=others)
 
 
-@bp.route("/new/<int:supply_point_id>", methods=["GET", "POST"])
+@bp.route("/new/<int:point_id>", methods=["GET", "POST"])
 @login_required
-def new(supply_point_id: int):
-    point = own_supply_point_or_404(current_user, supply_point_id)
+def new(point_id: int):
+    point = own_supply_point_or_404(current_user, point_id)
     rules = reading_rules(g.tenant, point)
     meter = meter_of(point)
     if not rules.accepts_readings or meter is None:
