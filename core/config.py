@@ -43,6 +43,7 @@ class DefaultConfig:
     ACTIVATION_MAX_AGE = dt.timedelta(hours=48)
     PASSWORD_RESET_MAX_AGE = dt.timedelta(hours=1)
     EMAIL_CHANGE_MAX_AGE = dt.timedelta(hours=24)
+    REQUEST_STEPS_MAX_AGE = dt.timedelta(hours=2)  # a request filed in steps must be finished within
     PASSWORD_MIN_LENGTH = 10
     SESSION_IDLE_TIMEOUT = dt.timedelta(minutes=30)
     VERIFICATION_MAX_FAILURES = 5

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from core import outbox
 from core.billing.contract import BackendUnavailable, RequestSubmission, SubmissionResult, SubmissionStatus
 from core.extensions import db
 from core.models import BillingAccount, OutboxMessage, ServiceRequest, ServiceRequestEvent, User
-from core.supplier import RequestType
+from core.security import TokenInvalid, make_token, read_token
+from core.supplier import RequestStep, RequestType
 from core.tenancy import Tenant
 
 RECEIVED, ACCEPTED, COMPLETED, REJECTED = "received", "accepted", "completed", "rejected"
@@ -27,6 +30,41 @@ def new_submission_key() -> str:
 
 def json_safe(data: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(data, default=str))
+
+
+STEPS_PURPOSE = "request-steps"
+
+
+@dataclass(frozen=True)
+class StepProgress:
+    """How far a customer got in a request filed in steps: what they typed, steps done.
+
+    Carried through the form as a signed token bound to the login, the request type and
+    the submission key, so a step cannot be skipped nor its answers altered unseen.
+    """
+
+    values: dict[str, str] = field(default_factory=dict)
+    done: int = 0
+
+    def token(self, user: User, code: str, submission_key: str) -> str:
+        return make_token(STEPS_PURPOSE, uid=user.id, code=code, key=submission_key,
+                          values=self.values, done=self.done)
+
+    @classmethod
+    def read(cls, token: str | None, user: User, code: str, submission_key: str) -> StepProgress:
+        """The progress a token proves, or none at all (missing, altered, expired, another form's)."""
+        try:
+            claims = read_token(STEPS_PURPOSE, token or "", current_app.config["REQUEST_STEPS_MAX_AGE"])
+        except TokenInvalid:
+            return cls()
+        if (claims.get("uid"), claims.get("code"), claims.get("key")) != (user.id, code, submission_key):
+            return cls()
+        return cls(dict(claims["values"]), int(claims["done"]))
+
+
+def request_steps(request_type: RequestType) -> tuple[RequestStep, ...]:
+    """The pages of the request's form: its own steps, or one page with every field."""
+    return request_type.steps or (RequestStep(None, tuple(request_type.schema().fields)),)
 
 
 def account_errors(tenant: Tenant, request_type: RequestType, account: BillingAccount, data: dict[str, Any]) -> dict:

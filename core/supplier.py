@@ -99,6 +99,14 @@ class IdentityMethod:
 
 
 @dataclass(frozen=True)
+class RequestStep:
+    """One page of a request filed in steps: its heading and the schema fields it asks for."""
+
+    label: Any
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RequestType:
     """A kind of service request a customer can file with the supplier.
 
@@ -108,6 +116,11 @@ class RequestType:
     messages by field name, or nothing. When the back-end cannot be asked
     (:class:`~core.billing.contract.BackendUnavailable`) the request is taken and the
     back-end judges it on delivery.
+
+    ``steps`` splits the web form into pages (each a :class:`RequestStep` naming its
+    fields, together all of the schema's): a step is validated before the next is shown,
+    no step can be skipped, and the whole schema validates the request at the end. The
+    JSON API takes all fields at once.
     """
 
     code: str
@@ -116,6 +129,7 @@ class RequestType:
     eligible: Callable[[Any], bool] = lambda account: True
     description: Any = None
     check: Callable[[Any, Any, Mapping[str, Any]], Mapping[str, list[Any]] | None] | None = None
+    steps: tuple[RequestStep, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1255,3 +1255,50 @@ def test_pin_registration_and_condominium_pages_in_a_phone_browser(browser_porta
         audit(page)
         _no_sideways_scrolling(page)
     assert page.console_errors == []
+
+
+def _hidden(page: str, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+
+
+def test_voltura_is_filed_in_two_steps_that_cannot_be_skipped(ig_app, smtp_server):
+    identity = _households(_adapter(ig_app))[3]
+    client = _customer(ig_app, smtp_server, "voltura@example.it")
+    assert client.submit("/accounts/link", {"method": "pin", "pin": identity["pin"]}).status_code == 302
+    path = f"/requests/new/{VOLTURA}"
+    holder = {k: GOOD[VOLTURA][k] for k in ("new_holder_first_name", "new_holder_last_name", "tax_code",
+                                           "document_type", "document_number")}
+    supply = {k: GOOD[VOLTURA][k] for k in ("supply_point", "meter_reading")}
+    first = client.get(path).get_data(as_text=True)
+    assert "Step 1 of 2" in first and 'name="tax_code"' in first and 'name="supply_point"' not in first
+    account = re.search(r'name="account"[^>]*>\s*<option value="(\d+)"', first).group(1)
+    key = _hidden(first, "submission_key")
+
+    def post(step: int, fields: dict, progress: str = "", **extra):
+        return client.submit(path, {"submission_key": key, "step": str(step), "progress": progress, **fields, **extra})
+
+    skipped = post(2, supply)  # straight to the last step, without the first
+    assert skipped.status_code == 400
+    assert "Step 1 of 2" in skipped.get_data(as_text=True) and "complete this step first" in skipped.get_data(as_text=True)
+    wrong = post(1, {**holder, "new_holder_first_name": "Giulia"}, account=account)
+    assert wrong.status_code == 400 and "Step 1 of 2" in wrong.get_data(as_text=True)
+    second = post(1, holder, account=account)
+    assert second.status_code == 200
+    page = second.get_data(as_text=True)
+    assert "Step 2 of 2" in page and 'name="supply_point"' in page and 'name="tax_code"' not in page
+    progress = _hidden(page, "progress")
+    altered = post(2, supply, progress[:-4] + ("AAAA" if not progress.endswith("AAAA") else "BBBB"))
+    assert altered.status_code == 400 and "Step 1 of 2" in altered.get_data(as_text=True)
+    back = post(2, supply, progress, back="1")
+    assert "Step 1 of 2" in back.get_data(as_text=True) and 'value="Manuel"' in back.get_data(as_text=True)
+    with ig_app.app_context(), tenant_context("italiangas"):
+        assert db.session.execute(select(ServiceRequest)).first() is None  # nothing filed on the way
+    filed = post(2, supply, progress)
+    assert filed.status_code == 302
+    with ig_app.app_context(), tenant_context("italiangas"):
+        request = db.session.execute(select(ServiceRequest)).scalar_one()
+        assert request.request_type == VOLTURA
+        assert request.data["tax_code"] == VALID_CF and request.data["supply_point"] == "IT001E12345678"
+    assert post(2, supply, progress).status_code == 302  # the same submission again files nothing new
+    with ig_app.app_context(), tenant_context("italiangas"):
+        assert len(db.session.execute(select(ServiceRequest)).scalars().all()) == 1

@@ -6,13 +6,20 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from core import jobs
 from core.extensions import db
 from core.forms import load_form
 from core.mail import send_mail
 from core.models import AccountLink, BillingAccount, ServiceRequest
-from core.service_requests import account_errors, file_request, new_submission_key
+from core.service_requests import (
+    StepProgress,
+    account_errors,
+    file_request,
+    new_submission_key,
+    request_steps,
+)
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 PAGE_SIZE = 20
@@ -54,22 +61,45 @@ def new(code: str):
     accounts = [a for a in _my_accounts() if request_type.eligible(a)]
     if not accounts:
         abort(404)
-    schema = request_type.schema()
-    context = dict(request_type=request_type, schema=schema, accounts=accounts)
-    if request.method == "GET":
-        return render_template("requests/new.html", values={}, errors={},
-                               submission_key=new_submission_key(), **context)
-    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    steps = request_steps(request_type)
+
+    def show(step: int, progress: StepProgress, submission_key: str, errors: dict | None = None, status: int = 200):
+        account = next((a for a in accounts if str(a.id) == progress.values.get("account")), None)
+        return render_template(
+            "requests/new.html", request_type=request_type, accounts=accounts, account=account,
+            schema=request_type.schema(only=steps[step - 1].fields), values=progress.values, errors=errors or {},
+            steps=steps, step=step, submission_key=submission_key,
+            progress=progress.token(current_user, code, submission_key),
+        ), status
+
     submission_key = request.form.get("submission_key", "")
-    account = next((a for a in accounts if str(a.id) == request.form.get("account")), None)
-    data, errors = load_form(schema, request.form)
+    if request.method == "GET" or not 16 <= len(submission_key) <= 64:
+        expired = {} if request.method == "GET" else {"_schema": [_("The form has expired. Please fill it in again.")]}
+        return show(1, StepProgress(), new_submission_key(), expired, 400 if expired else 200)
+    progress = StepProgress.read(request.form.get("progress"), current_user, code, submission_key)
+    step = min(max(request.form.get("step", 1, type=int), 1), len(steps))
+    typed = {k: v for k, v in request.form.items() if k in steps[step - 1].fields or (step == 1 and k == "account")}
+    progress = StepProgress({**progress.values, **typed}, progress.done)
+    if request.form.get("back") and step > 1:
+        return show(step - 1, StepProgress(progress.values, min(progress.done, step - 2)), submission_key)
+    if step > progress.done + 1:  # a step cannot be skipped
+        return show(progress.done + 1, progress, submission_key,
+                    {"_schema": [_("Please complete this step first.")]}, 400)
+
+    account = next((a for a in accounts if str(a.id) == progress.values.get("account")), None)
+    last = step == len(steps)
+    schema = request_type.schema() if last else request_type.schema(only=steps[step - 1].fields)
+    data, errors = load_form(schema, MultiDict(progress.values))
     if account is None:
         errors = {**errors, "account": [_("Choose the customer account this request is about.")]}
-    elif not errors:
+    elif not errors and last:
         errors = account_errors(g.tenant, request_type, account, data)
-    if errors or not 16 <= len(submission_key) <= 64:
-        return render_template("requests/new.html", values=values, errors=errors or {"_schema": [_("The form has expired. Please fill it in again.")]},
-                               submission_key=new_submission_key(), **context), 400
+    if errors:  # shown on the first page that asks for a field in error
+        first = next((n for n, s in enumerate(steps, 1) if set(errors) & {*s.fields, *(["account"] if n == 1 else [])}), step)
+        return show(min(first, step), StepProgress(progress.values, min(first, step) - 1), submission_key, errors, 400)
+    if not last:
+        return show(step + 1, StepProgress(progress.values, step), submission_key)
+
     filed, created = file_request(current_user, account, code, data, submission_key)
     if created:
         send_mail(current_user.email, "request_received", locale=current_user.locale,

@@ -21,7 +21,7 @@ from flask_babel import format_decimal
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.fields import DigitString, LocalizedDecimal
-from core.supplier import RequestType
+from core.supplier import RequestStep, RequestType
 from plugins.italiangas_it.i18n import _
 from plugins.italiangas_it.identifiers import (
     compact,
@@ -523,6 +523,11 @@ REQUEST_TYPES = (
         label=_("Change of holder (voltura)"),
         schema=VolturaSchema,
         description=_("A new holder takes over a supply that stays active."),
+        steps=(
+            RequestStep(_("The new holder"), ("new_holder_first_name", "new_holder_last_name", "tax_code",
+                                              "document_type", "document_number")),
+            RequestStep(_("The supply and the handover"), ("supply_point", "meter_reading", "iban", "email")),
+        ),
     ),
     RequestType(
         code=INSTALMENT_PLAN,
