@@ -8,12 +8,13 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy.exc import IntegrityError
 
-from core import outbox
+from core import jobs, outbox
 from core.billing.contract import BackendUnavailable, RequestSubmission, SubmissionResult, SubmissionStatus
 from core.extensions import db
+from core.mail import send_mail
 from core.models import BillingAccount, OutboxMessage, ServiceRequest, ServiceRequestEvent, User
 from core.security import TokenInvalid, make_token, read_token
 from core.supplier import RequestStep, RequestType
@@ -103,6 +104,23 @@ def file_request(
             db.select(ServiceRequest).where(ServiceRequest.submission_key == submission_key)
         ).scalar_one()
         return existing, False
+
+
+def file_and_confirm(
+    tenant: Tenant, user: User, account: BillingAccount, request_type: RequestType, data: dict[str, Any],
+    submission_key: str,
+) -> tuple[ServiceRequest, bool]:
+    """File the request, mail the customer its confirmation and start its delivery.
+
+    The same ``submission_key`` again returns the first request and sends nothing.
+    """
+    filed, created = file_request(user, account, request_type.code, data, submission_key)
+    if created:
+        send_mail(user.email, "request_received", locale=user.locale, request=filed, label=request_type.label,
+                  link=url_for("requests.detail", request_id=filed.id, _external=True))
+        db.session.commit()
+        jobs.deliver_pending(tenant)
+    return filed, created
 
 
 def _deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:

@@ -78,6 +78,7 @@ from plugins.italiangas_it.request_types import (
 )
 from plugins.italiangas_it.rules import holder_matches, tax_code_matches_full_name, tax_code_matches_name
 from tests.conftest import client_for, register_and_activate, sign_in
+from tests.support.queries import count_queries
 from tests.test_browser import live_portal as browser_portal  # noqa: F401 - a fixture, for the brand below
 from tests.test_browser import page as browser_page  # noqa: F401 - a fixture, for the brand below
 
@@ -1150,7 +1151,6 @@ def test_email_bills_for_all_condominiums_through_the_e_invoice_consent(ig_app, 
 
 
 def test_invoices_of_all_condominiums_in_pages_with_a_fixed_number_of_queries(ig_app, smtp_server):
-    from sqlalchemy import event
 
     adapter = _adapter(ig_app)
     client, numbers = _administrator(ig_app, smtp_server, 0, "studio@example.it")
@@ -1162,23 +1162,11 @@ def test_invoices_of_all_condominiums_in_pages_with_a_fixed_number_of_queries(ig
     second = client.get("/condomini/fatture?page=2").get_data(as_text=True)
     assert 'href="/condomini/fatture?page=1"' in second and newest[0].number not in second
 
-    def count_queries(path: str) -> int:
-        statements = []
-        with ig_app.app_context():
-            engine = db.engine
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
-
     pages = ("/condomini/", "/condomini/fatture")
-    before = [count_queries(path) for path in pages]
+    before = [count_queries(ig_app, client, path) for path in pages]
     more = client.submit("/condomini/aggiungi?method=admin_code", {"method": "admin_code", "admin_code": adapter.admin_identities()[1]["admin_code"]})
     assert more.status_code == 302 and len(_linked_numbers(ig_app)) > len(numbers)
-    assert [count_queries(path) for path in pages] == before  # the same with more condominiums
+    assert [count_queries(ig_app, client, path) for path in pages] == before  # the same with more condominiums
 
 
 @pytest.mark.parametrize(("locale", "title"), [

@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from core import outbox
 from core.billing.contract import BackendUnavailable
@@ -17,6 +17,7 @@ from core.readings import field_name, local_today
 from core.tenancy import tenant_context
 from tests.conftest import client_for, register_and_activate, sign_in
 from tests.support.accounts import add_readings, local, point_record, readings, store_and_link
+from tests.support.queries import count_queries
 from tests.test_browser import BRANDS
 
 CAPABILITY = "meter_readings"
@@ -358,23 +359,11 @@ def test_history_is_paginated_with_a_constant_query_count(app, smtp_server):
     client, ids = _customer_with_points(app, smtp_server)
     client.get("/readings/")  # warm up: the first request of the login
 
-    def queries(path: str) -> int:
-        with app.app_context():
-            engine = db.engine
-        statements: list[str] = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
-
-    one_year = queries("/readings/")
+    one_year = count_queries(app, client, "/readings/")
     home = point_record(HOME)
     add_readings(app, "innogy", readings(home, [(local("Europe/Warsaw", 2015 + k // 12, k % 12 + 1), k)
                                                 for k in range(10 * 12)]))
-    assert queries("/readings/") == one_year
+    assert count_queries(app, client, "/readings/") == one_year
     first = _main(client)
     assert 'href="/readings/?page=2"' in first and "12/1/25" in first
     second = _main(client, "/readings/?page=2")

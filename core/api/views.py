@@ -54,7 +54,7 @@ from core.readings import (
     submission,
     submit_reading,
 )
-from core.service_requests import account_errors, file_request, new_submission_key
+from core.service_requests import account_errors, file_and_confirm, new_submission_key
 
 ACCOUNTS, POINTS, BILLING, READINGS, REQUESTS = (
     _l("Accounts"), _l("Supply points"), _l("Invoices and payments"), _l("Meter readings"), _l("Requests"))
@@ -317,14 +317,8 @@ def file_service_request():
     errors = account_errors(g.tenant, request_type, account, data)
     if errors:
         raise validation_failed({f"data.{name}": [str(m) for m in messages] for name, messages in errors.items()})
-    filed, created = file_request(current_user, account, request_type.code, data,
-                                  _submission_key("request", account.id, request_type.code))
-    if created:
-        send_mail(current_user.email, "request_received", locale=current_user.locale,
-                  request=filed, label=request_type.label,
-                  link=url_for("requests.detail", request_id=filed.id, _external=True))
-        db.session.commit()
-        jobs.deliver_pending(g.tenant)
+    filed, created = file_and_confirm(g.tenant, current_user, account, request_type, data,
+                                      _submission_key("request", account.id, request_type.code))
     db.session.refresh(filed)
     return s.ServiceRequestSchema().dump(filed), 202, {} if created else {"Idempotent-Replayed": "true"}
 

@@ -8,15 +8,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from core import jobs
 from core.extensions import db
 from core.forms import load_form
-from core.mail import send_mail
 from core.models import AccountLink, BillingAccount, ServiceRequest
 from core.service_requests import (
     StepProgress,
     account_errors,
-    file_request,
+    file_and_confirm,
     new_submission_key,
     request_steps,
 )
@@ -100,13 +98,8 @@ def new(code: str):
     if not last:
         return show(step + 1, StepProgress(progress.values, step), submission_key)
 
-    filed, created = file_request(current_user, account, code, data, submission_key)
+    filed, created = file_and_confirm(g.tenant, current_user, account, request_type, data, submission_key)
     if created:
-        send_mail(current_user.email, "request_received", locale=current_user.locale,
-                  request=filed, label=request_type.label,
-                  link=url_for("requests.detail", request_id=filed.id, _external=True))
-        db.session.commit()
-        jobs.deliver_pending(g.tenant)
         flash(_("Your request has been received."), "success")
     return redirect(url_for("requests.detail", request_id=filed.id))
 
