@@ -36,6 +36,7 @@ REGISTER_NAMES = {
     "1.8.0": _l("Single rate"),
     "1.8.1": _l("High tariff (T1) / day"),
     "1.8.2": _l("Low tariff (T2) / night"),
+    "volume": _l("Gas volume"),
 }
 
 
@@ -56,8 +57,11 @@ def registers_of(point: SupplyPoint, rules: ReadingRules) -> tuple[str, ...]:
 
 
 def register_label(code: str) -> str:
+    """"1.8.1 · High tariff (T1) / day" for an OBIS code the customer sees on the meter, else the name."""
     name = REGISTER_NAMES.get(code)
-    return f"{code} · {name}" if name else code
+    if name is None:
+        return code
+    return f"{code} · {name}" if code[:1].isdigit() else str(name)
 
 
 def field_name(register: str) -> str:
