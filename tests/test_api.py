@@ -253,7 +253,8 @@ def test_supply_points_and_readings(app, owner):
     readings = api.get(f"/supply-points/{points[0]['identifier']}/readings?per_page=2").get_json()
     assert len(readings["items"]) <= 2
     for reading in readings["items"]:
-        Decimal(reading["value"])
+        # as read off the meter, so a client can send it back: no trailing zeros, no exponent
+        assert re.fullmatch(r"\d+(\.\d*[1-9])?", reading["value"]), reading["value"]
         dt.datetime.fromisoformat(reading["read_at"])
     _error(api.get("/supply-points/PL0000000000000000"), 404, "not_found")
 

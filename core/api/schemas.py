@@ -24,6 +24,15 @@ class DecimalString(fields.Decimal):
         super().__init__(as_string=True, **kwargs)
 
 
+class ReadingValue(DecimalString):
+    """A meter reading as the customer reads and types it: no trailing zeros ("12345", "4021.5")."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return format(value.normalize(), "f")
+
+
 class Flattened(fields.Nested):
     """A nested object made of the parent's own attributes (an address of street, postcode, city)."""
 
@@ -115,7 +124,7 @@ class ReadingSchema(Schema):
     meter_serial = fields.String(required=True)
     register = fields.String(required=True)
     read_at = fields.DateTime(required=True)
-    value = DecimalString(required=True)
+    value = ReadingValue(required=True)
     unit = fields.String(required=True)
     source = fields.String(required=True, validate=validate.OneOf(["customer", "operator", "estimate"]))
     status = fields.String(required=True, validate=validate.OneOf(
