@@ -50,6 +50,11 @@ def enqueue(kind: str, object_id: int, idempotency_key: str, ordering_key: str |
     return message
 
 
+def account_order(account_id: int) -> str:
+    """The ordering key of the writes about one billing account (requests, consents, contact data)."""
+    return f"account:{account_id}"
+
+
 def backoff(attempts: int, now: dt.datetime | None = None) -> dt.datetime:
     """When to try again: exponential, capped, with full jitter."""
     base = current_app.config["OUTBOX_BACKOFF_BASE"].total_seconds()

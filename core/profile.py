@@ -195,7 +195,8 @@ def _send_contact_data(user: User, data: dict[str, Any]) -> list[ContactUpdate]:
         update_row = ContactUpdate(user_id=user.id, account_id=link.account_id, data=data, status=RECEIVED)
         db.session.add(update_row)
         db.session.flush()
-        outbox.enqueue(KIND, update_row.id, f"{update_row.tenant}:profile:{update_row.id}")
+        outbox.enqueue(KIND, update_row.id, f"{update_row.tenant}:profile:{update_row.id}",
+                       ordering_key=outbox.account_order(link.account_id))
         updates.append(update_row)
     return updates
 

@@ -95,7 +95,7 @@ def file_request(
     try:
         db.session.flush()
         outbox.enqueue(KIND, request.id, f"{request.tenant}:request:{submission_key}",
-                       ordering_key=f"account:{account.id}")
+                       ordering_key=outbox.account_order(account.id))
         db.session.commit()
         return request, True
     except IntegrityError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -14,7 +15,7 @@ from core import outbox
 from core.billing.contract import BackendUnavailable, SubmissionResult, SubmissionStatus
 from core.consents import NotYourAccount, set_e_invoice
 from core.extensions import db
-from core.models import AccountLink, BillingAccount, OutboxMessage, TermsAcceptance, User
+from core.models import AccountLink, BillingAccount, OutboxMessage, TermsAcceptance, User, utcnow
 from core.models.profile import ActivityEvent, ConsentEvent
 from core.tenancy import tenant_context
 from tests.conftest import client_for, register_and_activate, sign_in
@@ -180,6 +181,23 @@ def test_e_invoice_waits_in_the_outbox_while_the_back_end_is_down(app, client, s
         assert outbox.relay(app.extensions["portal_tenants"]["innogy"]).delivered == 1
     assert "accepted by the supplier" in client.get("/consents/").get_data(as_text=True)
     assert len(_consent_requests(app, identity["account_number"])) == 1
+
+
+def test_e_invoice_switched_on_then_off_during_an_outage_reaches_the_supplier_in_that_order(
+        app, client, smtp_server, demo_identity, monkeypatch):
+    identity = demo_identity[0]
+    _linked(client, smtp_server, identity, "twice@example.com")
+    monkeypatch.setattr(_adapter(app), "submit_request", lambda request, key: (_ for _ in ()).throw(BackendUnavailable("down")))
+    account = str(_account_id(app, identity["account_number"]))
+    for choice in ("on", "off"):
+        _post(client, "/consents/e-invoice", {"account": account, "choice": choice})
+    monkeypatch.undo()
+    with app.app_context(), tenant_context("innogy"):
+        on, off = db.session.execute(db.select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
+        on.next_attempt_at, off.next_attempt_at = utcnow(), utcnow() - dt.timedelta(minutes=5)
+        db.session.commit()  # the retries' jitter put "off" first in line
+        assert outbox.relay(app.extensions["portal_tenants"]["innogy"]).delivered == 2
+    assert [r.data["enabled"] for r in _consent_requests(app, identity["account_number"])] == [True, False]
 
 
 def test_a_change_the_supplier_rejects_is_shown_with_its_reason(app, client, smtp_server, demo_identity, monkeypatch):
