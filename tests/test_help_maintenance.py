@@ -8,6 +8,7 @@ import shutil
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from core.cli import main
@@ -117,19 +118,21 @@ def _banner(html: str) -> str | None:
 
 
 def test_announced_window_shows_on_every_page_in_the_tenants_time_and_locale(app, client):
-    start = (dt.datetime.now(WARSAW) + dt.timedelta(days=2)).replace(hour=22, minute=0, second=0, microsecond=0)
-    end = start + dt.timedelta(hours=4)
-    result = _add(app, "--tenant", "innogy", "--from", _local(start), "--to", _local(end), "--note", "Płatności online")
-    assert result.exit_code == 0, result.output
+    # a fixed clock: a single-digit day and month, so the locale's date pattern shows exactly
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=WARSAW), tick=True):
+        start = dt.datetime(2026, 3, 4, 22, 0, tzinfo=WARSAW)
+        end = start + dt.timedelta(hours=4)
+        result = _add(app, "--tenant", "innogy", "--from", _local(start), "--to", _local(end),
+                      "--note", "Płatności online")
+        assert result.exit_code == 0, result.output
 
-    for path in ("/login", "/register", "/help/"):
-        banner = _banner(client.get(path).get_data(as_text=True))
-        assert banner is not None, path
-        assert "Planned maintenance." in banner and "Płatności online" in banner
-        assert "10:00\u202fPM" in banner and "2:00\u202fAM" in banner  # English formatting, on the Warsaw clock
-    polish = _banner(client_for(app, language="pl").get("/login").get_data(as_text=True))
-    assert "22:00" in polish and "02:00" in polish
-    assert f"{start:%d.%m.%Y}" in polish or f"{start.day}.{start:%m}.{start:%y}" in polish
+        for path in ("/login", "/register", "/help/"):
+            banner = _banner(client.get(path).get_data(as_text=True))
+            assert banner is not None, path
+            assert "Planned maintenance." in banner and "Płatności online" in banner
+            assert "From 3/4/26, 10:00\u202fPM to 3/5/26, 2:00\u202fAM" in banner  # on the Warsaw clock
+        polish = _banner(client_for(app, language="pl").get("/login").get_data(as_text=True))
+        assert "Od 4.03.2026, 22:00 do 5.03.2026, 02:00" in polish
 
 
 def test_window_is_announced_only_from_n_days_before_until_its_end(app, client):
