@@ -87,8 +87,9 @@ def _finish_config(app: Flask) -> None:
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
-    if app.config["DEMO"]:
-        app.config["MAIL_CAPTURE"] = True
+    if app.config["MAIL_CAPTURE"] is None:  # the demo keeps mail for its mailbox, unless told where to send it
+        app.config["MAIL_CAPTURE"] = bool(app.config["DEMO"]) and not app.config["MAIL_SERVER"]
+    app.config["MAIL_SERVER"] = app.config["MAIL_SERVER"] or "localhost"
     if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (
         app.config["DEMO"] or app.debug or app.testing
     ):

@@ -123,7 +123,7 @@ def outbox_group() -> None:
 
 
 @outbox_group.command("list")
-@click.option("--status", type=click.Choice(["pending", "parked", "delivered"]), default="parked", show_default=True)
+@click.option("--status", type=click.Choice(["pending", "parked", "rejected", "delivered"]), default="parked", show_default=True)
 @with_appcontext
 def outbox_list(status: str) -> None:
     """Messages in a state, with their last error (parked ones need an operator)."""

@@ -72,16 +72,17 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = 3600 * 4
 
-    # Mail (Flask-Mail). MAIL_CAPTURE keeps messages in the database for the demo
-    # mailbox page instead of sending them.
-    MAIL_SERVER = "localhost"
+    # Mail (Flask-Mail), sent after commit through the outbox. MAIL_CAPTURE keeps messages
+    # in the database for the demo mailbox page instead of sending them; left unset, the
+    # demo captures mail unless MAIL_SERVER is set (then it sends it there).
+    MAIL_SERVER: str | None = None  # None: localhost
     MAIL_PORT = 25
     MAIL_USE_TLS = False
     MAIL_USE_SSL = False
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "portal@localhost"
-    MAIL_CAPTURE = False
+    MAIL_CAPTURE: bool | None = None
 
     # Outbox: delivery of customer writes to the supplier's back-end.
     OUTBOX_MAX_ATTEMPTS = 8
@@ -92,6 +93,7 @@ class DefaultConfig:
     CELERY_RESULT_BACKEND: str | None = None
     CELERY_QUEUE = "portal"
     RELAY_INTERVAL = dt.timedelta(minutes=1)
+    RELAY_BATCH = 100  # messages per relay task; a full batch queues the next one at once
     SYNC_INTERVAL = dt.timedelta(minutes=15)
 
     # Sync: pages warn that data may be out of date past this age, or when the last

@@ -142,8 +142,7 @@ def set_e_invoice(user: User, accounts: Iterable[BillingAccount], enabled: bool)
         )
         db.session.add(event)
         db.session.flush()
-        outbox.enqueue(KIND, event.id, f"{event.tenant}:consent:{event.id}",
-                       ordering_key=outbox.account_order(account.id))
+        outbox.enqueue(KIND, event.id, ordering_key=outbox.account_order(account.id))
         events.append(event)
     if events:
         record_activity(user, "consent_changed")

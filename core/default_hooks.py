@@ -62,6 +62,6 @@ def portal_scheduled_jobs(tenant: Any) -> list[ScheduledJob]:
 
 @hookimpl
 def portal_notification_channels(tenant: Any) -> list[NotificationChannel]:
-    from core.mail import deliver
+    from core.mail import queue
 
-    return [NotificationChannel("email", _l("E-mail"), "email", deliver)]
+    return [NotificationChannel("email", _l("E-mail"), "email", queue)]

@@ -209,6 +209,20 @@ def portal_reading_period(tenant: Tenant, supply_point: Any, today: date) -> Rea
 
 
 @hookspec
+def portal_rejection_reasons(tenant: Tenant) -> dict[str, Any]:
+    """What the customer reads when the supplier's back-end turns a write down, by reason code.
+
+    The back-end refuses with a stable code (``SubmissionRefused(code, detail)`` or
+    ``SubmissionResult.rejected(code, detail)``); the portal shows the sentence for that code
+    in the customer's language. The core knows the common codes (:data:`core.rejections.REASONS`);
+    a plugin adds its back-end's own, or rewords the core's.
+
+    :param tenant: the tenant being served.
+    :return: a dict of reason code to a translated (lazy) string.
+    """
+
+
+@hookspec
 def portal_scheduled_jobs(tenant: Tenant) -> list[ScheduledJob]:
     """Jobs the plugin needs run on a schedule for ``tenant`` (overnight bills, ...).
 

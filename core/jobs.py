@@ -84,9 +84,29 @@ def _tenant(code: str) -> Tenant:
 
 
 @shared_task(name="portal.relay", ignore_result=True)
-def relay_task(tenant_code: str, limit: int = 100) -> int:
+def relay_task(tenant_code: str, limit: int | None = None) -> int:
+    """Deliver a batch of due messages; while more are due, the next batch is queued.
+
+    Each task is bounded (``RELAY_BATCH`` messages), so a worker never runs one long
+    task, and a backlog after an outage drains batch after batch without waiting for
+    beat's next tick. Messages waiting for a retry are not due: no busy loop.
+    """
+    limit = limit or current_app.config["RELAY_BATCH"]
+    tenant = _tenant(tenant_code)
     with tenant_context(tenant_code):
-        return outbox.relay(_tenant(tenant_code), limit).delivered
+        if current_app.extensions["celery"].conf.task_always_eager:
+            return outbox.drain(tenant, limit).delivered  # in process: the same batches, in a loop
+        stats = outbox.relay(tenant, limit)
+    if stats.claimed >= limit:
+        relay_task.delay(tenant_code, limit)
+    return stats.delivered
+
+
+@shared_task(name="portal.deliver", ignore_result=True)
+def deliver_task(tenant_code: str, message_ids: list[int]) -> int:
+    """Deliver the messages a write just stored (those still due; the relay takes the rest)."""
+    with tenant_context(tenant_code):
+        return outbox.relay(_tenant(tenant_code), len(message_ids), only=message_ids).delivered
 
 
 @shared_task(name="portal.sync", ignore_result=True)
@@ -107,12 +127,11 @@ def sync_all() -> None:
         sync_task.delay(tenant.code)
 
 
-def deliver_pending(tenant: Tenant) -> None:
-    """After a customer write: start delivering it (a worker, or right here when embedded)."""
-    try:
-        # a few at a time: the write just made, and some that wait for a retry
-        relay_task.delay(tenant.code, 5)
-    except Exception:  # noqa: BLE001 - the write is safe in the outbox; the schedule retries
-        log.exception("could not start the relay for tenant %s", tenant.code)
+def deliver_new(new: dict[str, list[int]]) -> None:
+    """After a commit that stored outbox messages: hand them to a worker (or deliver them
+    right here when no broker is set)."""
+    for tenant_code, message_ids in new.items():
+        deliver_task.delay(tenant_code, message_ids)
 
 
+outbox.on_commit(deliver_new)

@@ -1,15 +1,39 @@
-"""The transactional outbox: nothing a customer submits is lost when the back-end is down.
+"""The transactional outbox: nothing a customer submits is lost, blocked or dropped.
 
-A write is stored with an :class:`OutboxMessage` in one transaction. The relay takes one
-due message at a time under a row lock (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
-several relays never hold the same row), hands it to the adapter with its idempotency key
-and records the answer. When the back-end is unreachable the message is retried with
-capped exponential backoff and jitter; after ``OUTBOX_MAX_ATTEMPTS`` it is parked for an
-operator, never deleted.
+A write is stored with an :class:`OutboxMessage` in one transaction; each message gets a
+globally unique idempotency key (a UUID made once, when it is stored), so a back-end that
+outlives a restored or recreated portal database never mistakes a new write for an old
+one. Mail goes the same way (kind ``mail``): nothing leaves before the write commits.
 
-Messages that share an ``ordering_key`` (the readings of one meter, the requests of one
-account) are delivered in the order they were stored: a message is not due while an older
-one with its key is still pending or parked, so retries after an outage cannot overtake.
+Right after a commit the new messages are handed to a worker (:func:`core.jobs.deliver`,
+or the same code in process when no broker is set); the relay on beat's schedule takes
+whatever is due, so a message whose first try failed is never forgotten.
+
+Every message ends in a state:
+
+``delivered``
+    the back-end took it (its answer, accepted or not, is recorded on the customer's row);
+``rejected``
+    the back-end turned it down for good (:class:`SubmissionRefused` or a rejected
+    answer): the customer sees the reason in their language, by its code;
+``pending``
+    waiting for its next attempt: an unreachable back-end or any unexpected error counts
+    as an attempt, with capped exponential backoff and jitter;
+``parked``
+    after ``OUTBOX_MAX_ATTEMPTS`` attempts: kept for an operator (``portal outbox list``,
+    ``portal outbox requeue``), never deleted.
+
+Ordering: messages that share an ``ordering_key`` (the readings of one meter, the writes
+about one account) are delivered in the order they were stored. A message is not due
+while an older one with its key is ``pending`` or ``parked``; a ``delivered`` or
+``rejected`` one no longer holds the rest back. So the ones behind a refused message go
+on, in order; the ones behind a parked message wait until an operator requeues it.
+
+Claiming: a relay leases a batch of due messages in one short transaction (``FOR UPDATE
+SKIP LOCKED`` on PostgreSQL, then the lease is written into ``next_attempt_at``), and
+delivers each in its own transaction without holding a lock during the call. Several
+relays never take the same message; a relay killed mid-batch leaves its messages due
+again when the lease ends, and the back-end applies a repeated key once.
 """
 
 from __future__ import annotations
@@ -17,19 +41,31 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, aliased
 
-from core.billing.contract import BackendUnavailable, SubmissionResult
+from core.billing.contract import (
+    AccountNotFound,
+    BackendUnavailable,
+    SubmissionRefused,
+    SubmissionResult,
+    SubmissionStatus,
+)
 from core.extensions import db
 from core.models import OutboxMessage, utcnow
 from core.tenancy import Tenant
 
 log = logging.getLogger(__name__)
+
+PENDING, DELIVERED, REJECTED, PARKED = "pending", "delivered", "rejected", "parked"
+STATUSES = (PENDING, DELIVERED, REJECTED, PARKED)
+LEASE = dt.timedelta(minutes=5)
+"""How long a claimed message is left to the relay that claimed it before another may try."""
 
 # kind -> (deliver(tenant, message) -> result, apply(message, result) -> None)
 Deliverer = Callable[[Tenant, OutboxMessage], SubmissionResult]
@@ -38,13 +74,20 @@ HANDLERS: dict[str, tuple[Deliverer, Applier]] = {}
 
 
 def handler(kind: str, deliver: Deliverer, apply: Applier) -> None:
-    """Register how messages of ``kind`` are delivered and how the answer is recorded."""
+    """Register how messages of ``kind`` are delivered and how the answer is recorded.
+
+    ``apply`` is called with the back-end's answer, accepted or rejected (a refusal comes
+    as a rejected :class:`SubmissionResult` with its ``reason_code``).
+    """
     HANDLERS[kind] = (deliver, apply)
 
 
-def enqueue(kind: str, object_id: int, idempotency_key: str, ordering_key: str | None = None) -> OutboxMessage:
-    """Add a message to the current transaction (the caller commits both together)."""
-    message = OutboxMessage(kind=kind, object_id=object_id, idempotency_key=idempotency_key,
+def enqueue(kind: str, object_id: int, ordering_key: str | None = None) -> OutboxMessage:
+    """Add a message to the current transaction (the caller commits both together).
+
+    Its idempotency key is made here, once, and travels with every attempt.
+    """
+    message = OutboxMessage(kind=kind, object_id=object_id, idempotency_key=str(uuid.uuid4()),
                             ordering_key=ordering_key)
     db.session.add(message)
     return message
@@ -65,68 +108,178 @@ def backoff(attempts: int, now: dt.datetime | None = None) -> dt.datetime:
 
 @dataclass
 class RelayStats:
+    claimed: int = 0
     delivered: int = 0
+    rejected: int = 0
     retried: int = 0
     parked: int = 0
 
+    def add(self, other: RelayStats) -> None:
+        for name in ("claimed", "delivered", "rejected", "retried", "parked"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
-def _next_due() -> OutboxMessage | None:
+
+def _due(candidate):
+    """Messages of ``candidate`` (an alias) due now and not waiting for an older one of their key."""
     older = aliased(OutboxMessage)
     waits_for_older = (
         select(older.id)
-        .where(older.ordering_key == OutboxMessage.ordering_key, older.id < OutboxMessage.id,
-               older.status.in_(("pending", "parked")))
+        .where(older.ordering_key == candidate.ordering_key, older.id < candidate.id,
+               older.status.in_((PENDING, PARKED)))
         .exists()
     )
-    return db.session.execute(
-        select(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= utcnow(), ~waits_for_older)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    ).scalar_one_or_none()
+    return select(candidate.id).where(
+        candidate.status == PENDING, candidate.next_attempt_at <= utcnow(), ~waits_for_older
+    )
 
 
-def relay(tenant: Tenant, limit: int = 100) -> RelayStats:
-    """Deliver up to ``limit`` due messages of ``tenant``, one transaction each."""
-    stats = RelayStats()
-    for _ in range(limit):
-        message = _next_due()
-        if message is None:
-            db.session.rollback()
-            break
+def claim(limit: int, only: Iterable[int] | None = None) -> list[int]:
+    """Lease up to ``limit`` due messages of the current tenant, oldest first; their ids.
+
+    One statement (``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING``),
+    so two relays never lease the same message, on PostgreSQL and SQLite alike. ``only``
+    restricts the claim to those messages (the ones a write just stored).
+    """
+    candidate = aliased(OutboxMessage)
+    due = _due(candidate)
+    if only is not None:
+        due = due.where(candidate.id.in_(list(only)))
+    due = due.order_by(candidate.id).limit(limit).with_for_update(skip_locked=True)
+    ids = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()), OutboxMessage.status == PENDING)
+        .values(next_attempt_at=utcnow() + LEASE)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
+    db.session.commit()
+    return sorted(ids)
+
+
+def deliver_one(tenant: Tenant, message_id: int) -> str | None:
+    """Deliver one claimed message in its own transaction: ``"delivered"``, ``"rejected"``,
+    ``"retried"`` or ``"parked"`` (``None`` when another relay already finished it).
+
+    Whatever goes wrong, the message reaches a state and the caller moves on.
+    """
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.status != PENDING:
+        db.session.rollback()
+        return None
+    try:
         deliver, apply = HANDLERS[message.kind]
         try:
             result = deliver(tenant, message)
-        except BackendUnavailable as exc:
-            message.attempts += 1
-            message.last_error = str(exc)[:2000]
-            if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-                message.status = "parked"
-                stats.parked += 1
-                log.error("outbox message %s (%s) parked after %d attempts: %s",
-                          message.id, message.kind, message.attempts, exc)
-            else:
-                message.next_attempt_at = backoff(message.attempts)
-                stats.retried += 1
-            db.session.commit()
-            continue
+        except SubmissionRefused as refusal:
+            result = SubmissionResult.rejected(refusal.code, refusal.detail)
+        except AccountNotFound:
+            result = SubmissionResult.rejected("account_unknown")
         apply(message, result)
-        message.status = "delivered"
-        message.attempts += 1
-        message.delivered_at = utcnow()
-        db.session.commit()
-        stats.delivered += 1
+    except Exception as exc:  # noqa: BLE001 - unreachable back-end, malformed answer, a handler's bug alike
+        db.session.rollback()
+        return _failed(message_id, exc)
+    message.attempts += 1
+    message.delivered_at = utcnow()
+    if result.status == SubmissionStatus.ACCEPTED:
+        message.status = DELIVERED
+    else:
+        message.status = REJECTED
+        message.last_error = f"rejected: {result.reason_code or '-'}: {result.reason or ''}"[:2000]
+    db.session.commit()
+    return message.status
+
+
+def _failed(message_id: int, exc: Exception) -> str:
+    """Count the attempt; try again after a while, or park after too many."""
+    message = db.session.get(OutboxMessage, message_id)
+    message.attempts += 1
+    message.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+    if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        message.status = PARKED
+        log.error("outbox message %s (%s) parked after %d attempts: %s",
+                  message.id, message.kind, message.attempts, message.last_error)
+    else:
+        message.next_attempt_at = backoff(message.attempts)
+        level = logging.WARNING if isinstance(exc, BackendUnavailable) else logging.ERROR
+        log.log(level, "outbox message %s (%s) attempt %d failed: %s", message.id, message.kind,
+                message.attempts, message.last_error, exc_info=not isinstance(exc, BackendUnavailable))
+    db.session.commit()
+    return message.status if message.status == PARKED else "retried"
+
+
+def relay(tenant: Tenant, limit: int = 100, only: Iterable[int] | None = None) -> RelayStats:
+    """Deliver up to ``limit`` due messages of ``tenant``, claimed batch after batch.
+
+    A batch holds at most one message per ordering key (the oldest waiting); once it is
+    delivered the next of that key is due, so one call delivers a meter's readings in
+    order. Messages that failed wait for their retry: when nothing is due, it returns.
+    """
+    stats = RelayStats()
+    while stats.claimed < limit:
+        claimed = claim(limit - stats.claimed, only)
+        if not claimed:
+            break
+        stats.claimed += len(claimed)
+        for message_id in claimed:
+            outcome = deliver_one(tenant, message_id)
+            if outcome is not None:
+                setattr(stats, outcome, getattr(stats, outcome) + 1)
     return stats
+
+
+def drain(tenant: Tenant, batch: int = 100) -> RelayStats:
+    """Relay batch after batch until nothing of ``tenant`` is due (in process, for the CLI)."""
+    total = RelayStats()
+    while True:
+        stats = relay(tenant, batch)
+        total.add(stats)
+        if stats.claimed < batch:
+            return total
 
 
 def requeue_parked(message_ids: list[int] | None = None) -> int:
     """An operator sends parked messages on their way again."""
-    query = select(OutboxMessage).where(OutboxMessage.status == "parked")
+    query = select(OutboxMessage).where(OutboxMessage.status == PARKED)
     if message_ids:
         query = query.where(OutboxMessage.id.in_(message_ids))
     rows = db.session.execute(query).scalars().all()
     for row in rows:
-        row.status, row.attempts, row.next_attempt_at = "pending", 0, utcnow()
+        row.status, row.attempts, row.next_attempt_at = PENDING, 0, utcnow()
     db.session.commit()
     return len(rows)
+
+
+# --- after commit: hand the new messages to a worker ------------------------------------
+
+NEW = "outbox_new"
+Dispatcher = Callable[[dict[str, list[int]]], None]
+_dispatchers: list[Dispatcher] = []
+
+
+def on_commit(dispatch: Dispatcher) -> None:
+    """Call ``dispatch({tenant: [message ids]})`` after every commit that stored messages."""
+    _dispatchers.append(dispatch)
+
+
+@event.listens_for(Session, "after_flush")
+def _remember_new(session: Session, flush_context) -> None:
+    for obj in session.new:
+        if isinstance(obj, OutboxMessage):
+            session.info.setdefault(NEW, {}).setdefault(obj.tenant, []).append(obj.id)
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch_new(session: Session) -> None:
+    new = session.info.pop(NEW, None)
+    if not new:
+        return
+    for dispatch in _dispatchers:
+        try:
+            dispatch(new)
+        except Exception:  # noqa: BLE001 - the messages are safe; the schedule takes them
+            log.exception("could not hand new outbox messages to a worker")
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_new(session: Session) -> None:
+    session.info.pop(NEW, None)

@@ -35,6 +35,7 @@ from core.i18n import money
 from core.invoices import is_open
 from core.models import BillingAccount, Invoice, OutboxMessage, Payment, User, utcnow
 from core.models.payments import PaymentIntent
+from core.rejections import code_of
 from core.tenancy import Tenant
 
 STARTED, CANCELLED, RECEIVED, ACCEPTED, REJECTED = "started", "cancelled", "received", "accepted", "rejected"
@@ -215,7 +216,7 @@ def receive_callback(provider: PaymentProvider, body: bytes, headers: Mapping[st
         return intent, False
     if outcome.paid:
         intent.status, intent.transaction_id, intent.paid_at = RECEIVED, outcome.transaction_id, utcnow()
-        outbox.enqueue(KIND, intent.id, f"{intent.tenant}:payment:{intent.token}")
+        outbox.enqueue(KIND, intent.id)
     else:
         intent.status = CANCELLED
     try:
@@ -281,7 +282,7 @@ def _apply(message: OutboxMessage, result: SubmissionResult) -> None:
     if result.status == SubmissionStatus.ACCEPTED:
         intent.status, intent.supplier_reference = ACCEPTED, result.reference
     else:
-        intent.status, intent.reject_reason = REJECTED, result.reason
+        intent.status, intent.reject_reason = REJECTED, code_of(result)
 
 
 outbox.handler(KIND, _deliver, _apply)

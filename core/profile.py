@@ -43,6 +43,7 @@ from core.models import (
     User,
 )
 from core.models.profile import ActivityEvent, ConsentEvent, ContactUpdate, CustomerProfile
+from core.rejections import code_of
 from core.schemas import _email
 from core.tenancy import Tenant
 
@@ -195,8 +196,7 @@ def _send_contact_data(user: User, data: dict[str, Any]) -> list[ContactUpdate]:
         update_row = ContactUpdate(user_id=user.id, account_id=link.account_id, data=data, status=RECEIVED)
         db.session.add(update_row)
         db.session.flush()
-        outbox.enqueue(KIND, update_row.id, f"{update_row.tenant}:profile:{update_row.id}",
-                       ordering_key=outbox.account_order(link.account_id))
+        outbox.enqueue(KIND, update_row.id, ordering_key=outbox.account_order(link.account_id))
         updates.append(update_row)
     return updates
 
@@ -238,7 +238,7 @@ def settle(row: ConsentEvent | ContactUpdate, result: SubmissionResult) -> None:
     elif result.status == SubmissionStatus.ACCEPTED:
         row.status, row.supplier_reference = ACCEPTED, result.reference
     else:
-        row.status, row.reject_reason = REJECTED, result.reason
+        row.status, row.reject_reason = REJECTED, code_of(result)
 
 
 outbox.handler(KIND, _deliver, lambda message, result: settle(db.session.get(ContactUpdate, message.object_id), result))

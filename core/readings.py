@@ -26,6 +26,7 @@ from core.billing.contract import ReadingSubmission, SubmissionResult, Submissio
 from core.extensions import db
 from core.fields import LocalizedDecimal
 from core.models import Meter, MeterReading, OutboxMessage, SupplyPoint, User, utcnow
+from core.rejections import code_of
 from core.supplier import ReadingRules
 from core.tenancy import Tenant
 
@@ -200,8 +201,7 @@ def submit_reading(
     db.session.add_all(rows)
     try:
         db.session.flush()
-        outbox.enqueue(KIND, rows[0].id, f"{rows[0].tenant}:reading:{submission_key}",
-                       ordering_key=f"meter:{point.id}:{meter_serial}")
+        outbox.enqueue(KIND, rows[0].id, ordering_key=f"meter:{point.id}:{meter_serial}")
         db.session.commit()
         return rows, True
     except IntegrityError:
@@ -238,7 +238,7 @@ def _apply(message: OutboxMessage, result: SubmissionResult) -> None:
         if result.status == SubmissionStatus.ACCEPTED:
             row.status = REVIEW if row.status == REVIEW else ACCEPTED
         else:
-            row.status, row.reject_reason = REJECTED, result.reason
+            row.status, row.reject_reason = REJECTED, code_of(result)
 
 
 outbox.handler(KIND, _deliver, _apply)

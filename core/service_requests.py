@@ -11,11 +11,12 @@ from typing import Any
 from flask import current_app, url_for
 from sqlalchemy.exc import IntegrityError
 
-from core import jobs, outbox
+from core import outbox
 from core.billing.contract import BackendUnavailable, RequestSubmission, SubmissionResult, SubmissionStatus
 from core.extensions import db
 from core.mail import send_mail
 from core.models import BillingAccount, OutboxMessage, ServiceRequest, ServiceRequestEvent, User
+from core.rejections import code_of
 from core.security import TokenInvalid, make_token, read_token
 from core.supplier import RequestStep, RequestType
 from core.tenancy import Tenant
@@ -94,8 +95,7 @@ def file_request(
     db.session.add(request)
     try:
         db.session.flush()
-        outbox.enqueue(KIND, request.id, f"{request.tenant}:request:{submission_key}",
-                       ordering_key=outbox.account_order(account.id))
+        outbox.enqueue(KIND, request.id, ordering_key=outbox.account_order(account.id))
         db.session.commit()
         return request, True
     except IntegrityError:
@@ -119,7 +119,6 @@ def file_and_confirm(
         send_mail(user.email, "request_received", locale=user.locale, request=filed, label=request_type.label,
                   link=url_for("requests.detail", request_id=filed.id, _external=True))
         db.session.commit()
-        jobs.deliver_pending(tenant)
     return filed, created
 
 
@@ -136,8 +135,8 @@ def _apply(message: OutboxMessage, result: SubmissionResult) -> None:
     if result.status == SubmissionStatus.ACCEPTED:
         request.status, request.supplier_reference = ACCEPTED, result.reference
     else:
-        request.status, request.reject_reason = REJECTED, result.reason
-    request.events.append(ServiceRequestEvent(status=request.status, note=result.reason))
+        request.status, request.reject_reason = REJECTED, code_of(result)
+    request.events.append(ServiceRequestEvent(status=request.status))
 
 
 outbox.handler(KIND, _deliver, _apply)

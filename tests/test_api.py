@@ -21,11 +21,12 @@ from core.api import OPERATIONS
 from core.api.spec import openapi_path
 from core.billing.contract import BackendUnavailable
 from core.extensions import db
-from core.models import MeterReading, OutboxMessage, ServiceRequest
+from core.models import MeterReading, ServiceRequest
 from core.models.api import ApiToken
 from core.readings import local_today
 from core.tenancy import tenant_context
 from tests.conftest import SECOND_HOST, client_for, register_and_activate, sign_in
+from tests.support.outbox import count_to_supplier
 
 LOCALES = ("en", "pl", "cs", "uk", "it")
 CAPABILITY = "meter_readings"
@@ -213,7 +214,7 @@ def test_read_only_token_cannot_write(app, owner):
     point, newest = _reading_point(reader)
     body = {"read_on": _today(app), "values": {r: str(v + 1) for r, v in newest.items()}}
     _error(reader.post(f"/supply-points/{point['identifier']}/readings", json=body), 403, "insufficient_scope")
-    assert _count(app, ServiceRequest) == 0 and _count(app, OutboxMessage) == 0
+    assert _count(app, ServiceRequest) == 0 and count_to_supplier(app) == 0
 
 
 def test_rate_limit_is_per_token(make_app, smtp_server):
@@ -338,7 +339,7 @@ def test_reading_with_the_same_idempotency_key_is_stored_once(app, owner):
     assert first.get_json()["status"] in ("received", "accepted") and first.get_json() == again.get_json()
     assert {r["register"]: Decimal(r["value"]) for r in first.get_json()["readings"]} == \
         {r: int(v) + 5 for r, v in newest.items()}
-    assert _count(app, OutboxMessage) == 1
+    assert count_to_supplier(app) == 1
     with app.app_context(), tenant_context("innogy"):
         mine = db.session.execute(select(func.count()).select_from(MeterReading)
                                   .where(MeterReading.source == "customer", MeterReading.user_id.is_not(None))).scalar_one()
@@ -364,7 +365,7 @@ def test_reading_validation_errors_are_422_with_field_messages(app, owner):
                    422, "validation_failed")
     assert later["fields"]["read_on"] == ["The reading date cannot be in the future."]
     _error(api.post(path, data="not json", headers={"Content-Type": "text/plain"}), 400, "bad_request")
-    assert _count(app, OutboxMessage) == 0
+    assert count_to_supplier(app) == 0
 
 
 def test_implausible_reading_needs_confirm_and_reason(app, owner):
@@ -375,7 +376,7 @@ def test_implausible_reading_needs_confirm_and_reason(app, owner):
     _error(api.post(path, json=body), 422, "implausible_reading")
     no_reason = _error(api.post(path, json={**body, "confirm": True}), 422, "validation_failed")
     assert "reason" in no_reason["fields"]
-    assert _count(app, MeterReading) and _count(app, OutboxMessage) == 0
+    assert _count(app, MeterReading) and count_to_supplier(app) == 0
     confirmed = api.post(path, json={**body, "confirm": True, "reason": "Electric heating installed"})
     assert confirmed.status_code == 202 and confirmed.get_json()["status"] == "review"
 
@@ -391,7 +392,7 @@ def test_requests_are_filed_idempotently_and_listed(app, owner, smtp_server):
     assert again.get_json()["id"] == filed["id"] and again.headers["Idempotent-Replayed"] == "true"
     assert filed["type"] == "contact_update" and filed["data"]["email"] == "new@example.com"
     assert filed["status"] in ("received", "accepted") and filed["events"][0]["status"] == "received"
-    assert _count(app, ServiceRequest) == 1 and _count(app, OutboxMessage) == 1
+    assert _count(app, ServiceRequest) == 1 and count_to_supplier(app) == 1
     assert api.get(f"/requests/{filed['id']}").get_json()["id"] == filed["id"]
     assert [r["id"] for r in api.get("/requests").get_json()["items"]] == [filed["id"]]
     assert "request" in smtp_server.wait_for("owner@example.com", 2)[-1]["Subject"]

@@ -12,13 +12,14 @@ import plugins.cez_cz.plugin
 import plugins.doe_ua.plugin
 import plugins.italiangas_it.plugin
 from core import outbox
-from core.billing.contract import BackendUnavailable, SubmissionResult, SubmissionStatus
+from core.billing.contract import BackendUnavailable, SubmissionResult
 from core.consents import NotYourAccount, set_e_invoice
 from core.extensions import db
 from core.models import AccountLink, BillingAccount, OutboxMessage, TermsAcceptance, User, utcnow
 from core.models.profile import ActivityEvent, ConsentEvent
 from core.tenancy import tenant_context
 from tests.conftest import client_for, register_and_activate, sign_in
+from tests.support.outbox import TO_SUPPLIER, count_to_supplier
 
 LOCALES = ("en", "pl", "cs", "uk", "it")
 
@@ -159,7 +160,7 @@ def test_e_invoice_on_and_off_goes_to_the_supplier_with_history(app, client, smt
     assert "Electronic invoices: off" in page
     assert page.count("switched on") == 1 and page.count("switched off") == 1
     with app.app_context(), tenant_context("innogy"):
-        assert {m.kind for m in db.session.execute(select(OutboxMessage)).scalars()} == {"consent"}
+        assert {m.kind for m in db.session.execute(select(OutboxMessage).where(TO_SUPPLIER)).scalars()} == {"consent"}
 
 
 def test_e_invoice_waits_in_the_outbox_while_the_back_end_is_down(app, client, smtp_server, demo_identity, monkeypatch):
@@ -193,7 +194,7 @@ def test_e_invoice_switched_on_then_off_during_an_outage_reaches_the_supplier_in
         _post(client, "/consents/e-invoice", {"account": account, "choice": choice})
     monkeypatch.undo()
     with app.app_context(), tenant_context("innogy"):
-        on, off = db.session.execute(db.select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
+        on, off = db.session.execute(db.select(OutboxMessage).where(TO_SUPPLIER).order_by(OutboxMessage.id)).scalars().all()
         on.next_attempt_at, off.next_attempt_at = utcnow(), utcnow() - dt.timedelta(minutes=5)
         db.session.commit()  # the retries' jitter put "off" first in line
         assert outbox.relay(app.extensions["portal_tenants"]["innogy"]).delivered == 2
@@ -203,11 +204,12 @@ def test_e_invoice_switched_on_then_off_during_an_outage_reaches_the_supplier_in
 def test_a_change_the_supplier_rejects_is_shown_with_its_reason(app, client, smtp_server, demo_identity, monkeypatch):
     identity = demo_identity[0]
     _linked(client, smtp_server, identity, "rejected@example.com")
-    monkeypatch.setattr(_adapter(app), "submit_request", lambda request, key: SubmissionResult(
-        SubmissionStatus.REJECTED, reason="Brak zgody na e-fakturę w umowie."))
+    monkeypatch.setattr(_adapter(app), "submit_request", lambda request, key: SubmissionResult.rejected(
+        "account_closed", "Brak zgody na e-fakturę w umowie."))
     _post(client, "/consents/e-invoice", {"account": str(_account_id(app, identity["account_number"])), "choice": "on"})
     page = client.get("/consents/").get_data(as_text=True)
-    assert "rejected" in page and "Brak zgody na e-fakturę w umowie." in page
+    assert "rejected" in page and "This customer account is closed." in page
+    assert "Brak zgody" not in page  # the back-end's own words are for staff
     assert "Electronic invoices: off" in page  # what is in force did not change
     assert [e.status for e in _events(app)] == ["rejected"]
 
@@ -289,7 +291,7 @@ def test_set_e_invoice_is_one_transaction_for_many_accounts(app, smtp_server, de
             assert db.session.execute(select(func.count()).select_from(ConsentEvent)).scalar_one() == 0
             events = set_e_invoice(user, mine, True)
             assert [e.account_id for e in events] == [a.id for a in mine]
-            assert db.session.execute(select(func.count()).select_from(OutboxMessage)).scalar_one() == len(mine)
+            assert db.session.execute(select(func.count()).select_from(OutboxMessage).where(TO_SUPPLIER)).scalar_one() == len(mine)
 
 
 # --- marketing ---------------------------------------------------------------------------
@@ -303,7 +305,7 @@ def test_marketing_consent_given_and_withdrawn_with_history(app, signed_in):
     page = client.get("/consents/").get_data(as_text=True)
     assert "Consent to offers and news: not given" in page
     assert [(e.kind, e.granted, e.status) for e in _events(app)] == [("marketing", True, "recorded"), ("marketing", False, "recorded")]
-    assert _count(app, OutboxMessage) == 0  # the portal's own consent
+    assert count_to_supplier(app) == 0  # the portal's own consent
     with app.app_context(), tenant_context("innogy"):
         kinds = db.session.execute(select(ActivityEvent.kind)).scalars().all()
     assert kinds.count("consent_changed") == 2

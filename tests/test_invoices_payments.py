@@ -20,6 +20,7 @@ from core.payments import SIGNATURE_HEADER, DemoPaymentProvider, demo_key
 from core.sync import sync_tenant
 from core.tenancy import tenant_context
 from tests.conftest import client_for, register_and_activate, sign_in
+from tests.support.outbox import TO_SUPPLIER
 from tests.support.queries import count_queries
 
 TENANTS = {
@@ -347,7 +348,7 @@ def test_pay_now_end_to_end_with_the_demo_bank(portal, smtp_server, code):
 
     [intent] = _rows(portal, code, PaymentIntent)
     assert intent.status == "accepted" and intent.transaction_id.startswith("DEMO-")
-    [message] = _rows(portal, code, OutboxMessage)
+    [message] = _rows(portal, code, OutboxMessage, TO_SUPPLIER)
     assert message.kind == "payment" and message.status == "delivered"
     booked = [p for p in tenant.adapter.payments(number) if p.reference == intent.transaction_id]
     assert [p.amount.amount for p in booked] == [owed]
@@ -383,7 +384,7 @@ def test_cancelled_at_the_bank_books_nothing(portal, smtp_server):
     done = client.submit(bank, {"decision": "cancel"})
     assert "was cancelled" in client.get(done.location).get_data(as_text=True)
     [intent] = _rows(portal, "innogy", PaymentIntent)
-    assert intent.status == "cancelled" and not _rows(portal, "innogy", OutboxMessage)
+    assert intent.status == "cancelled" and not _rows(portal, "innogy", OutboxMessage, TO_SUPPLIER)
     # the bank page of a finished payment only sends the customer back
     assert client.get(bank).status_code == 302
 
@@ -426,7 +427,7 @@ def test_callback_delivered_twice_books_the_payment_once(portal, smtp_server):
     assert _callback(portal, provider_side, token, Decimal("12.34")).status_code == 200
     [intent] = _rows(portal, "innogy", PaymentIntent)
     assert intent.status == "accepted" and intent.transaction_id == "TX-1"
-    assert len(_rows(portal, "innogy", OutboxMessage)) == 1
+    assert len(_rows(portal, "innogy", OutboxMessage, TO_SUPPLIER)) == 1
     booked = [p for p in _tenant(portal).adapter.payments(number) if p.reference == "TX-1"]
     assert len(booked) == 1
 
@@ -438,7 +439,7 @@ def test_callback_with_a_bad_or_missing_signature_is_refused(portal, smtp_server
     assert response.status_code == 400
     [intent] = _rows(portal, "innogy", PaymentIntent)
     assert intent.status == "started" and intent.transaction_id is None
-    assert not _rows(portal, "innogy", OutboxMessage)
+    assert not _rows(portal, "innogy", OutboxMessage, TO_SUPPLIER)
 
 
 def test_callback_for_another_amount_or_tenant_is_refused(portal, smtp_server):
@@ -464,7 +465,7 @@ def test_outbox_delivers_the_payment_once_the_back_end_is_back(portal, smtp_serv
     assert "received" in client.get("/payments/").get_data(as_text=True)
     monkeypatch.setattr(adapter, "submit_request", real)
     with portal.app_context(), tenant_context("innogy"):
-        message = db.session.execute(select(OutboxMessage)).scalar_one()
+        message = db.session.execute(select(OutboxMessage).where(TO_SUPPLIER)).scalar_one()
         assert message.status == "pending" and message.attempts == 1
         message.next_attempt_at = message.created_at
         db.session.commit()

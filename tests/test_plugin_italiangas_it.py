@@ -78,6 +78,7 @@ from plugins.italiangas_it.request_types import (
 )
 from plugins.italiangas_it.rules import holder_matches, tax_code_matches_full_name, tax_code_matches_name
 from tests.conftest import client_for, register_and_activate, sign_in
+from tests.support.outbox import TO_SUPPLIER
 from tests.support.queries import count_queries
 from tests.test_browser import live_portal as browser_portal  # noqa: F401 - a fixture, for the brand below
 from tests.test_browser import page as browser_page  # noqa: F401 - a fixture, for the brand below
@@ -1007,7 +1008,7 @@ def _outbox(app) -> list:
     from core.models import OutboxMessage
 
     with app.app_context(), tenant_context("italiangas"):
-        return db.session.execute(select(OutboxMessage)).scalars().all()
+        return db.session.execute(select(OutboxMessage).where(TO_SUPPLIER)).scalars().all()
 
 
 def _submit_for_all(client, path: str, data: dict):

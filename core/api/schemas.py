@@ -13,8 +13,11 @@ from marshmallow import EXCLUDE, Schema, fields, missing, validate
 
 from core.billing.contract import InvoiceStatus
 from core.models.api import READ, READ_WRITE
+from core.rejections import rejection_message
 
 MAX_PER_PAGE = 100
+REJECT_REASON = "the supplier's reason code when it turned this down (see reject_message)"
+REJECT_MESSAGE = "the reason in the customer's language"
 
 
 class DecimalString(fields.Decimal):
@@ -129,7 +132,9 @@ class ReadingSchema(Schema):
     source = fields.String(required=True, validate=validate.OneOf(["customer", "operator", "estimate"]))
     status = fields.String(required=True, validate=validate.OneOf(
         ["received", "accepted", "rejected", "review", "recorded"]))
-    reject_reason = fields.String(allow_none=True)
+    reject_reason = fields.String(allow_none=True, metadata={"description": REJECT_REASON})
+    reject_message = fields.Function(lambda row: rejection_message(row.reject_reason) or None, allow_none=True,
+                                     metadata={"description": REJECT_MESSAGE})
 
 
 class SubmissionSchema(Schema):
@@ -150,7 +155,9 @@ class ServiceRequestSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(["received", "accepted", "completed", "rejected"]))
     data = fields.Dict(keys=fields.String(), required=True)
     supplier_reference = fields.String(allow_none=True)
-    reject_reason = fields.String(allow_none=True)
+    reject_reason = fields.String(allow_none=True, metadata={"description": REJECT_REASON})
+    reject_message = fields.Function(lambda row: rejection_message(row.reject_reason) or None, allow_none=True,
+                                     metadata={"description": REJECT_MESSAGE})
     created_at = fields.DateTime(required=True)
     events = fields.List(fields.Nested(RequestEventSchema), required=True)
 

@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import extract, select
 
-from core import jobs
 from core.api import (
     MAX_ID,
     ApiError,
@@ -290,7 +289,6 @@ def submit_meter_reading(identifier: str):
         send_mail(current_user.email, "reading_received", locale=current_user.locale,
                   readings=rows, point=point, link=url_for("readings.index", _external=True))
         db.session.commit()
-        jobs.deliver_pending(g.tenant)
     return _submission_answer(submission(key), replayed=not created)
 
 

@@ -23,6 +23,21 @@ class AccountNotFound(LookupError):
     """No billing account with that number exists."""
 
 
+class SubmissionRefused(Exception):
+    """The back-end turned a submission down for good: sending it again cannot help.
+
+    ``code`` is a stable reason code the portal translates for the customer (see
+    :mod:`core.rejections`); ``detail`` is the back-end's own wording, kept for staff.
+    An adapter may raise this or return a :class:`SubmissionResult` that is rejected:
+    both end the same way.
+    """
+
+    def __init__(self, code: str, detail: str | None = None) -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+
+
 @dataclass(frozen=True)
 class Money:
     amount: Decimal
@@ -189,14 +204,21 @@ class SubmissionStatus(StrEnum):
 class SubmissionResult:
     """The back-end's answer to a reading or request: accepted, or rejected with why.
 
-    ``duplicate`` is true when the idempotency key had been seen before; the result is
-    then that of the first submission.
+    A rejection names its ``reason_code`` (a stable code the portal shows the customer in
+    their language, see :mod:`core.rejections`) and may add ``reason``, the back-end's
+    own words, which only staff see. ``duplicate`` is true when the idempotency key had
+    been seen before; the result is then that of the first submission.
     """
 
     status: SubmissionStatus
     reference: str | None = None
     reason: str | None = None
     duplicate: bool = False
+    reason_code: str | None = None
+
+    @classmethod
+    def rejected(cls, code: str, reason: str | None = None) -> SubmissionResult:
+        return cls(SubmissionStatus.REJECTED, reason=reason, reason_code=code)
 
 
 @dataclass(frozen=True)
@@ -264,7 +286,10 @@ class BillingAdapter(abc.ABC):
     """What the portal asks of a supplier's billing back-end.
 
     Implementations raise :class:`BackendUnavailable` when the back-end cannot be
-    reached and :class:`AccountNotFound` for an unknown account number.
+    reached (the write is tried again later), :class:`AccountNotFound` for an unknown
+    account number, and :class:`SubmissionRefused` (or return a rejected
+    :class:`SubmissionResult`) when a write is turned down for good. Any other exception
+    is taken as a fault of the moment: counted as an attempt and tried again.
     """
 
     currency: str

@@ -416,10 +416,8 @@ class DemoBackend(BillingAdapter):
             known = self._results.get(("reading", idempotency_key))
             if known is not None:
                 return replace(known, duplicate=True)
-            reason = self._reading_problem(customer, reading)
-            if reason is not None:
-                result = SubmissionResult(SubmissionStatus.REJECTED, reason=reason)
-            else:
+            result = self._reading_problem(customer, reading)
+            if result is None:
                 point = customer.supply_points[reading.supply_point]
                 for register, value in sorted(reading.values.items()):
                     point.readings.append(
@@ -447,7 +445,7 @@ class DemoBackend(BillingAdapter):
             if request.request_type == PAYMENT_NOTIFICATION:
                 result = self._book_payment(customer, PaymentNotification.from_request(request))
             elif not request.request_type.strip():
-                result = SubmissionResult(SubmissionStatus.REJECTED, reason="No request type given.")
+                result = SubmissionResult.rejected("request_type_unknown", "No request type given.")
             else:
                 result = SubmissionResult(SubmissionStatus.ACCEPTED, self._reference("request"))
                 customer.requests.append((result.reference or "", request))
@@ -458,10 +456,10 @@ class DemoBackend(BillingAdapter):
         """Book an online payment: on the invoice it names, else on the oldest open ones;
         what is left over is credit. The next sync shows the new balance."""
         if payment.amount.currency != self.currency or payment.amount.amount <= 0:
-            return SubmissionResult(SubmissionStatus.REJECTED, reason="The amount or currency is not valid.")
+            return SubmissionResult.rejected("payment_invalid", "The amount or currency is not valid.")
         named = [i for i in customer.invoices if i.number == payment.invoice_number]
         if payment.invoice_number and not named:
-            return SubmissionResult(SubmissionStatus.REJECTED, reason="No such invoice on this account.")
+            return SubmissionResult.rejected("invoice_unknown", "No such invoice on this account.")
         open_ = named or sorted(
             (i for i in customer.invoices if i.status not in (InvoiceStatus.PAID, InvoiceStatus.CANCELLED)),
             key=lambda i: (i.due_on, i.number),
@@ -557,22 +555,25 @@ class DemoBackend(BillingAdapter):
         prefix = "RD" if kind == "reading" else "RQ"
         return f"{prefix}-{self._counters[kind]:06d}"
 
-    def _reading_problem(self, customer: DemoCustomer, reading: ReadingSubmission) -> str | None:
-        """Why the back-end refuses this reading, or ``None`` when it takes it."""
+    def _reading_problem(self, customer: DemoCustomer, reading: ReadingSubmission) -> SubmissionResult | None:
+        """The refusal of this reading (a reason code and the back-end's words), or ``None``
+        when the back-end takes it."""
+        refuse = SubmissionResult.rejected
         point = customer.supply_points.get(reading.supply_point)
         if point is None:
-            return "The supply point does not belong to this account."
+            return refuse("supply_point_unknown", "The supply point does not belong to this account.")
         if READINGS_CAPABILITY not in point.record.capabilities:
-            return "The distribution operator of this supply point does not take readings from customers."
+            return refuse("readings_not_accepted",
+                          "The distribution operator of this supply point does not take readings from customers.")
         meter = next((m for m in point.record.meters if m.serial_number == reading.meter_serial), None)
         if meter is None:
-            return "No meter with this number is installed at the supply point."
+            return refuse("meter_unknown", "No meter with this number is installed at the supply point.")
         if set(reading.values) != set(meter.registers):
-            return f"A reading needs a value for each register: {', '.join(meter.registers)}."
+            return refuse("registers_incomplete", f"A reading needs a value for each register: {', '.join(meter.registers)}.")
         for register in meter.registers:
             value = Decimal(str(reading.values[register]))
             if not value.is_finite() or value < 0:
-                return f"Register {register}: the value must be a number of zero or more."
+                return refuse("value_invalid", f"Register {register}: the value must be a number of zero or more.")
             last = next(
                 (r for r in reversed(point.readings)
                  if r.register == register and r.meter_serial == meter.serial_number),
@@ -581,12 +582,11 @@ class DemoBackend(BillingAdapter):
             if last is None:
                 continue
             if reading.read_at < last.read_at:
-                return f"A reading of {last.read_at.date().isoformat()} is already on record; this one is older."
+                return refuse("reading_older_than_recorded",
+                              f"A reading of {last.read_at.date().isoformat()} is already on record; this one is older.")
             if value < last.value:
-                return (
-                    f"Register {register}: {value} is lower than the previous reading "
-                    f"{last.value} of {last.read_at.date().isoformat()}."
-                )
+                return refuse("reading_lower_than_recorded", f"Register {register}: {value} is lower than the "
+                              f"previous reading {last.value} of {last.read_at.date().isoformat()}.")
         return None
 
     def set_anchor(self, anchor: dt.date) -> None:

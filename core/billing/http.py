@@ -25,9 +25,15 @@ from core.billing.contract import (
     ReadingRecord,
     ReadingSubmission,
     RequestSubmission,
+    SubmissionRefused,
     SubmissionResult,
     SupplyPointRecord,
 )
+
+RETRY_LATER = frozenset({401, 403, 408, 409, 425, 429})
+"""Answers that say "not now" (or that the portal's own credentials are wrong, which an
+operator fixes): the write is tried again and parked after too many attempts, never
+rejected in the customer's name."""
 
 
 class HttpBillingAdapter(BillingAdapter):
@@ -88,11 +94,32 @@ class HttpBillingAdapter(BillingAdapter):
         return self._get(ChangeBatch, "/changes", **params)
 
     def submit_reading(self, reading: ReadingSubmission, idempotency_key: str) -> SubmissionResult:
-        response = self._call("POST", "/readings", json=codec.encode(reading), headers={"Idempotency-Key": idempotency_key})
-        return codec.decode(SubmissionResult, response.json())
+        return self._submit("/readings", reading, idempotency_key)
 
     def submit_request(self, request: RequestSubmission, idempotency_key: str) -> SubmissionResult:
-        response = self._call("POST", "/requests", json=codec.encode(request), headers={"Idempotency-Key": idempotency_key})
+        return self._submit("/requests", request, idempotency_key)
+
+    def _submit(self, path: str, submission: Any, idempotency_key: str) -> SubmissionResult:
+        """POST a write; a 4xx about the write itself is a refusal for good, with the
+        back-end's reason code (``{"code": ..., "message": ...}``) when it gives one."""
+        try:
+            response = self._call("POST", path, json=codec.encode(submission),
+                                  headers={"Idempotency-Key": idempotency_key})
+        except AccountNotFound:
+            raise SubmissionRefused("account_unknown") from None
+        except httpx.HTTPStatusError as exc:
+            status = exc.response.status_code
+            if status in RETRY_LATER:
+                raise BackendUnavailable(f"{self.base_url}: answered {status}") from exc
+            try:
+                body = exc.response.json()
+            except ValueError:
+                body = None
+            if not isinstance(body, dict):
+                body = {}
+            code = body.get("code") if isinstance(body.get("code"), str) else None
+            detail = body.get("message") or body.get("error")
+            raise SubmissionRefused(code or f"http_{status}", str(detail)[:500] if detail else None) from None
         return codec.decode(SubmissionResult, response.json())
 
     def demo_identities(self, method: str | None = None) -> list[dict[str, Any]]:

@@ -119,16 +119,23 @@ def _supplier_blueprint(code: str, backend: BillingAdapter, journal: Journal) ->
     def submit(kind: str):
         key = request.headers.get("Idempotency-Key", "")
         if not 8 <= len(key) <= 200:
-            abort(400, "an Idempotency-Key header is required")
-        payload = request.get_json(force=True)
+            return refusal(400, "idempotency_key_missing", "an Idempotency-Key header is required")
+        payload = request.get_json(force=True, silent=True)
         with journal.lock:
             try:
                 result = _apply(backend, kind, payload, key)
             except AccountNotFound:
-                abort(404)
+                return refusal(422, "account_unknown", "no account with this number")
+            except (TypeError, ValueError, KeyError, AttributeError) as exc:
+                return refusal(422, "invalid_submission", f"the submission cannot be read: {exc}")
             if not result.duplicate:
                 journal.append(kind, key, payload)
         return jsonify(codec.encode(result))
+
+    def refusal(status: int, code: str, message: str):
+        response = jsonify(code=code, message=message)
+        response.status_code = status
+        return response
 
     bp.post("/readings")(lambda: submit("reading"))
     bp.post("/requests", endpoint="requests")(lambda: submit("request"))

@@ -244,18 +244,23 @@ class Payment(TenantScoped, db.Model):
     method: Mapped[str] = mapped_column(String(32), default="transfer")
 
 
-class CapturedMail(TenantScoped, db.Model):
-    """Mail kept instead of sent in demo mode, shown on the demo mailbox page."""
+class MailMessage(TenantScoped, db.Model):
+    """A mail on its way out, stored in the transaction of the write that causes it.
+
+    The outbox sends it after commit (kind ``mail``) and retries it while SMTP is down;
+    once sent it is erased (its links are secrets). In demo mode it is kept instead and
+    shown on the demo mailbox page to the browser session that caused it (``mailbox``)
+    and to the signed-in recipient.
+    """
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sender: Mapped[str] = mapped_column(String(254))
     recipient: Mapped[str] = mapped_column(String(254), index=True)
     subject: Mapped[str] = mapped_column(String(255))
     text_body: Mapped[str] = mapped_column(Text)
-    html_body: Mapped[str | None] = mapped_column(Text)
+    mailbox: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class ServiceRequest(TenantScoped, db.Model):

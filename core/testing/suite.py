@@ -318,7 +318,7 @@ def conformance_customer(conformance_app, conformance_identities, conformance_te
     from sqlalchemy import select
 
     from core.extensions import db
-    from core.models import CapturedMail
+    from core.models import MailMessage
     from core.tenancy import tenant_context
 
     client = conformance_app.test_client()
@@ -327,7 +327,7 @@ def conformance_customer(conformance_app, conformance_identities, conformance_te
     _post(client, "/register", {"email": email, "password": CONFORMANCE_PASSWORD,
                                 "password_confirm": CONFORMANCE_PASSWORD, "accept_terms": "1"}, page)
     with conformance_app.app_context(), tenant_context("conformance"):
-        body = db.session.execute(select(CapturedMail.text_body)).scalars().first()
+        body = db.session.execute(select(MailMessage.text_body)).scalars().first()
     path = re.search(r"https?://[^/\s]+(/activate/\S+)", body).group(1)
     _post(client, path, {}, _get(client, path, "en").get_data(as_text=True))
     page = _get(client, "/login", "en").get_data(as_text=True)

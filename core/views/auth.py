@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from core.extensions import db, limiter
 from core.forms import load_form
 from core.i18n import SESSION_KEY, select_locale
-from core.mail import send_mail_quietly
+from core.mail import send_mail
 from core.models import LoginSession, TermsAcceptance, User, utcnow
 from core.profile import record_activity
 from core.schemas import (
@@ -60,7 +60,7 @@ def register():
     data, errors = load_form(schema, request.form)
     if errors:
         return render_form("auth/register.html", schema, errors)
-    register_login(data, lambda user: send_mail_quietly(
+    register_login(data, lambda user: send_mail(
         user.email, "activate", locale=user.locale, link=_activation_link(user)))
     return redirect(url_for("auth.check_inbox"))
 
@@ -88,7 +88,7 @@ def register_login(data: dict, send_activation: Callable[[User], None]) -> None:
     if user.activated_at is None:
         send_activation(user)
     else:
-        send_mail_quietly(
+        send_mail(
             email, "already_registered", locale=user.locale,
             login_link=url_for("auth.login", _external=True),
             reset_link=url_for("auth.forgot_password", _external=True),
@@ -142,7 +142,7 @@ def login():
             "auth/login.html", schema, {"_schema": [_("Incorrect e-mail address or password.")]}
         )
     if user.activated_at is None:
-        send_mail_quietly(user.email, "activate", locale=user.locale, link=_activation_link(user))
+        send_mail(user.email, "activate", locale=user.locale, link=_activation_link(user))
         db.session.commit()
         return render_form(
             "auth/login.html", schema,
@@ -183,7 +183,7 @@ def forgot_password():
     user = _user_by_email(data["email"])
     if user is not None and user.activated_at is not None:
         token = make_token("reset", uid=user.id, pwd=user.password_hash[-16:])
-        send_mail_quietly(
+        send_mail(
             user.email, "reset_password", locale=user.locale,
             link=url_for("auth.reset_password", token=token, _external=True),
         )

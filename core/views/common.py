@@ -112,6 +112,7 @@ def init_app(app) -> None:
     from flask_wtf.csrf import CSRFError
 
     from core.forms import field_max_length, widget_for
+    from core.rejections import rejection_message
     from core.selection import supply_point_choice
 
     app.add_template_global(navigation)
@@ -121,6 +122,7 @@ def init_app(app) -> None:
     app.add_template_global(reading_status_label)
     app.add_template_global(reading_source_label)
     app.add_template_global(reading_value)
+    app.add_template_filter(rejection_message, "rejection")
     app.add_template_global(supply_point_choice)
     app.add_template_global(widget_for, "form_widget")
     app.add_template_global(field_max_length, "form_max_length")

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from core import jobs
 from core.consents import (
     MARKETING,
     RECORDED,
@@ -99,7 +98,6 @@ def e_invoice():
         abort(404)  # not one of the customer's accounts
     changes = set_e_invoice(current_user, chosen, data["choice"] == "on")
     if changes:
-        jobs.deliver_pending(g.tenant)
         flash(_("We have received your choice and passed it on to the supplier."), "success")
     else:
         flash(_("Nothing to change: your bills are already sent that way."), "info")

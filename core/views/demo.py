@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, g, render_template, request, send_from_directory
+from flask import Blueprint, abort, current_app, g, render_template, request, send_from_directory, session
+from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from core.extensions import db
-from core.models import CapturedMail
+from core.mail import MAILBOX_KEY
+from core.models import MailMessage
 
 bp = Blueprint("demo", __name__, url_prefix="/demo")
 _URL = re.compile(r"https?://\S+")
@@ -27,9 +29,13 @@ def linkify(text: str) -> Markup:
 
 @bp.get("/mailbox")
 def mailbox():
+    """The mail this browser session caused, and the mail of the customer signed in here."""
+    mine = [MailMessage.mailbox == session[MAILBOX_KEY]] if MAILBOX_KEY in session else []
+    if current_user.is_authenticated:
+        mine.append(MailMessage.recipient == current_user.email)
     messages = db.session.execute(
-        select(CapturedMail).order_by(CapturedMail.id.desc()).limit(200)
-    ).scalars().all()
+        select(MailMessage).where(or_(*mine)).order_by(MailMessage.id.desc()).limit(200)
+    ).scalars().all() if mine else []
     return render_template("demo/mailbox.html", messages=messages, linkify=linkify)
 
 

@@ -7,7 +7,6 @@ import secrets
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from core import jobs
 from core.dashboard import dashboard_for
 from core.extensions import csrf, limiter
 from core.forms import load_form
@@ -113,7 +112,6 @@ def demo_bank(token: str):
     paid = request.form.get("decision") == "pay"
     body, headers = provider.notification(intent.token, f"DEMO-{secrets.token_hex(8).upper()}", paid, intent.money)
     receive_callback(provider, body, headers)
-    jobs.deliver_pending(g.tenant)
     return redirect(back)
 
 
@@ -125,9 +123,7 @@ def callback(provider_code: str):
     if provider is None or provider.code != provider_code:
         abort(404)
     try:
-        _, changed = receive_callback(provider, request.get_data(), request.headers)
+        receive_callback(provider, request.get_data(), request.headers)
     except InvalidCallback as exc:
         return {"error": str(exc)}, 400
-    if changed:
-        jobs.deliver_pending(g.tenant)
     return {"status": "ok"}, 200

@@ -21,11 +21,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from core import jobs
 from core.extensions import db, limiter
 from core.forms import load_form
 from core.i18n import SESSION_KEY
-from core.mail import send_mail_quietly
+from core.mail import send_mail
 from core.models import User, utcnow
 from core.profile import (
     ACTIVITY_LABELS,
@@ -89,7 +88,6 @@ def contact():
     if errors:
         return _index(400, contact=(_posted(), errors))
     if save_contact(current_user._get_current_object(), data):
-        jobs.deliver_pending(g.tenant)
         flash(_("Your contact details have been saved and passed on to the supplier."), "success")
     else:
         flash(_("Nothing to change: your contact details are as they were."), "info")
@@ -123,12 +121,12 @@ def email():
         return _index(400, email=(_posted(), errors))
     new = data["email"].lower()
     if email_in_use(new):
-        send_mail_quietly(new, "profile/mail/email_taken.txt", locale=user.locale,
+        send_mail(new, "profile/mail/email_taken.txt", locale=user.locale,
                       login_link=url_for("auth.login", _external=True),
                       reset_link=url_for("auth.forgot_password", _external=True))
     else:
         token = make_token("email_change", uid=user.id, old=user.email, new=new)
-        send_mail_quietly(new, "profile/mail/confirm_email.txt", locale=user.locale,
+        send_mail(new, "profile/mail/confirm_email.txt", locale=user.locale,
                       link=url_for("profile.confirm_email", token=token, _external=True))
     record_activity(user, "email_change_requested")
     db.session.commit()
@@ -154,9 +152,8 @@ def confirm_email(token: str):
     except (TokenInvalid, EmailTaken):
         db.session.rollback()
         return render_template("auth/link_invalid.html"), 400
-    send_mail_quietly(old, "profile/mail/email_changed.txt", locale=user.locale, new_email=user.email)
+    send_mail(old, "profile/mail/email_changed.txt", locale=user.locale, new_email=user.email)
     db.session.commit()
-    jobs.deliver_pending(g.tenant)
     flash(_("Your e-mail address has been changed to %(email)s.", email=user.email), "success")
     return redirect(url_for("profile.index"))
 

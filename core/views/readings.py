@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from core import jobs
 from core.extensions import db
 from core.forms import load_form
 from core.mail import send_mail
@@ -112,7 +111,6 @@ def new(point_id: int):
         send_mail(current_user.email, "reading_received", locale=current_user.locale,
                   readings=rows, point=point, link=url_for("readings.index", point=point.id, _external=True))
         db.session.commit()
-        jobs.deliver_pending(g.tenant)
         flash(_("Your meter reading has been received."), "success")
     select_supply_point(current_user, point.id)  # the history shown next is this point's
     return redirect(url_for("readings.index"))

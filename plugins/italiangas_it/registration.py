@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from core.extensions import db
 from core.linking import LinkResult, link_proven
-from core.mail import send_mail_quietly
+from core.mail import send_mail
 from core.models import AccountLink, BillingAccount, User, utcnow
 from core.security import TokenInvalid, make_token, read_token
 from core.views.auth import register_login
@@ -89,7 +89,7 @@ def activation_link(user: User, account_numbers: Sequence[str]) -> str:
 
 def register(data: dict[str, Any], account_numbers: Sequence[str]) -> None:
     """Create the login (or remind its owner) and mail the activation link; commits."""
-    register_login(data, lambda user: send_mail_quietly(
+    register_login(data, lambda user: send_mail(
         user.email, "italiangas_it/mail/pin_activate.txt", locale=user.locale,
         link=activation_link(user, account_numbers)))
 
@@ -112,7 +112,7 @@ def activate_and_link(user: User, account_numbers: Sequence[str]) -> LinkResult:
     user.activated_at = utcnow()
     db.session.commit()
     result = link_proven(g.tenant, user, PIN_METHOD, account_numbers)
-    send_mail_quietly(
+    send_mail(
         user.email, "italiangas_it/mail/registration_summary.txt", locale=user.locale, user=user, result=result,
         accounts=linked_accounts(user),
         login_link=url_for("auth.login", _external=True),

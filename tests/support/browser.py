@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from core.extensions import db
-from core.models import CapturedMail
+from core.models import MailMessage
 from core.tenancy import tenant_context
 from tests.conftest import PASSWORD, client_for
 
@@ -20,7 +20,7 @@ def activated(app, brand: str, locale: str, email: str) -> None:
     assert response.status_code == 302
     with app.app_context(), tenant_context(brand):
         body = db.session.execute(
-            select(CapturedMail.text_body).where(CapturedMail.recipient == email).order_by(CapturedMail.id.desc())
+            select(MailMessage.text_body).where(MailMessage.recipient == email).order_by(MailMessage.id.desc())
         ).scalars().first()
     assert client.submit(re.search(r"https?://[^/\s]+(/activate/\S+)", body).group(1)).status_code == 302
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from core import consents, jobs
+from core import consents
 from core.extensions import limiter, login_manager
 from core.forms import load_form
 from core.linking import LinkOutcome, link_account
@@ -112,8 +112,6 @@ def billing_address():
         return render_template(template, schema=schema, condominiums=accounts, values=values, errors=errors,
                                submission_key=new_submission_key()), 400
     filed = condominiums.file_for_all(current_user, accounts, BILLING_ADDRESS, data, submission_key)
-    for _request in filed:
-        jobs.deliver_pending(g.tenant)
     if filed:
         flash(ngettext("%(num)d request received, one for each condominium.",
                        "%(num)d requests received, one for each condominium.", len(filed)), "success")
@@ -135,8 +133,6 @@ def email_bills():
     if errors:
         return render_form(template, schema, errors, states=consents.e_invoice_states(current_user))
     changes = consents.set_e_invoice(current_user, condominiums.condominiums(current_user), True)
-    for _change in changes:
-        jobs.deliver_pending(g.tenant)
     if changes:
         flash(ngettext("Bills by e-mail requested for %(num)d condominium.",
                        "Bills by e-mail requested for %(num)d condominiums.", len(changes)), "success")
