@@ -12,6 +12,7 @@ import json
 import re
 import threading
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -36,7 +37,7 @@ from core.billing.contract import (
 )
 from core.extensions import db
 from core.forms import translate_errors
-from core.models import AccountLink, BillingAccount, Invoice, VerificationAttempt
+from core.models import AccountLink, BillingAccount, Invoice, ServiceRequest, VerificationAttempt
 from core.service_requests import json_safe
 from core.sync import sync_tenant
 from core.tenancy import tenant_context
@@ -548,27 +549,39 @@ def test_order_through_the_request_schema_and_relay_for_a_two_zone_meter():
     assert made[0].gross.amount == Decimal("20") * Decimal("4.32") + Decimal("10") * Decimal("2.16")
 
 
-def test_orders_the_back_end_refuses_with_a_reason(fresh):
+def test_orders_the_back_end_refuses_with_a_reason_code(fresh):
     number, point, estimated = _estimated_after_actual(fresh)
     registers = point.meters[0].registers
     basis = _midnight_values(fresh, number, point.identifier, estimated.period_start)
     at = dt.datetime.combine(ANCHOR, dt.time(9), tzinfo=KYIV)
     good = {register: basis[register] + 30 for register in registers}
-    cases = {
-        "lower": ({**good, registers[0]: basis[registers[0]] - 1}, estimated.period_end, "lower than the reading"),
-        "zones": ({"9.9.9": Decimal(1)}, estimated.period_end, "each zone of the meter"),
-        "fraction": ({r: v + Decimal("0.5") for r, v in good.items()}, estimated.period_end, "whole number of kWh"),
-        "future": (good, ANCHOR + dt.timedelta(days=1), "in the future"),
-        "billed": (good, estimated.period_start - dt.timedelta(days=1), "already billed on actual readings"),
-        "huge": ({r: v + 100_000 for r, v in good.items()}, estimated.period_end, "implausibly high"),
+    end = estimated.period_end
+    other = next(n for n in fresh.account_numbers() if n != number)
+    cases = {  # key: (readings, day, supply point, the code, the back-end's words)
+        "lower": ({**good, registers[0]: basis[registers[0]] - 1}, end, None,
+                  "reading_lower_than_recorded", "lower than the reading"),
+        "zones": ({"9.9.9": Decimal(1)}, end, None, "registers_incomplete", "each zone of the meter"),
+        "none": (None, end, None, "registers_incomplete", "no readings"),
+        "fraction": ({r: v + Decimal("0.5") for r, v in good.items()}, end, None,
+                     "reading_not_whole_kwh", "whole number of kWh"),
+        "text": ({r: "many" for r in good}, end, None, "reading_not_whole_kwh", "whole number of kWh"),
+        "future": (good, ANCHOR + dt.timedelta(days=1), None, "reading_date_in_future", "in the future"),
+        "not a date": (good, "31.02.2026", None, "reading_date_invalid", "not a valid date"),
+        "billed": (good, estimated.period_start - dt.timedelta(days=1), None,
+                   "already_billed_on_actual_readings", "already billed on actual readings"),
+        "huge": ({r: v + 100_000 for r, v in good.items()}, end, None, "consumption_implausible", "implausibly high"),
+        "another's point": (good, end, fresh.supply_points(other)[0].identifier, "supply_point_unknown", "does not belong"),
     }
-    for key, (values, day, reason) in cases.items():
-        result = fresh.order_actual_bill(number, values, key, read_on=day, ordered_at=at)
-        assert result.status is SubmissionStatus.REJECTED and reason in result.reason, (key, result)
+    for key, (values, day, supply_point, code, words) in cases.items():
+        result = fresh.order_actual_bill(number, values, key, supply_point=supply_point, read_on=day, ordered_at=at)
+        assert result.status is SubmissionStatus.REJECTED and result.reason_code == code, (key, result)
+        assert words in result.reason, (key, result)
     assert fresh.pending_orders() == []
-    assert fresh.order_actual_bill(number, good, "ok", read_on=estimated.period_end, ordered_at=at).status is SubmissionStatus.ACCEPTED
-    second = fresh.order_actual_bill(number, good, "another", read_on=estimated.period_end, ordered_at=at)
-    assert second.status is SubmissionStatus.REJECTED and "already ordered" in second.reason
+    assert fresh.order_actual_bill(number, good, "ok", read_on=end, ordered_at=at).status is SubmissionStatus.ACCEPTED
+    second = fresh.order_actual_bill(number, good, "another", read_on=end, ordered_at=at)
+    assert second.status is SubmissionStatus.REJECTED and second.reason_code == "actual_bill_already_ordered"
+    assert "already ordered" in second.reason
+    assert fresh.order_actual_bill(number, good, "another", read_on=end, ordered_at=at) == replace(second, duplicate=True)
     with pytest.raises(AccountNotFound):
         fresh.order_actual_bill("0000000000", good, "stranger")
 
@@ -592,28 +605,38 @@ def test_concurrent_orders_with_one_key_make_one_bill(fresh):
     assert len(fresh.generate_ordered_bills(at + dt.timedelta(hours=18))) == 1
 
 
-def test_ordered_through_the_portal_then_billed_overnight_and_synced(doe_app, smtp_server):
-    with doe_app.app_context():
-        adapter = _adapter(doe_app)
+def _customer_with_an_estimated_bill(app, smtp_server, email: str):
+    """A signed-in customer whose newest bill is estimated, linked and synced."""
+    with app.app_context():
+        adapter = _adapter(app)
         number, point, estimated = _estimated_after_actual(adapter)
         identity = next(i for i in adapter.demo_identities() if i["account_number"] == number)
-    tenant = doe_app.extensions["portal_tenants"]["doe"]
-    client = _customer(doe_app, smtp_server, "oksana@example.com")
+    client = _customer(app, smtp_server, email)
     assert client.submit("/accounts/link", _link(identity)).status_code == 302
-    with doe_app.app_context(), tenant_context("doe"):
-        sync_tenant(tenant)  # the portal's copy is current before the order
+    with app.app_context(), tenant_context("doe"):
+        sync_tenant(app.extensions["portal_tenants"]["doe"])  # the portal's copy is current before the order
+    return client, adapter, number, point, estimated
+
+
+def _order_through_the_portal(client, adapter, number, point, estimated, more: int) -> str:
+    """Order a bill on readings ``more`` kWh above the last actual ones; the request's page."""
     page = client.get("/requests/new/actual_bill").get_data(as_text=True)
     assert "Order a bill on actual readings" in page
     account = re.search(r'name="account"[^>]*>\s*<option value="(\d+)"', page).group(1)
     key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
     basis = _midnight_values(adapter, number, point.identifier, estimated.period_start)
-    fields = {name: str(basis[register] + 40) for name, register in ZONE_FIELDS.items() if register in basis}
+    fields = {name: str(basis[register] + more) for name, register in ZONE_FIELDS.items() if register in basis}
     response = client.submit("/requests/new/actual_bill", {
         "account": account, "submission_key": key, "supply_point": point.identifier,
         "read_on": estimated.period_end.isoformat(), **fields,
     })
     assert response.status_code == 302, response.get_data(as_text=True)
-    detail = client.get(response.location).get_data(as_text=True)
+    return client.get(response.location).get_data(as_text=True)
+
+
+def test_ordered_through_the_portal_then_billed_overnight_and_synced(doe_app, smtp_server):
+    client, adapter, number, point, estimated = _customer_with_an_estimated_bill(doe_app, smtp_server, "oksana@example.com")
+    detail = _order_through_the_portal(client, adapter, number, point, estimated, 40)
     assert "accepted by the supplier" in detail and "ZR-" in detail
     assert "Date of the readings" in detail
 
@@ -635,6 +658,20 @@ def test_ordered_through_the_portal_then_billed_overnight_and_synced(doe_app, sm
         assert account_row.balance == adapter.balance(number)
     html = client.get("/").get_data(as_text=True)
     assert bill.number in html
+
+
+def test_second_order_before_the_night_is_refused_in_the_customers_language(doe_app, smtp_server):
+    client, adapter, number, point, estimated = _customer_with_an_estimated_bill(doe_app, smtp_server, "taras@example.com")
+    assert "accepted by the supplier" in _order_through_the_portal(client, adapter, number, point, estimated, 40)
+    detail = _order_through_the_portal(client, adapter, number, point, estimated, 45)
+    assert "rejected" in detail
+    assert "A bill on actual readings is already ordered for this supply point. It is made overnight." in detail
+    assert "supply point; it is made overnight" not in detail  # the back-end's own words stay with staff
+    assert len(adapter.pending_orders()) == 1
+    with doe_app.app_context(), tenant_context("doe"):
+        rows = db.session.execute(select(ServiceRequest).order_by(ServiceRequest.id)).scalars().all()
+        assert [(r.status, r.reject_reason) for r in rows] == [
+            ("accepted", None), ("rejected", "actual_bill_already_ordered")]
 
 
 # --- request types ------------------------------------------------------------------------------

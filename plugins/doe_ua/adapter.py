@@ -72,6 +72,14 @@ ZONE_FIELDS = {
 }
 """Fields of the ``actual_bill`` request -> registers: single zone, day (peak), night, half-peak."""
 
+# Reason codes the back-end refuses an order with, besides the core's (core.rejections.REASONS);
+# the customer reads the sentences of plugins.doe_ua.plugin.REJECTION_REASONS.
+ALREADY_ORDERED = "actual_bill_already_ordered"
+ALREADY_BILLED = "already_billed_on_actual_readings"
+NOT_WHOLE_KWH = "reading_not_whole_kwh"
+DATE_IN_FUTURE = "reading_date_in_future"
+IMPLAUSIBLE = "consumption_implausible"
+
 VAT_RATE = D("0.20")
 HOUSEHOLD_PRICE = D("4.32")
 """UAH per kWh for households, VAT included."""
@@ -343,17 +351,17 @@ class DoeDemoBackend(DemoBackend):
                 return replace(known, duplicate=True)
             point = self._point_of(customer, supply_point)
             day = self._reading_day(read_on, ordered_at)
-            values, reason = self._whole_values(readings)
+            values, refusal = self._whole_values(readings)
             if point is None:
-                reason = "The supply point does not belong to this account."
+                refusal = SubmissionResult.rejected(
+                    "supply_point_unknown", "The supply point does not belong to this account.")
             elif day is None:
-                reason = "The reading date is not a valid date."
-            elif reason is None:
-                reason = self._order_problem(customer, point, day, values, ordered_at)
-            if reason is not None or point is None or day is None:
-                result = SubmissionResult(SubmissionStatus.REJECTED, reason=reason)
-                self._results[(ACTUAL_BILL, idempotency_key)] = result
-                return result
+                refusal = SubmissionResult.rejected("reading_date_invalid", "The reading date is not a valid date.")
+            elif refusal is None:
+                refusal = self._order_problem(customer, point, day, values, ordered_at)
+            if refusal is not None or point is None or day is None:
+                self._results[(ACTUAL_BILL, idempotency_key)] = refusal
+                return refusal
             self._order_counter += 1
             reference = f"ZR-{self._order_counter:06d}"
             identifier = point.record.identifier
@@ -408,17 +416,19 @@ class DoeDemoBackend(DemoBackend):
         return customer.supply_points.get(identifier.strip().upper())
 
     @staticmethod
-    def _whole_values(readings: Mapping[str, Any] | None) -> tuple[dict[str, Decimal], str | None]:
+    def _whole_values(readings: Mapping[str, Any] | None) -> tuple[dict[str, Decimal], SubmissionResult | None]:
+        """The readings as whole kWh by register, or the refusal of the order."""
         if not isinstance(readings, Mapping):
-            return {}, "The order carries no readings."
+            return {}, SubmissionResult.rejected("registers_incomplete", "The order carries no readings.")
         values: dict[str, Decimal] = {}
         for register, raw in readings.items():
             try:
-                value = Decimal(str(raw))
+                value: Decimal | None = Decimal(str(raw))
             except InvalidOperation:
-                return {}, f"Register {register}: the value must be a whole number of kWh."
-            if not value.is_finite() or value < 0 or value != value.to_integral_value():
-                return {}, f"Register {register}: the value must be a whole number of kWh."
+                value = None
+            if value is None or not value.is_finite() or value < 0 or value != value.to_integral_value():
+                return {}, SubmissionResult.rejected(
+                    NOT_WHOLE_KWH, f"Register {register}: the value must be a whole number of kWh.")
             values[str(register)] = value.quantize(D(1))
         return values, None
 
@@ -429,29 +439,32 @@ class DoeDemoBackend(DemoBackend):
         day: dt.date,
         values: dict[str, Decimal],
         ordered_at: dt.datetime,
-    ) -> str | None:
-        """Why the back-end refuses this order, or ``None`` when it takes it."""
+    ) -> SubmissionResult | None:
+        """The refusal of this order (a reason code and the back-end's words), or ``None``
+        when the back-end takes it."""
+        refuse = SubmissionResult.rejected
         identifier = point.record.identifier
         if any(order.supply_point == identifier for order in self._orders):
-            return "A bill on actual readings is already ordered for this supply point; it is made overnight."
+            return refuse(ALREADY_ORDERED,
+                          "A bill on actual readings is already ordered for this supply point; it is made overnight.")
         registers = point.record.meters[0].registers
         if set(values) != set(registers):
-            return f"A bill on actual readings needs a value for each zone of the meter: {', '.join(registers)}."
+            return refuse("registers_incomplete", "A bill on actual readings needs a value for each zone of the "
+                          f"meter: {', '.join(registers)}.")
         if day > ordered_at.astimezone(self.tz).date():
-            return "The reading date is in the future."
+            return refuse(DATE_IN_FUTURE, "The reading date is in the future.")
         start, basis = self._basis(customer, point)
         if day < start:
-            return f"Consumption up to {(start - dt.timedelta(days=1)).isoformat()} is already billed on actual readings."
+            return refuse(ALREADY_BILLED, f"Consumption up to {(start - dt.timedelta(days=1)).isoformat()} "
+                          "is already billed on actual readings.")
         for register in registers:
             if values[register] < basis[register]:
-                return (
-                    f"Register {register}: {values[register]} is lower than the reading "
-                    f"{basis[register]} of {start.isoformat()} the last bill was based on."
-                )
+                return refuse("reading_lower_than_recorded", f"Register {register}: {values[register]} is lower "
+                              f"than the reading {basis[register]} of {start.isoformat()} the last bill was based on.")
         limit = point.tariff.max_daily_consumption
         days = (day - start).days + 1
         if limit is not None and sum(values[r] - basis[r] for r in registers) > limit * days:
-            return f"The consumption is implausibly high for {days} days; check the readings."
+            return refuse(IMPLAUSIBLE, f"The consumption is implausibly high for {days} days; check the readings.")
         return None
 
     def _basis(self, customer: DemoCustomer, point: DemoSupplyPoint) -> tuple[dt.date, dict[str, Decimal]]:

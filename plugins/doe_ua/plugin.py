@@ -9,8 +9,16 @@ from core.billing.contract import BillingAdapter
 from core.billing.demo import reading_rules_for
 from core.hookspecs import hookimpl
 from core.supplier import IdentityMethod, ReadingRules, RequestType, ScheduledJob, SupplierInfo
-from plugins.doe_ua.adapter import TARIFFS, DoeDemoBackend
-from plugins.doe_ua.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR
+from plugins.doe_ua.adapter import (
+    ALREADY_BILLED,
+    ALREADY_ORDERED,
+    DATE_IN_FUTURE,
+    IMPLAUSIBLE,
+    NOT_WHOLE_KWH,
+    TARIFFS,
+    DoeDemoBackend,
+)
+from plugins.doe_ua.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR, _
 from plugins.doe_ua.identity import ACCOUNT_METER_METHOD
 from plugins.doe_ua.request_types import REQUEST_TYPES
 
@@ -32,6 +40,16 @@ SUPPLIER = SupplierInfo(
     support_phone="+380 56 000 00 00",
     support_email="kabinet@doe.example",
 )
+
+REJECTION_REASONS = {
+    ALREADY_ORDERED: _("A bill on actual readings is already ordered for this supply point. It is made overnight."),
+    ALREADY_BILLED: _("The consumption up to the date of these readings is already billed on actual readings."),
+    NOT_WHOLE_KWH: _("Meter readings are whole kilowatt-hours, without decimals."),
+    DATE_IN_FUTURE: _("The date of the readings is in the future."),
+    IMPLAUSIBLE: _("The consumption is implausibly high for the period. Please check the readings."),
+}
+"""What the customer reads when the back-end refuses an order for one of its own reasons."""
+
 
 @hookimpl
 def portal_supplier() -> SupplierInfo:
@@ -58,6 +76,11 @@ def portal_request_types(tenant: Any) -> list[RequestType]:
 def portal_reading_rules(tenant: Any, supply_point: Any) -> ReadingRules:
     """Whole kWh, one register per tariff zone of the installed meter."""
     return reading_rules_for(supply_point, TARIFFS)
+
+
+@hookimpl
+def portal_rejection_reasons(tenant: Any) -> dict[str, Any]:
+    return dict(REJECTION_REASONS)
 
 
 
