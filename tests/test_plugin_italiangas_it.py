@@ -498,7 +498,8 @@ def test_back_office_accepts_direct_debit_only_from_the_holder(fresh):
     assert fresh.submit_request(RequestSubmission(number, DIRECT_DEBIT, mandate), "dd-1").status is SubmissionStatus.ACCEPTED
     other = {**mandate, "account_holder_name": "Manuel Rocca", "tax_code": VALID_CF}
     refused = fresh.submit_request(RequestSubmission(number, DIRECT_DEBIT, other), "dd-2")
-    assert refused.status is SubmissionStatus.REJECTED and "intestatario" in refused.reason
+    assert refused.status is SubmissionStatus.REJECTED and refused.reason_code == "bank_account_holder_mismatch"
+    assert "intestatario" in refused.reason  # the back-office's own words, for staff
     assert fresh.submit_request(RequestSubmission(number, DIRECT_DEBIT, other), "dd-2").duplicate
     assert len(fresh.submitted_requests(number)) == 1
 
@@ -510,21 +511,32 @@ def test_back_office_checks_supply_points_and_bills(fresh):
     def submit(account, kind, data, key):
         return fresh.submit_request(RequestSubmission(account, kind, data), key)
 
+    def refusal(account, kind, data, key):
+        result = submit(account, kind, data, key)
+        assert result.status is SubmissionStatus.REJECTED, result
+        return result.reason_code, result.reason
+
     same_power = {"supply_point": pod.identifier, "power_kw": str(pod.contracted_power_kw)}
-    assert "già" in submit(number, POWER_CHANGE, same_power, "p1").reason
+    assert refusal(number, POWER_CHANGE, same_power, "p1") == (
+        "power_unchanged", "La potenza richiesta è quella già impegnata dal contratto.")
     more = {"supply_point": pod.identifier, "power_kw": "10" if pod.contracted_power_kw != 10 else "6"}
     assert submit(number, POWER_CHANGE, more, "p2").status is SubmissionStatus.ACCEPTED
-    assert "energia elettrica" in submit(gas_number, POWER_CHANGE, {"supply_point": pdr.identifier, "power_kw": "6"}, "p3").reason
-    foreign = submit(number, DEACTIVATION, {"supply_point": pdr.identifier, "deactivation_date": "2026-04-01", "final_reading": 1}, "d1")
-    assert foreign.status is SubmissionStatus.REJECTED and "non appartiene" in foreign.reason
+    code, words = refusal(gas_number, POWER_CHANGE, {"supply_point": pdr.identifier, "power_kw": "6"}, "p3")
+    assert code == "power_change_electricity_only" and "energia elettrica" in words
+    code, words = refusal(number, DEACTIVATION, {"supply_point": pdr.identifier, "deactivation_date": "2026-04-01",
+                                                 "final_reading": 1}, "d1")
+    assert code == "supply_point_unknown" and "non appartiene" in words
     own = submit(gas_number, VOLTURA, {"supply_point": pdr.identifier.lower(), "tax_code": VALID_CF}, "v1")
     assert own.status is SubmissionStatus.ACCEPTED
     invoices = fresh.invoices(number)
     paid = next(i for i in invoices if i.status is InvoiceStatus.PAID)
     open_ = next(i for i in invoices if i.status is not InvoiceStatus.PAID)
-    assert submit(number, INSTALMENT_PLAN, {"invoice_number": paid.number, "instalments": 3}, "r1").status is SubmissionStatus.REJECTED
+    code, words = refusal(number, INSTALMENT_PLAN, {"invoice_number": paid.number, "instalments": 3}, "r1")
+    assert code == "invoice_already_paid" and "già pagata" in words
     assert submit(number, INSTALMENT_PLAN, {"invoice_number": open_.number, "instalments": 3}, "r2").status is SubmissionStatus.ACCEPTED
-    assert submit(number, INVOICE_CORRECTION, {"invoice_number": "202001000001", "reason": "other"}, "c1").status is SubmissionStatus.REJECTED
+    code, _words = refusal(number, INVOICE_CORRECTION, {"invoice_number": "202001000001", "reason": "other"}, "c1")
+    assert code == "invoice_unknown"
+    assert submit(number, INSTALMENT_PLAN, {"invoice_number": paid.number, "instalments": 3}, "r1").duplicate
 
 
 def test_invoice_pdf_is_a_real_pdf(backend):
@@ -796,8 +808,29 @@ def test_direct_debit_on_someone_elses_account_is_rejected_with_the_reason(ig_ap
             "account_holder_name": "Manuel Rocca", "tax_code": VALID_CF}
     response = client.submit(f"/requests/new/{DIRECT_DEBIT}", form)
     detail = client.get(response.location).get_data(as_text=True)
-    assert "rejected" in detail and "intestatario del conto corrente" in detail
+    assert "rejected" in detail
+    assert "The holder of the bank account must be the holder of the contract" in detail
+    assert "intestatario" not in detail  # the back-office's Italian stays with staff
     assert adapter.submitted_requests(number) == []
+
+
+def test_instalments_for_a_paid_bill_are_refused_in_the_customers_language(ig_app, smtp_server):
+    adapter = _adapter(ig_app)
+    number = _households(adapter)[7]["account_number"]
+    paid = next(i for i in adapter.invoices(number) if i.status is InvoiceStatus.PAID)
+    client = _customer(ig_app, smtp_server, "rate@example.it")
+    client.submit("/accounts/link", {"method": "pin", "pin": adapter.pin(number)})
+    form = {**_request_form(client, INSTALMENT_PLAN), "invoice_number": paid.number, "instalments": "3"}
+    response = client.submit(f"/requests/new/{INSTALMENT_PLAN}", form)
+    assert response.status_code == 302
+    detail = client.get(response.location).get_data(as_text=True)
+    assert "rejected" in detail and "This bill is already paid, so it cannot be paid in instalments." in detail
+    assert "già pagata" not in detail and "rateizzarla" not in detail
+    listing = client.get("/requests/").get_data(as_text=True)
+    assert "rejected" in listing
+    with ig_app.app_context(), tenant_context("italiangas"):
+        [filed] = db.session.execute(select(ServiceRequest)).scalars().all()
+        assert (filed.status, filed.reject_reason) == ("rejected", "invoice_already_paid")
 
 
 def test_bad_request_input_is_refused_in_italian_and_stores_nothing(ig_app, smtp_server):
@@ -1005,6 +1038,7 @@ def _requests(app) -> list[tuple[str, str, str]]:
 
 
 def _outbox(app) -> list:
+    """The writes bound for the back-end (mail goes through the outbox too)."""
     from core.models import OutboxMessage
 
     with app.app_context(), tenant_context("italiangas"):

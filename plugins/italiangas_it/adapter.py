@@ -36,7 +36,6 @@ from core.billing.contract import (
     PaymentRecord,
     RequestSubmission,
     SubmissionResult,
-    SubmissionStatus,
 )
 from core.billing.demo import (
     FORECAST,
@@ -81,6 +80,13 @@ REGISTRATION_DELAY_DAYS = (2, 5)
 """A payment is booked in the Area Clienti this many days after it was made."""
 PROMPT_PAYER_SHARE = 0.3
 """Customers who pay a new bill within three days of its issue (the others wait)."""
+
+# Reason codes the back-office refuses a request with, besides the core's
+# (core.rejections.REASONS); the customer reads plugins.italiangas_it.plugin.REJECTION_REASONS.
+HOLDER_MISMATCH = "bank_account_holder_mismatch"
+INVOICE_PAID = "invoice_already_paid"
+POWER_CHANGE_GAS = "power_change_electricity_only"
+POWER_UNCHANGED = "power_unchanged"
 
 _KWH = "kWh"
 _SMC = "Smc"
@@ -716,15 +722,15 @@ class ItaliangasDemoBackend(DemoBackend, ItaliangasBackend):
             known = self._results.get(("request", idempotency_key))
             if known is not None:
                 return replace(known, duplicate=True)
-            problem = self.request_problem(request)
-            if problem is None:
+            refusal = self.request_problem(request)
+            if refusal is None:
                 return super().submit_request(request, idempotency_key)
-            result = SubmissionResult(SubmissionStatus.REJECTED, reason=problem)
-            self._results[("request", idempotency_key)] = result
-            return result
+            self._results[("request", idempotency_key)] = refusal
+            return refusal
 
-    def request_problem(self, request: RequestSubmission) -> str | None:
-        """Why the back-office turns a request down (in Italian, as it answers), or ``None``."""
+    def request_problem(self, request: RequestSubmission) -> SubmissionResult | None:
+        """The back-office's refusal of a request (a reason code, and its words in Italian
+        as it answers), or ``None`` when it takes the request."""
         number = request.account_number
         account = self.find_account(number)
         if account is None:
@@ -736,9 +742,10 @@ class ItaliangasDemoBackend(DemoBackend, ItaliangasBackend):
             if tax_code != self.tax_code(number) or not holder_matches(
                 str(data.get("account_holder_name", "")), account.holder_name, tax_code
             ):
-                return (
+                return SubmissionResult.rejected(
+                    HOLDER_MISMATCH,
                     "L'intestatario del conto corrente deve essere il titolare del contratto: "
-                    "nome e codice fiscale non corrispondono."
+                    "nome e codice fiscale non corrispondono.",
                 )
         if kind in (POWER_CHANGE, DEACTIVATION, VOLTURA):
             return self._supply_point_problem(number, kind, data)
@@ -746,21 +753,24 @@ class ItaliangasDemoBackend(DemoBackend, ItaliangasBackend):
             wanted = compact(data.get("invoice_number", ""))
             invoice = next((i for i in self.invoices(number) if i.number == wanted), None)
             if invoice is None:
-                return "La bolletta indicata non risulta intestata a questo contratto."
+                return SubmissionResult.rejected(
+                    "invoice_unknown", "La bolletta indicata non risulta intestata a questo contratto.")
             if kind == INSTALMENT_PLAN and invoice.status is InvoiceStatus.PAID:
-                return "La bolletta risulta già pagata: non è possibile rateizzarla."
+                return SubmissionResult.rejected(
+                    INVOICE_PAID, "La bolletta risulta già pagata: non è possibile rateizzarla.")
         return None
 
-    def _supply_point_problem(self, number: str, kind: str, data: Mapping[str, Any]) -> str | None:
+    def _supply_point_problem(self, number: str, kind: str, data: Mapping[str, Any]) -> SubmissionResult | None:
+        refuse = SubmissionResult.rejected
         wanted = compact(data.get("supply_point", ""))
         point = next((p for p in self.supply_points(number) if p.identifier == wanted), None)
         if point is None:
-            return "Il punto di fornitura indicato non appartiene a questo contratto."
+            return refuse("supply_point_unknown", "Il punto di fornitura indicato non appartiene a questo contratto.")
         if kind == POWER_CHANGE:
             if point.commodity is not Commodity.ELECTRICITY:
-                return "La modifica di potenza riguarda solo le forniture di energia elettrica."
+                return refuse(POWER_CHANGE_GAS, "La modifica di potenza riguarda solo le forniture di energia elettrica.")
             if D(str(data.get("power_kw", "0"))) == point.contracted_power_kw:
-                return "La potenza richiesta è quella già impegnata dal contratto."
+                return refuse(POWER_UNCHANGED, "La potenza richiesta è quella già impegnata dal contratto.")
         return None
 
     # --- generation -------------------------------------------------------------------------

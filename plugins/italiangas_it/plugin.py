@@ -12,7 +12,14 @@ from core.billing.demo import reading_rules_for
 from core.hookspecs import hookimpl
 from core.supplier import IdentityMethod, NavigationItem, ReadingRules, RequestType, SupplierInfo
 from plugins.italiangas_it import condominiums
-from plugins.italiangas_it.adapter import TARIFFS, ItaliangasDemoBackend
+from plugins.italiangas_it.adapter import (
+    HOLDER_MISMATCH,
+    INVOICE_PAID,
+    POWER_CHANGE_GAS,
+    POWER_UNCHANGED,
+    TARIFFS,
+    ItaliangasDemoBackend,
+)
 from plugins.italiangas_it.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR, _
 from plugins.italiangas_it.identity import IDENTITY_METHODS
 from plugins.italiangas_it.request_types import REQUEST_TYPES
@@ -23,6 +30,15 @@ TEMPLATES_DIR = str(files(__package__) / "templates")
 
 PAYMENT_REGISTRATION_NOTE = _("Payments are registered in the Area Clienti within a few days.")
 """For the payments page: a payment made today shows after a few days (seed 004)."""
+
+REJECTION_REASONS = {
+    HOLDER_MISMATCH: _("The holder of the bank account must be the holder of the contract: "
+                       "the name and the codice fiscale do not match."),
+    INVOICE_PAID: _("This bill is already paid, so it cannot be paid in instalments."),
+    POWER_CHANGE_GAS: _("A change of power applies to electricity supplies only."),
+    POWER_UNCHANGED: _("The power requested is the power the contract already has."),
+}
+"""What the customer reads when the back-office refuses a request for one of its own reasons."""
 
 SUPPLIER = SupplierInfo(
     code="italiangas_it",
@@ -72,6 +88,11 @@ def portal_reading_rules(tenant: Any, supply_point: Any) -> ReadingRules:
     """Gas customers hand in their own readings (autolettura), in whole m³; electricity
     meters are read remotely by the distributor."""
     return reading_rules_for(supply_point, TARIFFS, default_registers=("volume",))
+
+
+@hookimpl
+def portal_rejection_reasons(tenant: Any) -> dict[str, Any]:
+    return dict(REJECTION_REASONS)
 
 
 @hookimpl
