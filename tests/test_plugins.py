@@ -6,7 +6,7 @@ import importlib.metadata
 import types
 
 import pytest
-from flask import Blueprint
+from flask import Blueprint, render_template_string
 
 from core import create_app
 from core.hookspecs import hookimpl
@@ -104,16 +104,17 @@ def test_feature_plugin_blueprint_and_navigation(make_app, smtp_server):
     assert 'href="/feature"' in page
 
 
-def test_supplier_plugin_blueprint_answers_only_for_its_tenants(make_app):
-    """A supplier's extra pages are not served on another supplier's host."""
+OTHER_TENANTS = {
+    "innogy": {"plugin": "innogy_pl", "hosts": [INNOGY_HOST]},
+    "other": {"plugin": "other_xx", "hosts": ["other.test"]},
+}
+
+
+def _other_supplier() -> types.ModuleType:
+    """A second supplier plugin (code ``other_xx``), served on other.test by OTHER_TENANTS."""
     from core.supplier import SupplierInfo
 
     other = types.ModuleType("other_supplier")
-    bp = Blueprint("other_pages", __name__)
-
-    @bp.get("/other-only")
-    def page():
-        return "other"
 
     @hookimpl
     def portal_supplier():
@@ -123,21 +124,29 @@ def test_supplier_plugin_blueprint_answers_only_for_its_tenants(make_app):
         )
 
     @hookimpl
-    def portal_blueprints():
-        return [bp]
-
-    @hookimpl
     def portal_billing_adapter(tenant):
         return object()
 
     other.portal_supplier = portal_supplier
-    other.portal_blueprints = portal_blueprints
     other.portal_billing_adapter = portal_billing_adapter
-    tenants = {
-        "innogy": {"plugin": "innogy_pl", "hosts": [INNOGY_HOST]},
-        "other": {"plugin": "other_xx", "hosts": ["other.test"]},
-    }
-    app = make_app(plugins=[other], TENANTS=tenants)
+    return other
+
+
+def test_supplier_plugin_blueprint_answers_only_for_its_tenants(make_app):
+    """A supplier's extra pages are not served on another supplier's host."""
+    other = _other_supplier()
+    bp = Blueprint("other_pages", __name__)
+
+    @bp.get("/other-only")
+    def page():
+        return "other"
+
+    @hookimpl
+    def portal_blueprints():
+        return [bp]
+
+    other.portal_blueprints = portal_blueprints
+    app = make_app(plugins=[other], TENANTS=OTHER_TENANTS)
     assert client_for(app, "other.test").get("/other-only").status_code == 200
     assert client_for(app, INNOGY_HOST).get("/other-only").status_code == 404
     # and each tenant's hook calls reach only its own supplier plugin
@@ -145,3 +154,34 @@ def test_supplier_plugin_blueprint_answers_only_for_its_tenants(make_app):
     assert registry["other"].adapter is not registry["innogy"].adapter
     assert registry["other"].identity_methods() == []
     assert [m.code for m in registry["innogy"].identity_methods()] == ["invoice"]
+
+
+def test_rejection_reasons_come_from_the_plugin_serving_the_tenant(make_app):
+    """A plugin names its back-end's own reason codes and may reword the core's; customers of
+    another supplier never read them, and a code nobody knows reads as the general sentence."""
+    from core.rejections import REASONS, UNSPECIFIED
+
+    other = _other_supplier()
+
+    @hookimpl
+    def portal_rejection_reasons(tenant):
+        return {"meter_sealed": "The meter is sealed: a technician will call you.",
+                "invoice_unknown": "We cannot find this bill on your contract."}
+
+    other.portal_rejection_reasons = portal_rejection_reasons
+    app = make_app(plugins=[other], TENANTS=OTHER_TENANTS)
+
+    def shown(host: str, code: str | None) -> str:
+        with app.test_request_context("/", base_url=f"https://{host}", headers={"Accept-Language": "en"}):
+            app.preprocess_request()
+            return render_template_string("{{ code|rejection }}", code=code)
+
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        core = {code: str(sentence) for code, sentence in REASONS.items()}
+    assert shown("other.test", "meter_sealed") == "The meter is sealed: a technician will call you."
+    assert shown("other.test", "invoice_unknown") == "We cannot find this bill on your contract."
+    assert shown("other.test", "meter_unknown") == core["meter_unknown"]  # the core's, left alone
+    assert shown("other.test", "no_such_code") == core[UNSPECIFIED]
+    assert shown("other.test", None) == ""
+    assert shown(INNOGY_HOST, "meter_sealed") == core[UNSPECIFIED]  # another supplier's code
+    assert shown(INNOGY_HOST, "invoice_unknown") == core["invoice_unknown"]
