@@ -94,6 +94,8 @@ class DefaultConfig:
     CELERY_QUEUE = "portal"
     RELAY_INTERVAL = dt.timedelta(minutes=1)
     RELAY_BATCH = 100  # messages per relay task; a full batch queues the next one at once
+    RELAY_CLAIM = 10  # messages a relay leases at a time (parallel relays share a backlog)
+    RELAY_PARALLEL = 4  # relays per tenant on each beat tick
     SYNC_INTERVAL = dt.timedelta(minutes=15)
 
     # Sync: pages warn that data may be out of date past this age, or when the last

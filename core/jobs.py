@@ -87,16 +87,17 @@ def _tenant(code: str) -> Tenant:
 def relay_task(tenant_code: str, limit: int | None = None) -> int:
     """Deliver a batch of due messages; while more are due, the next batch is queued.
 
-    Each task is bounded (``RELAY_BATCH`` messages), so a worker never runs one long
-    task, and a backlog after an outage drains batch after batch without waiting for
-    beat's next tick. Messages waiting for a retry are not due: no busy loop.
+    Each task is bounded (``RELAY_BATCH`` messages, claimed ``RELAY_CLAIM`` at a time so
+    parallel relays share the work), so a worker never runs one long task, and a backlog
+    after an outage drains batch after batch without waiting for beat's next tick.
+    Messages waiting for a retry are not due: no busy loop.
     """
     limit = limit or current_app.config["RELAY_BATCH"]
     tenant = _tenant(tenant_code)
     with tenant_context(tenant_code):
         if current_app.extensions["celery"].conf.task_always_eager:
             return outbox.drain(tenant, limit).delivered  # in process: the same batches, in a loop
-        stats = outbox.relay(tenant, limit)
+        stats = outbox.relay(tenant, limit, claim=current_app.config["RELAY_CLAIM"])
     if stats.claimed >= limit:
         relay_task.delay(tenant_code, limit)
     return stats.delivered
@@ -117,8 +118,10 @@ def sync_task(tenant_code: str) -> int:
 
 @shared_task(name="portal.relay_all", ignore_result=True)
 def relay_all() -> None:
+    """Beat's tick: ``RELAY_PARALLEL`` relays per tenant, each draining batch after batch."""
     for tenant in current_app.extensions["portal_tenants"]:
-        relay_task.delay(tenant.code)
+        for _ in range(current_app.config["RELAY_PARALLEL"]):
+            relay_task.delay(tenant.code)
 
 
 @shared_task(name="portal.sync_all", ignore_result=True)

@@ -29,7 +29,7 @@ while an older one with its key is ``pending`` or ``parked``; a ``delivered`` or
 ``rejected`` one no longer holds the rest back. So the ones behind a refused message go
 on, in order; the ones behind a parked message wait until an operator requeues it.
 
-Claiming: a relay leases a batch of due messages in one short transaction (``FOR UPDATE
+Leasing: a relay leases a few due messages at a time in one statement (``FOR UPDATE
 SKIP LOCKED`` on PostgreSQL, then the lease is written into ``next_attempt_at``), and
 delivers each in its own transaction without holding a lock during the call. Several
 relays never take the same message; a relay killed mid-batch leaves its messages due
@@ -133,7 +133,7 @@ def _due(candidate):
     )
 
 
-def claim(limit: int, only: Iterable[int] | None = None) -> list[int]:
+def lease(limit: int, only: Iterable[int] | None = None) -> list[int]:
     """Lease up to ``limit`` due messages of the current tenant, oldest first; their ids.
 
     One statement (``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING``),
@@ -207,8 +207,8 @@ def _failed(message_id: int, exc: Exception) -> str:
     return message.status if message.status == PARKED else "retried"
 
 
-def relay(tenant: Tenant, limit: int = 100, only: Iterable[int] | None = None) -> RelayStats:
-    """Deliver up to ``limit`` due messages of ``tenant``, claimed batch after batch.
+def relay(tenant: Tenant, limit: int = 100, only: Iterable[int] | None = None, claim: int | None = None) -> RelayStats:
+    """Deliver up to ``limit`` due messages of ``tenant``, claimed ``claim`` at a time.
 
     A batch holds at most one message per ordering key (the oldest waiting); once it is
     delivered the next of that key is due, so one call delivers a meter's readings in
@@ -216,7 +216,7 @@ def relay(tenant: Tenant, limit: int = 100, only: Iterable[int] | None = None) -
     """
     stats = RelayStats()
     while stats.claimed < limit:
-        claimed = claim(limit - stats.claimed, only)
+        claimed = lease(min(limit - stats.claimed, claim or limit), only)
         if not claimed:
             break
         stats.claimed += len(claimed)

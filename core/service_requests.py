@@ -136,7 +136,7 @@ def _apply(message: OutboxMessage, result: SubmissionResult) -> None:
         request.status, request.supplier_reference = ACCEPTED, result.reference
     else:
         request.status, request.reject_reason = REJECTED, code_of(result)
-    request.events.append(ServiceRequestEvent(status=request.status))
+    db.session.add(ServiceRequestEvent(request_id=request.id, status=request.status))
 
 
 outbox.handler(KIND, _deliver, _apply)

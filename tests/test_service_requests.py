@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from core import outbox
 from core.billing.contract import BackendUnavailable
 from core.extensions import db
-from core.models import OutboxMessage, ServiceRequest
+from core.models import OutboxMessage, ServiceRequest, utcnow
 from core.tenancy import tenant_context
 from tests.conftest import client_for, register_and_activate, sign_in
 from tests.support.outbox import TO_SUPPLIER, count_to_supplier
@@ -182,6 +182,9 @@ def test_two_relays_on_postgresql_never_deliver_the_same_row(app, demo_identity,
         db.session.commit()
         for n in range(40):
             file_request(user, account, "contact_update", {"email": f"n{n}@example.com"}, f"bulk-submission-{n:04d}")
+        # as if the back-end had been down since: all 40 wait for the relays
+        db.session.execute(db.update(OutboxMessage).values(status="pending", next_attempt_at=utcnow()))
+        db.session.commit()
 
     delivered = Counter()
     real = tenant.adapter.submit_request
