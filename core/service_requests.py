@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,9 +80,10 @@ def account_errors(tenant: Tenant, request_type: RequestType, account: BillingAc
 
 
 def file_request(
-    user: User, account: BillingAccount, request_type: str, data: dict[str, Any], submission_key: str
+    user: User, account: BillingAccount, request_type: str, data: dict[str, Any], submission_key: str,
+    along: Iterable[Any] = (),
 ) -> tuple[ServiceRequest, bool]:
-    """Store the request and its outbox message in one transaction.
+    """Store the request and its outbox message (and ``along``, rows of the same write) in one transaction.
 
     Returns the request and whether it is new; the same ``submission_key`` twice (double
     click, replay, parallel posts) returns the first request.
@@ -91,7 +93,7 @@ def file_request(
         data=json_safe(data), status=RECEIVED, submission_key=submission_key,
     )
     request.events.append(ServiceRequestEvent(status=RECEIVED))
-    db.session.add(request)
+    db.session.add_all([request, *along])
     try:
         db.session.flush()
         outbox.enqueue(KIND, request.id, f"{request.tenant}:request:{submission_key}",
@@ -100,21 +102,26 @@ def file_request(
         return request, True
     except IntegrityError:
         db.session.rollback()
-        existing = db.session.execute(
-            db.select(ServiceRequest).where(ServiceRequest.submission_key == submission_key)
-        ).scalar_one()
-        return existing, False
+        return filed_request(submission_key), False
+
+
+def filed_request(submission_key: str) -> ServiceRequest:
+    """The request filed with ``submission_key``."""
+    return db.session.execute(
+        db.select(ServiceRequest).where(ServiceRequest.submission_key == submission_key)
+    ).scalar_one()
 
 
 def file_and_confirm(
     tenant: Tenant, user: User, account: BillingAccount, request_type: RequestType, data: dict[str, Any],
-    submission_key: str,
+    submission_key: str, *, along: Iterable[Any] = (),
 ) -> tuple[ServiceRequest, bool]:
     """File the request, mail the customer its confirmation and start its delivery.
 
-    The same ``submission_key`` again returns the first request and sends nothing.
+    The same ``submission_key`` again returns the first request and sends nothing;
+    ``along`` are rows stored in the same transaction (the API's idempotency key).
     """
-    filed, created = file_request(user, account, request_type.code, data, submission_key)
+    filed, created = file_request(user, account, request_type.code, data, submission_key, along)
     if created:
         send_mail(user.email, "request_received", locale=user.locale, request=filed, label=request_type.label,
                   link=url_for("requests.detail", request_id=filed.id, _external=True))
