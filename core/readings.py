@@ -9,12 +9,14 @@ message in one transaction, so nothing is lost when the back-end is down.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import marshmallow
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
@@ -25,6 +27,8 @@ from core import outbox
 from core.billing.contract import ReadingSubmission, SubmissionResult, SubmissionStatus
 from core.extensions import db
 from core.fields import LocalizedDecimal
+from core.forms import translate_errors
+from core.mail import send_mail
 from core.models import Meter, MeterReading, OutboxMessage, SupplyPoint, User, utcnow
 from core.rejections import code_of
 from core.supplier import ReadingRules
@@ -39,6 +43,7 @@ REGISTER_NAMES = {
     "1.8.2": _l("Low tariff (T2) / night"),
     "volume": _l("Gas volume"),
 }
+MAX_DIGITS = 11  # before the decimal point: values are stored as numeric(14, 3)
 
 
 def reading_rules(tenant: Tenant, point: SupplyPoint) -> ReadingRules:
@@ -85,7 +90,11 @@ def reading_schema(
     today = local_today(tenant)
     spec: dict[str, fields.Field] = {
         field_name(register): LocalizedDecimal(
-            places=decimals, required=True, validate=validate.Range(min=0),
+            places=decimals, required=True, validate=[
+                validate.Range(min=0, error=_l("The value cannot be negative.")),
+                validate.Range(max=Decimal(10) ** MAX_DIGITS, max_inclusive=False, error=_l(
+                    "The value is too large: use at most %(num)d digits before the decimal point.", num=MAX_DIGITS)),
+            ],
             metadata={"label": register_label(register), "inputmode": "decimal" if decimals else "numeric"},
         )
         for register in registers
@@ -174,34 +183,93 @@ def read_at_for(tenant: Tenant, read_on: dt.date) -> dt.datetime:
     return dt.datetime.combine(read_on, dt.time(23, 59), tzinfo=zone).astimezone(dt.UTC)
 
 
+@dataclass
+class MeterForm:
+    """What a reading of a supply point is taken with: its meter and registers, the rules, the previous values."""
+
+    tenant: Tenant
+    point: SupplyPoint
+    meter: Meter
+    rules: ReadingRules
+    registers: tuple[str, ...]
+    previous: dict[str, MeterReading]
+
+    def schema(self, *, confirmation: bool = True) -> marshmallow.Schema:
+        return reading_schema(self.tenant, self.registers, self.rules.decimals, confirmation=confirmation)
+
+
+def meter_form(tenant: Tenant, point: SupplyPoint) -> MeterForm | None:
+    """The form of ``point``'s meter; ``None`` where the supplier takes no readings online."""
+    rules = reading_rules(tenant, point)
+    meter = meter_of(point)
+    if not rules.accepts_readings or meter is None:
+        return None
+    return MeterForm(tenant, point, meter, rules, registers_of(point, rules),
+                     previous_readings(point, meter.serial_number))
+
+
+class ReadingRefused(Exception):
+    """The reading is not taken and nothing was stored: errors by form field, and whether
+    the value was found implausible (the customer may confirm it with a reason)."""
+
+    def __init__(self, errors: dict[str, list[str]], *, implausible: bool = False) -> None:
+        super().__init__(errors)
+        self.errors, self.implausible = errors, implausible
+
+
 class ReadingConflict(Exception):
-    """Another reading of this meter is already on record for the same moment."""
+    """A reading that counts of this meter and register is already on record for that moment:
+    the same day's end for a reading of an earlier day, the same second for today's."""
 
 
-def submit_reading(
-    tenant: Tenant, user: User, point: SupplyPoint, meter_serial: str, data: dict[str, Any],
-    registers: tuple[str, ...], previous: dict[str, MeterReading], status: str, submission_key: str,
+def submit_and_confirm(
+    form: MeterForm, user: User, values: Mapping[str, Any], submission_key: str, *, along: Iterable[Any] = (),
 ) -> tuple[list[MeterReading], bool]:
-    """Store the reading (a row per register) and its outbox message in one transaction.
+    """Check a reading and store it with its confirmation mail; both leave after commit.
 
-    Returns the rows and whether they are new; the same ``submission_key`` twice returns
-    the first submission's rows.
+    ``values`` are the form's fields (``form.schema()``) as given. Raises :class:`ReadingRefused`
+    when the reading is not taken. Returns the rows and whether they are new: the same
+    ``submission_key`` again returns the first submission's rows and sends nothing.
+    ``along`` are rows stored in the same transaction (the API's idempotency key).
     """
-    read_at = read_at_for(tenant, data["read_on"])
-    unit = next((r.unit for r in previous.values()), DEFAULT_UNITS.get(point.commodity, "kWh"))
+    existing = submission(submission_key)
+    if existing:
+        return existing, False
+    try:
+        data = form.schema().load(values)
+    except marshmallow.ValidationError as exc:
+        raise ReadingRefused(translate_errors(exc.messages)) from None
+    check = check_reading(form.tenant, form.rules, form.previous, data)
+    if check.errors or check.implausible:
+        raise ReadingRefused(check.errors, implausible=check.implausible)
+    try:
+        return _store(form, user, data, REVIEW if check.review else RECEIVED, submission_key, along)
+    except ReadingConflict:
+        raise ReadingRefused({"read_on": [_("A reading of this meter for that date is already on record.")]}) from None
+
+
+def _store(
+    form: MeterForm, user: User, data: dict[str, Any], status: str, submission_key: str, along: Iterable[Any],
+) -> tuple[list[MeterReading], bool]:
+    """The reading (a row per register), its outbox message and its confirmation mail in one transaction."""
+    point, serial = form.point, form.meter.serial_number
+    read_at = read_at_for(form.tenant, data["read_on"])
+    unit = next((r.unit for r in form.previous.values()), DEFAULT_UNITS.get(point.commodity, "kWh"))
     reason = (data.get("reason") or "").strip() or None
     rows = [
         MeterReading(
-            supply_point_id=point.id, meter_serial=meter_serial, register=register, read_at=read_at,
+            supply_point_id=point.id, meter_serial=serial, register=register, read_at=read_at,
             value=data[field_name(register)], unit=unit, source="customer", status=status, reason=reason,
             submission_key=submission_key, user_id=user.id,
         )
-        for register in registers
+        for register in form.registers
     ]
-    db.session.add_all(rows)
+    db.session.add_all([*rows, *along])
     try:
         db.session.flush()
-        outbox.enqueue(KIND, rows[0].id, ordering_key=f"meter:{point.id}:{meter_serial}")
+        outbox.enqueue(KIND, rows[0].id, ordering_key=f"meter:{point.id}:{serial}")
+        send_mail(user.email, "reading_received", locale=user.locale, readings=rows, point=point,
+                  link=url_for("readings.index", point=point.id, _external=True))
         db.session.commit()
         return rows, True
     except IntegrityError:

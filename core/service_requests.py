@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,46 +81,55 @@ def account_errors(tenant: Tenant, request_type: RequestType, account: BillingAc
 
 
 def file_request(
-    user: User, account: BillingAccount, request_type: str, data: dict[str, Any], submission_key: str
+    user: User, account: BillingAccount, request_type: str, data: dict[str, Any], submission_key: str,
+    along: Iterable[Any] = (), confirm: Callable[[ServiceRequest], Any] | None = None,
 ) -> tuple[ServiceRequest, bool]:
-    """Store the request and its outbox message in one transaction.
+    """Store the request and its outbox message (and ``along``, rows of the same write) in one transaction.
 
-    Returns the request and whether it is new; the same ``submission_key`` twice (double
-    click, replay, parallel posts) returns the first request.
+    ``confirm(request)`` adds what else belongs to the write (its confirmation mail) to the
+    same transaction. Returns the request and whether it is new; the same
+    ``submission_key`` twice (double click, replay, parallel posts) returns the first
+    request and confirms nothing.
     """
     request = ServiceRequest(
         user_id=user.id, account_id=account.id, request_type=request_type,
         data=json_safe(data), status=RECEIVED, submission_key=submission_key,
     )
     request.events.append(ServiceRequestEvent(status=RECEIVED))
-    db.session.add(request)
+    db.session.add_all([request, *along])
     try:
         db.session.flush()
         outbox.enqueue(KIND, request.id, ordering_key=outbox.account_order(account.id))
+        if confirm is not None:
+            confirm(request)
         db.session.commit()
         return request, True
     except IntegrityError:
         db.session.rollback()
-        existing = db.session.execute(
-            db.select(ServiceRequest).where(ServiceRequest.submission_key == submission_key)
-        ).scalar_one()
-        return existing, False
+        return filed_request(submission_key), False
+
+
+def filed_request(submission_key: str) -> ServiceRequest:
+    """The request filed with ``submission_key``."""
+    return db.session.execute(
+        db.select(ServiceRequest).where(ServiceRequest.submission_key == submission_key)
+    ).scalar_one()
 
 
 def file_and_confirm(
     tenant: Tenant, user: User, account: BillingAccount, request_type: RequestType, data: dict[str, Any],
-    submission_key: str,
+    submission_key: str, *, along: Iterable[Any] = (),
 ) -> tuple[ServiceRequest, bool]:
-    """File the request, mail the customer its confirmation and start its delivery.
+    """File the request with its confirmation mail; both leave after commit.
 
-    The same ``submission_key`` again returns the first request and sends nothing.
+    The same ``submission_key`` again returns the first request and sends nothing;
+    ``along`` are rows stored in the same transaction (the API's idempotency key).
     """
-    filed, created = file_request(user, account, request_type.code, data, submission_key)
-    if created:
+    def confirm(filed: ServiceRequest) -> None:
         send_mail(user.email, "request_received", locale=user.locale, request=filed, label=request_type.label,
                   link=url_for("requests.detail", request_id=filed.id, _external=True))
-        db.session.commit()
-    return filed, created
+
+    return file_request(user, account, request_type.code, data, submission_key, along, confirm)
 
 
 def _deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:

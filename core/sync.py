@@ -189,7 +189,8 @@ def _store_readings(snapshot: AccountSnapshot) -> None:
     existing = {
         (row.supply_point_id, row.meter_serial, row.register, row.read_at): row
         for row in db.session.execute(
-            select(MeterReading).where(MeterReading.supply_point_id.in_([p.id for p in points.values()]))
+            select(MeterReading).where(MeterReading.supply_point_id.in_([p.id for p in points.values()]),
+                                       MeterReading.status != "rejected")  # rejected: makes way for another
         ).scalars()
     }
     for reading in snapshot.readings:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
+import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from flask_babel import force_locale
@@ -22,7 +25,7 @@ from core.api.spec import openapi_path
 from core.billing.contract import BackendUnavailable
 from core.extensions import db
 from core.models import MeterReading, ServiceRequest
-from core.models.api import ApiToken
+from core.models.api import ApiIdempotencyKey, ApiToken
 from core.readings import local_today
 from core.tenancy import tenant_context
 from tests.conftest import SECOND_HOST, client_for, register_and_activate, sign_in
@@ -346,6 +349,103 @@ def test_reading_with_the_same_idempotency_key_is_stored_once(app, owner):
     assert mine == len(newest)
     listed = api.get(f"{path}?per_page=100").get_json()["items"]
     assert any(r["source"] == "customer" for r in listed)
+
+
+def _writes(app, api, identity) -> dict[str, tuple[str, dict, dict]]:
+    """Per write endpoint: its address, a body, and another body (another submission)."""
+    point, newest = _reading_point(api)
+    reading = {"read_on": _today(app), "values": {r: v + 5 for r, v in newest.items()}}
+    request = {"type": "contact_update", "account": identity["account_number"], "data": {"email": "new@example.com"}}
+    return {
+        "api.submit_meter_reading": (f"/supply-points/{point['identifier']}/readings", reading,
+                                     {**reading, "values": {r: v + 6 for r, v in newest.items()}}),
+        "api.file_service_request": ("/requests", request, {**request, "data": {"email": "other@example.com"}}),
+    }
+
+
+def _writes_stored(app) -> tuple[int, int, int, int]:
+    """Customer readings, requests, outbox messages and idempotency keys on record."""
+    with app.app_context(), tenant_context("innogy"):
+        readings = db.session.execute(select(func.count(func.distinct(MeterReading.submission_key)))
+                                      .where(MeterReading.user_id.is_not(None))).scalar_one()
+    return readings, _count(app, ServiceRequest), count_to_supplier(app), _count(app, ApiIdempotencyKey)
+
+
+def test_every_write_refuses_its_idempotency_key_with_another_request(app, owner):
+    _client, identity, api = owner
+    writes = _writes(app, api, identity)
+    assert set(writes) == {op.endpoint for op in OPERATIONS if op.write}
+    for endpoint, (path, body, other) in writes.items():
+        key = {"Idempotency-Key": f"key of {endpoint}"}
+        first = api.post(path, json=body, headers=key)
+        assert first.status_code == 202 and "Idempotent-Replayed" not in first.headers
+        reused = _error(api.post(path, json=other, headers=key), 422, "idempotency_key_reused")
+        assert reused["message"] == "This Idempotency-Key was already used for another request. " \
+                                    "Send a new submission with a new key."
+        # the same request, its keys in another order and spaced otherwise, is the same request
+        again = api.client.post(f"/api/v1{path}", data=json.dumps(dict(reversed(body.items())), indent=2),
+                                headers={**api._headers(key), "Content-Type": "application/json"})
+        assert again.status_code == 202 and again.headers["Idempotent-Replayed"] == "true"
+        assert again.get_json() == first.get_json()
+    assert _writes_stored(app) == (1, 1, 2, 2)
+    # a key is the customer's, whatever the address: another endpoint's use of it is another request
+    path, body, _other = writes["api.file_service_request"]
+    _error(api.post(path, json=body, headers={"Idempotency-Key": "key of api.submit_meter_reading"}),
+           422, "idempotency_key_reused")
+    assert _writes_stored(app) == (1, 1, 2, 2)
+
+
+def test_an_idempotency_key_is_kept_only_by_a_stored_write_and_per_customer(app, smtp_server, owner):
+    _client, identity, api = owner
+    path, body, _other = _writes(app, api, identity)["api.submit_meter_reading"]
+    key = {"Idempotency-Key": "heating-1"}
+    lower = {**body, "values": {r: v - 10 for r, v in body["values"].items()}}
+    _error(api.post(path, json=lower, headers=key), 422, "validation_failed")
+    corrected = api.post(path, json=body, headers=key)  # nothing was stored: the key is still free
+    assert corrected.status_code == 202 and "Idempotent-Replayed" not in corrected.headers
+    other_client, other_identity = _customer(app, smtp_server, "neighbour@example.com",
+                                             identity=_identities(app)[1][1])
+    neighbour = Api(app, _make_token(other_client))
+    filed = neighbour.post("/requests", headers=key, json={
+        "type": "contact_update", "account": other_identity["account_number"], "data": {"email": "n@example.com"}})
+    assert filed.status_code == 202 and "Idempotent-Replayed" not in filed.headers
+    assert _writes_stored(app) == (1, 1, 2, 2)
+
+
+def _what(answer) -> Any:
+    """What a write's answer is about: the request, or the reading's values and moment."""
+    body = answer.get_json()
+    return body.get("id") or [(r["register"], r["value"], r["read_at"]) for r in body["readings"]]
+
+
+@pytest.mark.parametrize("endpoint", ["api.submit_meter_reading", "api.file_service_request"])
+def test_parallel_first_uses_of_one_key_store_one_write(app, owner, endpoint):
+    _client, identity, api = owner
+    path, body, other = _writes(app, api, identity)[endpoint]
+    callers = [Api(app, api.token) for _ in range(6)]
+    start = threading.Barrier(len(callers))
+    answers: list[tuple[bool, Any]] = []
+
+    def post(caller, payload):
+        start.wait()
+        answers.append((payload is body, caller.post(path, json=payload, headers={"Idempotency-Key": "parallel"})))
+
+    threads = [threading.Thread(target=post, args=(caller, body if n % 2 else other))
+               for n, caller in enumerate(callers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    fresh = [r for _, r in answers if r.status_code == 202 and "Idempotent-Replayed" not in r.headers]
+    assert len(fresh) == 1, [(r.status_code, r.get_data(as_text=True)) for _, r in answers]
+    won = next(same for same, r in answers if r is fresh[0])
+    for same, answer in answers:
+        if same == won:
+            assert answer.status_code == 202 and _what(answer) == _what(fresh[0])  # its status may have moved on
+        else:
+            _error(answer, 422, "idempotency_key_reused")
+    stored = _writes_stored(app)
+    assert stored[:2] == ((1, 0) if endpoint == "api.submit_meter_reading" else (0, 1)) and stored[2:] == (1, 1)
 
 
 def test_reading_validation_errors_are_422_with_field_messages(app, owner):

@@ -19,6 +19,7 @@ from tests.conftest import client_for, register_and_activate, sign_in
 from tests.support.accounts import add_readings, local, point_record, readings, store_and_link
 from tests.support.outbox import TO_SUPPLIER, count_to_supplier
 from tests.support.queries import count_queries
+from tests.test_api import Api, _make_token
 from tests.test_browser import BRANDS
 
 CAPABILITY = "meter_readings"
@@ -176,6 +177,35 @@ def test_future_date_and_bad_number_are_refused(app, client, smtp_server, demo_i
     assert count_to_supplier(app) == 0
 
 
+@pytest.mark.parametrize(("value", "read_on", "message"), [
+    (10**12, None, "The value is too large: use at most 11 digits before the decimal point."),
+    (10**11, None, "The value is too large: use at most 11 digits before the decimal point."),
+    (-1, None, "The value cannot be negative."),
+    ("12345.5", None, "Use at most 0 decimal places."),
+    ("NaN", None, "Enter a number, for example 123.45."),
+    ("1e400", None, "Enter a number, for example 123.45."),
+    (None, "2026-02-30", "Enter a valid date."),
+    (None, "9999-12-31", "The reading date cannot be in the future."),
+    (None, "0001-01-01", "The reading date cannot be before the previous reading"),
+])
+def test_bad_input_is_refused_alike_by_the_form_and_the_api(app, client, smtp_server, demo_identity,
+                                                            value, read_on, message):
+    identity, point, path, previous = _setup(app, client, smtp_server, demo_identity)
+    api = Api(app, _make_token(client))
+    before = _count(app, MeterReading)
+    values = {r: v + 1 if value is None else value for r, v in previous.items()}
+    read_on = read_on or _today(app).isoformat()
+    page = client.get(path).get_data(as_text=True)
+    form = {**_form(page, {}, _today(app)), "read_on": read_on, **{field_name(r): str(v) for r, v in values.items()}}
+    web = client.submit(path, form)
+    assert web.status_code == 400 and message in web.get_data(as_text=True)
+    answer = api.post(f"/supply-points/{point.identifier}/readings", json={"read_on": read_on, "values": values})
+    assert answer.status_code == 422, answer.get_data(as_text=True)
+    fields = answer.get_json()["error"]["fields"]
+    assert any(message in text for texts in fields.values() for text in texts), fields
+    assert _count(app, MeterReading) == before and _count(app, OutboxMessage) == 0
+
+
 def test_double_submit_stores_one_reading(app, client, smtp_server, demo_identity):
     identity, point, path, previous = _setup(app, client, smtp_server, demo_identity)
     page = client.get(path).get_data(as_text=True)
@@ -294,6 +324,79 @@ def test_readings_of_one_meter_reach_the_backend_in_the_order_submitted(make_app
     assert len(delivered) == 3 and delivered == sorted(delivered)
     history = client.get("/readings/").get_data(as_text=True)
     assert "rejected" not in history and history.count("accepted by the supplier") >= 3
+
+
+@pytest.fixture
+def earlier_app(make_app):
+    """The demo back-end's data as of 40 days ago: there are days to read the meters on since."""
+    as_of = dt.date.today() - dt.timedelta(days=40)
+    return make_app(TENANTS={"innogy": {"plugin": "innogy_pl", "hosts": ["innogy.test"],
+                                        "settings": {"demo_as_of": as_of.isoformat()}}})
+
+
+def _next_day(app, identity, point) -> dt.date:
+    """A day after the back-end's newest reading of ``point``."""
+    last = max(r.read_at for r in _tenant(app).adapter.readings(identity["account_number"], point.identifier))
+    return last.date() + dt.timedelta(days=2)
+
+
+def test_readings_of_two_meters_and_registers_at_the_same_moment_are_all_kept(earlier_app, smtp_server):
+    app = earlier_app
+    with app.app_context():
+        identities = _tenant(app).adapter.demo_identities()
+    client = client_for(app)
+    first, first_point, path, previous = _setup(app, client, smtp_server, identities)
+    second, second_point = _identity_with(app, identities, capable=True, skip=(first["account_number"],))
+    linked = client.submit("/accounts/link", {
+        "method": "invoice", **{k: second[k] for k in ("customer_number", "invoice_number", "gross_amount")}})
+    assert linked.status_code == 302
+    day = max(_next_day(app, first, first_point), _next_day(app, second, second_point))
+    page = client.get(path).get_data(as_text=True)
+    assert client.submit(path, _form(page, {r: v + 3 for r, v in previous.items()}, day)).status_code == 302
+    values = {r: str(v + 3) for r, v in _previous(app, second, second_point).items()}
+    api = Api(app, _make_token(client))
+    sent = api.post(f"/supply-points/{second_point.identifier}/readings", json={"read_on": day.isoformat(),
+                                                                               "values": values})
+    assert sent.status_code == 202, sent.get_data(as_text=True)
+    with app.app_context(), tenant_context("innogy"):
+        mine = db.session.execute(select(MeterReading).where(MeterReading.user_id.is_not(None))).scalars().all()
+    assert len(mine) == len(previous) + len(values) >= 4 and len({(r.meter_serial, r.register) for r in mine}) == 4
+    assert len({r.read_at for r in mine}) == 1 and {r.status for r in mine} == {"accepted"}
+
+
+def test_a_second_reading_of_that_day_conflicts_unless_the_supplier_rejected_the_first(earlier_app, smtp_server):
+    app = earlier_app
+    with app.app_context():
+        identities = _tenant(app).adapter.demo_identities()
+    client = client_for(app)
+    identity, point, path, previous = _setup(app, client, smtp_server, identities)
+    api = Api(app, _make_token(client))
+    day = _next_day(app, identity, point)
+    page = client.get(path).get_data(as_text=True)
+    assert client.submit(path, _form(page, {r: v + 3 for r, v in previous.items()}, day)).status_code == 302
+    page = client.get(path).get_data(as_text=True)
+    again = client.submit(path, _form(page, {r: v + 4 for r, v in previous.items()}, day))
+    assert again.status_code == 400 and "A reading of this meter for that date is already on record." in again.get_data(as_text=True)
+    refused = api.post(f"/supply-points/{point.identifier}/readings",
+                       json={"read_on": day.isoformat(), "values": {r: str(v + 4) for r, v in previous.items()}})
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["fields"] == {"read_on": ["A reading of this meter for that date is already on record."]}
+
+    # a lower value for a replaced meter passes the portal's checks, and the supplier rejects it
+    later = day + dt.timedelta(days=2)
+    page = client.get(path).get_data(as_text=True)
+    lower = client.submit(path, _form(page, {r: v - 100 for r, v in previous.items()}, later, meter_replaced="1"))
+    assert lower.status_code == 302
+    assert "rejected" in client.get("/readings/").get_data(as_text=True)
+    page = client.get(path).get_data(as_text=True)
+    corrected = client.submit(path, _form(page, {r: v + 5 for r, v in previous.items()}, later))
+    assert corrected.status_code == 302
+    with app.app_context(), tenant_context("innogy"):
+        on_that_day = db.session.execute(
+            select(MeterReading.status, func.count()).where(MeterReading.user_id.is_not(None))
+            .group_by(MeterReading.read_at, MeterReading.status).order_by(MeterReading.read_at, MeterReading.status)
+        ).all()
+    assert [status for status, _ in on_that_day] == ["accepted", "accepted", "rejected"]
 
 
 HOME, GAS, COTTAGE = "590543000000000017", "8018590365500000017", "590543000000000024"

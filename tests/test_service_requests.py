@@ -167,7 +167,7 @@ def test_two_relays_on_postgresql_never_deliver_the_same_row(app, demo_identity,
 
     import pytest
 
-    from core.models import User, utcnow
+    from core.models import User
     from core.service_requests import file_request
     from core.sync import import_account
 

@@ -4,10 +4,9 @@ schemas, checks and outbox as the web forms."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from flask import Response, g, request, url_for
+from flask import Response, g
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,6 +17,7 @@ from core.api import (
     MAX_ID,
     ApiError,
     bp,
+    idempotency,
     json_body,
     load,
     operation,
@@ -29,7 +29,6 @@ from core.api import schemas as s
 from core.billing.contract import BackendUnavailable
 from core.consumption import monthly_consumption
 from core.extensions import db
-from core.mail import send_mail
 from core.models import (
     AccountLink,
     BillingAccount,
@@ -40,31 +39,19 @@ from core.models import (
     SupplyPoint,
 )
 from core.readings import (
-    RECEIVED,
-    ReadingConflict,
-    check_reading,
+    ReadingRefused,
     field_name,
     local_today,
+    meter_form,
     meter_of,
-    previous_readings,
     reading_rules,
-    reading_schema,
-    registers_of,
     submission,
-    submit_reading,
+    submit_and_confirm,
 )
-from core.service_requests import account_errors, file_and_confirm, new_submission_key
+from core.service_requests import account_errors, file_and_confirm, filed_request
 
 ACCOUNTS, POINTS, BILLING, READINGS, REQUESTS = (
     _l("Accounts"), _l("Supply points"), _l("Invoices and payments"), _l("Meter readings"), _l("Requests"))
-MAX_IDEMPOTENCY_KEY = 255
-IDEMPOTENCY_KEY = {
-    "in": "header", "name": "Idempotency-Key", "required": False,
-    "schema": {"type": "string", "maxLength": MAX_IDEMPOTENCY_KEY},
-    "description": _l("Sending the same key again returns the first answer instead of submitting twice."),
-}
-# numeric(14, 3): larger readings cannot be stored
-MAX_READING_DIGITS = 11
 
 
 # --- the token owner's data, only through their linked accounts -------------------
@@ -105,16 +92,6 @@ def _dump_invoice(invoice: Invoice, account_number: str) -> dict[str, Any]:
 
 def _dump_payment(payment: Payment, account_number: str) -> dict[str, Any]:
     return s.PaymentSchema().dump(payment) | {"account_number": account_number}
-
-
-def _submission_key(*scope: Any) -> str:
-    """The client's Idempotency-Key, made unique to this customer and target; a fresh one without."""
-    given = request.headers.get("Idempotency-Key", "").strip()
-    if not given:
-        return new_submission_key()
-    if len(given) > MAX_IDEMPOTENCY_KEY:
-        raise validation_failed({"Idempotency-Key": [_("Use at most {max} characters.").format(max=MAX_IDEMPOTENCY_KEY)]})
-    return hashlib.sha256(":".join(["api", str(current_user.id), *map(str, scope), given]).encode()).hexdigest()
 
 
 # --- read ------------------------------------------------------------------------
@@ -235,61 +212,44 @@ def request_detail(request_id: int):
 # --- write -----------------------------------------------------------------------
 
 
-def _reading_form(body: dict[str, Any], registers: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, str]]:
+def _reading_values(body: dict[str, Any], registers: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, str]]:
     """The API body as the web form's fields (``values`` per register), and the way back for errors."""
-    values = body.get("values") or {}
+    values = body["values"]
     unknown = {f"values.{code}": [_("This meter has no register %(code)s.", code=code)]
                for code in values if code not in registers}
     if unknown:
         raise validation_failed(unknown)
-    form = {key: body[key] for key in ("read_on", "meter_replaced", "confirm", "reason") if key in body}
+    form = {key: body[key] for key in ("read_on", "meter_replaced", "confirm", "reason") if body.get(key) is not None}
     form.update({field_name(code): value for code, value in values.items()})
     return form, {field_name(code): f"values.{code}" for code in registers}
 
 
 @operation("/supply-points/<identifier>/readings", "POST", summary=_l("Submit a meter reading"), tag=READINGS,
-           body=s.ReadingInput, response=s.SubmissionSchema, status=202, write=True, headers=(IDEMPOTENCY_KEY,),
+           body=s.ReadingInput, response=s.SubmissionSchema, status=202, write=True, headers=(idempotency.PARAMETER,),
            description=_l("Checked like the web form: never older or lower than the previous reading; a value "
                           "far above the usual consumption is refused with the code implausible_reading until "
                           "it is sent again with confirm set to true and a reason."))
 def submit_meter_reading(identifier: str):
-    point = _point(identifier)
-    rules = reading_rules(g.tenant, point)
-    meter = meter_of(point)
-    if not rules.accepts_readings or meter is None:
+    form = meter_form(g.tenant, _point(identifier))
+    if form is None:
         raise ApiError(404)
     body = json_body()
     load(s.ReadingInput, body)
-    key = _submission_key("reading", point.id)
-    stored = submission(key)
-    if stored:
-        return _submission_answer(stored, replayed=True)
-
-    registers = registers_of(point, rules)
-    form, names = _reading_form(body, registers)
-    data = load(reading_schema(g.tenant, registers, rules.decimals), form, rename=lambda name: names.get(name, name))
-    too_large = {names[k]: [_("The value is too large.")] for k in names
-                 if data[k].adjusted() >= MAX_READING_DIGITS}
-    if too_large:
-        raise validation_failed(too_large)
-    previous = previous_readings(point, meter.serial_number)
-    check = check_reading(g.tenant, rules, previous, data)
-    if check.errors:
-        raise validation_failed({names.get(k, k): v for k, v in check.errors.items()})
-    if check.implausible:
+    key = idempotency.idempotency(body)
+    if key.replayed():
+        return _submission_answer(submission(key.submission_key), replayed=True)
+    values, names = _reading_values(body, form.registers)
+    try:
+        rows, created = submit_and_confirm(form, current_user, values, key.submission_key, along=key.records())
+    except ReadingRefused as refused:
+        if refused.errors:
+            raise validation_failed({names.get(k, k): v for k, v in refused.errors.items()}) from None
         raise validation_failed({}, code="implausible_reading", message=_(
             "This reading means much more consumption than usual since the previous reading. Check the value; "
-            "if it is right, send it again with confirm set to true and a reason."))
-    try:
-        rows, created = submit_reading(g.tenant, current_user, point, meter.serial_number, data, registers,
-                                       previous, "review" if check.review else RECEIVED, key)
-    except ReadingConflict:
-        raise validation_failed({"read_on": [_("A reading of this meter for that date is already on record.")]}) from None
-    if created:
-        send_mail(current_user.email, "reading_received", locale=current_user.locale,
-                  readings=rows, point=point, link=url_for("readings.index", _external=True))
-        db.session.commit()
-    return _submission_answer(submission(key), replayed=not created)
+            "if it is right, send it again with confirm set to true and a reason.")) from None
+    if not created:
+        key.replayed()  # a parallel request with this key was stored first: a 422 unless it was this one
+    return _submission_answer(rows, replayed=not created)
 
 
 def _submission_answer(rows: list[MeterReading], replayed: bool):
@@ -300,11 +260,15 @@ def _submission_answer(rows: list[MeterReading], replayed: bool):
 
 
 @operation("/requests", "POST", summary=_l("File a request"), tag=REQUESTS, body=s.RequestInput,
-           response=s.ServiceRequestSchema, status=202, write=True, headers=(IDEMPOTENCY_KEY,),
+           response=s.ServiceRequestSchema, status=202, write=True, headers=(idempotency.PARAMETER,),
            description=_l("The request types and their fields are those of the web form; data is validated "
                           "by the request type's own rules."))
 def file_service_request():
-    body = load(s.RequestInput, json_body())
+    raw = json_body()
+    body = load(s.RequestInput, raw)
+    key = idempotency.idempotency(raw)
+    if key.replayed():
+        return _request_answer(filed_request(key.submission_key), replayed=True)
     request_type = next((t for t in g.tenant.request_types() if t.code == body["type"]), None)
     if request_type is None:
         raise validation_failed({"type": [_("There is no such request type.")]})
@@ -315,10 +279,16 @@ def file_service_request():
     errors = account_errors(g.tenant, request_type, account, data)
     if errors:
         raise validation_failed({f"data.{name}": [str(m) for m in messages] for name, messages in errors.items()})
-    filed, created = file_and_confirm(g.tenant, current_user, account, request_type, data,
-                                      _submission_key("request", account.id, request_type.code))
+    filed, created = file_and_confirm(g.tenant, current_user, account, request_type, data, key.submission_key,
+                                      along=key.records())
+    if not created:
+        key.replayed()  # a parallel request with this key was stored first: a 422 unless it was this one
+    return _request_answer(filed, replayed=not created)
+
+
+def _request_answer(filed: ServiceRequest, replayed: bool):
     db.session.refresh(filed)
-    return s.ServiceRequestSchema().dump(filed), 202, {} if created else {"Idempotent-Replayed": "true"}
+    return s.ServiceRequestSchema().dump(filed), 202, {"Idempotent-Replayed": "true"} if replayed else {}
 
 
 @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

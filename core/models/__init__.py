@@ -16,12 +16,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -301,6 +303,9 @@ class ServiceRequestEvent(TenantScoped, db.Model):
     request: Mapped[ServiceRequest] = relationship(back_populates="events")
 
 
+COUNTS = text("status != 'rejected'")
+
+
 class MeterReading(TenantScoped, db.Model):
     """A meter reading: copied from the back-end (``recorded``) or submitted by a customer.
 
@@ -310,9 +315,10 @@ class MeterReading(TenantScoped, db.Model):
     """
 
     __table_args__ = (
-        # named: the generated names exceed PostgreSQL's 63 characters
-        UniqueConstraint("tenant", "supply_point_id", "meter_serial", "register", "read_at",
-                         name="uq_meter_reading_backend_key"),
+        # One reading that counts per meter, register and moment (a rejected one makes way
+        # for its correction). Named: the generated names exceed PostgreSQL's 63 characters.
+        Index("uq_meter_reading_moment", "tenant", "supply_point_id", "meter_serial", "register", "read_at",
+              unique=True, sqlite_where=COUNTS, postgresql_where=COUNTS),
         UniqueConstraint("tenant", "submission_key", "register", name="uq_meter_reading_submission"),
     )
 

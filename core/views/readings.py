@@ -12,21 +12,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from core.extensions import db
-from core.forms import load_form
-from core.mail import send_mail
+from core.forms import form_input
 from core.models import MeterReading
-from core.readings import (
-    RECEIVED,
-    ReadingConflict,
-    check_reading,
-    field_name,
-    meter_of,
-    previous_readings,
-    reading_rules,
-    reading_schema,
-    registers_of,
-    submit_reading,
-)
+from core.readings import ReadingRefused, field_name, meter_form, meter_of, reading_rules, submit_and_confirm
 from core.selection import (
     current_supply_point,
     my_supply_points,
@@ -67,50 +55,32 @@ def index():
 @login_required
 def new(point_id: int):
     point = own_supply_point_or_404(current_user, point_id)
-    rules = reading_rules(g.tenant, point)
-    meter = meter_of(point)
-    if not rules.accepts_readings or meter is None:
+    form = meter_form(g.tenant, point)
+    if form is None:
         abort(404)
-    registers = registers_of(point, rules)
-    previous = previous_readings(point, meter.serial_number)
-    context = dict(point=point, meter=meter, previous=previous, registers=registers, field_name=field_name)
+    context = dict(point=point, meter=form.meter, previous=form.previous, registers=form.registers,
+                   field_name=field_name)
     if request.method == "GET":
-        schema = reading_schema(g.tenant, registers, rules.decimals, confirmation=False)
-        return render_template("readings/new.html", schema=schema, values={}, errors={}, warning=None,
-                               submission_key=new_submission_key(), **context)
+        return render_template("readings/new.html", schema=form.schema(confirmation=False), values={}, errors={},
+                               warning=None, submission_key=new_submission_key(), **context)
 
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
     submission_key = request.form.get("submission_key", "")
-    schema = reading_schema(g.tenant, registers, rules.decimals)
-    data, errors = load_form(schema, request.form)
-    check = check_reading(g.tenant, rules, previous, data) if data is not None else None
-    if check is not None:
-        errors = check.errors
-    if not errors and not 16 <= len(submission_key) <= 64:
-        errors = {"_schema": [_("The form has expired. Please fill it in again.")]}
-    implausible = bool(check and check.implausible)
-    if errors or implausible:
+    try:
+        if not 16 <= len(submission_key) <= 64:
+            raise ReadingRefused({"_schema": [_("The form has expired. Please fill it in again.")]})
+        _rows, created = submit_and_confirm(form, current_user, form_input(form.schema(), request.form),
+                                            submission_key)
+    except ReadingRefused as refused:
         warning = _(
             "This reading means much more consumption than usual since the previous reading. "
             "Check the value; if it is right, confirm it and tell us why."
-        ) if implausible else None
-        shown = reading_schema(g.tenant, registers, rules.decimals, confirmation=implausible)
+        ) if refused.implausible else None
         key = submission_key if 16 <= len(submission_key) <= 64 else new_submission_key()
-        return render_template("readings/new.html", schema=shown, values=values, errors=errors,
-                               warning=warning, submission_key=key, **context), 400
-
-    status = "review" if check and check.review else RECEIVED
-    try:
-        rows, created = submit_reading(g.tenant, current_user, point, meter.serial_number, data, registers,
-                                       previous, status, submission_key)
-    except ReadingConflict:
-        errors = {"read_on": [_("A reading of this meter for that date is already on record.")]}
-        return render_template("readings/new.html", schema=schema, values=values, errors=errors,
-                               warning=None, submission_key=new_submission_key(), **context), 400
+        return render_template("readings/new.html", schema=form.schema(confirmation=refused.implausible),
+                               values=values, errors=refused.errors, warning=warning, submission_key=key,
+                               **context), 400
     if created:
-        send_mail(current_user.email, "reading_received", locale=current_user.locale,
-                  readings=rows, point=point, link=url_for("readings.index", point=point.id, _external=True))
-        db.session.commit()
         flash(_("Your meter reading has been received."), "success")
     select_supply_point(current_user, point.id)  # the history shown next is this point's
     return redirect(url_for("readings.index"))
