@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -11,7 +12,7 @@ from flask import Flask, abort, g, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import i18n, jobs, maintenance, security
-from core.config import DEFAULT_SECRET_KEY, DefaultConfig
+from core.config import DEFAULT_SECRET_KEY, ConfigurationError, DefaultConfig
 from core.extensions import csrf, db, limiter, login_manager, mail, migrate
 from core.plugins import create_plugin_manager
 from core.tenancy import build_registry, install_tenant_scoping
@@ -19,10 +20,6 @@ from core.theming import PortalFlask, ThemeLibrary
 from core.views import common
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
-
-
-class ConfigurationError(RuntimeError):
-    """The settings would make the portal unsafe or cannot work."""
 
 
 def create_app(
@@ -77,6 +74,10 @@ def create_app(
 
 
 def _finish_config(app: Flask) -> None:
+    for name, default in vars(DefaultConfig).items():
+        value = app.config.get(name)
+        if isinstance(default, dt.timedelta) and isinstance(value, int | float) and not isinstance(value, bool):
+            app.config[name] = dt.timedelta(seconds=value)  # PORTAL_RELAY_INTERVAL=5: seconds
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
