@@ -8,7 +8,6 @@ import json
 import os
 import pickle
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from core.config import ConfigurationError
 from core.notifications import READING_JOB
 from plugins.doe_ua import plugin as doe_plugin
 from tests.conftest import INNOGY_HOST, SUPPORT, client_for
+from tests.support.broker import forget_queue, redis_running
 
 PORTAL = [sys.executable, "-c", "from core.cli import main; main()"]
 DOE_TENANTS = {"doe": {"plugin": "doe_ua", "hosts": ["doe.test"]}}
@@ -72,13 +72,6 @@ def test_a_job_schedule_that_cannot_work_stops_the_start(make_app, setting, mess
 # --- the real processes --------------------------------------------------------------------
 
 
-def _redis_running() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
 
 def _stop(process: subprocess.Popen) -> str:
     process.send_signal(signal.SIGTERM)
@@ -102,11 +95,9 @@ def _wait_until(check, what: str, processes: list[subprocess.Popen], timeout: fl
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _redis_running(), reason="no Redis on 127.0.0.1:6379 (beat and the worker need a broker)")
+@pytest.mark.skipif(not redis_running(), reason="no Redis on 127.0.0.1:6379 (beat and the worker need a broker)")
 def test_beat_relays_the_outbox_and_runs_plugin_jobs_through_a_worker(make_app, migrated, tmp_path, smtp_server,
                                                                        demo_identity):
-    import redis
-
     from tests.test_demo_backend_http import BackendProcess
     from tests.test_readings import _identity_with, _point_id
     from tests.test_service_requests import CONTACT, _linked
@@ -156,7 +147,7 @@ def test_beat_relays_the_outbox_and_runs_plugin_jobs_through_a_worker(make_app, 
     finally:
         beat_log, worker_log = _stop(beat), _stop(worker)
         backend.stop()
-        redis.Redis.from_url(broker).delete(queue)
+        forget_queue(broker, queue)
     assert "Sending due task relay-outbox (portal.relay_all)" in beat_log, beat_log
     assert f"Sending due task innogy:{READING_JOB} (portal.plugin_job)" in beat_log, beat_log
     assert "portal.plugin_job" in worker_log and "Traceback" not in worker_log, worker_log

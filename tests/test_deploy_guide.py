@@ -4,13 +4,11 @@ guide's settings (only addresses and secrets point at this machine)."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.broker import forget_queue, redis_running
 from tests.support.smtp import free_port
 from tests.test_config_cli import scratch_database_url  # noqa: F401 - the fixture
 
@@ -34,6 +33,7 @@ SITE_SETTINGS = {
     "PORTAL_MAIL_USERNAME", "PORTAL_MAIL_PASSWORD",
 }
 BRAND_HOST = "moje.innogy.example"  # the tenant the guide configures
+BROKER = "redis://127.0.0.1:6379/7"
 
 
 def _section(title: str) -> list[list[str]]:
@@ -60,13 +60,6 @@ def _path_without_this_venv() -> list[str]:
     here = Path(sys.prefix).resolve()
     return [p for p in os.environ["PATH"].split(os.pathsep) if p and not Path(p).resolve().is_relative_to(here)]
 
-
-def _redis_running() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
 
 
 def _wheelhouse(tmp_path: Path) -> Path:
@@ -100,7 +93,7 @@ def _serves(port: int) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _redis_running(), reason="no Redis on 127.0.0.1:6379 (the guide's workers need a broker)")
+@pytest.mark.skipif(not redis_running(), reason="no Redis on 127.0.0.1:6379 (the guide's workers need a broker)")
 def test_the_deploy_guide_runs_as_written(tmp_path, scratch_database_url, smtp_server):  # noqa: F811
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
@@ -116,7 +109,7 @@ def test_the_deploy_guide_runs_as_written(tmp_path, scratch_database_url, smtp_s
     env.update({
         "PORTAL_SECRET_KEY": "deploy-guide-test-key", "PORTAL_SQLALCHEMY_DATABASE_URI": scratch_database_url,
         "PORTAL_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/8",
-        "PORTAL_CELERY_BROKER_URL": "redis://127.0.0.1:6379/7", "PORTAL_CELERY_QUEUE": queue,
+        "PORTAL_CELERY_BROKER_URL": BROKER, "PORTAL_CELERY_QUEUE": queue,
         "PORTAL_MAIL_SERVER": "127.0.0.1", "PORTAL_MAIL_PORT": str(smtp_server.port), "PORTAL_MAIL_USE_TLS": "false",
         "PORTAL_MAIL_USERNAME": "null", "PORTAL_MAIL_PASSWORD": "null",
         "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"), "PORTAL_RELAY_INTERVAL": "1",
@@ -172,8 +165,5 @@ def test_the_deploy_guide_runs_as_written(tmp_path, scratch_database_url, smtp_s
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        import redis
-
-        redis.Redis.from_url("redis://127.0.0.1:6379/7").delete(queue)
+        forget_queue(BROKER, queue)
     assert list((tmp_path / "instance").glob("celerybeat-schedule*")), "beat keeps its schedule in the instance folder"
-    assert json.loads(settings["PORTAL_TENANTS"])["innogy"]["hosts"] == [BRAND_HOST]
