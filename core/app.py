@@ -36,7 +36,8 @@ def create_app(
         "core", instance_path=os.environ.get("PORTAL_INSTANCE_PATH"), instance_relative_config=True
     )
     app.config.from_object(DefaultConfig)
-    app.config.from_pyfile(os.environ.get("PORTAL_CONFIG", "portal.cfg"), silent=True)
+    named = os.environ.get("PORTAL_CONFIG")  # a file named on purpose must be there
+    app.config.from_pyfile(named or "portal.cfg", silent=not named)
     app.config.from_prefixed_env("PORTAL")
     if config:
         app.config.update(config)

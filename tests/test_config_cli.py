@@ -41,6 +41,16 @@ def test_settings_layer_defaults_file_environment(monkeypatch, tmp_path):
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
 
 
+def test_a_config_file_named_by_portal_config_must_exist(monkeypatch, tmp_path):
+    (tmp_path / "site.cfg").write_text("MAIL_PORT = 2600\nSECRET_KEY = 'file-key'\n")
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("PORTAL_CONFIG", "site.cfg")  # relative to the instance folder
+    assert create_app().config["MAIL_PORT"] == 2600
+    monkeypatch.setenv("PORTAL_CONFIG", str(tmp_path / "missing.cfg"))
+    with pytest.raises(FileNotFoundError, match="missing.cfg"):
+        create_app()
+
+
 def test_environment_sets_durations_in_seconds_and_job_schedules_as_json(monkeypatch, tmp_path):
     import datetime as dt
 
