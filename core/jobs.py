@@ -120,6 +120,8 @@ def _rescheduled(job: ScheduledJob, override) -> ScheduledJob:
 
 def _plugin_schedule(app: Flask) -> dict:
     tenants = app.extensions["portal_tenants"]
+    if not isinstance(app.config["JOB_SCHEDULE"], dict):
+        raise ConfigurationError(f"JOB_SCHEDULE is a mapping of job names (JSON), not {app.config['JOB_SCHEDULE']!r}")
     known = {name for tenant in tenants for job in tenant.scheduled_jobs()
              for name in (job.name, f"{tenant.code}:{job.name}")}
     unknown = sorted(set(app.config["JOB_SCHEDULE"]) - known)

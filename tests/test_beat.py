@@ -58,6 +58,7 @@ def test_job_schedule_setting_moves_a_plugins_job(make_app):
 
 
 @pytest.mark.parametrize(("setting", "message"), [
+    ("ordered_bills=60", "JOB_SCHEDULE is a mapping of job names"),
     ({"ordered-bils": {"every": 60}}, "names no job of any tenant: ordered-bils"),
     ({"ordered_bills": 60}, "JOB_SCHEDULE of 'ordered_bills'"),
     ({"ordered_bills": {"every": 0}}, "JOB_SCHEDULE of 'ordered_bills'"),
