@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -11,7 +12,7 @@ from flask import Flask, abort, g, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import i18n, jobs, maintenance, security
-from core.config import DEFAULT_SECRET_KEY, DefaultConfig
+from core.config import DEFAULT_SECRET_KEY, ConfigurationError, DefaultConfig
 from core.extensions import csrf, db, limiter, login_manager, mail, migrate
 from core.plugins import create_plugin_manager
 from core.tenancy import build_registry, install_tenant_scoping
@@ -19,10 +20,6 @@ from core.theming import PortalFlask, ThemeLibrary
 from core.views import common
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
-
-
-class ConfigurationError(RuntimeError):
-    """The settings would make the portal unsafe or cannot work."""
 
 
 def create_app(
@@ -39,7 +36,8 @@ def create_app(
         "core", instance_path=os.environ.get("PORTAL_INSTANCE_PATH"), instance_relative_config=True
     )
     app.config.from_object(DefaultConfig)
-    app.config.from_pyfile(os.environ.get("PORTAL_CONFIG", "portal.cfg"), silent=True)
+    named = os.environ.get("PORTAL_CONFIG")  # a file named on purpose must be there
+    app.config.from_pyfile(named or "portal.cfg", silent=not named)
     app.config.from_prefixed_env("PORTAL")
     if config:
         app.config.update(config)
@@ -77,6 +75,10 @@ def create_app(
 
 
 def _finish_config(app: Flask) -> None:
+    for name, default in vars(DefaultConfig).items():
+        value = app.config.get(name)
+        if isinstance(default, dt.timedelta) and isinstance(value, int | float) and not isinstance(value, bool):
+            app.config[name] = dt.timedelta(seconds=value)  # PORTAL_RELAY_INTERVAL=5: seconds
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(

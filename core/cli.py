@@ -163,8 +163,11 @@ def jobs_group() -> None:
 @jobs_group.command("list")
 @with_appcontext
 def jobs_list() -> None:
+    """Each tenant's jobs and when beat runs them."""
+    from core.jobs import scheduled_jobs
+
     for tenant in current_app.extensions["portal_tenants"]:
-        for job in tenant.scheduled_jobs():
+        for job in scheduled_jobs(current_app, tenant):
             when = f"daily at {job.at_hour}:00" if job.at_hour is not None else f"every {job.every}"
             click.echo(f"{tenant.code}\t{job.name}\t{when}")
 

@@ -7,7 +7,12 @@ import datetime as dt
 DEFAULT_SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105 - refused in production
 
 
+class ConfigurationError(RuntimeError):
+    """The settings would make the portal unsafe or cannot work."""
+
+
 class DefaultConfig:
+    # Durations are timedelta; set by an environment variable or JSON, a number is seconds.
     SECRET_KEY = DEFAULT_SECRET_KEY
     # None means "SQLite in the instance folder"; filled in by the app factory.
     SQLALCHEMY_DATABASE_URI: str | None = None
@@ -97,6 +102,11 @@ class DefaultConfig:
     RELAY_CLAIM = 10  # messages a relay leases at a time (parallel relays share a backlog)
     RELAY_PARALLEL = 4  # relays per tenant on each beat tick
     SYNC_INTERVAL = dt.timedelta(minutes=15)
+    # Plugins' jobs on another schedule: job name (every tenant) or "tenant:job" ->
+    # {"every": seconds} or {"at_hour": hour of the tenant's clock}.
+    JOB_SCHEDULE: dict = {}
+    # Where beat keeps when each job last ran; None: celerybeat-schedule in the instance folder.
+    BEAT_SCHEDULE_FILE: str | None = None
 
     # Sync: pages warn that data may be out of date past this age, or when the last
     # sync could not reach the back-end.

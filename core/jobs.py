@@ -8,14 +8,19 @@ process: the same task code, no Redis needed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
+import os
 from zoneinfo import ZoneInfo
 
 from celery import Celery, Task, shared_task
+from celery.schedules import crontab
 from flask import Flask, current_app
 
 from core import outbox
+from core.config import ConfigurationError
+from core.supplier import ScheduledJob
 from core.sync import sync_tenant
 from core.tenancy import Tenant, tenant_context
 
@@ -40,6 +45,8 @@ def init_app(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         timezone="UTC",
         task_default_queue=app.config["CELERY_QUEUE"],
+        beat_schedule_filename=app.config["BEAT_SCHEDULE_FILE"]
+        or os.path.join(app.instance_path, "celerybeat-schedule"),
         beat_schedule={
             "relay-outbox": {"task": "portal.relay_all", "schedule": app.config["RELAY_INTERVAL"]},
             "sync-billing-data": {"task": "portal.sync_all", "schedule": app.config["SYNC_INTERVAL"]},
@@ -51,15 +58,80 @@ def init_app(app: Flask) -> Celery:
     return celery
 
 
-def _plugin_schedule(app: Flask) -> dict:
-    from celery.schedules import crontab
+class TenantCrontab(crontab):
+    """A crontab read on a tenant's clock (the app's clock is UTC).
 
+    Module-level and picklable: beat's default scheduler keeps the schedule in a shelve file.
+    """
+
+    def __init__(self, *args, zone: str = "UTC", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.zone)
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(self.tz)
+
+    def __reduce__(self):
+        cls, args, kwargs = super().__reduce__()
+        return cls, args, {**kwargs, "zone": self.zone}
+
+    def __setstate__(self, state) -> None:
+        state = dict(state)
+        self.zone = state.pop("zone", "UTC")
+        super().__setstate__(state)
+
+    def __eq__(self, other) -> bool:
+        return super().__eq__(other) is True and getattr(other, "zone", None) == self.zone
+
+
+def scheduled_jobs(app: Flask, tenant: Tenant) -> list[ScheduledJob]:
+    """A tenant's jobs, with the schedule ``JOB_SCHEDULE`` gives them where it names them.
+
+    ``JOB_SCHEDULE`` maps a job name (every tenant) or ``"tenant:job"`` (that tenant only,
+    which wins) to ``{"every": seconds}`` or ``{"at_hour": hour on the tenant's clock}``.
+    """
+    overrides = app.config["JOB_SCHEDULE"]
+    jobs = []
+    for job in tenant.scheduled_jobs():
+        override = overrides.get(f"{tenant.code}:{job.name}", overrides.get(job.name))
+        jobs.append(job if override is None else _rescheduled(job, override))
+    return jobs
+
+
+def _rescheduled(job: ScheduledJob, override) -> ScheduledJob:
+    if isinstance(override, dict) and set(override) == {"every"}:
+        every = override["every"]
+        if isinstance(every, dt.timedelta):
+            every = every.total_seconds()
+        if isinstance(every, int | float) and not isinstance(every, bool) and every > 0:
+            return dataclasses.replace(job, every=dt.timedelta(seconds=every), at_hour=None)
+    if isinstance(override, dict) and set(override) == {"at_hour"}:
+        hour = override["at_hour"]
+        if isinstance(hour, int) and not isinstance(hour, bool) and 0 <= hour <= 23:
+            return dataclasses.replace(job, every=None, at_hour=hour)
+    raise ConfigurationError(
+        f"JOB_SCHEDULE of {job.name!r}: give {{\"every\": seconds}} or {{\"at_hour\": 0-23}}, not {override!r}"
+    )
+
+
+def _plugin_schedule(app: Flask) -> dict:
+    tenants = app.extensions["portal_tenants"]
+    if not isinstance(app.config["JOB_SCHEDULE"], dict):
+        raise ConfigurationError(f"JOB_SCHEDULE is a mapping of job names (JSON), not {app.config['JOB_SCHEDULE']!r}")
+    known = {name for tenant in tenants for job in tenant.scheduled_jobs()
+             for name in (job.name, f"{tenant.code}:{job.name}")}
+    unknown = sorted(set(app.config["JOB_SCHEDULE"]) - known)
+    if unknown:
+        raise ConfigurationError(f"JOB_SCHEDULE names no job of any tenant: {', '.join(unknown)}")
     schedule = {}
-    for tenant in app.extensions["portal_tenants"]:
-        for job in tenant.scheduled_jobs():
+    for tenant in tenants:
+        for job in scheduled_jobs(app, tenant):
             if job.at_hour is not None:  # daily, at that hour of the tenant's clock
-                zone = ZoneInfo(tenant.timezone)
-                when = crontab(minute=0, hour=job.at_hour, nowfun=lambda zone=zone: dt.datetime.now(zone))
+                when = TenantCrontab(minute=0, hour=job.at_hour, zone=tenant.timezone)
             else:
                 when = job.every
             schedule[f"{tenant.code}:{job.name}"] = {

@@ -41,6 +41,36 @@ def test_settings_layer_defaults_file_environment(monkeypatch, tmp_path):
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
 
 
+def test_a_config_file_named_by_portal_config_must_exist(monkeypatch, tmp_path):
+    (tmp_path / "site.cfg").write_text("MAIL_PORT = 2600\nSECRET_KEY = 'file-key'\n")
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("PORTAL_CONFIG", "site.cfg")  # relative to the instance folder
+    assert create_app().config["MAIL_PORT"] == 2600
+    monkeypatch.setenv("PORTAL_CONFIG", str(tmp_path / "missing.cfg"))
+    with pytest.raises(FileNotFoundError, match="missing.cfg"):
+        create_app()
+
+
+def test_environment_sets_durations_in_seconds_and_job_schedules_as_json(monkeypatch, tmp_path):
+    import datetime as dt
+
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "env-key")
+    monkeypatch.setenv("PORTAL_RELAY_INTERVAL", "5")
+    monkeypatch.setenv("PORTAL_OUTBOX_BACKOFF_BASE", "0.5")
+    monkeypatch.setenv("PORTAL_JOB_SCHEDULE", '{"reading-reminders": {"at_hour": 7}}')
+    app = create_app()
+    assert app.config["RELAY_INTERVAL"] == dt.timedelta(seconds=5)
+    assert app.config["OUTBOX_BACKOFF_BASE"] == dt.timedelta(milliseconds=500)
+    assert app.config["SYNC_INTERVAL"] == dt.timedelta(minutes=15)  # the default stays
+    celery = app.extensions["celery"]
+    assert celery.conf.beat_schedule["relay-outbox"]["schedule"] == dt.timedelta(seconds=5)
+    assert celery.conf.beat_schedule["innogy:reading-reminders"]["schedule"].hour == {7}
+    assert celery.conf.beat_schedule_filename == str(tmp_path / "celerybeat-schedule")
+    monkeypatch.setenv("PORTAL_BEAT_SCHEDULE_FILE", str(tmp_path / "beat" / "schedule"))
+    assert create_app().extensions["celery"].conf.beat_schedule_filename == str(tmp_path / "beat" / "schedule")
+
+
 def _env(tmp_path, **extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "FLASK_"))}
     env.update({"PORTAL_INSTANCE_PATH": str(tmp_path), "PORTAL_SECRET_KEY": "cli-test-key"}, **extra)

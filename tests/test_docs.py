@@ -40,3 +40,11 @@ def test_entry_point_group_in_docs_matches_the_code():
     assert f"[project.entry-points.{ENTRY_POINT_GROUP}]" in text
     setup = (Path(__file__).parents[1] / "setup.cfg").read_text()
     assert f"\n{ENTRY_POINT_GROUP} =" in setup
+
+
+def test_every_setting_is_documented():
+    from core.config import DefaultConfig
+
+    text = (DOCS / "configuration.md").read_text()
+    missing = [name for name in vars(DefaultConfig) if name.isupper() and f"`{name}`" not in text]
+    assert not missing, f"settings missing from docs/configuration.md: {missing}"

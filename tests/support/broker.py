@@ -1,0 +1,22 @@
+"""Redis for tests that start real workers: is it there, and leave no queue behind."""
+
+from __future__ import annotations
+
+import socket
+
+
+def redis_running() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+def forget_queue(broker: str, queue: str) -> None:
+    """Delete a test's queue and kombu's bindings of it."""
+    import redis
+
+    client = redis.Redis.from_url(broker)
+    client.delete(queue, *client.scan_iter(f"_kombu.binding*.{queue}"))
+    client.close()
