@@ -25,7 +25,7 @@ from core.extensions import db, mail
 from core.models import MailMessage, OutboxMessage, utcnow
 from core.tenancy import Tenant
 
-KIND = "mail"
+KIND = outbox.MAIL
 MAILBOX_KEY = "demo_mailbox"
 
 

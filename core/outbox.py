@@ -18,7 +18,8 @@ Every message ends in a state:
     answer): the customer sees the reason in their language, by its code;
 ``pending``
     waiting for its next attempt: an unreachable back-end or any unexpected error counts
-    as an attempt, with capped exponential backoff and jitter;
+    as an attempt, with capped exponential backoff and jitter; once the back-end answers
+    again, whatever waited only because it was down is due at once;
 ``parked``
     after ``OUTBOX_MAX_ATTEMPTS`` attempts: kept for an operator (``portal outbox list``,
     ``portal outbox requeue``), never deleted.
@@ -41,6 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -64,6 +66,10 @@ log = logging.getLogger(__name__)
 
 PENDING, DELIVERED, REJECTED, PARKED = "pending", "delivered", "rejected", "parked"
 STATUSES = (PENDING, DELIVERED, REJECTED, PARKED)
+MAIL = "mail"
+UNAVAILABLE = "unavailable: "
+"""How the last error of a message starts when its back-end could not be reached."""
+PULL_FORWARD_EVERY = 5.0  # seconds
 LEASE = dt.timedelta(minutes=5)
 """How long a claimed message is left to the relay that claimed it before another may try."""
 
@@ -185,15 +191,44 @@ def deliver_one(tenant: Tenant, message_id: int) -> str | None:
     else:
         message.status = REJECTED
         message.last_error = f"rejected: {result.reason_code or '-'}: {result.reason or ''}"[:2000]
+    kind = message.kind
     db.session.commit()
+    _back_again(tenant, kind)
     return message.status
+
+
+_pulled_forward: dict[tuple[str, bool], float] = {}
+
+
+def _back_again(tenant: Tenant, kind: str) -> None:
+    """The back-end answered: what waits for a retry only because it was down is due now.
+
+    Without this, a message whose tries fell into a long outage would wait out its backoff
+    (up to ``OUTBOX_BACKOFF_CAP``) after the back-end is back. Mail has its own server, so
+    it counts apart. Checked at most every few seconds per process.
+    """
+    channel = (tenant.code, kind == MAIL)
+    now = time.monotonic()
+    if now - _pulled_forward.get(channel, 0.0) < PULL_FORWARD_EVERY:
+        return
+    _pulled_forward[channel] = now
+    same_channel = OutboxMessage.kind == MAIL if kind == MAIL else OutboxMessage.kind != MAIL
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at > utcnow(),
+               OutboxMessage.last_error.startswith(UNAVAILABLE), same_channel)
+        .values(next_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def _failed(message_id: int, exc: Exception) -> str:
     """Count the attempt; try again after a while, or park after too many."""
     message = db.session.get(OutboxMessage, message_id)
     message.attempts += 1
-    message.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+    cause = UNAVAILABLE if isinstance(exc, BackendUnavailable) else f"{exc.__class__.__name__}: "
+    message.last_error = f"{cause}{exc}"[:2000]
     if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
         message.status = PARKED
         log.error("outbox message %s (%s) parked after %d attempts: %s",

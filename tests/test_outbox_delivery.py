@@ -184,6 +184,24 @@ def test_a_failing_handler_counts_as_an_attempt_and_the_relay_moves_on(
     assert [b["request_type"] for b in backend.seen] == ["contact_update", "contact_update"]
 
 
+def test_once_the_back_end_answers_again_what_waited_for_it_is_due_at_once(
+        app, smtp_server, demo_identity, backend, monkeypatch):
+    monkeypatch.setattr(outbox, "_pulled_forward", {})
+    anna, piotr = client_for(app), client_for(app)
+    anna_account = _linked(anna, smtp_server, demo_identity[0], "anna.wait@example.com")
+    piotr_account = _linked(piotr, smtp_server, demo_identity[1], "piotr.wait@example.com")
+    real = backend.real
+    backend.real = httpx.MockTransport(lambda request: (_ for _ in ()).throw(httpx.ConnectError("refused")))
+    waiting = _file(anna, anna_account)
+    [message] = _messages(app)
+    assert message.status == "pending" and message.next_attempt_at > utcnow()  # backing off
+
+    backend.real = real  # the back-end is back: the next write gets through...
+    _file(piotr, piotr_account)
+    assert _relay(app).delivered == 1  # ...and the one that waited goes at once, not after its backoff
+    assert "accepted by the supplier" in anna.get(waiting).get_data(as_text=True)
+
+
 def test_the_http_adapter_tells_a_refusal_from_a_fault(tmp_path):
     answers = iter([
         httpx.Response(422, json={"code": "account_closed", "message": "closed"}),
