@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, render_template, request
 from werkzeug.routing import IntegerConverter
+from werkzeug.urls import iri_to_uri
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on every database
 MAX_PAGE = 100_000  # no list of a customer's has more pages
@@ -25,17 +26,18 @@ def safe_next(target: str | None, fallback: str) -> str:
     """``target`` if it is a path of this site, else ``fallback``: every ``next`` goes through here.
 
     Browsers drop tabs and line breaks from addresses and read a backslash as a slash, so
-    ``/<tab>/evil.example`` would lead to another site: targets with a backslash, a space or a
-    control character (which cannot go in a header either) are refused rather than cleaned.
+    ``/<tab>/evil.example`` would lead to another site: targets with a backslash or a control
+    character (which cannot go in a header either) are refused rather than cleaned. What is
+    left is sent percent-encoded (spaces, letters beyond ASCII).
     """
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return fallback
-    if any(unicodedata.category(char) in ("Cc", "Zs", "Zl", "Zp") for char in target):
+    if any(unicodedata.category(char) == "Cc" for char in target):
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return fallback
-    return target
+    return iri_to_uri(target)
 
 
 class DatabaseIdConverter(IntegerConverter):
