@@ -35,6 +35,7 @@ def create_app(
     app = PortalFlask(
         "core", instance_path=os.environ.get("PORTAL_INSTANCE_PATH"), instance_relative_config=True
     )
+    app.url_map.converters["int"] = common.DatabaseIdConverter  # before any route is added
     app.config.from_object(DefaultConfig)
     named = os.environ.get("PORTAL_CONFIG")  # a file named on purpose must be there
     app.config.from_pyfile(named or "portal.cfg", silent=not named)
@@ -58,6 +59,8 @@ def create_app(
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
     csrf.init_app(app)
+    # registered before the limiter's own, so that it runs after it (Flask runs them last first)
+    app.after_request(security.retry_after_only_when_refused)
     limiter.init_app(app)
     mail.init_app(app)
     i18n.init_app(app)

@@ -47,17 +47,29 @@ class DefaultConfig:
     # Accounts
     ACTIVATION_MAX_AGE = dt.timedelta(hours=48)
     PASSWORD_RESET_MAX_AGE = dt.timedelta(hours=1)
+    LOGIN_UNLOCK_MAX_AGE = dt.timedelta(hours=1)  # the link that lets a browser sign in again
+    LOGIN_DEVICE_MAX_AGE = dt.timedelta(days=180)  # a browser that signed in is known this long
     EMAIL_CHANGE_MAX_AGE = dt.timedelta(hours=24)
     REQUEST_STEPS_MAX_AGE = dt.timedelta(hours=2)  # a request filed in steps must be finished within
     PASSWORD_MIN_LENGTH = 10
+    # zxcvbn's score a new password needs (0 weakest .. 4); common passwords are refused anyway.
+    PASSWORD_MIN_STRENGTH = 3
     SESSION_IDLE_TIMEOUT = dt.timedelta(minutes=30)
     VERIFICATION_MAX_FAILURES = 5
     VERIFICATION_LOCKOUT = dt.timedelta(minutes=30)
+
+    # Largest request body read, in bytes (forms and JSON): above it the answer is 413.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    # Largest form text held in memory (all non-file fields together).
+    MAX_FORM_MEMORY_SIZE = 500_000
 
     # Rate limits (Flask-Limiter); storage is memory unless RATELIMIT_STORAGE_URI is set.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute;60 per hour"
+    # failed sign-ins per account (e-mail address), from anywhere; a browser that signed in
+    # before counts on its own, and the owner is e-mailed a link that lets a new one in
+    RATELIMIT_LOGIN_ACCOUNT = "5 per 15 minutes;20 per day"
     RATELIMIT_REGISTER = "5 per minute;30 per hour"
     RATELIMIT_RESET = "5 per minute;30 per hour"
     RATELIMIT_VERIFY = "10 per minute;40 per hour"

@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, select
 from core.extensions import db
 from core.models import AccountLink, BillingAccount, Invoice, Payment, User
 from core.tenancy import Tenant
+from core.views.common import page_number
 
 PAGE_SIZE = 20
 STATUSES = ("unpaid", "overdue", "partially_paid", "paid", "cancelled")
@@ -74,7 +75,7 @@ def parse_filters(args, accounts: list[BillingAccount]) -> InvoiceFilters:
         year=year if year and 1900 < year < 3000 else None,
         status=status if status in STATUSES else None,
         account_id=account_id if account_id in {a.id for a in accounts} else None,
-        page=max(args.get("page", 1, type=int), 1),
+        page=page_number(args),
     )
 
 

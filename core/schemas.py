@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from core.passwords import too_easy
 
 
 def _email(**metadata) -> fields.Email:
@@ -33,8 +36,8 @@ def _repeat_password(label) -> fields.String:
 
 
 class _PasswordPair(Schema):
-    """A new password typed twice (``password``, ``password_confirm``), long enough,
-    and not the e-mail address."""
+    """A new password typed twice (``password``, ``password_confirm``), long enough, not
+    the e-mail address, and not easy to guess (:mod:`core.passwords`)."""
 
     @validates_schema
     def check_password_pair(self, data, **kwargs):
@@ -44,9 +47,12 @@ class _PasswordPair(Schema):
             raise ValidationError(
                 _l("The password must have at least %(num)d characters.", num=minimum), "password"
             )
-        email = data.get("email")
+        email = data.get("email") or (current_user.email if current_user.is_authenticated else None)
         if email and password.strip().lower() == email.lower():
             raise ValidationError(_l("The password must not be your e-mail address."), "password")
+        if too_easy(password, email):
+            raise ValidationError(_l("This password is too common or too easy to guess. "
+                                     "Choose a longer one, for example a few unusual words."), "password")
         if password != data.get("password_confirm"):
             raise ValidationError(_l("The two passwords do not match."), "password_confirm")
 

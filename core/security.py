@@ -10,12 +10,14 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from limits import parse_many
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from core.extensions import db, login_manager
+from core.extensions import db, limiter, login_manager
 from core.models import LoginSession, UsedToken, User, utcnow
 
 password_hasher = PasswordHasher()  # argon2id with argon2-cffi's current parameters
@@ -134,6 +136,67 @@ def load_user(token: str) -> User | None:
     return user
 
 
+# --- failed sign-ins per account ------------------------------------------------
+
+DEVICE_COOKIE = "portal_device"
+
+
+class SignInThrottle:
+    """Failed sign-ins counted per account, in the rate limiter's storage (shared by every
+    worker: Redis in production), so guesses spread over many addresses still add up.
+
+    The account is the e-mail address within the tenant, known or not, so a paused address
+    tells nothing about whether it has a login. A browser that has signed in to the login
+    before (its device cookie) is counted on its own: someone guessing elsewhere cannot keep
+    the owner out of their own browsers, and the owner opens the e-mailed unlock link to give
+    a new browser such a cookie. ``RATELIMIT_LOGIN_ACCOUNT`` sets how many failures a window allows.
+    """
+
+    def __init__(self, email: str, user: User | None) -> None:
+        from core.tenancy import current_tenant_code
+
+        # nothing is counted where rate limits are switched off (RATELIMIT_ENABLED)
+        self.limits = parse_many(current_app.config["RATELIMIT_LOGIN_ACCOUNT"]) if limiter.enabled else []
+        tenant = current_tenant_code(default="-")
+        device = _device_of(user)
+        if device is not None:
+            self.identifiers = ("login-failures", tenant, "device", device)
+        else:
+            self.identifiers = ("login-failures", tenant, "account", hashlib.sha256(email.lower().encode()).hexdigest())
+
+    @property
+    def paused(self) -> bool:
+        return not all(limiter.limiter.test(item, *self.identifiers) for item in self.limits)
+
+    def failed(self) -> None:
+        for item in self.limits:
+            limiter.limiter.hit(item, *self.identifiers)
+
+    def succeeded(self) -> None:
+        for item in self.limits:
+            limiter.limiter.clear(item, *self.identifiers)
+
+
+def _device_of(user: User | None) -> str | None:
+    """This browser's device id, if its cookie proves an earlier sign-in to ``user``."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if user is None or not raw:
+        return None
+    try:
+        claims = _serializer("device").loads(raw, max_age=int(current_app.config["LOGIN_DEVICE_MAX_AGE"].total_seconds()))
+    except BadSignature:
+        return None
+    return claims.get("device") if isinstance(claims, dict) and claims.get("uid") == user.id else None
+
+
+def remember_device(response, user: User):
+    """Mark this browser as one ``user`` has proven to own (a sign-in, an unlock link)."""
+    value = _serializer("device").dumps({"uid": user.id, "device": secrets.token_urlsafe(16)})
+    response.set_cookie(DEVICE_COOKIE, value, max_age=current_app.config["LOGIN_DEVICE_MAX_AGE"],
+                        secure=cookie_secure(), httponly=True, samesite="Lax")
+    return response
+
+
 # --- headers -------------------------------------------------------------------
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -151,7 +214,28 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def cookie_secure() -> bool:
+    """Cookies are ``Secure`` when configured so, and always on an HTTPS request: the demo
+    (plain HTTP on a laptop) behind a TLS proxy is no exception."""
+    return bool(current_app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return cookie_secure()
+
+
+def retry_after_only_when_refused(response):
+    """Flask-Limiter sets ``Retry-After`` on every answer of a limited endpoint; it means "wait
+    before trying again", so only a refusal (429, or 503 while the service is away) keeps it."""
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)

@@ -2,7 +2,7 @@
 
 One login may hold several billing accounts, each with supply points of electricity
 and gas (a condominium administrator: dozens). The header's selector chooses the
-*current* supply point; the choice is stored per login, so it is still there at the
+*current* supply point (a form: only a POST changes it); the choice is stored per login, so it is still there at the
 next sign-in. Pages that show one supply point at a time ask :func:`current_supply_point`.
 
 Supply points are only ever reached through the login's own account links, never by id
@@ -64,6 +64,15 @@ def current_supply_point(user: User) -> SupplyPoint | None:
             select(SupplyPointSelection.supply_point_id).where(SupplyPointSelection.user_id == user.id)
         ).scalar_one_or_none()
     return next((p for p in points if p.id == chosen[user.id]), points[0])
+
+
+def show_supply_point(user: User, point_id: int) -> SupplyPoint | None:
+    """Treat ``point_id`` (if it is one of the login's) as the current point for this request
+    only, header included: reading a page never changes the remembered choice."""
+    point = supply_point_of(user, point_id)
+    if point is not None:
+        g.setdefault("_chosen_supply_points", {})[user.id] = point.id
+    return point
 
 
 def select_supply_point(user: User, point_id: int) -> SupplyPoint | None:

@@ -47,6 +47,7 @@ NO_CUSTOMER_RESOURCE = {
     "api.no_such_address": "the API's JSON 404 for an address it does not have",
     "auth.activate": "signed, single-use link of the activation e-mail",
     "auth.reset_password": "signed, single-use link of the password reset e-mail",
+    "auth.unlock": "signed, single-use link of the e-mail sent when signing in is paused",
     "profile.confirm_email": "signed, single-use link confirming a new e-mail address",
     "italiangas_registration.activate": "signed, single-use link of Italiangas' own registration",
     "payments.callback": "the payment provider's code; the callback proves itself by its signature",

@@ -416,6 +416,12 @@ def _customer_with_points(app, smtp_server, email="points@example.com"):
     return client, ids
 
 
+def _switch(client, point_id: int, page: str):
+    """The header's supply point selector, used on ``page``."""
+    client.get(page)
+    return client.post("/accounts/supply-point", data={"csrf_token": client.last_csrf, "point": point_id, "next": page})
+
+
 def _main(client, path="/readings/") -> str:
     response = client.get(path)
     assert response.status_code == 200
@@ -431,13 +437,13 @@ def test_index_shows_the_current_point_and_links_the_others(app, smtp_server):
         assert code not in current and f'href="/readings/?point={ids[code]}"' in others
     assert f"?point={ids[HOME]}" not in others
 
-    chosen = client.get(f"/readings/?point={ids[COTTAGE]}")
-    assert chosen.status_code == 302 and chosen.headers["Location"].endswith("/readings/")
-    page = _main(client)
-    assert COTTAGE in page.split('id="other-points"', 1)[0]
-    assert "No readings of this supply point are on record yet." in page
-    # remembered as the header's choice, which other pages follow
-    assert f'<option value="{ids[COTTAGE]}" selected' in client.get("/consumption/").get_data(as_text=True)
+    shown = client.get(f"/readings/?point={ids[COTTAGE]}").get_data(as_text=True)
+    assert COTTAGE in shown.split("<main", 1)[1].split('id="other-points"', 1)[0]
+    assert "No readings of this supply point are on record yet." in shown
+    assert f'<option value="{ids[COTTAGE]}" selected' in shown  # the header says which point this is
+    # reading a page remembers nothing: the header's choice stays, and other pages follow it
+    assert HOME in _main(client).split('id="other-points"', 1)[0]
+    assert f'<option value="{ids[HOME]}" selected' in client.get("/consumption/").get_data(as_text=True)
 
 
 def test_a_single_supply_point_has_no_list_of_others(app, smtp_server):
@@ -473,7 +479,7 @@ def test_history_is_paginated_with_a_constant_query_count(app, smtp_server):
     second = _main(client, "/readings/?page=2")
     assert 'href="/readings/?page=3"' in second and 'href="/readings/"' in second
     # the header chose a point with a shorter history while on page 2: back to its first page
-    client.get(f"/readings/?point={ids[COTTAGE]}")
+    assert _switch(client, ids[COTTAGE], "/readings/?page=2").headers["Location"] == "/readings/?page=2"
     assert client.get("/readings/?page=2").headers["Location"].endswith("/readings/")
 
 
@@ -487,11 +493,10 @@ def test_index_follows_the_choice_in_each_tenant_and_language(make_app, smtp_ser
     first, second = point_record(HOME), point_record(COTTAGE, street="Leśna 5")
     ids = store_and_link(app, brand, "many@example.com", "2000001", [first, second],
                          readings(first, [(local("Europe/Warsaw", 2025, 3), 4321)]))
-    assert client.get(f"/readings/?point={ids[COTTAGE]}").status_code == 302
+    _switch(client, ids[COTTAGE], "/readings/")
     for language in ("en", "pl", "cs", "uk", "it"):
         client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
         current, others = _main(client).split('id="other-points"', 1)
         assert COTTAGE in current and HOME not in current and f"?point={ids[HOME]}" in others
-    client.get(f"/readings/?point={ids[HOME]}")
-    history = _main(client).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    history = _main(client, f"/readings/?point={ids[HOME]}").split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     assert history.count("<tr>") == 1 and "1.8.0" in history

@@ -10,7 +10,6 @@ document (:mod:`core.api.spec`).
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +29,6 @@ from core.views.common import limit
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens only: a browser's cookie never authenticates here
 PUBLIC = {"api.openapi", "api.docs"}
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on every database
 RULE_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")  # <converter:name>
 DEFAULT_RATE_LIMIT = "120 per minute;3000 per hour"
 
@@ -40,6 +38,7 @@ _ERRORS: dict[int, tuple[str, Any]] = {
     403: ("insufficient_scope", _l("This access token may only read.")),
     404: ("not_found", _l("Not found.")),
     405: ("method_not_allowed", _l("This method is not allowed here.")),
+    413: ("payload_too_large", _l("The request is too large.")),
     422: ("validation_failed", _l("Some fields are not valid.")),
     429: ("rate_limited", _l("Too many requests. Wait a little and try again.")),
     500: ("server_error", _l("Something went wrong. Nothing has been changed.")),
@@ -99,15 +98,24 @@ def _bearer() -> str | None:
     return auth.token if auth is not None and auth.type == "bearer" and auth.token else None
 
 
+def _request_token():
+    """The request's valid token, or ``None``; looked up once per request."""
+    if "api_token" not in g:
+        given = _bearer()
+        g.api_token = tokens.authenticate(given) if given else None
+    return g.api_token
+
+
 def _rate_limit_key() -> str:
-    """Per token (its hash), so each app has its own budget; per address without one."""
+    """Per valid token, so each app has its own budget; per address otherwise, so made-up
+    tokens are counted with the address that sends them."""
     from core.extensions import _client_key
     from core.tenancy import current_tenant_code
 
-    token = _bearer()
+    token = None if request.endpoint in PUBLIC else _request_token()
     if token is None:
         return _client_key()
-    return f"{current_tenant_code(default='-')}:api:{hashlib.sha256(token.encode()).hexdigest()[:32]}"
+    return f"{current_tenant_code(default='-')}:api:token:{token.id}"
 
 
 limiter.limit(limit("API"), key_func=_rate_limit_key)(bp)
@@ -116,20 +124,20 @@ limiter.limit(limit("API"), key_func=_rate_limit_key)(bp)
 @bp.record_once
 def _defaults(state) -> None:
     state.app.config.setdefault("RATELIMIT_API", DEFAULT_RATE_LIMIT)
+    # an address that matches no route (an id out of range, say) still gets a JSON answer
+    state.app.extensions.setdefault("portal_unmatched_path_errors", {})[bp.url_prefix] = _http_error
 
 
 @bp.before_request
 def _authenticate() -> None:
     if request.endpoint in PUBLIC:
         return
-    given = _bearer()
-    token = tokens.authenticate(given) if given else None
+    token = _request_token()
     if token is None:
         raise ApiError(401)
     if terms_outdated(token.user):  # as on the web: nothing before the new terms are accepted
         raise ApiError(403, _l("The terms of service have changed: accept them in the portal first."),
                        code="terms_not_accepted")
-    g.api_token = token
     # The token's owner is Flask-Login's current user for this request only (no session):
     # the portal's locale choice and helpers see them as on the web.
     g._login_user = token.user

@@ -3,6 +3,8 @@ and the header's supply point selector."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -65,15 +67,17 @@ def select_point():
 
 
 def _same_page_for(point_id: int, target: str) -> str:
-    """``target``, or the same page of the newly chosen point when it names one (``point_id``)."""
+    """``target``, or the same page of the newly chosen point when it names one (``point_id``,
+    or a ``point`` query argument, which the new choice replaces)."""
     path, _sep, query = target.partition("?")
+    query = urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "point"])
     try:
         endpoint, values = current_app.url_map.bind("portal").match(path, method="GET")
     except HTTPException:  # not a page of ours: leave the target as it is
         return target
-    if "point_id" not in values:
-        return target
-    return url_for(endpoint, **{**values, "point_id": point_id}) + (f"?{query}" if query else "")
+    if "point_id" in values:
+        path = url_for(endpoint, **{**values, "point_id": point_id})
+    return path + (f"?{query}" if query else "")
 
 
 @bp.route("/link", methods=["GET", "POST"])

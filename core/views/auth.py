@@ -27,6 +27,7 @@ from core.schemas import (
     ResetPasswordSchema,
 )
 from core.security import (
+    SignInThrottle,
     TokenInvalid,
     check_password,
     consume_token,
@@ -35,6 +36,7 @@ from core.security import (
     hash_password,
     make_token,
     read_token,
+    remember_device,
     start_session,
 )
 from core.views.common import limit, render_form, safe_next
@@ -135,9 +137,21 @@ def login():
     if errors:
         return render_form("auth/login.html", schema, errors)
     user = _user_by_email(data["email"])
+    throttle = SignInThrottle(data["email"], user)
+    if throttle.paused:  # not even the right password signs in now
+        page, _status = render_form("auth/login.html", schema, {"_schema": [_(
+            "Too many unsuccessful sign-ins with this e-mail address: for your security, signing in "
+            "is paused for a while. If this address has a login, we have sent it an e-mail with a link "
+            "that lets you sign in again from this browser.")]})
+        return page, 429
     if not check_password(user, data["password"]):
         db.session.rollback()
+        throttle.failed()
         record_activity(user, "login_failed", commit=True)
+        if throttle.paused and user is not None and user.activated_at is not None:
+            send_mail(user.email, "login_unlock", locale=user.locale, link=url_for(
+                "auth.unlock", token=make_token("unlock", uid=user.id), _external=True))
+            db.session.commit()
         return render_form(
             "auth/login.html", schema, {"_schema": [_("Incorrect e-mail address or password.")]}
         )
@@ -155,9 +169,34 @@ def login():
     start_session(user)
     record_activity(user, "login")
     db.session.commit()
+    throttle.succeeded()
     if not user.links:
-        return redirect(url_for("accounts.link"))
-    return redirect(safe_next(request.args.get("next"), url_for("dashboard.index")))
+        return remember_device(redirect(url_for("accounts.link")), user)
+    return remember_device(redirect(safe_next(request.args.get("next"), url_for("dashboard.index"))), user)
+
+
+@bp.route("/login/unlock/<token>", methods=["GET", "POST"])
+def unlock(token: str):
+    """The e-mailed link after too many failed sign-ins: lets this browser sign in again.
+
+    GET shows a button; only the POST counts (mail scanners follow links).
+    """
+    try:
+        claims = read_token("unlock", token, current_app.config["LOGIN_UNLOCK_MAX_AGE"])
+        user = db.session.get(User, claims["uid"])
+        if user is None or user.tenant != g.tenant.code or user.activated_at is None:
+            raise TokenInvalid("no such active user")
+    except TokenInvalid:
+        return render_template("auth/link_invalid.html"), 400
+    if request.method == "GET":
+        return render_template("auth/unlock.html")
+    try:
+        consume_token("unlock", claims)
+    except TokenInvalid:
+        return render_template("auth/link_invalid.html"), 400
+    db.session.commit()
+    flash(_("You can sign in from this browser again."), "success")
+    return remember_device(redirect(url_for("auth.login")), user)
 
 
 @bp.post("/logout")
@@ -216,7 +255,7 @@ def reset_password(token: str):
     record_activity(user, "password_reset")
     db.session.commit()
     flash(_("Your password has been changed. Sign in with the new one."), "success")
-    return redirect(url_for("auth.login"))
+    return remember_device(redirect(url_for("auth.login")), user)  # the link proved the mailbox
 
 
 @bp.route("/password/change", methods=["GET", "POST"])

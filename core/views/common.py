@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template, request
+from flask import abort, current_app, render_template, request
+from werkzeug.routing import IntegerConverter
+from werkzeug.urls import iri_to_uri
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on every database
+MAX_PAGE = 100_000  # no list of a customer's has more pages
 
 
 def render_form(template: str, schema, errors: dict | None = None, status: int = 200, **context):
@@ -17,13 +23,38 @@ def render_form(template: str, schema, errors: dict | None = None, status: int =
 
 
 def safe_next(target: str | None, fallback: str) -> str:
-    """Only same-site paths are followed after login (no open redirect)."""
-    if not target:
+    """``target`` if it is a path of this site, else ``fallback``: every ``next`` goes through here.
+
+    Browsers drop tabs and line breaks from addresses and read a backslash as a slash, so
+    ``/<tab>/evil.example`` would lead to another site: targets with a backslash or a control
+    character (which cannot go in a header either) are refused rather than cleaned. What is
+    left is sent percent-encoded (spaces, letters beyond ASCII).
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    if any(unicodedata.category(char) == "Cc" for char in target):
         return fallback
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc:
         return fallback
-    return target
+    return iri_to_uri(target)
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a number beyond the database's ids matches no route (404),
+    instead of reaching a query the database refuses."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,  # noqa: A002
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def page_number(args=None) -> int:
+    """The ``page`` query argument of a list: 1 when missing or nonsense, 404 past any list's end."""
+    page = max((request.args if args is None else args).get("page", 1, type=int), 1)
+    if page > MAX_PAGE:
+        abort(404)
+    return page
 
 
 def limit(name: str):
@@ -129,7 +160,20 @@ def init_app(app) -> None:
 
     @app.errorhandler(404)
     def not_found(error):
+        for prefix, handler in app.extensions.get("portal_unmatched_path_errors", {}).items():
+            if request.path.startswith(prefix + "/"):  # e.g. an id beyond the database's under /api/v1
+                return handler(error)
         return _error_page(_("Page not found"), _("The page you asked for does not exist or is not available to you."), 404)
+
+    @app.before_request
+    def refuse_large_bodies():
+        """Above MAX_CONTENT_LENGTH nothing is read, whether or not the view would read it."""
+        if request.content_length is not None and request.content_length > (request.max_content_length or float("inf")):
+            abort(413)
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return _error_page(_("The request is too large"), _("What was sent is larger than the portal accepts. Nothing has been changed."), 413)
 
     @app.errorhandler(429)
     def too_many(error):

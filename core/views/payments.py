@@ -25,7 +25,7 @@ from core.payments import (
     receive_callback,
     start_payment,
 )
-from core.views.common import limit, safe_next
+from core.views.common import limit, page_number, safe_next
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
 bp.add_app_template_global(payment_status_label)
@@ -35,7 +35,7 @@ bp.add_app_template_global(payment_status_label)
 @login_required
 def index():
     overview = dashboard_for(current_user)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     payments, has_next = payment_history([a.id for a in overview.accounts], page)
     return render_template(
         "payments/index.html", overview=overview, payments=payments, page=page, has_next=has_next,

@@ -47,7 +47,7 @@ from core.profile import (
     zip_stream,
 )
 from core.security import TokenInvalid, check_password, consume_token, make_token, read_token
-from core.views.common import limit
+from core.views.common import limit, page_number
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 ACTIVITY_PAGE_SIZE = 25
@@ -161,7 +161,7 @@ def confirm_email(token: str):
 @bp.get("/activity")
 @login_required
 def activity():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     events, has_next = activity_page(current_user, page, ACTIVITY_PAGE_SIZE)
     return render_template("profile/activity.html", events=events, page=page, has_next=has_next,
                            labels=ACTIVITY_LABELS)

@@ -1,7 +1,8 @@
 """Meter reading pages: the history of the current supply point (the header's selector), and the form.
 
-``/readings/?point=<id>`` chooses another of the customer's supply points, as the header's
-selector does, and shows its history; sending a reading chooses that reading's point.
+``/readings/?point=<id>`` shows the history of another of the customer's supply points without
+changing the remembered choice (only the header's selector, a form, does); sending a reading
+chooses that reading's point.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from core.selection import (
     my_supply_points,
     own_supply_point_or_404,
     select_supply_point,
+    show_supply_point,
 )
 from core.service_requests import new_submission_key
+from core.views.common import page_number
 
 bp = Blueprint("readings", __name__, url_prefix="/readings")
 PAGE_SIZE = 20
@@ -30,12 +33,15 @@ PAGE_SIZE = 20
 @bp.get("/")
 @login_required
 def index():
-    page = max(request.args.get("page", 1, type=int), 1)
-    if "point" in request.args:
-        if select_supply_point(current_user, request.args.get("point", type=int) or 0) is None:
+    page = page_number()
+    shown = {}
+    if "point" in request.args:  # this point's history, without changing the remembered choice
+        point = show_supply_point(current_user, request.args.get("point", type=int) or 0)
+        if point is None:
             abort(404)
-        return redirect(url_for("readings.index", page=page if page > 1 else None))
-    point = current_supply_point(current_user)
+        shown = {"point": point.id}
+    else:
+        point = current_supply_point(current_user)
     if point is None:
         return render_template("readings/index.html", point=None)
     rows = db.session.execute(
@@ -44,11 +50,11 @@ def index():
         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     ).scalars().all()
     if page > 1 and not rows:  # e.g. the header chose a point with a shorter history
-        return redirect(url_for("readings.index"))
+        return redirect(url_for("readings.index", **shown))
     accepts = reading_rules(g.tenant, point).accepts_readings and meter_of(point) is not None
     others = [p for p in my_supply_points(current_user) if p.id != point.id]
     return render_template("readings/index.html", point=point, readings=rows[:PAGE_SIZE], page=page,
-                           has_next=len(rows) > PAGE_SIZE, accepts=accepts, others=others)
+                           has_next=len(rows) > PAGE_SIZE, accepts=accepts, others=others, shown=shown)
 
 
 @bp.route("/new/<int:point_id>", methods=["GET", "POST"])

@@ -18,6 +18,7 @@ from core.service_requests import (
     new_submission_key,
     request_steps,
 )
+from core.views.common import page_number
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 PAGE_SIZE = 20
@@ -39,7 +40,7 @@ def _request_type(code: str):
 @bp.get("/")
 @login_required
 def index():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     rows = db.session.execute(
         select(ServiceRequest).where(ServiceRequest.user_id == current_user.id)
         .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())

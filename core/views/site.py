@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from core.extensions import db
 from core.i18n import SESSION_KEY
+from core.views.common import safe_next
 
 bp = Blueprint("site", __name__)
 
@@ -46,10 +47,7 @@ def set_language():
     if current_user.is_authenticated:
         current_user.locale = locale
         db.session.commit()
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("dashboard.index")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next"), url_for("dashboard.index")))
 
 
 @bp.get("/healthz")

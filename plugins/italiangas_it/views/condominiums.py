@@ -11,7 +11,7 @@ from core.extensions import limiter, login_manager
 from core.forms import load_form
 from core.linking import LinkOutcome, link_account
 from core.service_requests import new_submission_key
-from core.views.common import limit, render_form
+from core.views.common import limit, page_number, render_form
 from plugins.italiangas_it import condominiums
 from plugins.italiangas_it.i18n import _, gettext, ngettext
 from plugins.italiangas_it.identity import ADMIN_CODE_METHOD
@@ -143,6 +143,6 @@ def email_bills():
 
 @bp.get("/fatture")
 def invoices():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     rows, has_next = condominiums.invoices_page(current_user, page)
     return render_template("italiangas_it/condominiums/invoices.html", rows=rows, page=page, has_next=has_next)
