@@ -19,6 +19,7 @@ import marshmallow
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from marshmallow import fields, validate
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -92,8 +93,9 @@ def reading_schema(
         field_name(register): LocalizedDecimal(
             places=decimals, required=True, validate=[
                 validate.Range(min=0, error=_l("The value cannot be negative.")),
-                validate.Range(max=Decimal(10) ** MAX_DIGITS, max_inclusive=False, error=_l(
-                    "The value is too large: use at most %(num)d digits before the decimal point.", num=MAX_DIGITS)),
+                validate.Range(max=Decimal(10) ** MAX_DIGITS, max_inclusive=False, error=lazy_ngettext(
+                    "The value is too large: use at most %(num)d digit before the decimal point.",
+                    "The value is too large: use at most %(num)d digits before the decimal point.", MAX_DIGITS)),
             ],
             metadata={"label": register_label(register), "inputmode": "decimal" if decimals else "numeric"},
         )

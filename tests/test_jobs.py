@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from core.extensions import db
 from core.models import BillingAccount
 from core.tenancy import tenant_context
 from tests.conftest import SUPPORT, TEST_TENANTS
+from tests.support.broker import redis_running
 
 
 def test_embedded_default_runs_tasks_in_process(app):
@@ -29,16 +29,8 @@ def test_embedded_default_runs_tasks_in_process(app):
             assert db.session.execute(select(func.count()).select_from(BillingAccount)).scalar_one() == 50
 
 
-def _redis_running() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(not _redis_running(), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_running(), reason="no Redis on 127.0.0.1:6379")
 def test_real_worker_with_redis_runs_sync_and_relay(make_app, migrated, tmp_path, smtp_server, demo_identity):
     import uuid
 

@@ -314,9 +314,24 @@ def test_nothing_is_mailed_when_the_write_is_rolled_back(app, client, smtp_serve
     assert len(smtp_server.messages) == sent and not [m for m in _messages(app, kind="mail") if m.status == "pending"]
 
 
-def test_demo_mailbox_shows_a_visitor_only_the_mail_of_this_browser(make_app):
+def _published_demo_login(app) -> str:
+    """The brand's demo login, as ``portal demo`` seeds it (with this suite's password)."""
     from core.demo import demo_login
+    from core.models import TermsAcceptance, User
+    from core.security import hash_password
 
+    login = demo_login("innogy")
+    with app.app_context(), tenant_context("innogy"):
+        user = User(email=login, password_hash=hash_password(PASSWORD), terms_version=app.config["TERMS_VERSION"],
+                    terms_accepted_at=utcnow(), activated_at=utcnow())
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(TermsAcceptance(user_id=user.id, version=user.terms_version))
+        db.session.commit()
+    return login
+
+
+def test_demo_mailbox_shows_a_visitor_only_the_mail_of_this_browser(make_app):
     app = make_app(DEMO=True, MAIL_CAPTURE=True)
     anna, visitor = client_for(app), client_for(app)
     anna.submit("/register", {"email": "anna.demo@example.com", "password": PASSWORD,
@@ -324,21 +339,30 @@ def test_demo_mailbox_shows_a_visitor_only_the_mail_of_this_browser(make_app):
     assert "anna.demo@example.com" in anna.get("/demo/mailbox").get_data(as_text=True)
     assert "anna.demo@example.com" not in visitor.get("/demo/mailbox").get_data(as_text=True)
 
-    # the published demo login: a visitor asking for its reset never reads the link
-    login = demo_login("innogy")
-    with app.app_context(), tenant_context("innogy"):
-        from core.models import TermsAcceptance, User
-        from core.security import hash_password
-
-        user = User(email=login, password_hash=hash_password(PASSWORD), terms_version=app.config["TERMS_VERSION"],
-                    terms_accepted_at=utcnow(), activated_at=utcnow())
-        db.session.add(user)
-        db.session.flush()
-        db.session.add(TermsAcceptance(user_id=user.id, version=user.terms_version))
-        db.session.commit()
-    assert visitor.submit("/password/forgot", {"email": login}).status_code == 200
-    assert "/password/reset/" not in visitor.get("/demo/mailbox").get_data(as_text=True)
-    assert "/password/reset/" not in anna.get("/demo/mailbox").get_data(as_text=True)
+    login = _published_demo_login(app)  # mail to it is its own, not the visitor's who caused it
+    assert visitor.submit("/register", {"email": login, "password": PASSWORD, "password_confirm": PASSWORD,
+                                        "accept_terms": "1"}).status_code == 302  # mails the login's owner
+    assert login not in visitor.get("/demo/mailbox").get_data(as_text=True)
+    assert login not in anna.get("/demo/mailbox").get_data(as_text=True)
     demo = client_for(app)
     assert sign_in(demo, login).status_code == 302
-    assert "/password/reset/" in demo.get("/demo/mailbox").get_data(as_text=True)
+    assert login in demo.get("/demo/mailbox").get_data(as_text=True)  # its own mail, to whoever is signed in as it
+
+
+def test_the_published_demo_login_cannot_be_taken_over(make_app):
+    app = make_app(DEMO=True, MAIL_CAPTURE=True)
+    login = _published_demo_login(app)
+    visitor = client_for(app)
+    assert visitor.submit("/password/forgot", {"email": login}).status_code == 302
+    assert sign_in(visitor, login).status_code == 302
+    new = "another shared passphrase 42"
+    response = visitor.submit("/password/change", {"current_password": PASSWORD, "password": new,
+                                                   "password_confirm": new})
+    assert response.status_code == 302
+    assert "The demo login is shared by every visitor" in visitor.get(response.location).get_data(as_text=True)
+    assert visitor.get("/profile/privacy").status_code == 200
+    assert visitor.post("/profile/privacy/delete", data={"csrf_token": visitor.last_csrf,
+                                                          "password": PASSWORD}).status_code == 302
+    assert "/password/reset/" not in visitor.get("/demo/mailbox").get_data(as_text=True)  # none was sent
+    other = client_for(app)
+    assert sign_in(other, login).status_code == 302  # the password is still the published one

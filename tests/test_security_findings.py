@@ -27,6 +27,7 @@ from core.models.preferences import SupplyPointSelection
 from core.tenancy import tenant_context
 from tests.conftest import PASSWORD, SUPPORT, TEST_TENANTS, client_for, register_and_activate, sign_in
 from tests.support.accounts import point_record, store_and_link
+from tests.support.broker import redis_running
 from tests.support.smtp import free_port
 from tests.test_api import Api, _customer, _error, _make_token
 
@@ -141,14 +142,6 @@ def test_the_pause_ends_by_itself(app, client, smtp_server):
 # --- real processes: the count is shared through Redis --------------------------------------
 
 
-def _redis_running() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
 class PortalProcess:
     """The portal served by its own process (``portal run``, or ``portal demo``), configured
     through ``PORTAL_*`` variables as a deployment is."""
@@ -203,7 +196,7 @@ def _process_sign_in(http: httpx.Client, email: str, password: str) -> httpx.Res
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _redis_running(), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_running(), reason="no Redis on 127.0.0.1:6379")
 def test_failures_add_up_across_server_processes_through_redis(make_app, migrated, smtp_server, tmp_path):
     import redis
 

@@ -341,12 +341,20 @@ class MeterReading(TenantScoped, db.Model):
 
 
 class OutboxMessage(TenantScoped, db.Model):
-    """A customer write on its way to the supplier's back-end.
+    """A customer write (or a mail) on its way out: see :mod:`core.outbox` for its states.
 
     Stored in the same transaction as the business row, delivered by the relay with
     ``idempotency_key``, retried with backoff, parked (never deleted) when it keeps
-    failing. A message waits while an older one with its ``ordering_key`` is undelivered.
+    failing. A message waits while an older one with its ``ordering_key`` is pending or parked.
     """
+
+    __table_args__ = (
+        # "does an older message of this key still wait?", asked of every candidate the relay
+        # looks at: an index of the waiting messages only keeps it cheap with a large backlog
+        Index("ix_outbox_message_waiting", "ordering_key", "id",
+              postgresql_where=text("status IN ('pending', 'parked')"),
+              sqlite_where=text("status IN ('pending', 'parked')")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))

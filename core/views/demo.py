@@ -1,14 +1,29 @@
-"""Demo-only pages: the mailbox of captured messages. Registered only in demo mode."""
+"""Demo-only pages: the mailbox of captured messages, and the shared demo logins kept
+usable for every visitor. Registered only in demo mode."""
 
 from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, g, render_template, request, send_from_directory, session
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import or_, select
 
+from core.demo import demo_login
 from core.extensions import db
 from core.mail import MAILBOX_KEY
 from core.models import MailMessage
@@ -25,6 +40,28 @@ def linkify(text: str) -> Markup:
         last = match.end()
     parts.append(escape(text[last:]))
     return Markup("").join(parts)
+
+
+SHARED_LOGIN_KEPT = {"auth.change_password": "auth.change_password", "profile.email": "profile.index",
+                     "profile.delete": "profile.privacy"}
+"""What a visitor signed in as a brand's published demo login may not do to it, and the page to go back to."""
+
+
+@bp.before_app_request
+def keep_the_demo_login_shared():
+    """Every visitor signs in with the published demo login: nobody may take it over by
+    changing its password or address, deleting it, or asking for its password reset."""
+    if request.method != "POST" or g.get("tenant") is None:
+        return None
+    login = demo_login(g.tenant.code)
+    signed_in_as_it = current_user.is_authenticated and current_user.email == login
+    if (request.endpoint in SHARED_LOGIN_KEPT and signed_in_as_it) or (
+        request.endpoint == "auth.forgot_password" and request.form.get("email", "").strip().lower() == login
+    ):
+        flash(_("The demo login is shared by every visitor: its password, e-mail address and data stay as "
+                "they are. Register a login of your own to try this."), "warning")
+        return redirect(url_for(SHARED_LOGIN_KEPT.get(request.endpoint, "auth.forgot_password")))
+    return None
 
 
 @bp.get("/mailbox")
