@@ -155,7 +155,7 @@ class PortalProcess:
             [sys.executable, "-c", "from core.cli import main; main()", *command, *options],
             env={**base, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", headers={"Host": host}, timeout=10)
+        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", headers={"Host": host, "Accept-Language": "en"}, timeout=10)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
