@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 
 import httpx
@@ -15,44 +11,7 @@ from core.billing.contract import BackendUnavailable, Money, ReadingSubmission
 from core.billing.http import HttpBillingAdapter
 from plugins.innogy_pl.adapter import InnogyDemoBackend
 from tests.support.outbox import TO_SUPPLIER
-from tests.support.smtp import free_port
-
-
-class BackendProcess:
-    """``portal demo-backend`` in its own process, stoppable and restartable."""
-
-    def __init__(self, state_dir, as_of: str | None = None) -> None:
-        self.port = free_port()
-        self.state_dir = state_dir
-        self.as_of = as_of
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/innogy_pl"
-
-    def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", "from core.cli import main; main()", "demo-backend",
-             "--port", str(self.port), "--state-dir", str(self.state_dir), "--supplier", "innogy_pl",
-             *(["--as-of", self.as_of] if self.as_of else [])],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/", timeout=0.5).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise RuntimeError("demo back-end did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(10)
-            self.process = None
+from tests.support.processes import BackendProcess
 
 
 @pytest.fixture
@@ -158,7 +117,6 @@ def test_fault_injection_every_submission_delivered_exactly_once(make_app, backe
     older one after the outage would show up as rejected.
     """
     import datetime as dt
-    import json
     import re
     import threading
 
@@ -289,7 +247,7 @@ def test_fault_injection_every_submission_delivered_exactly_once(make_app, backe
     assert len(requests) == customers * requests_each and set(requests) == {"accepted"}
     # one row per register; none rejected as older than a reading the back-end already held
     assert len(readings) >= customers * readings_each and set(readings) == {"accepted"}
-    journal = [json.loads(line) for line in (backend.state_dir / "innogy_pl.journal").read_text().splitlines()]
+    journal = backend.journal()
     applied = [entry["key"] for entry in journal]
     assert len(applied) == len(submitted) and sorted(applied) == sorted(keys)  # each once, none lost
     for number in numbers:  # and the back-end holds each meter's readings in the order they were taken

@@ -23,8 +23,8 @@ from core.extensions import db
 from core.models import MailMessage, OutboxMessage, ServiceRequest, utcnow
 from core.tenancy import tenant_context
 from tests.conftest import PASSWORD, client_for, register_and_activate, sign_in
+from tests.support.processes import BackendProcess
 from tests.support.smtp import SMTPServer, free_port
-from tests.test_demo_backend_http import BackendProcess
 
 CONTACT = {"email": "nowy.adres@example.com", "street": "ul. Marszałkowska 10/2", "postcode": "00950", "city": "Warszawa"}
 
