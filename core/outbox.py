@@ -33,7 +33,7 @@ Leasing: a relay leases a few due messages at a time in one statement (``FOR UPD
 SKIP LOCKED`` on PostgreSQL, then the lease is written into ``next_attempt_at``), and
 delivers each in its own transaction without holding a lock during the call. Several
 relays never take the same message; a relay killed mid-batch leaves its messages due
-again when the lease ends, and the back-end applies a repeated key once.
+again when the lease ends (``OUTBOX_LEASE``), and the back-end applies a repeated key once.
 """
 
 from __future__ import annotations
@@ -64,8 +64,6 @@ log = logging.getLogger(__name__)
 
 PENDING, DELIVERED, REJECTED, PARKED = "pending", "delivered", "rejected", "parked"
 STATUSES = (PENDING, DELIVERED, REJECTED, PARKED)
-LEASE = dt.timedelta(minutes=5)
-"""How long a claimed message is left to the relay that claimed it before another may try."""
 
 # kind -> (deliver(tenant, message) -> result, apply(message, result) -> None)
 Deliverer = Callable[[Tenant, OutboxMessage], SubmissionResult]
@@ -148,7 +146,7 @@ def lease(limit: int, only: Iterable[int] | None = None) -> list[int]:
     ids = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(due.scalar_subquery()), OutboxMessage.status == PENDING)
-        .values(next_attempt_at=utcnow() + LEASE)
+        .values(next_attempt_at=utcnow() + current_app.config["OUTBOX_LEASE"])
         .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)
     ).scalars().all()
