@@ -97,6 +97,17 @@ def test_portal_tenant_served_from_the_http_backend(make_app, smtp_server, backe
     assert refused.status_code == 503
 
 
+@pytest.mark.parametrize("settings", [{}, {"demo_bank": "yes"}, {"demo_bank": True}])
+def test_the_demo_bank_serves_a_tenant_on_the_http_backend_when_its_settings_say_so(make_app, backend, settings):
+    from core.payments import DemoPaymentProvider, payment_provider
+
+    app = make_app(TENANTS={"innogy": {"plugin": "innogy_pl", "hosts": ["innogy.test"],
+                                       "settings": {"backend_url": backend.url, **settings}}})
+    with app.app_context():
+        provider = payment_provider(app.extensions["portal_tenants"]["innogy"])
+    assert isinstance(provider, DemoPaymentProvider) == (settings.get("demo_bank") is True)
+
+
 @pytest.fixture
 def backend_two_months_ago(tmp_path):
     """The back-end's data ends 60 days ago, so customers have 60 days of readings to send."""
