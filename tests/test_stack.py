@@ -278,7 +278,7 @@ class Stack:
             service.stop()
         forget_queue(BROKER, self.queue)
         limits = redis.Redis.from_url(LIMITS)
-        stale = list(limits.scan_iter(f"{self.limits_prefix}*"))
+        stale = list(limits.scan_iter(f"*/{self.limits_prefix}/*"))
         if stale:
             limits.delete(*stale)
         limits.close()
