@@ -105,6 +105,10 @@ class DefaultConfig:
     OUTBOX_MAX_ATTEMPTS = 8
     OUTBOX_BACKOFF_BASE = dt.timedelta(seconds=30)
     OUTBOX_BACKOFF_CAP = dt.timedelta(hours=1)
+    # How long a relay keeps the messages it claimed: longer than it takes to deliver a claim
+    # (RELAY_CLAIM messages, each up to the back-end's timeout). After a worker is killed, its
+    # claimed messages (and the later ones of their ordering keys) wait this long.
+    OUTBOX_LEASE = dt.timedelta(minutes=2)
     # Jobs (Celery). No broker: tasks run eagerly in the calling process.
     CELERY_BROKER_URL: str | None = None
     CELERY_RESULT_BACKEND: str | None = None

@@ -41,13 +41,15 @@ def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
 
 @hookimpl
 def portal_payment_provider(tenant: Any) -> Any:
-    """The demo bank for tenants on a demo back-end (and in demo mode); none otherwise."""
+    """The demo bank for tenants on a demo back-end (in process, or over HTTP when the tenant's
+    ``settings.demo_bank`` says so) and in demo mode; none otherwise."""
     from flask import current_app
 
     from core.billing.demo import DemoBackend
     from core.payments import DemoPaymentProvider, demo_key
 
-    if current_app.config["DEMO"] or isinstance(tenant.adapter, DemoBackend):
+    demo = current_app.config["DEMO"] or isinstance(tenant.adapter, DemoBackend)
+    if demo or tenant.settings.get("demo_bank") is True:
         return DemoPaymentProvider(demo_key(current_app.config["SECRET_KEY"], tenant.code))
     return None
 

@@ -34,7 +34,7 @@ Leasing: a relay leases a few due messages at a time in one statement (``FOR UPD
 SKIP LOCKED`` on PostgreSQL, then the lease is written into ``next_attempt_at``), and
 delivers each in its own transaction without holding a lock during the call. Several
 relays never take the same message; a relay killed mid-batch leaves its messages due
-again when the lease ends, and the back-end applies a repeated key once.
+again when the lease ends (``OUTBOX_LEASE``), and the back-end applies a repeated key once.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from core.billing.contract import (
@@ -70,8 +70,6 @@ MAIL = "mail"
 UNAVAILABLE = "unavailable: "
 """How the last error of a message starts when its back-end could not be reached."""
 PULL_FORWARD_EVERY = 5.0  # seconds
-LEASE = dt.timedelta(minutes=5)
-"""How long a claimed message is left to the relay that claimed it before another may try."""
 
 # kind -> (deliver(tenant, message) -> result, apply(message, result) -> None)
 Deliverer = Callable[[Tenant, OutboxMessage], SubmissionResult]
@@ -126,16 +124,21 @@ class RelayStats:
 
 
 def _due(candidate):
-    """Messages of ``candidate`` (an alias) due now and not waiting for an older one of their key."""
+    """Messages of ``candidate`` (an alias) due now and not waiting for an older one of their key.
+
+    "The oldest waiting message of its key" is a correlated ``min(id)``: evaluated row by
+    row through ``ix_outbox_message_waiting``, whatever the planner's statistics say (a
+    join here turns quadratic on a large backlog the planner has not counted yet).
+    """
     older = aliased(OutboxMessage)
-    waits_for_older = (
-        select(older.id)
-        .where(older.ordering_key == candidate.ordering_key, older.id < candidate.id,
-               older.status.in_((PENDING, PARKED)))
-        .exists()
+    oldest_waiting = (
+        select(func.min(older.id))
+        .where(older.ordering_key == candidate.ordering_key, older.status.in_((PENDING, PARKED)))
+        .scalar_subquery()
     )
     return select(candidate.id).where(
-        candidate.status == PENDING, candidate.next_attempt_at <= utcnow(), ~waits_for_older
+        candidate.status == PENDING, candidate.next_attempt_at <= utcnow(),
+        or_(candidate.ordering_key.is_(None), candidate.id == oldest_waiting),
     )
 
 
@@ -154,7 +157,7 @@ def lease(limit: int, only: Iterable[int] | None = None) -> list[int]:
     ids = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(due.scalar_subquery()), OutboxMessage.status == PENDING)
-        .values(next_attempt_at=utcnow() + LEASE)
+        .values(next_attempt_at=utcnow() + current_app.config["OUTBOX_LEASE"])
         .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)
     ).scalars().all()

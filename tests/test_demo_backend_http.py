@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 
 import httpx
@@ -15,44 +11,7 @@ from core.billing.contract import BackendUnavailable, Money, ReadingSubmission
 from core.billing.http import HttpBillingAdapter
 from plugins.innogy_pl.adapter import InnogyDemoBackend
 from tests.support.outbox import TO_SUPPLIER
-from tests.support.smtp import free_port
-
-
-class BackendProcess:
-    """``portal demo-backend`` in its own process, stoppable and restartable."""
-
-    def __init__(self, state_dir, as_of: str | None = None) -> None:
-        self.port = free_port()
-        self.state_dir = state_dir
-        self.as_of = as_of
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/innogy_pl"
-
-    def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", "from core.cli import main; main()", "demo-backend",
-             "--port", str(self.port), "--state-dir", str(self.state_dir), "--supplier", "innogy_pl",
-             *(["--as-of", self.as_of] if self.as_of else [])],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/", timeout=0.5).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise RuntimeError("demo back-end did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(10)
-            self.process = None
+from tests.support.processes import BackendProcess
 
 
 @pytest.fixture
@@ -138,6 +97,17 @@ def test_portal_tenant_served_from_the_http_backend(make_app, smtp_server, backe
     assert refused.status_code == 503
 
 
+@pytest.mark.parametrize("settings", [{}, {"demo_bank": "yes"}, {"demo_bank": True}])
+def test_the_demo_bank_serves_a_tenant_on_the_http_backend_when_its_settings_say_so(make_app, backend, settings):
+    from core.payments import DemoPaymentProvider, payment_provider
+
+    app = make_app(TENANTS={"innogy": {"plugin": "innogy_pl", "hosts": ["innogy.test"],
+                                       "settings": {"backend_url": backend.url, **settings}}})
+    with app.app_context():
+        provider = payment_provider(app.extensions["portal_tenants"]["innogy"])
+    assert isinstance(provider, DemoPaymentProvider) == (settings.get("demo_bank") is True)
+
+
 @pytest.fixture
 def backend_two_months_ago(tmp_path):
     """The back-end's data ends 60 days ago, so customers have 60 days of readings to send."""
@@ -158,7 +128,6 @@ def test_fault_injection_every_submission_delivered_exactly_once(make_app, backe
     older one after the outage would show up as rejected.
     """
     import datetime as dt
-    import json
     import re
     import threading
 
@@ -289,7 +258,7 @@ def test_fault_injection_every_submission_delivered_exactly_once(make_app, backe
     assert len(requests) == customers * requests_each and set(requests) == {"accepted"}
     # one row per register; none rejected as older than a reading the back-end already held
     assert len(readings) >= customers * readings_each and set(readings) == {"accepted"}
-    journal = [json.loads(line) for line in (backend.state_dir / "innogy_pl.journal").read_text().splitlines()]
+    journal = backend.journal()
     applied = [entry["key"] for entry in journal]
     assert len(applied) == len(submitted) and sorted(applied) == sorted(keys)  # each once, none lost
     for number in numbers:  # and the back-end holds each meter's readings in the order they were taken

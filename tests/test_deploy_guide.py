@@ -19,12 +19,11 @@ import httpx
 import pytest
 
 from tests.support.broker import forget_queue, redis_running
+from tests.support.deploy_guide import GUIDE, GUIDE_ADDRESS, guide_commands
 from tests.support.smtp import free_port
 from tests.test_config_cli import scratch_database_url  # noqa: F401 - the fixture
 
 ROOT = Path(__file__).parents[1]
-GUIDE = ROOT / "docs" / "deploy.md"
-GUIDE_ADDRESS = "127.0.0.1:8000"  # gunicorn's address in the guide; the test serves on a free port
 SERVICES = ("gunicorn", "portal worker", "portal beat")  # they run until stopped; other commands must succeed
 # settings the guide leaves to the site (secrets, hosts of the database, Redis and SMTP)
 SITE_SETTINGS = {
@@ -36,18 +35,9 @@ BRAND_HOST = "moje.innogy.example"  # the tenant the guide configures
 BROKER = "redis://127.0.0.1:6379/7"
 
 
-def _section(title: str) -> list[list[str]]:
-    """The commands of the ``sh`` blocks under a heading of the guide, without comments."""
-    text = GUIDE.read_text()
-    part = text.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"^```sh\n(.*?)^```$", part, re.S | re.M)
-    assert blocks, f"no sh block under {title!r}"
-    return [words for block in blocks for line in block.splitlines() if (words := shlex.split(line, comments=True))]
-
-
 def _guide_settings() -> dict[str, str]:
     settings = {}
-    for words in _section("Settings"):
+    for words in guide_commands("Settings"):
         assert words[0] == "export", words
         settings.update(word.split("=", 1) for word in words[1:])
     return settings
@@ -119,7 +109,7 @@ def test_the_deploy_guide_runs_as_written(tmp_path, scratch_database_url, smtp_s
 
     services: dict[str, tuple[subprocess.Popen, Path]] = {}
     try:
-        for words in _section("App servers") + _section("Workers and beat"):
+        for words in guide_commands("App servers") + guide_commands("Workers and beat"):
             command = shlex.join(words).replace(GUIDE_ADDRESS, f"127.0.0.1:{port}")
             name = next((s for s in SERVICES if command.startswith(s)), None)
             if name is None:

@@ -6,12 +6,14 @@ the demo back-end, with a transport that misbehaves the way a real one does.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import uuid
 
 import httpx
 import pytest
+import time_machine
 from sqlalchemy import create_engine, select, text
 
 from core import outbox
@@ -23,8 +25,8 @@ from core.extensions import db
 from core.models import MailMessage, OutboxMessage, ServiceRequest, utcnow
 from core.tenancy import tenant_context
 from tests.conftest import PASSWORD, client_for, register_and_activate, sign_in
+from tests.support.processes import BackendProcess
 from tests.support.smtp import SMTPServer, free_port
-from tests.test_demo_backend_http import BackendProcess
 
 CONTACT = {"email": "nowy.adres@example.com", "street": "ul. Marszałkowska 10/2", "postcode": "00950", "city": "Warszawa"}
 
@@ -164,6 +166,28 @@ def test_a_malformed_answer_counts_as_an_attempt_backs_off_and_parks_while_other
         assert stats.claimed == 1
     first = _messages(app)[0]
     assert first.status == "parked" and first.attempts == 3 and first.last_error.startswith("JSONDecodeError")
+
+
+def test_messages_of_a_relay_that_died_are_taken_again_when_their_lease_ends(
+        make_app, smtp_server, demo_identity, backend):
+    app = make_app(OUTBOX_LEASE=dt.timedelta(seconds=30))
+    app.extensions["portal_tenants"]["innogy"]._adapter = HttpBillingAdapter(
+        "http://backend.test/innogy_pl", "PLN", transport=httpx.MockTransport(backend))
+    client = client_for(app)
+    account = _linked(client, smtp_server, demo_identity[0], "lease@example.com")
+    backend.garbage = True
+    location = _file(client, account)
+    backend.garbage = False
+    _make_due(app)
+    with app.app_context(), tenant_context("innogy"):
+        claimed = outbox.lease(10)  # a relay claims it, then its worker is killed
+    assert claimed == [m.id for m in _messages(app)]
+    leased_at = utcnow()
+    with time_machine.travel(leased_at + dt.timedelta(seconds=25), tick=False):
+        assert _relay(app).claimed == 0
+    with time_machine.travel(leased_at + dt.timedelta(seconds=31), tick=False):
+        assert _relay(app).delivered == 1
+    assert "accepted by the supplier" in client.get(location).get_data(as_text=True)
 
 
 def test_a_failing_handler_counts_as_an_attempt_and_the_relay_moves_on(

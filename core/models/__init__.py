@@ -349,9 +349,11 @@ class OutboxMessage(TenantScoped, db.Model):
     """
 
     __table_args__ = (
-        # "does an older message of this key still wait?", asked of every candidate the relay
-        # looks at: an index of the waiting messages only keeps it cheap with a large backlog
-        Index("ix_outbox_message_waiting", "ordering_key", "id",
+        # the relay's questions, cheap with a large backlog: which pending messages come
+        # first, and which is the oldest waiting message of a key
+        Index("ix_outbox_message_due", "tenant", "id",
+              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
+        Index("ix_outbox_message_waiting", "tenant", "ordering_key", "id",
               postgresql_where=text("status IN ('pending', 'parked')"),
               sqlite_where=text("status IN ('pending', 'parked')")),
     )

@@ -2,7 +2,8 @@
 
 Mail is stored with the write that causes it and sent after commit by the outbox; the
 demo mailbox reads the same table (captured_mail held only demo mail). The relay's
-"does an older message of this key still wait?" gets an index of the waiting messages.
+questions (which pending messages come first, which is the oldest waiting message of a
+key) get partial indexes.
 
 Revision ID: 0012
 Revises: 0011
@@ -42,7 +43,10 @@ def upgrade():
         batch_op.drop_index(batch_op.f('ix_captured_mail_recipient'))
     op.drop_table('captured_mail')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_message_waiting', ['ordering_key', 'id'], unique=False,
+        batch_op.create_index('ix_outbox_message_due', ['tenant', 'id'], unique=False,
+                              postgresql_where=sa.text("status = 'pending'"),
+                              sqlite_where=sa.text("status = 'pending'"))
+        batch_op.create_index('ix_outbox_message_waiting', ['tenant', 'ordering_key', 'id'], unique=False,
                               postgresql_where=sa.text("status IN ('pending', 'parked')"),
                               sqlite_where=sa.text("status IN ('pending', 'parked')"))
 
@@ -50,6 +54,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_message_waiting')
+        batch_op.drop_index('ix_outbox_message_due')
     op.create_table('captured_mail',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sender', sa.String(length=254), nullable=False),
