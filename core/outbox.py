@@ -133,7 +133,8 @@ def _due(candidate):
     older = aliased(OutboxMessage)
     oldest_waiting = (
         select(func.min(older.id))
-        .where(older.ordering_key == candidate.ordering_key, older.status.in_((PENDING, PARKED)))
+        .where(older.tenant == candidate.tenant, older.ordering_key == candidate.ordering_key,
+               older.status.in_((PENDING, PARKED)))
         .scalar_subquery()
     )
     return select(candidate.id).where(
@@ -145,18 +146,20 @@ def _due(candidate):
 def lease(limit: int, only: Iterable[int] | None = None) -> list[int]:
     """Lease up to ``limit`` due messages of the current tenant, oldest first; their ids.
 
-    One statement (``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING``),
-    so two relays never lease the same message, on PostgreSQL and SQLite alike. ``only``
-    restricts the claim to those messages (the ones a write just stored).
+    One statement, ``WITH due AS (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED) UPDATE ...
+    FROM due RETURNING``: the candidates are chosen once and locked, so two relays never
+    lease the same message, on PostgreSQL and SQLite alike (an ``IN (subquery)`` instead
+    may be evaluated again for every row on PostgreSQL). ``only`` restricts the lease to
+    those messages (the ones a write just stored).
     """
     candidate = aliased(OutboxMessage)
     due = _due(candidate)
     if only is not None:
         due = due.where(candidate.id.in_(list(only)))
-    due = due.order_by(candidate.id).limit(limit).with_for_update(skip_locked=True)
+    due = due.order_by(candidate.id).limit(limit).with_for_update(skip_locked=True).cte("due")
     ids = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due.scalar_subquery()), OutboxMessage.status == PENDING)
+        .where(OutboxMessage.id == due.c.id, OutboxMessage.status == PENDING)
         .values(next_attempt_at=utcnow() + current_app.config["OUTBOX_LEASE"])
         .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)
