@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import pickle
 import signal
 import subprocess
-import sys
 import time
 import uuid
 
@@ -21,8 +19,8 @@ from core.notifications import READING_JOB
 from plugins.doe_ua import plugin as doe_plugin
 from tests.conftest import INNOGY_HOST, SUPPORT, client_for
 from tests.support.broker import forget_queue, redis_running
+from tests.support.processes import PORTAL, portal_env
 
-PORTAL = [sys.executable, "-c", "from core.cli import main; main()"]
 DOE_TENANTS = {"doe": {"plugin": "doe_ua", "hosts": ["doe.test"]}}
 KYIV = dt.timezone(dt.timedelta(hours=2))  # Europe/Kyiv in December
 
@@ -125,17 +123,15 @@ def test_beat_relays_the_outbox_and_runs_plugin_jobs_through_a_worker(make_app, 
 
     broker = "redis://127.0.0.1:6379/7"
     queue = f"portal-beat-test-{uuid.uuid4().hex[:12]}"  # concurrent runs never share a queue
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "FLASK_"))}
-    env.update({
-        "PORTAL_SECRET_KEY": "beat-test", "PORTAL_SQLALCHEMY_DATABASE_URI": migrated,
-        "PORTAL_TENANTS": json.dumps(tenants), "PORTAL_DEFAULT_TENANT": "null",
-        "PORTAL_THEME_PATHS": json.dumps([str(SUPPORT / "themes")]),
-        "PORTAL_CELERY_BROKER_URL": broker, "PORTAL_CELERY_QUEUE": queue,
-        "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
-        "PORTAL_MAIL_SERVER": "127.0.0.1", "PORTAL_MAIL_PORT": str(smtp_server.port),
-        "PORTAL_RELAY_INTERVAL": "1", "PORTAL_OUTBOX_BACKOFF_BASE": "1",  # seconds
-        "PORTAL_JOB_SCHEDULE": json.dumps({f"innogy:{READING_JOB}": {"every": 2}}),
-    })
+    env = portal_env(SECRET_KEY="beat-test", SQLALCHEMY_DATABASE_URI=migrated,
+        TENANTS=json.dumps(tenants), DEFAULT_TENANT="null",
+        THEME_PATHS=json.dumps([str(SUPPORT / "themes")]),
+        CELERY_BROKER_URL=broker, CELERY_QUEUE=queue,
+        INSTANCE_PATH=str(tmp_path / "instance"),
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_server.port),
+        RELAY_INTERVAL="1", OUTBOX_BACKOFF_BASE="1",  # seconds
+        JOB_SCHEDULE=json.dumps({f"innogy:{READING_JOB}": {"every": 2}}),
+    )
     output = subprocess.PIPE, subprocess.STDOUT
     worker = subprocess.Popen([*PORTAL, "worker", "--pool=solo", "--without-gossip", "--without-mingle"],
                               env=env, stdout=output[0], stderr=output[1], text=True)

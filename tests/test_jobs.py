@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from core.models import BillingAccount
 from core.tenancy import tenant_context
 from tests.conftest import SUPPORT, TEST_TENANTS
 from tests.support.broker import redis_running
+from tests.support.processes import portal_env
 
 
 def test_embedded_default_runs_tasks_in_process(app):
@@ -38,14 +38,12 @@ def test_real_worker_with_redis_runs_sync_and_relay(make_app, migrated, tmp_path
 
     broker = "redis://127.0.0.1:6379/14"
     queue = f"portal-test-{uuid.uuid4().hex[:12]}"  # concurrent runs never share a queue
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "FLASK_"))}
-    env.update({
-        "PORTAL_SECRET_KEY": "worker-test", "PORTAL_SQLALCHEMY_DATABASE_URI": migrated,
-        "PORTAL_TENANTS": json.dumps(TEST_TENANTS), "PORTAL_DEFAULT_TENANT": "null",
-        "PORTAL_THEME_PATHS": json.dumps([str(SUPPORT / "themes")]), "PORTAL_CELERY_BROKER_URL": broker, "PORTAL_CELERY_QUEUE": queue,
-        "PORTAL_INSTANCE_PATH": str(tmp_path), "PORTAL_MAIL_SERVER": "127.0.0.1",
-        "PORTAL_MAIL_PORT": str(smtp_server.port),
-    })
+    env = portal_env(SECRET_KEY="worker-test", SQLALCHEMY_DATABASE_URI=migrated,
+        TENANTS=json.dumps(TEST_TENANTS), DEFAULT_TENANT="null",
+        THEME_PATHS=json.dumps([str(SUPPORT / "themes")]), CELERY_BROKER_URL=broker, CELERY_QUEUE=queue,
+        INSTANCE_PATH=str(tmp_path), MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=str(smtp_server.port),
+    )
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "core.worker", "worker", "--pool=solo", "--loglevel=INFO",
          "-Q", queue, "--without-gossip", "--without-mingle"],

@@ -42,7 +42,7 @@ from core.readings import field_name
 from tests.conftest import PASSWORD
 from tests.support.broker import forget_queue, redis_running
 from tests.support.deploy_guide import GUIDE_ADDRESS, guide_commands
-from tests.support.processes import BackendProcess, Service, installed, wait_until
+from tests.support.processes import BackendProcess, Service, installed, portal_env, wait_until
 from tests.support.smtp import free_port
 from tests.test_config_cli import scratch_database_url  # noqa: F401 - the fixture
 
@@ -231,22 +231,20 @@ class Stack:
         self.backend = BackendProcess(tmp_path / "backend", as_of=(dt.date.today() - dt.timedelta(days=60)).isoformat())
         self.port, self.queue = free_port(), f"portal-stack-{uuid.uuid4().hex[:12]}"
         self.limits_prefix = f"portal-stack-{uuid.uuid4().hex[:12]}"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "FLASK_"))}
-        self.env.update({
-            "PORTAL_SECRET_KEY": uuid.uuid4().hex * 2,
-            "PORTAL_SQLALCHEMY_DATABASE_URI": database_url,
-            "PORTAL_RATELIMIT_STORAGE_URI": LIMITS, "PORTAL_RATELIMIT_KEY_PREFIX": self.limits_prefix,
-            "PORTAL_CELERY_BROKER_URL": BROKER, "PORTAL_CELERY_QUEUE": self.queue,
-            "PORTAL_MAIL_SERVER": "127.0.0.1", "PORTAL_MAIL_PORT": str(smtp_port), "PORTAL_MAIL_USE_TLS": "false",
-            "PORTAL_TENANTS": json.dumps({"innogy": {"plugin": "innogy_pl", "hosts": [HOST], "settings": {
+        self.env = portal_env(SECRET_KEY=uuid.uuid4().hex * 2,
+            SQLALCHEMY_DATABASE_URI=database_url,
+            RATELIMIT_STORAGE_URI=LIMITS, RATELIMIT_KEY_PREFIX=self.limits_prefix,
+            CELERY_BROKER_URL=BROKER, CELERY_QUEUE=self.queue,
+            MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_port), MAIL_USE_TLS="false",
+            TENANTS=json.dumps({"innogy": {"plugin": "innogy_pl", "hosts": [HOST], "settings": {
                 "backend_url": self.backend.url, "backend_timeout": 2, "demo_bank": True}}}),
-            "PORTAL_DEFAULT_TENANT": "null",
-            "PORTAL_PROXY_FIX_HOPS": "1",
-            "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
+            DEFAULT_TENANT="null",
+            PROXY_FIX_HOPS="1",
+            INSTANCE_PATH=str(tmp_path / "instance"),
             # short intervals, durations in seconds; no write is ever parked in this test
-            "PORTAL_RELAY_INTERVAL": "1", "PORTAL_OUTBOX_BACKOFF_BASE": "1", "PORTAL_OUTBOX_BACKOFF_CAP": "2",
-            "PORTAL_OUTBOX_LEASE": "10", "PORTAL_OUTBOX_MAX_ATTEMPTS": "10000",
-        })
+            RELAY_INTERVAL="1", OUTBOX_BACKOFF_BASE="1", OUTBOX_BACKOFF_CAP="2",
+            OUTBOX_LEASE="10", OUTBOX_MAX_ATTEMPTS="10000",
+        )
         logs = tmp_path / "logs"
         logs.mkdir()
         self.migrate = _guide_command("portal db upgrade", self.port)

@@ -24,6 +24,14 @@ def installed(command: str) -> str:
     return str(Path(sys.prefix) / "bin" / command)
 
 
+def portal_env(**settings: str) -> dict[str, str]:
+    """This environment without the runner's own portal settings, plus ``PORTAL_<NAME>`` for
+    each of ``settings`` (already JSON or plain text, as the portal reads them)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "FLASK_"))}
+    env.update({f"PORTAL_{name}": value for name, value in settings.items()})
+    return env
+
+
 def _now() -> str:
     return time.strftime("%H:%M:%S")
 
