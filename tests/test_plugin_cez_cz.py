@@ -545,7 +545,10 @@ def test_advance_change_is_filed_in_czech_and_delivered(cez_app, smtp_server):
     assert adapter.submitted_requests(number) == []
     filed = client.submit("/requests/new/advance_payment", {**form, "reason": "savings"})
     assert filed.status_code == 302
-    assert client.get(filed.location).status_code == 200
+    detail = client.get(filed.location)
+    assert detail.status_code == 200
+    shown = detail.get_data(as_text=True)  # the request as the customer reads it: choices by their label
+    assert "<dd>Snížit zálohu</dd>" in shown and "<dd>decrease</dd>" not in shown and "<dd>savings</dd>" not in shown
     sent = adapter.submitted_requests(number)
     assert [request.request_type for _, request in sent] == ["advance_payment"]
     assert sent[0][1].data["amount"] == str(lowest) and sent[0][1].data["reason"] == "savings"

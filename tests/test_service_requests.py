@@ -207,3 +207,12 @@ def test_two_relays_on_postgresql_never_deliver_the_same_row(app, demo_identity,
     for t in threads:
         t.join()
     assert len(delivered) == 40 and set(delivered.values()) == {1}
+
+
+def test_a_field_left_empty_is_not_shown_as_a_raw_value(app, client, smtp_server, demo_identity):
+    account, key = _linked(app, client, smtp_server, demo_identity[0])
+    response = client.submit("/requests/new/contact_update",
+                             {"account": account, "submission_key": key, **CONTACT, "email": ""})
+    assert response.status_code == 302
+    detail = client.get(response.location).get_data(as_text=True)
+    assert "00-950" in detail and "None" not in detail

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from marshmallow import fields as mfields
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -115,4 +121,34 @@ def detail(request_id: int):
         abort(404)
     label = next((t.label for t in g.tenant.request_types() if t.code == filed.request_type), filed.request_type)
     fields = _request_type(filed.request_type).schema().fields if label != filed.request_type else {}
-    return render_template("requests/detail.html", filed=filed, label=label, fields=fields)
+    return render_template("requests/detail.html", filed=filed, label=label, shown=shown_data(filed.data, fields))
+
+
+def shown_data(data: dict[str, Any], schema_fields: dict[str, mfields.Field]) -> list[tuple[str, str]]:
+    """What the customer asked for, as they read it: each field's label and its value in
+    words (a choice by its label, yes or no, a date and a number in the customer's format);
+    fields left empty are left out."""
+    rows = []
+    for name, value in data.items():
+        if value is None or value == "":
+            continue
+        field = schema_fields.get(name)
+        label = field.metadata.get("label") if field is not None else None
+        rows.append((str(label or name), _in_words(field, value)))
+    return rows
+
+
+def _in_words(field: mfields.Field | None, value: Any) -> str:
+    if isinstance(value, bool) or isinstance(field, mfields.Boolean):
+        return _("Yes") if value else _("No")
+    choices = dict(field.metadata.get("choices") or ()) if field is not None else {}
+    if value in choices:
+        return str(choices[value])
+    try:
+        if isinstance(field, mfields.Date):
+            return format_date(dt.date.fromisoformat(str(value)))
+        if isinstance(field, mfields.Decimal | mfields.Float | mfields.Integer):
+            return format_decimal(Decimal(str(value)))
+    except (ValueError, ArithmeticError):
+        pass
+    return str(value)
