@@ -23,6 +23,9 @@ SUPPORT = Path(__file__).parent / "support"
 INNOGY_HOST = "innogy.test"
 SECOND_HOST = "second.test"
 PASSWORD = "correct horse battery"
+# argon2id at its cheapest: hashing is most of a sign-in's time at production cost
+# (the default parameters are tested in test_accounts_auth.py)
+CHEAP_PASSWORD_HASHING = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
 TEST_TENANTS = {
     "innogy": {"plugin": "innogy_pl", "hosts": [INNOGY_HOST]},
@@ -82,6 +85,7 @@ def _test_config(database_url, smtp_server, instance, **overrides) -> dict:
         "MAIL_DEFAULT_SENDER": "portal@innogy.test",
         "MAIL_SUPPRESS_SEND": False,  # a real SMTP server listens
         "RATELIMIT_STORAGE_URI": "memory://",
+        "PASSWORD_HASH_PARAMETERS": CHEAP_PASSWORD_HASHING,
     }
     config.update(overrides)
     return config

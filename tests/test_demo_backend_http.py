@@ -171,8 +171,8 @@ def test_fault_injection_every_submission_delivered_exactly_once(make_app, backe
                 meters[identity["account_number"]] = (point.identifier, newest, max(r.read_at for r in history).date())
     assert len(meters) >= customers
     numbers = list(meters)[:customers]
-    password_hash = hash_password(PASSWORD)
     with app.app_context(), tenant_context("innogy"):
+        password_hash = hash_password(PASSWORD)
         for n, number in enumerate(numbers):
             now = utcnow()
             user = User(email=f"c{n}@example.com", password_hash=password_hash, terms_version=app.config["TERMS_VERSION"],
