@@ -190,6 +190,29 @@ def sign_in(client: PortalClient, email: str, password: str = PASSWORD):
     return client.submit("/login", {"email": email, "password": password})
 
 
+def link_account(client: PortalClient, identity: dict, method: str | None = None):
+    """Link ``identity``'s account (a demo identity, or an administrator's) on the link form of
+    ``client``'s tenant, through ``method`` or the tenant's first identity method; the link must succeed."""
+    app = client.application
+    tenant = app.extensions["portal_tenants"].for_host(client.host)
+    with app.test_request_context(base_url=f"https://{client.host}"):
+        chosen = tenant.identity_method(method) if method else tenant.identity_methods()[0]
+        fields = {name: identity[name] for name in chosen.schema().fields if name in identity}
+    response = client.submit(f"/accounts/link?method={chosen.code}", {"method": chosen.code, **fields})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+def linked_customer(client: PortalClient, smtp_server, identity: dict, email: str, *, method: str | None = None,
+                    password: str = PASSWORD) -> PortalClient:
+    """``client`` registered as ``email``, activated, signed in and with ``identity``'s account
+    linked, all through the web pages (see :func:`link_account`)."""
+    register_and_activate(client, smtp_server, email, password)
+    assert sign_in(client, email, password).status_code == 302
+    link_account(client, identity, method)
+    return client
+
+
 @pytest.fixture
 def demo_identity(app):
     with app.app_context():
@@ -203,3 +226,9 @@ def signed_in(client, smtp_server):
     register_and_activate(client, smtp_server, email)
     assert sign_in(client, email).status_code == 302
     return client
+
+
+@pytest.fixture
+def linked(client, smtp_server, demo_identity):
+    """A signed-in customer of innogy with the first demo identity's account linked."""
+    return linked_customer(client, smtp_server, demo_identity[0], "anna.nowak@example.com")

@@ -84,7 +84,7 @@ from plugins.cez_cz.sms import (
     normalize_phone,
 )
 from plugins.cez_cz.workdays import easter_sunday, is_working_day, public_holidays
-from tests.conftest import client_for, register_and_activate, sign_in
+from tests.conftest import client_for, linked_customer, register_and_activate, sign_in
 
 PORTAL_PLUGIN = "plugins.cez_cz.plugin"
 CEZ_HOST = "cez.test"
@@ -525,8 +525,8 @@ def test_advance_change_is_filed_in_czech_and_delivered(cez_app, smtp_server):
     adapter = anchored(cez_app)
     number = next(n for n in adapter.account_numbers() if not _overdue(adapter, n))
     point = adapter.supply_points(number)[0]
-    client = signed_in(cez_app, smtp_server, language="cs")
-    assert client.submit("/accounts/link", link_data(number, point.identifier)).status_code == 302
+    client = linked_customer(client_for(cez_app, CEZ_HOST, language="cs"), smtp_server,
+                             link_data(number, point.identifier), "jana.novakova@example.com")
     page = client.get("/requests/new/advance_payment").get_data(as_text=True)
     assert '<html lang="cs">' in page
     assert "Změna výše záloh" in page and "Nová měsíční záloha (Kč)" in page and "Snížit zálohu" in page
@@ -559,8 +559,8 @@ def test_advance_change_is_not_offered_with_an_overdue_invoice(cez_app, smtp_ser
     adapter = anchored(cez_app)
     number = next(n for n in adapter.account_numbers() if _overdue(adapter, n))
     point = adapter.supply_points(number)[0]
-    client = signed_in(cez_app, smtp_server)
-    assert client.submit("/accounts/link", link_data(number, point.identifier)).status_code == 302
+    client = linked_customer(client_for(cez_app, CEZ_HOST), smtp_server, link_data(number, point.identifier),
+                             "jana.novakova@example.com")
     assert client.get("/requests/new/advance_payment").status_code == 404
     assert client.get("/requests/new/payment_method").status_code == 200
 
