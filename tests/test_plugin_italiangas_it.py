@@ -31,6 +31,7 @@ from core.billing.contract import (
     RequestSubmission,
     SubmissionStatus,
 )
+from core.billing.demo import forget_generated
 from core.catalogs import compile_catalogs, domains_of
 from core.extensions import db
 from core.forms import load_form
@@ -284,6 +285,8 @@ def test_is_an_italiangas_billing_adapter_in_euros(backend):
 
 
 def test_same_seed_and_anchor_give_identical_data(backend):
+    backend.account_numbers()  # generated, then forgotten: the other back-end generates anew
+    forget_generated()
     other = ItaliangasDemoBackend(anchor=ANCHOR)
     assert other.demo_identities() == backend.demo_identities()
     assert other.admin_identities() == backend.admin_identities()
