@@ -78,7 +78,7 @@ from plugins.italiangas_it.request_types import (
     has_electricity,
 )
 from plugins.italiangas_it.rules import holder_matches, tax_code_matches_full_name, tax_code_matches_name
-from tests.conftest import client_for, linked_customer, register_and_activate, sign_in
+from tests.conftest import client_for, link_account, linked_customer, register_and_activate, sign_in
 from tests.support.outbox import TO_SUPPLIER
 from tests.support.queries import count_queries
 from tests.test_browser import live_portal as browser_portal  # noqa: F401 - a fixture, for the brand below
@@ -764,8 +764,7 @@ def test_pages_are_italian_by_default_with_the_area_clienti_terms(ig_app, smtp_s
     assert '<html lang="it">' in link
     assert "PIN Registrazione" in link and "WELCOME LETTER" in link and "SERVIZI ON LINE" in link
     assert "Codice Amministratore (condomìni)" in link
-    identity = _households(_adapter(ig_app))[3]
-    assert client.submit("/accounts/link", {"method": "pin", "pin": identity["pin"]}).status_code == 302
+    link_account(client, _households(_adapter(ig_app))[3])
     dashboard = client.get("/").get_data(as_text=True)
     assert "Codice cliente" in dashboard and re.search(r"\d+,\d{2}\s€", dashboard)
     form = client.get("/requests/new/direct_debit").get_data(as_text=True)

@@ -15,7 +15,7 @@ from core.extensions import db
 from core.models import MeterReading, OutboxMessage, SupplyPoint, utcnow
 from core.readings import field_name, local_today
 from core.tenancy import tenant_context
-from tests.conftest import client_for, linked_customer, register_and_activate, sign_in
+from tests.conftest import client_for, link_account, linked_customer, register_and_activate, sign_in
 from tests.support.accounts import add_readings, local, point_record, readings, store_and_link
 from tests.support.outbox import TO_SUPPLIER, count_to_supplier
 from tests.support.queries import count_queries
@@ -338,9 +338,7 @@ def test_readings_of_two_meters_and_registers_at_the_same_moment_are_all_kept(ea
     client = client_for(app)
     first, first_point, path, previous = _setup(app, client, smtp_server, identities)
     second, second_point = _identity_with(app, identities, capable=True, skip=(first["account_number"],))
-    linked = client.submit("/accounts/link", {
-        "method": "invoice", **{k: second[k] for k in ("customer_number", "invoice_number", "gross_amount")}})
-    assert linked.status_code == 302
+    link_account(client, second)
     day = max(_next_day(app, first, first_point), _next_day(app, second, second_point))
     page = client.get(path).get_data(as_text=True)
     assert client.submit(path, _form(page, {r: v + 3 for r, v in previous.items()}, day)).status_code == 302
