@@ -181,6 +181,24 @@ class NavigationItem:
 
 
 @dataclass(frozen=True)
+class OutboxHandler:
+    """How the outbox delivers one kind of message to the back-end, and records the answer.
+
+    Attributes:
+        kind: the message kind, as given to ``outbox.enqueue(kind, object_id)``; one handler per kind.
+        deliver: ``deliver(tenant, message) -> SubmissionResult``: sends the message's row (found by
+            ``message.object_id``) with ``message.idempotency_key``; raises ``BackendUnavailable`` to be
+            retried later, ``SubmissionRefused`` when the back-end turns it down.
+        apply: ``apply(message, result)``: records the answer, accepted or rejected (a refusal arrives
+            as a rejected ``SubmissionResult`` with its ``reason_code``), in the relay's transaction.
+    """
+
+    kind: str
+    deliver: Callable[[Any, Any], Any]
+    apply: Callable[[Any, Any], None]
+
+
+@dataclass(frozen=True)
 class SupplyPointFact:
     """A line the supplier adds to a supply point's details (a Czech main circuit breaker, ...)."""
 
