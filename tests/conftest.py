@@ -16,8 +16,8 @@ from jinja2 import BytecodeCache
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from core import create_app
-from core.catalogs import all_domains, compile_catalogs
-from core.extensions import db, limiter
+from core.framework.catalogs import all_domains, compile_catalogs
+from core.framework.extensions import db, limiter
 from tests.support.smtp import SMTPServer
 
 SUPPORT = Path(__file__).parent / "support"

@@ -11,9 +11,9 @@ from argon2.profiles import RFC_9106_LOW_MEMORY
 from sqlalchemy import select
 
 from core.config import ConfigurationError
-from core.extensions import db
+from core.framework.extensions import db
+from core.framework.tenancy import tenant_context
 from core.models import LoginSession, TermsAcceptance, User
-from core.tenancy import tenant_context
 from tests.conftest import CHEAP_PASSWORD_HASHING, PASSWORD, client_for, register_and_activate, sign_in
 
 

@@ -28,8 +28,8 @@ from core.billing.contract import (
     RequestSubmission,
     SubmissionStatus,
 )
-from core.billing.demo import DemoBackend, forget_generated
-from core.identifiers import is_valid_ppe
+from core.demo.backend import DemoBackend, forget_generated
+from core.framework.identifiers import is_valid_ppe
 from plugins.innogy_pl import plugin
 from plugins.innogy_pl.adapter import INNOGY_PROFILE, InnogyDemoBackend
 from plugins.innogy_pl.identity import INVOICE_METHOD

@@ -27,17 +27,19 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
-from core.billing.contract import (
+from core.plugin_api.billing import (
     AccountNotFound,
     AccountRecord,
     BillingAdapter,
     Commodity,
+    InvoiceLabels,
+    InvoiceLine,
     InvoiceStatus,
     PaymentRecord,
     RequestSubmission,
     SubmissionResult,
 )
-from core.billing.demo import (
+from core.plugin_api.demo import (
     FORECAST,
     READINGS_CAPABILITY,
     Charge,
@@ -54,7 +56,6 @@ from core.billing.demo import (
     PricedCharge,
     Tariff,
 )
-from core.billing.pdf import InvoiceLabels, InvoiceLine
 from plugins.italiangas_it.identifiers import (
     compact,
     make_admin_code,
@@ -82,7 +83,7 @@ PROMPT_PAYER_SHARE = 0.3
 """Customers who pay a new bill within three days of its issue (the others wait)."""
 
 # Reason codes the back-office refuses a request with, besides the core's
-# (core.rejections.REASONS); the customer reads plugins.italiangas_it.plugin.REJECTION_REASONS.
+# (core.framework.rejections.REASONS); the customer reads plugins.italiangas_it.plugin.REJECTION_REASONS.
 HOLDER_MISMATCH = "bank_account_holder_mismatch"
 INVOICE_PAID = "invoice_already_paid"
 POWER_CHANGE_GAS = "power_change_electricity_only"

@@ -1,0 +1,135 @@
+"""The public plugin API: the only part of the core a supplier plugin imports.
+
+Everything a plugin needs is here, under a stable name; the modules behind these names
+are the core's own business and move as the core grows. An import-linter contract in
+``setup.cfg`` keeps the bundled plugins to this package (``lint-imports`` runs in CI).
+
+- :mod:`core.plugin_api` (this module): ``hookimpl``, the description classes a plugin
+  returns from its hooks, form fields, identifier checks, the portal's data model and the
+  services a plugin may call (link an account, file a request, register a login, send mail
+  after commit, a tenant's absolute URL outside a request, a customer's own rows);
+- :mod:`core.plugin_api.billing`: the billing back-end contract, its records and errors,
+  and the invoice PDF's labels;
+- :mod:`core.plugin_api.demo`: building blocks of a deterministic demo back-end;
+- :mod:`core.plugin_api.web`: for a plugin's own pages (forms, rate limits, paging);
+- :mod:`core.plugin_api.testing`: the conformance suite (``from core.plugin_api.testing import *``).
+
+docs/plugins.md describes every class field by field.
+"""
+
+from __future__ import annotations
+
+from core.accounts.linking import LinkOutcome, LinkResult, check_identity, link_account, link_proven
+from core.auth.schemas import RegistrationSchema
+from core.auth.views import register_login
+from core.consents.service import e_invoice_offered, e_invoice_states, set_e_invoice
+from core.framework.descriptions import (
+    IdentityMethod,
+    NavigationItem,
+    NotificationChannel,
+    OutboxHandler,
+    ReadingRules,
+    RequestStep,
+    RequestType,
+    ScheduledJob,
+    SupplierInfo,
+    SupplyPointFact,
+    VerificationOutcome,
+)
+from core.framework.extensions import db
+from core.framework.fields import DigitString, LocalizedDecimal
+from core.framework.forms import load_form
+from core.framework.identifiers import (
+    gs1_check_digit,
+    is_valid_gsrn18,
+    is_valid_ppe,
+    make_ppe,
+    normalize_digits,
+)
+from core.framework.mail import send_mail
+from core.framework.ownership import own_accounts, owned
+from core.framework.security import TokenInvalid, check_password, consume_token, make_token, read_token
+from core.framework.sync import sync_tenant
+from core.framework.tenancy import Tenant
+from core.framework.urls import tenant_url
+from core.hookspecs import hookimpl
+from core.models import (
+    AccountLink,
+    BillingAccount,
+    Invoice,
+    MeterReading,
+    Payment,
+    ServiceRequest,
+    SupplyPoint,
+    User,
+    utcnow,
+)
+from core.notifications.service import PlannedOutage, ReadingPeriod
+from core.payments.service import CallbackOutcome, InvalidCallback, PaymentOrder, PaymentProvider
+from core.service_requests.service import file_request, new_submission_key
+
+__all__ = [
+    # hooks and descriptions
+    "hookimpl",
+    "SupplierInfo",
+    "IdentityMethod",
+    "VerificationOutcome",
+    "RequestType",
+    "RequestStep",
+    "ReadingRules",
+    "NavigationItem",
+    "NotificationChannel",
+    "OutboxHandler",
+    "ScheduledJob",
+    "SupplyPointFact",
+    "PlannedOutage",
+    "ReadingPeriod",
+    "PaymentProvider",
+    "PaymentOrder",
+    "CallbackOutcome",
+    "InvalidCallback",
+    "Tenant",
+    # fields and identifiers
+    "DigitString",
+    "LocalizedDecimal",
+    "load_form",
+    "normalize_digits",
+    "gs1_check_digit",
+    "is_valid_gsrn18",
+    "is_valid_ppe",
+    "make_ppe",
+    # data
+    "db",
+    "User",
+    "BillingAccount",
+    "AccountLink",
+    "SupplyPoint",
+    "Invoice",
+    "Payment",
+    "MeterReading",
+    "ServiceRequest",
+    "utcnow",
+    "owned",
+    "own_accounts",
+    # services
+    "LinkOutcome",
+    "LinkResult",
+    "check_identity",
+    "link_account",
+    "link_proven",
+    "file_request",
+    "new_submission_key",
+    "register_login",
+    "RegistrationSchema",
+    "send_mail",
+    "tenant_url",
+    "sync_tenant",
+    "make_token",
+    "read_token",
+    "consume_token",
+    "TokenInvalid",
+    "check_password",
+    "e_invoice_offered",
+    "e_invoice_states",
+    "set_e_invoice",
+]
