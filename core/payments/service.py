@@ -34,6 +34,7 @@ from core.framework.fields import LocalizedDecimal
 from core.framework.i18n import money
 from core.framework.rejections import code_of
 from core.framework.tenancy import Tenant
+from core.framework.urls import tenant_url
 from core.models import BillingAccount, Invoice, OutboxMessage, Payment, User, utcnow
 from core.payments.models import PaymentIntent
 
@@ -171,7 +172,7 @@ def payment_schema(owed: Money) -> marshmallow.Schema:
 
 
 def start_payment(
-    provider: PaymentProvider, user: User, account: BillingAccount, invoice: Invoice | None, amount: Decimal
+    tenant: Tenant, provider: PaymentProvider, user: User, account: BillingAccount, invoice: Invoice | None, amount: Decimal
 ) -> str:
     """Record the attempt and open it at the provider: the URL to send the customer to."""
     intent = PaymentIntent(
@@ -185,8 +186,8 @@ def start_payment(
                    else _("Customer number %(number)s", number=account.number))
     return provider.start(PaymentOrder(
         reference=intent.token, amount=intent.money, description=description,
-        return_url=url_for("payments.done", token=intent.token),
-        callback_url=url_for("payments.callback", provider_code=provider.code, _external=True),
+        return_url=tenant_url(tenant, "payments.done", token=intent.token),
+        callback_url=tenant_url(tenant, "payments.callback", provider_code=provider.code),
     ))
 
 
