@@ -30,11 +30,16 @@ def _client_key() -> str:
 
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
+"""Flask-SQLAlchemy: ``db.session`` is the session of the request (or job), and every
+query of a tenant's data through it is limited to the current tenant's rows
+(``db.session.execute(owned(select(Invoice), user, Invoice.account_id))``)."""
 migrate = Migrate()
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=_client_key, default_limits=[])
+"""Flask-Limiter, keyed by tenant and client address:
+``@limiter.limit(limit("VERIFY"), methods=["POST"])`` limits a view."""
 mail = Mail()
 
 
