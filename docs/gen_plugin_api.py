@@ -283,11 +283,10 @@ def _class_entry(name: str, cls: type, node: ast.ClassDef, source: str, document
                 if attr_name not in attributes or attributes[attr_name].doc is None:
                     attributes[attr_name] = attr
     if dataclasses.is_dataclass(cls) or hasattr(cls, "_fields"):
-        required = "required"
         names = [f.name for f in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else list(cls._fields)
         for attr_name in names:
             if attr_name in attributes and not attributes[attr_name].default:
-                attributes[attr_name].default = required
+                attributes[attr_name].default = "required"
         order = [n for n in names if n in attributes] + [n for n in attributes if n not in names]
         attributes = {n: attributes[n] for n in order}
     for attr_name, declared in getattr(cls, "_declared_fields", {}).items():  # a marshmallow schema
