@@ -21,9 +21,7 @@ if TYPE_CHECKING:
     from flask import Blueprint
 
     from core.billing.contract import BillingAdapter
-    from core.notifications import PlannedOutage, ReadingPeriod
-    from core.payments import PaymentProvider
-    from core.supplier import (
+    from core.framework.descriptions import (
         IdentityMethod,
         NavigationItem,
         NotificationChannel,
@@ -33,7 +31,9 @@ if TYPE_CHECKING:
         SupplierInfo,
         SupplyPointFact,
     )
-    from core.tenancy import Tenant
+    from core.framework.tenancy import Tenant
+    from core.notifications.service import PlannedOutage, ReadingPeriod
+    from core.payments.service import PaymentProvider
 
 hookspec = pluggy.HookspecMarker("portal")
 hookimpl = pluggy.HookimplMarker("portal")
@@ -217,7 +217,7 @@ def portal_rejection_reasons(tenant: Tenant) -> dict[str, Any]:
 
     The back-end refuses with a stable code (``SubmissionRefused(code, detail)`` or
     ``SubmissionResult.rejected(code, detail)``); the portal shows the sentence for that code
-    in the customer's language. The core knows the common codes (:data:`core.rejections.REASONS`);
+    in the customer's language. The core knows the common codes (:data:`core.framework.rejections.REASONS`);
     a plugin adds its back-end's own, or rewords the core's.
 
     :param tenant: the tenant being served.

@@ -53,7 +53,7 @@ from core.billing.contract import (
     SupplyPointRecord,
 )
 from core.billing.pdf import InvoiceLabels, InvoiceLine, render_invoice_pdf
-from core.supplier import ReadingRules
+from core.framework.descriptions import ReadingRules
 
 READINGS_CAPABILITY = "meter_readings"
 """Supply-point capability: the distribution operator takes readings from customers."""
