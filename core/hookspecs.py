@@ -18,22 +18,24 @@ import pluggy
 if TYPE_CHECKING:
     from datetime import date
 
-    from flask import Blueprint
+    from flask import Blueprint, Flask
 
-    from core.billing.contract import BillingAdapter
-    from core.framework.descriptions import (
+    from core.plugin_api import (
         IdentityMethod,
         NavigationItem,
         NotificationChannel,
+        OutboxHandler,
+        PaymentProvider,
+        PlannedOutage,
+        ReadingPeriod,
         ReadingRules,
         RequestType,
         ScheduledJob,
         SupplierInfo,
         SupplyPointFact,
+        Tenant,
     )
-    from core.framework.tenancy import Tenant
-    from core.notifications.service import PlannedOutage, ReadingPeriod
-    from core.payments.service import PaymentProvider
+    from core.plugin_api.billing import BillingAdapter
 
 hookspec = pluggy.HookspecMarker("portal")
 hookimpl = pluggy.HookimplMarker("portal")
@@ -217,7 +219,7 @@ def portal_rejection_reasons(tenant: Tenant) -> dict[str, Any]:
 
     The back-end refuses with a stable code (``SubmissionRefused(code, detail)`` or
     ``SubmissionResult.rejected(code, detail)``); the portal shows the sentence for that code
-    in the customer's language. The core knows the common codes (:data:`core.framework.rejections.REASONS`);
+    in the customer's language. The core knows the common codes (the codes listed in docs/plugins.md);
     a plugin adds its back-end's own, or rewords the core's.
 
     :param tenant: the tenant being served.
@@ -241,13 +243,26 @@ def portal_scheduled_jobs(tenant: Tenant) -> list[ScheduledJob]:
 
 
 @hookspec
-def portal_blueprints() -> list[Blueprint]:
-    """Extra Flask blueprints of a plugin, registered once at start-up.
+def portal_blueprints(app: Flask) -> list[Blueprint]:
+    """Flask blueprints of a plugin (and of each core feature), registered once at start-up.
 
     A supplier plugin's blueprints answer only on the hosts of tenants it serves; on
     other hosts they return 404.
 
+    :param app: the application being created (read ``app.config`` to leave a page out);
+        an implementation may leave this parameter out.
     :return: a list of :class:`flask.Blueprint`.
+    """
+
+
+@hookspec
+def portal_outbox_handlers() -> list[OutboxHandler]:
+    """How each kind of outbox message a plugin (or core feature) writes is delivered.
+
+    Called once at start-up. A kind has exactly one handler; the relay looks it up for
+    every message it delivers.
+
+    :return: a list of :class:`core.plugin_api.OutboxHandler`.
     """
 
 

@@ -15,9 +15,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from core.billing.contract import BackendUnavailable
-from core.billing.sync import import_account
 from core.framework.descriptions import IdentityMethod
 from core.framework.extensions import db
+from core.framework.sync import import_account
 from core.framework.tenancy import Tenant
 from core.models import AccountLink, BillingAccount, User, VerificationAttempt, utcnow
 

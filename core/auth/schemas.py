@@ -7,15 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core.framework.fields import email_field
 from core.framework.passwords import too_easy
-
-
-def _email(**metadata) -> fields.Email:
-    return fields.Email(
-        required=True,
-        validate=validate.Length(max=254, error=_l("Use at most {max} characters.")),
-        metadata={"label": _l("E-mail address"), "autocomplete": "email", **metadata},
-    )
 
 
 def _new_password(label) -> fields.String:
@@ -65,7 +58,7 @@ class RegistrationSchema(_PasswordPair):
     (``PASSWORD_MIN_LENGTH``), not the e-mail address and not easy to guess.
     """
 
-    email = _email()
+    email = email_field()
     """The e-mail address the login signs in with (at most 254 characters)."""
     password = _new_password(_l("Password"))
     """The new password (load only)."""
@@ -85,7 +78,7 @@ class RegistrationSchema(_PasswordPair):
 
 
 class LoginSchema(Schema):
-    email = _email(autocomplete="username")
+    email = email_field(autocomplete="username")
     password = fields.String(
         required=True, load_only=True,
         validate=validate.Length(max=256, error=_l("Use at most {max} characters.")),
@@ -94,7 +87,7 @@ class LoginSchema(Schema):
 
 
 class ForgotPasswordSchema(Schema):
-    email = _email()
+    email = email_field()
 
 
 class ResetPasswordSchema(_PasswordPair):

@@ -268,6 +268,23 @@ class NavigationItem:
 
 
 @dataclass(frozen=True)
+class OutboxHandler:
+    """How the outbox delivers one kind of message to the back-end, and records the answer
+    (``portal_outbox_handlers``)."""
+
+    kind: str
+    """The message kind, as given to ``outbox.enqueue(kind, object_id)``; one handler per kind."""
+    deliver: Callable[[Any, Any], Any]
+    """``deliver(tenant, message) -> SubmissionResult``: sends the message's row (found by
+    ``message.object_id``) with ``message.idempotency_key``; raises ``BackendUnavailable``
+    to be retried later, ``SubmissionRefused`` when the back-end turns it down."""
+    apply: Callable[[Any, Any], None]
+    """``apply(message, result)``: records the answer, accepted or rejected (a refusal
+    arrives as a rejected ``SubmissionResult`` with its ``reason_code``), in the relay's
+    transaction."""
+
+
+@dataclass(frozen=True)
 class SupplyPointFact:
     """A line the supplier adds to a supply point's details (a Czech main circuit breaker, ...)."""
 

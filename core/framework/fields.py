@@ -12,7 +12,7 @@ import re
 from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
 
 from core.framework.identifiers import normalize_digits
 
@@ -109,3 +109,12 @@ class DigitString(_LazyMessages, fields.String):
             if not minimum <= len(digits) <= maximum:
                 raise _invalid(_l("Enter %(low)d to %(high)d digits.", low=minimum, high=maximum))
         return digits
+
+
+def email_field(**metadata: Any) -> fields.Email:
+    """A required e-mail address of at most 254 characters (``metadata`` overrides label or autocomplete)."""
+    return fields.Email(
+        required=True,
+        validate=validate.Length(max=254, error=_l("Use at most {max} characters.")),
+        metadata={"label": _l("E-mail address"), "autocomplete": "email", **metadata},
+    )

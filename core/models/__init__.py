@@ -28,8 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.billing.contract import Money
-from core.framework.extensions import db
-from core.framework.tenancy import TenantScoped
+from core.models.database import db
+from core.models.tenant_scope import TenantScoped
 
 
 def utcnow() -> dt.datetime:
@@ -272,6 +272,10 @@ class Meter(TenantScoped, db.Model):
     supply_point: Mapped[SupplyPoint] = relationship(back_populates="meters")
 
 
+OPEN_INVOICE_STATUSES = ("unpaid", "overdue", "partially_paid")
+"""Statuses of an invoice that still has something to pay."""
+
+
 class Invoice(TenantScoped, db.Model):
     """The portal's copy of an invoice (:class:`~core.billing.contract.InvoiceRecord`)."""
 
@@ -314,6 +318,11 @@ class Invoice(TenantScoped, db.Model):
     def outstanding(self) -> Money:
         """What is left to pay."""
         return Money(self.gross_amount - self.paid_amount, self.currency)
+
+    @property
+    def is_open(self) -> bool:
+        """Something is still to pay on it."""
+        return self.status in OPEN_INVOICE_STATUSES and self.gross_amount > self.paid_amount
 
 
 class Payment(TenantScoped, db.Model):
@@ -510,8 +519,3 @@ class SyncState(TenantScoped, db.Model):
     def failing(self) -> bool:
         """The last attempt failed (the back-end could not be reached)."""
         return self.last_error is not None
-
-
-# Tables of the self-service features live beside this module; importing them here
-# registers them with the metadata (Alembic, create_all) wherever core.models is used.
-from core.models import api, notifications, payments, preferences, profile  # noqa: E402,F401

@@ -30,7 +30,7 @@ from core.framework.mail import render_mail
 from core.framework.tenancy import Tenant
 from core.framework.urls import tenant_url
 from core.models import AccountLink, BillingAccount, SupplyPoint, User, utcnow
-from core.models.notifications import NotificationContact, NotificationPreference, SentNotification
+from core.notifications.models import NotificationContact, NotificationPreference, SentNotification
 from core.readings.service import local_today, meter_of, reading_rules
 
 log = logging.getLogger(__name__)

@@ -34,9 +34,8 @@ from core.framework.fields import LocalizedDecimal
 from core.framework.i18n import money
 from core.framework.rejections import code_of
 from core.framework.tenancy import Tenant
-from core.invoices.service import is_open
 from core.models import BillingAccount, Invoice, OutboxMessage, Payment, User, utcnow
-from core.models.payments import PaymentIntent
+from core.payments.models import PaymentIntent
 
 STARTED, CANCELLED, RECEIVED, ACCEPTED, REJECTED = "started", "cancelled", "received", "accepted", "rejected"
 KIND = "payment"
@@ -161,7 +160,7 @@ def payment_provider(tenant: Tenant) -> PaymentProvider | None:
 def amount_owed(account: BillingAccount, invoice: Invoice | None = None) -> Money:
     """The outstanding amount of the invoice, or the debt on the account (zero in credit)."""
     if invoice is not None:
-        owed = invoice.outstanding.amount if is_open(invoice) else Decimal("0.00")
+        owed = invoice.outstanding.amount if invoice.is_open else Decimal("0.00")
         return Money(owed, invoice.currency)
     return Money(max(-account.balance_amount, Decimal("0.00")), account.currency)
 
@@ -275,7 +274,7 @@ def payment_status_label(status: str) -> str:
 # -------------------------------------------------------------------------
 
 
-def _deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
+def deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
     intent = db.session.get(PaymentIntent, message.object_id)
     payment = PaymentNotification(
         account_number=intent.account.number, transaction_id=intent.transaction_id or intent.token,
@@ -285,12 +284,9 @@ def _deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
     return tenant.adapter.submit_payment(payment, message.idempotency_key)
 
 
-def _apply(message: OutboxMessage, result: SubmissionResult) -> None:
+def apply_answer(message: OutboxMessage, result: SubmissionResult) -> None:
     intent = db.session.get(PaymentIntent, message.object_id)
     if result.status == SubmissionStatus.ACCEPTED:
         intent.status, intent.supplier_reference = ACCEPTED, result.reference
     else:
         intent.status, intent.reject_reason = REJECTED, code_of(result)
-
-
-outbox.handler(KIND, _deliver, _apply)

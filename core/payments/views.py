@@ -10,8 +10,8 @@ from flask_login import current_user, login_required
 from core.dashboard.service import dashboard_for
 from core.framework.extensions import csrf, limiter
 from core.framework.forms import load_form
+from core.framework.ownership import invoice_of, linked_accounts
 from core.framework.web import limit, page_number, safe_next
-from core.invoices.service import invoice_of, linked_accounts
 from core.payments.service import (
     STARTED,
     DemoPaymentProvider,

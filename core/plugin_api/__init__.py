@@ -23,12 +23,12 @@ from __future__ import annotations
 from core.accounts.linking import LinkOutcome, LinkResult, check_identity, link_account, link_proven
 from core.auth.schemas import RegistrationSchema
 from core.auth.views import register_login
-from core.billing.sync import sync_tenant
 from core.consents.service import e_invoice_offered, e_invoice_states, set_e_invoice
 from core.framework.descriptions import (
     IdentityMethod,
     NavigationItem,
     NotificationChannel,
+    OutboxHandler,
     ReadingRules,
     RequestStep,
     RequestType,
@@ -50,6 +50,7 @@ from core.framework.identifiers import (
 from core.framework.mail import send_mail
 from core.framework.ownership import own_accounts, owned
 from core.framework.security import TokenInvalid, check_password, consume_token, make_token, read_token
+from core.framework.sync import sync_tenant
 from core.framework.tenancy import Tenant
 from core.framework.urls import tenant_url
 from core.hookspecs import hookimpl
@@ -79,6 +80,7 @@ __all__ = [
     "ReadingRules",
     "NavigationItem",
     "NotificationChannel",
+    "OutboxHandler",
     "ScheduledJob",
     "SupplyPointFact",
     "PlannedOutage",

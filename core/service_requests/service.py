@@ -132,7 +132,7 @@ def file_and_confirm(
     return file_request(user, account, request_type.code, data, submission_key, along, confirm)
 
 
-def _deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
+def deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
     request = db.session.get(ServiceRequest, message.object_id)
     submission = RequestSubmission(
         account_number=request.account.number, request_type=request.request_type, data=dict(request.data)
@@ -140,13 +140,10 @@ def _deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
     return tenant.adapter.submit_request(submission, message.idempotency_key)
 
 
-def _apply(message: OutboxMessage, result: SubmissionResult) -> None:
+def apply_answer(message: OutboxMessage, result: SubmissionResult) -> None:
     request = db.session.get(ServiceRequest, message.object_id)
     if result.status == SubmissionStatus.ACCEPTED:
         request.status, request.supplier_reference = ACCEPTED, result.reference
     else:
         request.status, request.reject_reason = REJECTED, code_of(result)
     db.session.add(ServiceRequestEvent(request_id=request.id, status=request.status))
-
-
-outbox.handler(KIND, _deliver, _apply)
