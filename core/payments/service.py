@@ -51,18 +51,20 @@ RECENT_INTENTS = 10
 
 @dataclass(frozen=True)
 class PaymentOrder:
-    """What the portal asks the provider to collect.
-
-    ``reference`` is the portal's name for the attempt (it comes back in the callback);
-    the customer returns to ``return_url``; the provider posts its result to
-    ``callback_url``.
-    """
+    """What the portal asks the provider to collect (:meth:`PaymentProvider.start`)."""
 
     reference: str
+    """The portal's name for the attempt; the callback must carry it back."""
     amount: Money
+    """What to collect, in the supplier's currency."""
     description: str
+    """What the customer is paying for ("Invoice 123", in the customer's language), for
+    the provider's page and statement."""
     return_url: str
+    """Where the provider sends the customer back to, paid or not: a path on the host the
+    customer is on."""
     callback_url: str
+    """The absolute URL the provider posts its signed result to (``/payments/callback/<code>``)."""
 
 
 @dataclass(frozen=True)
@@ -70,9 +72,14 @@ class CallbackOutcome:
     """A verified callback: the attempt it is about, and whether it was paid."""
 
     reference: str
+    """The :attr:`PaymentOrder.reference` the callback is about."""
     transaction_id: str
+    """The provider's own identifier of the payment, handed to the back-end with it."""
     paid: bool
+    """Whether the money was taken; ``False`` for a cancelled or failed payment."""
     amount: Money
+    """What the provider collected; a callback whose amount differs from the order's is
+    refused (nothing is booked)."""
 
 
 class InvalidCallback(ValueError):
@@ -85,6 +92,7 @@ class PaymentProvider(abc.ABC):
     code: str
     """Short and stable: it names the callback URL and is stored with every payment."""
     name: Any
+    """The provider's name shown to the customer (a lazy string)."""
 
     @abc.abstractmethod
     def start(self, order: PaymentOrder) -> str:

@@ -14,7 +14,8 @@ are the core's own business and move as the core grows. An import-linter contrac
 - :mod:`core.plugin_api.web`: for a plugin's own pages (forms, rate limits, paging);
 - :mod:`core.plugin_api.testing`: the conformance suite (``from core.plugin_api.testing import *``).
 
-docs/plugins.md describes every class field by field.
+docs/plugin-api.md describes every class field by field (``python docs/gen_plugin_api.py``
+writes it from these docstrings).
 """
 
 from __future__ import annotations
