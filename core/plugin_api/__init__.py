@@ -48,6 +48,7 @@ from core.framework.identifiers import (
     normalize_digits,
 )
 from core.framework.mail import send_mail
+from core.framework.outbox import enqueue
 from core.framework.ownership import own_accounts, owned
 from core.framework.security import TokenInvalid, check_password, consume_token, make_token, read_token
 from core.framework.sync import sync_tenant
@@ -123,6 +124,7 @@ __all__ = [
     "register_login",
     "RegistrationSchema",
     "send_mail",
+    "enqueue",
     "tenant_url",
     "sync_tenant",
     "make_token",
