@@ -65,6 +65,8 @@ class LocalizedDecimal(_LazyMessages, fields.Decimal):
         "invalid": _l("Enter a number, for example 123.45."),
         "special": _l("Enter a number, for example 123.45."),
     }
+    """marshmallow's messages by error key, in the customer's language; pass
+    ``error_messages={...}`` to reword one."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> decimal.Decimal:
         if isinstance(value, str):
@@ -88,9 +90,12 @@ class DigitString(_LazyMessages, fields.String):
     default_error_messages: ClassVar[dict[str, Any]] = {
         "digits": _l("Use digits only."),
     }
+    """marshmallow's messages by error key (``"digits"``: not only digits), in the
+    customer's language; pass ``error_messages={...}`` to reword one."""
 
     def __init__(self, *, length: int | tuple[int, int] | None = None, **kwargs: Any) -> None:
         self.length = (length, length) if isinstance(length, int) else length
+        """The allowed number of digits as ``(minimum, maximum)``, or ``None`` for any."""
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:

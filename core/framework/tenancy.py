@@ -39,34 +39,55 @@ if TYPE_CHECKING:
 
 @dataclass
 class Tenant:
-    """One brand: supplier plugin + theme + locales, answering on some hosts."""
+    """One brand: supplier plugin + theme + locales, answering on some hosts.
+
+    Made by the core from ``PORTAL_TENANTS`` at start-up; a plugin receives it in every
+    hook called "for a tenant" (and ``g.tenant`` in a request).
+    """
 
     code: str
+    """The tenant's key in ``PORTAL_TENANTS`` (``"innogy"``); stored on every row of its customers."""
     supplier: SupplierInfo
+    """The description of the supplier the tenant's plugin serves."""
     theme: Theme
+    """The theme the tenant wears (name, colours, logo, templates)."""
     hosts: tuple[str, ...]
+    """Host names it answers on; the first one builds its links outside a request."""
     locales: tuple[str, ...]
+    """The languages it offers."""
     default_locale: str
+    """Its language when a visitor's browser asks for none of ``locales``."""
     settings: dict[str, Any]
+    """The tenant's ``"settings"`` in ``PORTAL_TENANTS``: the core reads ``backend_url``,
+    ``backend_timeout``, ``demo_as_of``, ``mail_sender``, ``reading_reminder_day`` and
+    ``demo_bank``; a plugin reads its own (an SMS gateway's address, say)."""
     plugin: object = field(repr=False)
+    """The supplier plugin (its module) serving the tenant."""
     hook: _TenantHooks = field(repr=False)
+    """Hook callers that reach only the core and this tenant's plugin
+    (``tenant.hook.portal_request_types(tenant=tenant)``)."""
     _adapter: BillingAdapter | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def currency(self) -> str:
+        """The supplier's currency (ISO 4217)."""
         return self.supplier.currency
 
     @property
     def timezone(self) -> str:
+        """The supplier's time zone (IANA)."""
         return self.supplier.timezone
 
     def has(self, capability: str) -> bool:
+        """Whether the supplier has ``capability`` (:attr:`SupplierInfo.capabilities`)."""
         return capability in self.supplier.capabilities
 
     @property
     def adapter(self) -> BillingAdapter:
-        """The supplier's billing adapter, created once per tenant."""
+        """The supplier's billing adapter, created once per tenant: the reference billing
+        API over HTTP when the settings name a ``backend_url``, else the plugin's
+        production adapter, else its demo back-end."""
         if self._adapter is None:
             with self._lock:
                 if self._adapter is None:
@@ -89,18 +110,23 @@ class Tenant:
         return adapter
 
     def identity_methods(self) -> list[IdentityMethod]:
+        """Every identity method offered (``portal_identity_methods``), the first first."""
         return [m for group in self.hook.portal_identity_methods(tenant=self) for m in group]
 
     def identity_method(self, code: str) -> IdentityMethod | None:
+        """The identity method with this code, or ``None``."""
         return next((m for m in self.identity_methods() if m.code == code), None)
 
     def request_types(self) -> list[RequestType]:
+        """Every request type offered (``portal_request_types``)."""
         return [t for group in self.hook.portal_request_types(tenant=self) for t in group]
 
     def scheduled_jobs(self) -> list[ScheduledJob]:
+        """Every scheduled job of the tenant (``portal_scheduled_jobs``)."""
         return [j for group in self.hook.portal_scheduled_jobs(tenant=self) for j in group]
 
     def notification_channels(self) -> list[NotificationChannel]:
+        """Every notification channel, the core's e-mail included (``portal_notification_channels``)."""
         return [c for group in self.hook.portal_notification_channels(tenant=self) for c in group]
 
 

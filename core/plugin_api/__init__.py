@@ -14,7 +14,8 @@ are the core's own business and move as the core grows. An import-linter contrac
 - :mod:`core.plugin_api.web`: for a plugin's own pages (forms, rate limits, paging);
 - :mod:`core.plugin_api.testing`: the conformance suite (``from core.plugin_api.testing import *``).
 
-docs/plugins.md describes every class field by field.
+docs/plugin-api.md describes every class field by field (``python docs/gen_plugin_api.py``
+writes it from these docstrings).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from core.framework.identifiers import (
     normalize_digits,
 )
 from core.framework.mail import send_mail
+from core.framework.outbox import enqueue
 from core.framework.ownership import own_accounts, owned
 from core.framework.security import TokenInvalid, check_password, consume_token, make_token, read_token
 from core.framework.sync import sync_tenant
@@ -122,6 +124,7 @@ __all__ = [
     "register_login",
     "RegistrationSchema",
     "send_mail",
+    "enqueue",
     "tenant_url",
     "sync_tenant",
     "make_token",

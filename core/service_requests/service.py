@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from core.billing.contract import BackendUnavailable, RequestSubmission, SubmissionResult, SubmissionStatus
@@ -20,6 +20,7 @@ from core.framework.mail import send_mail
 from core.framework.rejections import code_of
 from core.framework.security import TokenInvalid, make_token, read_token
 from core.framework.tenancy import Tenant
+from core.framework.urls import tenant_url
 from core.models import BillingAccount, OutboxMessage, ServiceRequest, ServiceRequestEvent, User
 
 RECEIVED, ACCEPTED, COMPLETED, REJECTED = "received", "accepted", "completed", "rejected"
@@ -127,7 +128,7 @@ def file_and_confirm(
     """
     def confirm(filed: ServiceRequest) -> None:
         send_mail(user.email, "request_received", locale=user.locale, request=filed, label=request_type.label,
-                  link=url_for("requests.detail", request_id=filed.id, _external=True))
+                  link=tenant_url(tenant, "requests.detail", request_id=filed.id))
 
     return file_request(user, account, request_type.code, data, submission_key, along, confirm)
 
