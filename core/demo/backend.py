@@ -830,11 +830,10 @@ class DemoGenerator:
     def run(self) -> dict[str, DemoCustomer]:
         """Every customer, by account number, in the order invented.
 
-        Generating is deterministic, so it happens once per process for each generator class
-        and starting state (profile, anchor, time zone): a later run gets a copy of the
-        customers, and of what the generator noted on itself while making them (a subclass's
-        plans or pending payments), which it is free to change. A back-end is made per app,
-        and the test suite makes an app per test.
+        Generation is deterministic and made once per process for each generator class and
+        starting state (profile, anchor, time zone); a later run gets its own copy of the
+        customers and of what the generator recorded on itself while making them (a subclass's
+        plans or pending payments), free to change.
         """
         before = _fork(dict(vars(self)))  # the containers a run fills, still empty
         made = _GENERATED.made(type(self), before)
