@@ -7,19 +7,55 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, NoAppException, ScriptInfo, with_appcontext
+from flask_migrate.cli import db as migrate_group
 from werkzeug.serving import run_simple
+
+from core.config import ConfigurationError
 
 
 def _create_app():
+    """The portal as configured; settings that cannot work end the command with their message."""
     from core.app import create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigurationError as exc:
+        raise NoAppException(f"the portal cannot start: {exc}") from exc
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, help="Utility Portal management commands.")
+class PortalGroup(FlaskGroup):
+    """Flask's command group whose help works before anything is configured.
+
+    Flask lists the commands an app adds by creating the app; where it cannot start (no
+    secret key, tenants that do not work) the help still lists every command of the
+    portal, and ends with why the portal would not start, instead of a traceback.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        info = ctx.ensure_object(ScriptInfo)
+        try:
+            info.load_app()
+        except NoAppException as exc:
+            ctx.meta["portal.not_started"] = exc.format_message()
+            self._load_plugin_commands()
+            return sorted(click.Group.list_commands(self, ctx))
+        return super().list_commands(ctx)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        reason = ctx.meta.get("portal.not_started")
+        if reason:
+            formatter.write_paragraph()
+            formatter.write_text(f"Commands that need the configured portal stop with this message: {reason}")
+
+
+@click.group(cls=PortalGroup, create_app=_create_app, help="Utility Portal management commands.")
 def main() -> None:
     pass
+
+
+main.add_command(migrate_group)  # `portal db ...` is listed even where the portal cannot start
 
 
 @main.command("demo", with_appcontext=False)

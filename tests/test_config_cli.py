@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -157,3 +159,76 @@ def test_catalog_templates_are_current(tmp_path):
             new_ids = {m.id for m in read_po(new) if m.id}
             old_ids = {m.id for m in read_po(committed) if m.id}
         assert new_ids == old_ids, f"{domain.name}: run `portal i18n extract` and `update`: {sorted(map(str, new_ids ^ old_ids))[:5]}"
+
+
+# --- tenants a deployment adds, and a default tenant that is missing ---------------------------
+
+
+def test_extra_tenants_add_to_the_bundled_ones(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "tenants-test-key")
+    monkeypatch.setenv("PORTAL_EXTRA_TENANTS", json.dumps({
+        "acme": {"plugin": "cez_cz", "hosts": ["acme.test"], "theme": "plain"},
+        "doe": {"plugin": "doe_ua", "hosts": ["doe.example"]},  # the bundled code: this entry wins
+    }))
+    app = create_app({"THEME_PATHS": [str(Path(__file__).parent / "support" / "themes")]})
+    tenants = app.extensions["portal_tenants"]
+    assert sorted(t.code for t in tenants) == ["acme", "cez", "doe", "innogy", "italiangas"]
+    assert tenants["doe"].hosts == ("doe.example",)
+    client = app.test_client()
+    assert client.get("/healthz", base_url="http://acme.test").json["tenant"] == "acme"
+    assert client.get("/healthz", base_url="http://cez.localhost").json["tenant"] == "cez"
+    assert client.get("/healthz", base_url="http://doe.localhost").json["tenant"] == "innogy"  # the default
+
+
+def test_a_missing_default_tenant_names_the_settings_that_fix_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "tenants-test-key")
+    monkeypatch.setenv("PORTAL_TENANTS", json.dumps({"acme": {"plugin": "cez_cz", "hosts": ["acme.test"]}}))
+    with pytest.raises(ConfigurationError) as refused:
+        create_app()
+    message = str(refused.value)
+    assert "DEFAULT_TENANT is 'innogy'" in message and "configured: acme" in message
+    assert "PORTAL_DEFAULT_TENANT" in message and "EXTRA_TENANTS" in message
+    monkeypatch.setenv("PORTAL_DEFAULT_TENANT", "acme")
+    assert create_app().extensions["portal_tenants"].default.code == "acme"
+
+
+def test_a_tenant_entry_without_a_plugin_is_refused_by_name(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "tenants-test-key")
+    monkeypatch.setenv("PORTAL_EXTRA_TENANTS", json.dumps({"acme": {"hosts": ["acme.test"]}}))
+    with pytest.raises(ConfigurationError, match=r"EXTRA_TENANTS\['acme'\] needs at least the supplier plugin"):
+        create_app()
+
+
+# --- `portal --help` before anything is configured --------------------------------------------
+
+
+def _unconfigured(tmp_path) -> dict[str, str]:
+    """No PORTAL_ or FLASK_ variable, no config file: an empty instance folder."""
+    instance = tmp_path / "instance"
+    instance.mkdir(exist_ok=True)
+    return {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "PORTAL_INSTANCE_PATH": str(instance)}
+
+
+def test_help_works_with_nothing_configured(tmp_path):
+    result = subprocess.run([*PORTAL, "--help"], env=_unconfigured(tmp_path), cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "Traceback" not in result.stdout
+    listed = set(re.findall(r"^  ([a-z][a-z0-9-]*)\s", result.stdout, re.MULTILINE))
+    assert {"db", "demo", "demo-accounts", "i18n", "new-plugin", "sync", "worker", "maintenance"} <= listed
+    assert "PORTAL_SECRET_KEY" in result.stdout  # why commands that need the portal would stop
+    sub = subprocess.run([*PORTAL, "db", "--help"], env=_unconfigured(tmp_path), cwd=tmp_path,
+                         capture_output=True, text=True)
+    assert sub.returncode == 0 and "upgrade" in sub.stdout and sub.stderr == "", sub.stderr
+
+
+def test_a_command_that_needs_the_portal_says_why_it_cannot_start(tmp_path):
+    result = subprocess.run([*PORTAL, "sync"], env=_unconfigured(tmp_path), cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "the portal cannot start: refusing to start with the default secret key" in result.stderr
