@@ -243,38 +243,66 @@ def i18n_group() -> None:
     """Message catalogs of the core and of every loaded plugin."""
 
 
-def _domains():
-    from core.catalogs import all_domains
+_DOMAIN_OPTION = click.option(
+    "--domain", "names", multiple=True, metavar="NAME",
+    help="Only this gettext domain: messages (the core's) or a plugin's (repeatable; default: all).",
+)
 
-    return all_domains()
+
+def _domains(names: tuple[str, ...]):
+    from core.catalogs import CatalogError, all_domains, select_domains
+
+    try:
+        return select_domains(all_domains(), names)
+    except CatalogError as exc:
+        raise click.BadParameter(str(exc), param_hint="--domain") from exc
+
+
+def _editable_domains(names: tuple[str, ...]):
+    """The domains whose sources may change: a named installed one stops the command,
+    an installed one of "all" is skipped with a note."""
+    from core.catalogs import CatalogError, editable
+
+    chosen = []
+    for domain in _domains(names):
+        try:
+            chosen.append(editable(domain))
+        except CatalogError as exc:
+            if names:
+                raise click.UsageError(str(exc)) from exc
+            click.echo(f"skipped {domain.name}: {exc}", err=True)
+    return chosen
 
 
 @i18n_group.command("extract", with_appcontext=False)
-def i18n_extract() -> None:
+@_DOMAIN_OPTION
+def i18n_extract(names: tuple[str, ...]) -> None:
     """Collect translatable strings into one .pot template per domain."""
     from core.catalogs import extract
 
-    for domain in _domains():
+    for domain in _editable_domains(names):
         extract(domain)
         click.echo(f"extracted {domain.name} -> {domain.template}")
 
 
 @i18n_group.command("update", with_appcontext=False)
-def i18n_update() -> None:
+@_DOMAIN_OPTION
+def i18n_update(names: tuple[str, ...]) -> None:
     """Merge the templates into the pl, cs, uk and it catalogs (creating missing ones)."""
     from core.catalogs import update
 
-    for domain in _domains():
+    for domain in _editable_domains(names):
         update(domain)
         click.echo(f"updated {domain.name}")
 
 
 @i18n_group.command("compile", with_appcontext=False)
-def i18n_compile() -> None:
-    """Compile every catalog to .mo."""
+@_DOMAIN_OPTION
+def i18n_compile(names: tuple[str, ...]) -> None:
+    """Compile every catalog to .mo (installed plugins' too: a deployment runs it after installing)."""
     from core.catalogs import compile_catalogs
 
-    for domain in _domains():
+    for domain in _domains(names):
         count = compile_catalogs(domain)
         click.echo(f"compiled {domain.name}: {count} catalogs")
 
