@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from core import outbox
 from core.billing.contract import BackendUnavailable, RequestSubmission, SubmissionResult, SubmissionStatus
 from core.extensions import db
+from core.fields import foreign_supply_points
 from core.mail import send_mail
 from core.models import BillingAccount, OutboxMessage, ServiceRequest, ServiceRequestEvent, User
 from core.rejections import code_of
@@ -71,7 +72,12 @@ def request_steps(request_type: RequestType) -> tuple[RequestStep, ...]:
 
 
 def account_errors(tenant: Tenant, request_type: RequestType, account: BillingAccount, data: dict[str, Any]) -> dict:
-    """The request type's account-dependent rules (``RequestType.check``): errors by field."""
+    """What depends on the chosen account, errors by field: every supply point chosen from
+    a list is one of the account's (a forged value is refused before any rule sees it), then
+    the request type's own rules (``RequestType.check``)."""
+    foreign = foreign_supply_points(request_type.schema(), account, data)
+    if foreign:
+        return foreign
     if request_type.check is None:
         return {}
     try:
