@@ -311,21 +311,26 @@ def i18n_compile(names: tuple[str, ...]) -> None:
 @click.argument("name")
 @click.option("--dest", default=".", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to create the package folder NAME in.")
-@click.option("--country", default="PL", show_default=True, help="ISO 3166 country code of the supplier.")
-@click.option("--currency", default="PLN", show_default=True, help="ISO 4217 currency code of its bills.")
-@click.option("--timezone", default="Europe/Warsaw", show_default=True, help="IANA time zone of its customers.")
-@click.option("--locale", default="pl", show_default=True, type=click.Choice(["pl", "cs", "uk", "it", "en"]),
-              help="Default language; the plugin offers all five portal languages.")
-def new_plugin(name: str, dest: Path, country: str, currency: str, timezone: str, locale: str) -> None:
+@click.option("--country", default="PL", show_default=True,
+              help="ISO 3166 country code of the supplier: its demo data (PL, CZ, UA, IT; others generic).")
+@click.option("--currency", default=None, help="ISO 4217 currency code of its bills  [default: the country's]")
+@click.option("--timezone", default=None, help="IANA time zone of its customers  [default: the country's]")
+@click.option("--locale", default=None, type=click.Choice(["pl", "cs", "uk", "it", "en"]),
+              help="Default language, that of its invoices; the plugin offers all five portal languages  "
+                   "[default: the country's, else en]")
+def new_plugin(name: str, dest: Path, country: str, currency: str | None, timezone: str | None,
+               locale: str | None) -> None:
     """Generate a supplier plugin package NAME (outside this repository).
 
     The package installs with pip, registers the entry point NAME in the utility_portal
-    group and passes the plugin conformance suite as generated.
+    group and passes the plugin conformance suite as generated. Its demo customers live
+    in the country given (towns, postcodes, streets, names, VAT rate, supply point codes)
+    and its invoices print in the default language.
     """
     from core.scaffold import PluginSpec, ScaffoldError, scaffold
 
     try:
-        spec = PluginSpec(name, country.upper(), currency.upper(), timezone, locale)
+        spec = PluginSpec(name, country.upper(), currency.upper() if currency else None, timezone, locale)
         target = scaffold(spec, dest)
     except ScaffoldError as exc:
         raise click.UsageError(str(exc)) from exc
