@@ -33,6 +33,8 @@ class DefaultConfig:
     # Tenants added to TENANTS (same shape); a code also in TENANTS replaces that entry.
     EXTRA_TENANTS: dict = {}
     DEFAULT_TENANT: str | None = "innogy"
+    # Scheme of links built outside a request (mail sent by jobs); None: http in the demo, else https.
+    PREFERRED_URL_SCHEME: str | None = None
     # Entry-point names of plugins to load; None loads every installed plugin.
     PLUGINS: list[str] | None = None
     # Extra theme directories (each holds <theme>/theme.json).

@@ -15,8 +15,7 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from core.fields import DigitString
-from core.supplier import RequestType
+from core.plugin_api import DigitString, RequestType
 from plugins.cez_cz.codes import BREAKERS, Kind, parse_breaker, parse_supply_point_code
 from plugins.cez_cz.fields import (
     BankAccount,

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from core.supplier import RequestType
+from core.plugin_api import RequestType
 from plugins.doe_ua.adapter import ZONE_FIELDS
 from plugins.doe_ua.i18n import _
 from plugins.doe_ua.identifiers import (

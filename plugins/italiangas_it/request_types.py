@@ -20,8 +20,7 @@ from flask import has_request_context
 from flask_babel import format_decimal
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.fields import DigitString, LocalizedDecimal
-from core.supplier import RequestStep, RequestType
+from core.plugin_api import DigitString, LocalizedDecimal, RequestStep, RequestType
 from plugins.italiangas_it.i18n import _
 from plugins.italiangas_it.identifiers import (
     compact,
