@@ -238,6 +238,27 @@ def test_generated_code_is_ruff_format_and_ruff_check_clean(tmp_path, options):
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+def test_generated_code_imports_the_core_only_through_the_plugin_api(tmp_path):
+    """The contract the bundled plugins keep (setup.cfg), checked on a generated plugin."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    if not lint_imports.exists():
+        pytest.skip("import-linter is not installed")
+    package = scaffold(PluginSpec(NAME, country="IT"), tmp_path)
+    (tmp_path / "contracts.cfg").write_text(
+        "[importlinter]\nroot_packages =\n    core\n    " + NAME + "\n\n"
+        "[importlinter:contract:plugin-api]\nname = The plugin imports the core only through core.plugin_api\n"
+        "type = forbidden\nsource_modules =\n    " + NAME + "\nforbidden_modules =\n    core.*\n"
+        "ignore_imports =\n    " + NAME + ".** -> core.plugin_api\n    " + NAME + ".** -> core.plugin_api.*\n"
+        "allow_indirect_imports = True\nunmatched_ignore_imports_alerting = none\n",
+        encoding="utf-8",
+    )
+    root = Path(__file__).resolve().parents[1]
+    result = _run([str(lint_imports), str(tmp_path / "contracts.cfg"), "--no-cache"], cwd=root,
+                  PYTHONPATH=os.pathsep.join([str(package), str(root)]))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 kept, 0 broken" in result.stdout, result.stdout
+
+
 # --- the demo data of the supplier's country ------------------------------------------------------
 
 COUNTRY_PROBE = """

@@ -21,10 +21,24 @@ from __future__ import annotations
 
 from core.consents import e_invoice_offered, e_invoice_states, set_e_invoice
 from core.extensions import db
-from core.fields import DigitString, LocalizedDecimal
+from core.fields import DigitString, Eic, Gsrn18, Iban, LocalizedDecimal, PodPdr, SupplyPointOfAccount
 from core.forms import load_form
 from core.hookspecs import hookimpl
-from core.identifiers import gs1_check_digit, is_valid_gsrn18, is_valid_ppe, make_ppe, normalize_digits
+from core.identifiers import (
+    compact_iban,
+    gs1_check_digit,
+    is_valid_eic,
+    is_valid_gsrn18,
+    is_valid_iban,
+    is_valid_pdr,
+    is_valid_pod,
+    is_valid_ppe,
+    make_eic,
+    make_gsrn18,
+    make_ppe,
+    normalize_code,
+    normalize_digits,
+)
 from core.linking import LinkOutcome, LinkResult, check_identity, link_account, link_proven
 from core.mail import send_mail
 from core.models import (
@@ -84,12 +98,25 @@ __all__ = [
     # fields and identifiers
     "DigitString",
     "LocalizedDecimal",
+    "Gsrn18",
+    "Eic",
+    "Iban",
+    "PodPdr",
+    "SupplyPointOfAccount",
     "load_form",
     "normalize_digits",
+    "normalize_code",
     "gs1_check_digit",
     "is_valid_gsrn18",
+    "make_gsrn18",
     "is_valid_ppe",
     "make_ppe",
+    "is_valid_eic",
+    "make_eic",
+    "is_valid_pod",
+    "is_valid_pdr",
+    "is_valid_iban",
+    "compact_iban",
     # data
     "db",
     "User",
