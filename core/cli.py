@@ -12,6 +12,7 @@ from flask_migrate.cli import db as migrate_group
 from werkzeug.serving import run_simple
 
 from core.config import ConfigurationError
+from core.scaffold_data import COUNTRIES
 
 
 def _create_app():
@@ -312,7 +313,7 @@ def i18n_compile(names: tuple[str, ...]) -> None:
 @click.option("--dest", default=".", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to create the package folder NAME in.")
 @click.option("--country", default="PL", show_default=True,
-              help="ISO 3166 country code of the supplier: its demo data (PL, CZ, UA, IT; others generic).")
+              help=f"ISO 3166 country code of the supplier: its demo data ({', '.join(COUNTRIES)}; others generic).")
 @click.option("--currency", default=None, help="ISO 4217 currency code of its bills  [default: the country's]")
 @click.option("--timezone", default=None, help="IANA time zone of its customers  [default: the country's]")
 @click.option("--locale", default=None, type=click.Choice(["pl", "cs", "uk", "it", "en"]),

@@ -321,3 +321,23 @@ def test_i18n_names_the_domains_when_one_is_unknown(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 2
     assert "no catalog domain nowhere: the domains are messages, cez_cz" in " ".join(result.stderr.split())
+
+
+def test_i18n_without_a_domain_skips_the_installed_ones_with_a_note(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from core import catalogs
+    from core.cli import main
+
+    source = catalogs.CatalogDomain("mine", tmp_path / "src" / "mine", tmp_path / "src" / "mine" / "translations")
+    installed = catalogs.CatalogDomain("theirs", tmp_path / "site-packages" / "theirs",
+                                       tmp_path / "site-packages" / "theirs" / "translations")
+    for domain in (source, installed):
+        domain.source_dir.mkdir(parents=True)
+        (domain.source_dir / "strings.py").write_text(f"_ = str\nTEXT = _('A string of {domain.name}')\n")
+    monkeypatch.setattr(catalogs, "all_domains", lambda: [source, installed])
+    result = CliRunner().invoke(main, ["i18n", "extract"])
+    assert result.exit_code == 0, result.output
+    assert f"extracted mine -> {source.template}" in result.output
+    assert f"skipped theirs: the theirs domain is installed in {tmp_path / 'site-packages'}" in result.output
+    assert source.template.is_file() and not installed.translations_dir.exists()
