@@ -11,13 +11,14 @@ from typing import Any
 from flask import Flask, abort, g, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import i18n, jobs, maintenance, security
 from core.config import DEFAULT_SECRET_KEY, ConfigurationError, DefaultConfig
-from core.extensions import csrf, db, limiter, login_manager, mail, migrate
-from core.plugins import create_plugin_manager
-from core.tenancy import build_registry, install_tenant_scoping
-from core.theming import PortalFlask, ThemeLibrary
-from core.views import common
+from core.framework import i18n, jobs, security
+from core.framework import web as common
+from core.framework.extensions import csrf, db, limiter, login_manager, mail, migrate
+from core.framework.plugins import create_plugin_manager
+from core.framework.tenancy import build_registry, install_tenant_scoping
+from core.framework.theming import PortalFlask, ThemeLibrary
+from core.maintenance import service as maintenance
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -36,6 +37,7 @@ def create_app(
         "core", instance_path=os.environ.get("PORTAL_INSTANCE_PATH"), instance_relative_config=True
     )
     app.url_map.converters["int"] = common.DatabaseIdConverter  # before any route is added
+    app.url_map.converters["anypath"] = common.AnyPathConverter
     app.config.from_object(DefaultConfig)
     named = os.environ.get("PORTAL_CONFIG")  # a file named on purpose must be there
     app.config.from_pyfile(named or "portal.cfg", silent=not named)
@@ -131,24 +133,22 @@ def _register_tenant_resolution(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask, pm) -> None:
+    from core.accounts import views as accounts
     from core.api import bp as api_bp
-    from core.views import (
-        accounts,
-        api_tokens,
-        auth,
-        consents,
-        consumption,
-        dashboard,
-        demo,
-        invoices,
-        notifications,
-        payments,
-        profile,
-        readings,
-        requests,
-        site,
-    )
-    from core.views import help as help_pages
+    from core.api_tokens import views as api_tokens
+    from core.auth import views as auth
+    from core.consents import views as consents
+    from core.consumption import views as consumption
+    from core.dashboard import views as dashboard
+    from core.demo import views as demo
+    from core.framework import site
+    from core.help import views as help_pages
+    from core.invoices import views as invoices
+    from core.notifications import views as notifications
+    from core.payments import views as payments
+    from core.profile import views as profile
+    from core.readings import views as readings
+    from core.service_requests import views as requests
 
     for module in (site, auth, accounts, dashboard, requests, readings, consumption, invoices, payments,
                    notifications, help_pages, consents, profile):

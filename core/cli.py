@@ -66,7 +66,7 @@ main.add_command(migrate_group)  # `portal db ...` is listed even where the port
 @click.option("--no-serve", is_flag=True, help="Prepare the database and exit.")
 def demo(host: str, port: int, reset: bool, no_serve: bool) -> None:
     """Create the SQLite demo database, load demo data and serve the portal."""
-    from core.demo import prepare_demo
+    from core.demo.service import prepare_demo
 
     app = _demo_app()
     with app.app_context():
@@ -134,8 +134,8 @@ def demo_accounts(as_json: bool) -> None:
 @with_appcontext
 def sync_command(tenant_codes: tuple[str, ...]) -> None:
     """Bring the portal's copy of the billing data up to date now."""
-    from core.sync import sync_tenant
-    from core.tenancy import tenant_context
+    from core.billing.sync import sync_tenant
+    from core.framework.tenancy import tenant_context
 
     tenants = current_app.extensions["portal_tenants"]
     unknown = [code for code in tenant_codes if code not in tenants.by_code]
@@ -166,7 +166,7 @@ def outbox_list(status: str) -> None:
     """Messages in a state, with their last error (parked ones need an operator)."""
     from sqlalchemy import select
 
-    from core.extensions import db
+    from core.framework.extensions import db
     from core.models import OutboxMessage
 
     rows = db.session.execute(
@@ -184,8 +184,8 @@ def outbox_list(status: str) -> None:
 @with_appcontext
 def outbox_requeue(message_ids: tuple[int, ...], tenant_code: str) -> None:
     """Send parked messages of a tenant on their way again (all, or the ids given)."""
-    from core import outbox
-    from core.tenancy import tenant_context
+    from core.framework import outbox
+    from core.framework.tenancy import tenant_context
 
     with tenant_context(tenant_code):
         count = outbox.requeue_parked(list(message_ids) or None)
@@ -201,7 +201,7 @@ def jobs_group() -> None:
 @with_appcontext
 def jobs_list() -> None:
     """Each tenant's jobs and when beat runs them."""
-    from core.jobs import scheduled_jobs
+    from core.framework.jobs import scheduled_jobs
 
     for tenant in current_app.extensions["portal_tenants"]:
         for job in scheduled_jobs(current_app, tenant):
@@ -215,7 +215,7 @@ def jobs_list() -> None:
 @with_appcontext
 def jobs_run(name: str, tenant_code: str) -> None:
     """Run a plugin's scheduled job now."""
-    from core.jobs import plugin_job
+    from core.framework.jobs import plugin_job
 
     plugin_job.run(tenant_code, name)
     click.echo(f"ran {name} for {tenant_code}")
@@ -251,7 +251,7 @@ _DOMAIN_OPTION = click.option(
 
 
 def _domains(names: tuple[str, ...]):
-    from core.catalogs import CatalogError, all_domains, select_domains
+    from core.framework.catalogs import CatalogError, all_domains, select_domains
 
     try:
         return select_domains(all_domains(), names)
@@ -262,7 +262,7 @@ def _domains(names: tuple[str, ...]):
 def _editable_domains(names: tuple[str, ...]):
     """The domains whose sources may change: a named installed one stops the command,
     an installed one of "all" is skipped with a note."""
-    from core.catalogs import CatalogError, editable
+    from core.framework.catalogs import CatalogError, editable
 
     chosen = []
     for domain in _domains(names):
@@ -279,7 +279,7 @@ def _editable_domains(names: tuple[str, ...]):
 @_DOMAIN_OPTION
 def i18n_extract(names: tuple[str, ...]) -> None:
     """Collect translatable strings into one .pot template per domain."""
-    from core.catalogs import extract
+    from core.framework.catalogs import extract
 
     for domain in _editable_domains(names):
         extract(domain)
@@ -290,7 +290,7 @@ def i18n_extract(names: tuple[str, ...]) -> None:
 @_DOMAIN_OPTION
 def i18n_update(names: tuple[str, ...]) -> None:
     """Merge the templates into the pl, cs, uk and it catalogs (creating missing ones)."""
-    from core.catalogs import update
+    from core.framework.catalogs import update
 
     for domain in _editable_domains(names):
         update(domain)
@@ -301,7 +301,7 @@ def i18n_update(names: tuple[str, ...]) -> None:
 @_DOMAIN_OPTION
 def i18n_compile(names: tuple[str, ...]) -> None:
     """Compile every catalog to .mo (installed plugins' too: a deployment runs it after installing)."""
-    from core.catalogs import compile_catalogs
+    from core.framework.catalogs import compile_catalogs
 
     for domain in _domains(names):
         count = compile_catalogs(domain)
@@ -361,8 +361,8 @@ def _tenant_option(code: str):
 @with_appcontext
 def maintenance_add(tenant_code: str, starts: str, ends: str, announce_days: int | None, note: str | None) -> None:
     """Announce a maintenance window of a tenant."""
-    from core import maintenance
-    from core.tenancy import tenant_context
+    from core.framework.tenancy import tenant_context
+    from core.maintenance import service as maintenance
 
     tenant = _tenant_option(tenant_code)
     with tenant_context(tenant.code):
@@ -382,8 +382,8 @@ def maintenance_add(tenant_code: str, starts: str, ends: str, announce_days: int
 @with_appcontext
 def maintenance_list(tenant_code: str, include_past: bool) -> None:
     """A tenant's maintenance windows, in its time zone."""
-    from core import maintenance
-    from core.tenancy import tenant_context
+    from core.framework.tenancy import tenant_context
+    from core.maintenance import service as maintenance
 
     tenant = _tenant_option(tenant_code)
     with tenant_context(tenant.code):
@@ -400,8 +400,8 @@ def maintenance_list(tenant_code: str, include_past: bool) -> None:
 @with_appcontext
 def maintenance_remove(window_id: int, tenant_code: str) -> None:
     """Cancel a maintenance window (its banner disappears)."""
-    from core import maintenance
-    from core.tenancy import tenant_context
+    from core.framework.tenancy import tenant_context
+    from core.maintenance import service as maintenance
 
     tenant = _tenant_option(tenant_code)
     with tenant_context(tenant.code):

@@ -6,9 +6,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from core.framework.descriptions import NavigationItem, NotificationChannel, ScheduledJob
+from core.framework.theming import BUNDLED_THEMES
 from core.hookspecs import hookimpl
-from core.supplier import NavigationItem, NotificationChannel, ScheduledJob
-from core.theming import BUNDLED_THEMES
 
 
 @hookimpl
@@ -46,7 +46,7 @@ def portal_payment_provider(tenant: Any) -> Any:
     from flask import current_app
 
     from core.billing.demo import DemoBackend
-    from core.payments import DemoPaymentProvider, demo_key
+    from core.payments.service import DemoPaymentProvider, demo_key
 
     demo = current_app.config["DEMO"] or isinstance(tenant.adapter, DemoBackend)
     if demo or tenant.settings.get("demo_bank") is True:
@@ -57,13 +57,13 @@ def portal_payment_provider(tenant: Any) -> Any:
 @hookimpl
 def portal_scheduled_jobs(tenant: Any) -> list[ScheduledJob]:
     """Planned outage alerts and reading reminders, for suppliers that offer them."""
-    from core.notifications import scheduled_jobs
+    from core.notifications.service import scheduled_jobs
 
     return scheduled_jobs(tenant)
 
 
 @hookimpl
 def portal_notification_channels(tenant: Any) -> list[NotificationChannel]:
-    from core.mail import queue
+    from core.framework.mail import queue
 
     return [NotificationChannel("email", _l("E-mail"), "email", queue)]

@@ -21,9 +21,7 @@ if TYPE_CHECKING:
     from flask import Blueprint
 
     from core.billing.contract import BillingAdapter
-    from core.notifications import PlannedOutage, ReadingPeriod
-    from core.payments import PaymentProvider
-    from core.supplier import (
+    from core.framework.descriptions import (
         IdentityMethod,
         NavigationItem,
         NotificationChannel,
@@ -33,7 +31,9 @@ if TYPE_CHECKING:
         SupplierInfo,
         SupplyPointFact,
     )
-    from core.tenancy import Tenant
+    from core.framework.tenancy import Tenant
+    from core.notifications.service import PlannedOutage, ReadingPeriod
+    from core.payments.service import PaymentProvider
 
 hookspec = pluggy.HookspecMarker("portal")
 hookimpl = pluggy.HookimplMarker("portal")
@@ -78,7 +78,7 @@ def portal_identity_methods(tenant: Tenant) -> list[IdentityMethod]:
     """The ways a customer of ``tenant`` proves that a billing account is theirs.
 
     :param tenant: the tenant being served.
-    :return: a list of :class:`core.supplier.IdentityMethod`; the first one is offered
+    :return: a list of :class:`core.framework.descriptions.IdentityMethod`; the first one is offered
         first. Each carries a marshmallow schema (the form and API input) and a
         ``verify`` function that asks the billing adapter.
     """
@@ -119,7 +119,7 @@ def portal_request_types(tenant: Tenant) -> list[RequestType]:
     """Service request types the supplier accepts (change of advance payment, ...).
 
     :param tenant: the tenant being served.
-    :return: a list of :class:`core.supplier.RequestType`, each with a code, a label,
+    :return: a list of :class:`core.framework.descriptions.RequestType`, each with a code, a label,
         a marshmallow schema and an eligibility rule.
     """
 
@@ -130,7 +130,7 @@ def portal_reading_rules(tenant: Tenant, supply_point: Any) -> ReadingRules | No
 
     :param tenant: the tenant being served.
     :param supply_point: the :class:`core.models.SupplyPoint` the reading is for.
-    :return: :class:`core.supplier.ReadingRules`, or ``None`` to use the core's
+    :return: :class:`core.framework.descriptions.ReadingRules`, or ``None`` to use the core's
         defaults.
 
     Stops at first non-None result.
@@ -143,7 +143,7 @@ def portal_supply_point_facts(tenant: Tenant, supply_point: Any) -> list[SupplyP
 
     :param tenant: the tenant being served.
     :param supply_point: the customer's :class:`core.models.SupplyPoint`.
-    :return: a list of :class:`core.supplier.SupplyPointFact` (a label and a value), for
+    :return: a list of :class:`core.framework.descriptions.SupplyPointFact` (a label and a value), for
         example the main circuit breaker a Czech contracted power stands for.
     """
 
@@ -154,7 +154,7 @@ def portal_payment_provider(tenant: Tenant) -> PaymentProvider | None:
 
     :param tenant: the tenant being served; ``tenant.settings`` carries the provider's
         credentials.
-    :return: a :class:`core.payments.PaymentProvider` that starts a payment (the URL to
+    :return: a :class:`core.payments.service.PaymentProvider` that starts a payment (the URL to
         send the customer to) and verifies the provider's signed callback, or ``None``
         when the supplier takes no online payments (the button is not shown). The core
         answers with its demo provider for tenants on a demo back-end.
@@ -170,7 +170,7 @@ def portal_notification_channels(tenant: Tenant) -> list[NotificationChannel]:
     The core contributes e-mail; a plugin adds SMS or others through its provider.
 
     :param tenant: the tenant being served.
-    :return: a list of :class:`core.supplier.NotificationChannel`.
+    :return: a list of :class:`core.framework.descriptions.NotificationChannel`.
     """
 
 
@@ -183,7 +183,7 @@ def portal_planned_outages(tenant: Tenant, supply_points: list[Any]) -> list[Pla
 
     :param tenant: the tenant being served.
     :param supply_points: the :class:`core.models.SupplyPoint` rows to look up.
-    :return: a list of :class:`core.notifications.PlannedOutage`, each naming the
+    :return: a list of :class:`core.notifications.service.PlannedOutage`, each naming the
         supply point's identifier, the window (aware datetimes) and the supplier's
         details (streets, reason).
     """
@@ -199,7 +199,7 @@ def portal_reading_period(tenant: Tenant, supply_point: Any, today: date) -> Rea
     :param tenant: the tenant being served.
     :param supply_point: the :class:`core.models.SupplyPoint` to remind about.
     :param today: the date in the tenant's time zone.
-    :return: a :class:`core.notifications.ReadingPeriod` (key, first and last day), or
+    :return: a :class:`core.notifications.service.ReadingPeriod` (key, first and last day), or
         ``None`` to use the core's rule: monthly, from the configured day
         (``READING_REMINDER_DAY``, or the tenant setting ``reading_reminder_day``) to the
         end of the month.
@@ -214,7 +214,7 @@ def portal_rejection_reasons(tenant: Tenant) -> dict[str, Any]:
 
     The back-end refuses with a stable code (``SubmissionRefused(code, detail)`` or
     ``SubmissionResult.rejected(code, detail)``); the portal shows the sentence for that code
-    in the customer's language. The core knows the common codes (:data:`core.rejections.REASONS`);
+    in the customer's language. The core knows the common codes (:data:`core.framework.rejections.REASONS`);
     a plugin adds its back-end's own, or rewords the core's.
 
     :param tenant: the tenant being served.
@@ -227,7 +227,7 @@ def portal_scheduled_jobs(tenant: Tenant) -> list[ScheduledJob]:
     """Jobs the plugin needs run on a schedule for ``tenant`` (overnight bills, ...).
 
     :param tenant: the tenant being served.
-    :return: a list of :class:`core.supplier.ScheduledJob`; Celery beat runs each one,
+    :return: a list of :class:`core.framework.descriptions.ScheduledJob`; Celery beat runs each one,
         and ``portal jobs run NAME --tenant CODE`` runs one by hand.
     """
 
@@ -254,6 +254,6 @@ def portal_navigation(tenant: Tenant, user: Any) -> list[NavigationItem]:
 
     :param tenant: the tenant being served.
     :param user: the signed-in :class:`core.models.User`.
-    :return: a list of :class:`core.supplier.NavigationItem`, sorted by their
+    :return: a list of :class:`core.framework.descriptions.NavigationItem`, sorted by their
         ``order`` by the core.
     """

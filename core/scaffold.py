@@ -41,9 +41,9 @@ from babel.core import get_global
 from babel.numbers import get_territory_currencies, is_currency
 
 from core import scaffold_data
-from core.plugins import ENTRY_POINT_GROUP
+from core.framework.plugins import ENTRY_POINT_GROUP
+from core.framework.theming import BUNDLED_THEMES
 from core.scaffold_data import DOCUMENT_WORDS, Country
-from core.theming import BUNDLED_THEMES
 
 TEMPLATE_DIR = Path(str(files("core") / "scaffold_template"))
 TEMPLATE_SUFFIX = ".tmpl"

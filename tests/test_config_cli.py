@@ -151,7 +151,7 @@ def test_catalog_templates_are_current(tmp_path):
 
     from babel.messages.pofile import read_po
 
-    from core.catalogs import all_domains, extract
+    from core.framework.catalogs import all_domains, extract
 
     for domain in all_domains():
         fresh = replace(domain, translations_dir=tmp_path / domain.name)
@@ -326,8 +326,8 @@ def test_i18n_names_the_domains_when_one_is_unknown(tmp_path):
 def test_i18n_without_a_domain_skips_the_installed_ones_with_a_note(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from core import catalogs
     from core.cli import main
+    from core.framework import catalogs
 
     source = catalogs.CatalogDomain("mine", tmp_path / "src" / "mine", tmp_path / "src" / "mine" / "translations")
     installed = catalogs.CatalogDomain("theirs", tmp_path / "site-packages" / "theirs",

@@ -15,12 +15,18 @@ import pytest
 from marshmallow import Schema
 from sqlalchemy import func, select
 
-from core.extensions import db
-from core.fields import Eic, Gsrn18, Iban, PodPdr, SupplyPointOfAccount
-from core.hookspecs import hookimpl
-from core.models import ServiceRequest
-from core.supplier import RequestType
-from core.tenancy import tenant_context
+from core.framework.tenancy import tenant_context
+from core.plugin_api import (
+    Eic,
+    Gsrn18,
+    Iban,
+    PodPdr,
+    RequestType,
+    ServiceRequest,
+    SupplyPointOfAccount,
+    db,
+    hookimpl,
+)
 from tests.conftest import register_and_activate, sign_in
 from tests.support.accounts import point_record, store_and_link
 

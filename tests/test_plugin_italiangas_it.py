@@ -31,11 +31,11 @@ from core.billing.contract import (
     RequestSubmission,
     SubmissionStatus,
 )
-from core.catalogs import compile_catalogs, domains_of
-from core.extensions import db
-from core.forms import load_form
+from core.framework.catalogs import compile_catalogs, domains_of
+from core.framework.extensions import db
+from core.framework.forms import load_form
+from core.framework.tenancy import tenant_context
 from core.models import AccountLink, ServiceRequest, VerificationAttempt
-from core.tenancy import tenant_context
 from core.testing.suite import *  # noqa: F403 - the plugin conformance suite
 from plugins.italiangas_it import plugin as italiangas_plugin
 from plugins.italiangas_it.adapter import (

@@ -9,9 +9,9 @@ import pytest
 from flask import Blueprint, render_template_string
 
 from core import create_app
+from core.framework.descriptions import NavigationItem
+from core.framework.plugins import PluginError, create_plugin_manager
 from core.hookspecs import hookimpl
-from core.plugins import PluginError, create_plugin_manager
-from core.supplier import NavigationItem
 from tests.conftest import INNOGY_HOST, SECOND_HOST, client_for
 
 
@@ -112,7 +112,7 @@ OTHER_TENANTS = {
 
 def _other_supplier() -> types.ModuleType:
     """A second supplier plugin (code ``other_xx``), served on other.test by OTHER_TENANTS."""
-    from core.supplier import SupplierInfo
+    from core.framework.descriptions import SupplierInfo
 
     other = types.ModuleType("other_supplier")
 
@@ -159,7 +159,7 @@ def test_supplier_plugin_blueprint_answers_only_for_its_tenants(make_app):
 def test_rejection_reasons_come_from_the_plugin_serving_the_tenant(make_app):
     """A plugin names its back-end's own reason codes and may reword the core's; customers of
     another supplier never read them, and a code nobody knows reads as the general sentence."""
-    from core.rejections import REASONS, UNSPECIFIED
+    from core.framework.rejections import REASONS, UNSPECIFIED
 
     other = _other_supplier()
 

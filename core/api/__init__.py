@@ -20,11 +20,11 @@ from flask import Blueprint, g, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
-from core.api import tokens
-from core.consents import terms_outdated
-from core.extensions import csrf, limiter
-from core.forms import translate_errors
-from core.views.common import limit
+from core.api_tokens import service as tokens
+from core.consents.service import terms_outdated
+from core.framework.extensions import csrf, limiter
+from core.framework.forms import translate_errors
+from core.framework.web import limit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens only: a browser's cookie never authenticates here
@@ -109,8 +109,8 @@ def _request_token():
 def _rate_limit_key() -> str:
     """Per valid token, so each app has its own budget; per address otherwise, so made-up
     tokens are counted with the address that sends them."""
-    from core.extensions import _client_key
-    from core.tenancy import current_tenant_code
+    from core.framework.extensions import _client_key
+    from core.framework.tenancy import current_tenant_code
 
     token = None if request.endpoint in PUBLIC else _request_token()
     if token is None:
@@ -232,7 +232,7 @@ def json_body() -> dict[str, Any]:
 
 def paginated(statement, args: dict[str, Any], dump: Callable[..., dict]) -> dict[str, Any]:
     """One page of ``statement``'s rows, each dumped with ``dump(*row)``, and the links."""
-    from core.extensions import db
+    from core.framework.extensions import db
 
     page, per_page = args["page"], args["per_page"]
     rows = db.session.execute(statement.offset((page - 1) * per_page).limit(per_page + 1)).all()

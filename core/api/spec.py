@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from core.api import OPERATIONS, RULE_PARAMETER, bp
 from core.api import schemas as s
-from core.views.common import MAX_ID
+from core.framework.web import MAX_ID
 
 OPENAPI_VERSION = "3.0.3"
 API_VERSION = "1.0.0"

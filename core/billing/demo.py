@@ -53,8 +53,8 @@ from core.billing.contract import (
     SupplyPointRecord,
 )
 from core.billing.pdf import InvoiceLabels, InvoiceLine, render_invoice_pdf
-from core.identifiers import EIC_LENGTH, GSRN_LENGTH, make_eic, make_gsrn18
-from core.supplier import ReadingRules
+from core.framework.descriptions import ReadingRules
+from core.framework.identifiers import EIC_LENGTH, GSRN_LENGTH, make_eic, make_gsrn18
 
 READINGS_CAPABILITY = "meter_readings"
 """Supply-point capability: the distribution operator takes readings from customers."""

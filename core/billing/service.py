@@ -25,7 +25,7 @@ from core.billing.contract import (
     ReadingSubmission,
     RequestSubmission,
 )
-from core.plugins import create_plugin_manager, supplier_plugins
+from core.framework.plugins import create_plugin_manager, supplier_plugins
 
 
 class Journal:

@@ -28,8 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.billing.contract import Money
-from core.extensions import db
-from core.tenancy import TenantScoped
+from core.framework.extensions import db
+from core.framework.tenancy import TenantScoped
 
 
 def utcnow() -> dt.datetime:
@@ -341,7 +341,7 @@ class MeterReading(TenantScoped, db.Model):
 
 
 class OutboxMessage(TenantScoped, db.Model):
-    """A customer write (or a mail) on its way out: see :mod:`core.outbox` for its states.
+    """A customer write (or a mail) on its way out: see :mod:`core.framework.outbox` for its states.
 
     Stored in the same transaction as the business row, delivered by the relay with
     ``idempotency_key``, retried with backoff, parked (never deleted) when it keeps

@@ -42,9 +42,9 @@ from core.billing.contract import (
     RequestSubmission,
     SubmissionStatus,
 )
-from core.plugins import create_plugin_manager, supplier_plugins
-from core.supplier import SupplierInfo
-from core.theming import CORE_TEMPLATES
+from core.framework.descriptions import SupplierInfo
+from core.framework.plugins import create_plugin_manager, supplier_plugins
+from core.framework.theming import core_template_names
 
 CONFORMANCE_HOST = "conformance.test"
 CONFORMANCE_PASSWORD = "conformance passphrase 1"
@@ -77,7 +77,7 @@ def conformance_app(conformance_plugin, conformance_supplier, tmp_path_factory) 
     """An app serving only the plugin under test, on a freshly migrated SQLite database."""
     from flask_migrate import upgrade
 
-    from core.catalogs import compile_catalogs, core_domain, domains_of
+    from core.framework.catalogs import compile_catalogs, core_domain, domains_of
 
     for domain in [core_domain(), *domains_of([conformance_supplier])]:
         compile_catalogs(domain, only_stale=True)
@@ -255,12 +255,8 @@ def test_each_identity_method_rejects_altered_data(conformance_tenant, conforman
 # --- templates and catalogs --------------------------------------------------------------
 
 
-def _core_templates() -> set[str]:
-    return {p.relative_to(CORE_TEMPLATES).as_posix() for p in CORE_TEMPLATES.rglob("*") if p.is_file()}
-
-
 def test_template_overrides_match_core_templates(conformance_tenant, conformance_supplier):
-    core = _core_templates()
+    core = core_template_names()
     plugin_own: set[str] = set()
     if conformance_supplier.templates_dir and Path(conformance_supplier.templates_dir).is_dir():
         root = Path(conformance_supplier.templates_dir)
@@ -317,9 +313,9 @@ def conformance_customer(conformance_app, conformance_identities, conformance_te
     """A customer registered, activated, signed in and linked through the web pages."""
     from sqlalchemy import select
 
-    from core.extensions import db
+    from core.framework.extensions import db
+    from core.framework.tenancy import tenant_context
     from core.models import MailMessage
-    from core.tenancy import tenant_context
 
     client = conformance_app.test_client()
     email = "conformance@example.com"
@@ -372,9 +368,9 @@ def test_every_request_form_refuses_empty_input_and_stores_nothing(conformance_a
                                                                   conformance_tenant):
     from sqlalchemy import func, select
 
-    from core.extensions import db
+    from core.framework.extensions import db
+    from core.framework.tenancy import tenant_context
     from core.models import ServiceRequest
-    from core.tenancy import tenant_context
 
     for request_type in conformance_tenant.request_types():
         path = f"/requests/new/{request_type.code}"

@@ -1,0 +1,321 @@
+"""White-label tenancy: the Host header picks the tenant; queries are scoped to it.
+
+A tenant is one brand served by one supplier plugin with a theme and a set of locales.
+Every customer-data model inherits :class:`TenantScoped`; the session adds the current
+tenant to every SELECT, UPDATE and DELETE of such a model and stamps it on new rows, so
+a view cannot forget the filter. Code that really must cross tenants (operators' tools)
+says so with ``execution_options(all_tenants=True)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+from flask import Flask, current_app, g, has_app_context
+from sqlalchemy import String, event
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+
+from core.config import ConfigurationError
+
+if TYPE_CHECKING:
+    from core.billing.contract import BillingAdapter
+    from core.framework.descriptions import (
+        IdentityMethod,
+        NotificationChannel,
+        RequestType,
+        ScheduledJob,
+        SupplierInfo,
+    )
+    from core.framework.theming import Theme
+
+
+class NoTenant(RuntimeError):
+    """Tenant-scoped data was touched with no tenant active."""
+
+
+class TenantMismatch(RuntimeError):
+    """A row of one tenant was about to be written while serving another."""
+
+
+class TenantConfigurationError(ConfigurationError, ValueError):
+    """``TENANTS``, ``EXTRA_TENANTS`` or ``DEFAULT_TENANT`` cannot work; the message names the fix."""
+
+
+_override: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "portal_tenant", default=None
+)
+
+
+def current_tenant_code(default: Any = NoTenant) -> str:
+    code = _override.get()
+    if code is None and has_app_context():
+        tenant = g.get("tenant")
+        code = tenant.code if tenant is not None else None
+    if code is None:
+        if default is NoTenant:
+            raise NoTenant("no tenant is active; use tenant_context() outside requests")
+        return default
+    return code
+
+
+@contextlib.contextmanager
+def tenant_context(code: str) -> Iterator[None]:
+    """Act as ``code`` outside a request (CLI, jobs, tests): queries, mail and templates."""
+    token = _override.set(code)
+    in_app = has_app_context()
+    previous = g.get("tenant") if in_app else None
+    if in_app:
+        g.tenant = current_app.extensions["portal_tenants"].by_code.get(code)
+    try:
+        yield
+    finally:
+        _override.reset(token)
+        if in_app:
+            g.tenant = previous
+
+
+class TenantScoped:
+    """Mixin for every model that holds customer data."""
+
+    @declared_attr
+    def tenant(cls) -> Mapped[str]:  # noqa: N805 - SQLAlchemy declared_attr
+        return mapped_column(String(64), index=True, nullable=False)
+
+
+def _scope_statements(state) -> None:
+    if state.execution_options.get("all_tenants"):
+        return
+    if state.is_select and (state.is_column_load or state.is_relationship_load):
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    code = current_tenant_code()
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantScoped, lambda cls: cls.tenant == code, include_aliases=True
+        )
+    )
+
+
+def _stamp_new_rows(session: Session, flush_context, instances) -> None:
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, TenantScoped):
+            continue
+        code = current_tenant_code()
+        if obj.tenant is None:
+            obj.tenant = code
+        elif obj.tenant != code:
+            raise TenantMismatch(
+                f"{type(obj).__name__} of tenant {obj.tenant!r} written while serving {code!r}"
+            )
+
+
+def install_tenant_scoping(session_class: type[Session] = Session) -> None:
+    if not event.contains(session_class, "do_orm_execute", _scope_statements):
+        event.listen(session_class, "do_orm_execute", _scope_statements)
+        event.listen(session_class, "before_flush", _stamp_new_rows)
+
+
+@dataclass
+class Tenant:
+    """One brand: supplier plugin + theme + locales, answering on some hosts."""
+
+    code: str
+    supplier: SupplierInfo
+    theme: Theme
+    hosts: tuple[str, ...]
+    locales: tuple[str, ...]
+    default_locale: str
+    settings: dict[str, Any]
+    plugin: object = field(repr=False)
+    hook: _TenantHooks = field(repr=False)
+    _adapter: BillingAdapter | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def currency(self) -> str:
+        return self.supplier.currency
+
+    @property
+    def timezone(self) -> str:
+        return self.supplier.timezone
+
+    def has(self, capability: str) -> bool:
+        return capability in self.supplier.capabilities
+
+    @property
+    def adapter(self) -> BillingAdapter:
+        """The supplier's billing adapter, created once per tenant."""
+        if self._adapter is None:
+            with self._lock:
+                if self._adapter is None:
+                    self._adapter = self._create_adapter()
+        return self._adapter
+
+    def _create_adapter(self) -> BillingAdapter:
+        url = self.settings.get("backend_url")
+        if url:
+            from core.billing.http import HttpBillingAdapter
+
+            return HttpBillingAdapter(url, self.currency, timeout=float(self.settings.get("backend_timeout", 5)))
+        adapter = self.hook.portal_billing_adapter(tenant=self)
+        if adapter is None:
+            adapter = self.hook.portal_demo_backend()
+            if adapter is not None and self.settings.get("demo_as_of"):
+                adapter.set_anchor(dt.date.fromisoformat(str(self.settings["demo_as_of"])))
+        if adapter is None:
+            raise LookupError(f"no billing adapter for tenant {self.code!r}")
+        return adapter
+
+    def identity_methods(self) -> list[IdentityMethod]:
+        return [m for group in self.hook.portal_identity_methods(tenant=self) for m in group]
+
+    def identity_method(self, code: str) -> IdentityMethod | None:
+        return next((m for m in self.identity_methods() if m.code == code), None)
+
+    def request_types(self) -> list[RequestType]:
+        return [t for group in self.hook.portal_request_types(tenant=self) for t in group]
+
+    def scheduled_jobs(self) -> list[ScheduledJob]:
+        return [j for group in self.hook.portal_scheduled_jobs(tenant=self) for j in group]
+
+    def notification_channels(self) -> list[NotificationChannel]:
+        return [c for group in self.hook.portal_notification_channels(tenant=self) for c in group]
+
+
+class _TenantHooks:
+    """Hook callers that reach only the core and this tenant's supplier plugin."""
+
+    def __init__(self, pm: pluggy.PluginManager, supplier_plugin: object) -> None:
+        others = [
+            plugin
+            for name, plugin in pm.list_name_plugin()
+            if plugin is not supplier_plugin and _is_supplier_plugin(plugin)
+        ]
+        self._pm = pm
+        self._excluded = others
+        self._callers: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        if not name.startswith("portal_"):
+            raise AttributeError(name)
+        caller = self._callers.get(name)
+        if caller is None:
+            caller = self._pm.subset_hook_caller(name, remove_plugins=self._excluded)
+            self._callers[name] = caller
+        return caller
+
+
+def _is_supplier_plugin(plugin: object) -> bool:
+    impl = getattr(plugin, "portal_supplier", None)
+    return callable(impl)
+
+
+class TenantRegistry:
+    """All tenants of an app, indexed by code and by host. Built once at start-up."""
+
+    def __init__(self, tenants: list[Tenant], default: str | None) -> None:
+        self.by_code = {t.code: t for t in tenants}
+        self.by_host: dict[str, Tenant] = {}
+        for tenant in tenants:
+            for host in tenant.hosts:
+                host = host.lower()
+                if host in self.by_host:
+                    raise TenantConfigurationError(
+                        f"host {host!r} is configured for two tenants, {self.by_host[host].code!r} and "
+                        f"{tenant.code!r}: change the hosts of one of them in TENANTS or EXTRA_TENANTS"
+                    )
+                self.by_host[host] = tenant
+        if default is not None and default not in self.by_code:
+            raise TenantConfigurationError(
+                f"DEFAULT_TENANT is {default!r}, which is not a configured tenant "
+                f"(configured: {', '.join(self.by_code) or 'none'}): set PORTAL_DEFAULT_TENANT to one "
+                "of them, or to null so that hosts of no tenant are answered with 404. To keep the "
+                "bundled tenants and add your own, set EXTRA_TENANTS instead of TENANTS"
+            )
+        self.default = self.by_code.get(default) if default else None
+
+    def __iter__(self) -> Iterator[Tenant]:
+        return iter(self.by_code.values())
+
+    def __getitem__(self, code: str) -> Tenant:
+        return self.by_code[code]
+
+    def for_host(self, host: str) -> Tenant | None:
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return self.by_host.get(name.lower().rstrip(".")) or self.default
+
+
+def configured_tenants(config: Any) -> dict[str, dict[str, Any]]:
+    """``TENANTS`` with ``EXTRA_TENANTS`` added: a code in both takes the extra entry.
+
+    A deployment adds its brand with ``EXTRA_TENANTS`` and keeps the bundled ones without
+    listing them again; ``TENANTS`` replaces the whole list.
+    """
+    merged: dict[str, dict[str, Any]] = {}
+    for setting in ("TENANTS", "EXTRA_TENANTS"):
+        value = config.get(setting) or {}
+        if not isinstance(value, Mapping):
+            raise TenantConfigurationError(f"{setting} maps tenant codes to their settings (JSON object), not {value!r}")
+        for code, spec in value.items():
+            if not isinstance(spec, Mapping) or "plugin" not in spec:
+                raise TenantConfigurationError(
+                    f"{setting}[{code!r}] needs at least the supplier plugin: "
+                    '{"plugin": "<supplier code>", "hosts": ["<host name>"]}'
+                )
+            merged[str(code)] = dict(spec)
+    return merged
+
+
+def build_registry(app: Flask, pm: pluggy.PluginManager) -> TenantRegistry:
+    """Create the tenants of ``TENANTS`` and ``EXTRA_TENANTS`` from the loaded supplier plugins."""
+    from core.framework.plugins import supplier_plugins
+    from core.framework.theming import ThemeLibrary
+
+    suppliers: dict[str, tuple[object, SupplierInfo]] = {}
+    for plugin, info in supplier_plugins(pm):
+        if info.code in suppliers:
+            raise ValueError(f"two plugins describe supplier {info.code!r}")
+        suppliers[info.code] = (plugin, info)
+
+    themes: ThemeLibrary = app.extensions["portal_themes"]
+    languages = list(app.config["LANGUAGES"])
+    tenants = []
+    for code, spec in configured_tenants(app.config).items():
+        supplier_code = spec["plugin"]
+        if supplier_code not in suppliers:
+            raise TenantConfigurationError(
+                f"tenant {code!r} asks for supplier plugin {supplier_code!r}, "
+                f"which is not loaded (loaded: {', '.join(sorted(suppliers)) or 'none'}): install it, "
+                "list it in PLUGINS, or leave the tenant out of TENANTS and EXTRA_TENANTS"
+            )
+        plugin, info = suppliers[supplier_code]
+        locales = tuple(
+            loc
+            for loc in spec.get("locales", info.supported_locales)
+            if loc in languages or loc == info.default_locale
+        )
+        default_locale = spec.get("default_locale", info.default_locale)
+        if default_locale not in locales:
+            raise TenantConfigurationError(f"tenant {code!r}: default locale {default_locale!r} not offered")
+        tenants.append(
+            Tenant(
+                code=code,
+                supplier=info,
+                theme=themes.get(spec.get("theme", info.theme), info),
+                hosts=tuple(spec.get("hosts", ())),
+                locales=locales,
+                default_locale=default_locale,
+                settings=dict(spec.get("settings", {})),
+                plugin=plugin,
+                hook=_TenantHooks(pm, plugin),
+            )
+        )
+    return TenantRegistry(tenants, app.config.get("DEFAULT_TENANT"))
