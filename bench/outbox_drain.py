@@ -77,7 +77,7 @@ def main() -> None:
                    env=env, check=True, capture_output=True)
 
     from core import create_app
-    from core.billing.sync import import_account
+    from core.framework.sync import import_account
     from core.framework.extensions import db
     from core.framework.tenancy import tenant_context
     from core.models import OutboxMessage, User, utcnow

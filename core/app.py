@@ -14,8 +14,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from core.config import DEFAULT_SECRET_KEY, ConfigurationError, DefaultConfig
 from core.framework import i18n, jobs, security
 from core.framework import web as common
+from core.framework.descriptions import OutboxHandler
 from core.framework.extensions import csrf, db, limiter, login_manager, mail, migrate
-from core.framework.plugins import create_plugin_manager
+from core.framework.plugins import PluginError, create_plugin_manager, import_core_models
 from core.framework.tenancy import build_registry, install_tenant_scoping
 from core.framework.theming import PortalFlask, ThemeLibrary
 from core.maintenance import service as maintenance
@@ -46,6 +47,7 @@ def create_app(
         app.config.update(config)
     _finish_config(app)
 
+    import_core_models()
     pm = create_plugin_manager(app.config["PLUGINS"], plugins)
     app.extensions["portal_plugins"] = pm
     theme_dirs = [Path(p) for group in pm.hook.portal_themes() for p in group]
@@ -76,6 +78,7 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     _register_blueprints(app, pm)
+    _collect_outbox_handlers(app, pm)
     return app
 
 
@@ -133,35 +136,22 @@ def _register_tenant_resolution(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask, pm) -> None:
-    from core.accounts import views as accounts
-    from core.api import bp as api_bp
-    from core.api_tokens import views as api_tokens
-    from core.auth import views as auth
-    from core.consents import views as consents
-    from core.consumption import views as consumption
-    from core.dashboard import views as dashboard
-    from core.demo import views as demo
-    from core.framework import site
-    from core.help import views as help_pages
-    from core.invoices import views as invoices
-    from core.notifications import views as notifications
-    from core.payments import views as payments
-    from core.profile import views as profile
-    from core.readings import views as readings
-    from core.service_requests import views as requests
-
-    for module in (site, auth, accounts, dashboard, requests, readings, consumption, invoices, payments,
-                   notifications, help_pages, consents, profile):
-        app.register_blueprint(module.bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(api_tokens.bp)
-    if app.config["DEMO"]:
-        app.register_blueprint(demo.bp)
-
+    """Every blueprint from the hooks: the core's features and the plugins' pages alike."""
     owners: dict[str, object] = {}
     for impl in pm.hook.portal_blueprints.get_hookimpls():
-        for blueprint in impl.function() or []:
+        arguments = {"app": app} if "app" in impl.argnames else {}
+        for blueprint in impl.function(**arguments) or []:
             app.register_blueprint(blueprint)
             if hasattr(impl.plugin, "portal_supplier"):
                 owners[blueprint.name] = impl.plugin
     app.extensions["portal_blueprint_owners"] = owners
+
+
+def _collect_outbox_handlers(app: Flask, pm) -> None:
+    handlers: dict[str, OutboxHandler] = {}
+    for group in pm.hook.portal_outbox_handlers():
+        for handler in group:
+            if handler.kind in handlers:
+                raise PluginError(f"two outbox handlers for the message kind {handler.kind!r}")
+            handlers[handler.kind] = handler
+    app.extensions["portal_outbox_handlers"] = handlers

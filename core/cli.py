@@ -102,7 +102,7 @@ def demo_backend(host: str, port: int, state_dir: str, suppliers: tuple[str, ...
 
     Point a tenant at it with settings {"backend_url": "http://HOST:PORT/<supplier code>"}.
     """
-    from core.billing.service import create_backend_app
+    from core.demo.server import create_backend_app
 
     app = create_backend_app(state_dir, list(suppliers) or None, as_of.date() if as_of else None)
     click.echo(f"demo back-end for {', '.join(app.config['SERVED_SUPPLIERS'])} on http://{host}:{port}/")
@@ -134,7 +134,7 @@ def demo_accounts(as_json: bool) -> None:
 @with_appcontext
 def sync_command(tenant_codes: tuple[str, ...]) -> None:
     """Bring the portal's copy of the billing data up to date now."""
-    from core.billing.sync import sync_tenant
+    from core.framework.sync import sync_tenant
     from core.framework.tenancy import tenant_context
 
     tenants = current_app.extensions["portal_tenants"]

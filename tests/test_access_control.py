@@ -21,12 +21,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from core.api_tokens.models import ApiToken
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
 from core.models import AccountLink, BillingAccount, Invoice, ServiceRequest, SupplyPoint, User
-from core.models.api import ApiToken
-from core.models.payments import PaymentIntent
 from core.notifications import service as notifications
+from core.payments.models import PaymentIntent
 from core.readings.service import field_name, local_today
 from tests.conftest import INNOGY_HOST, SECOND_HOST, client_for, register_and_activate, sign_in
 

@@ -20,13 +20,13 @@ import plugins.cez_cz.plugin
 import plugins.doe_ua.plugin
 import plugins.innogy_pl.plugin
 import plugins.italiangas_it.plugin
-from core.api import OPERATIONS
+from core.api.base import OPERATIONS
 from core.api.spec import openapi_path
+from core.api_tokens.models import ApiIdempotencyKey, ApiToken
 from core.billing.contract import BackendUnavailable
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
 from core.models import MeterReading, ServiceRequest
-from core.models.api import ApiIdempotencyKey, ApiToken
 from core.readings.service import local_today
 from tests.conftest import SECOND_HOST, client_for, register_and_activate, sign_in
 from tests.support.outbox import count_to_supplier

@@ -17,7 +17,7 @@ from core.framework import outbox
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
 from core.models import AccountLink, BillingAccount, OutboxMessage, TermsAcceptance, User, utcnow
-from core.models.profile import ActivityEvent, ConsentEvent
+from core.profile.models import ActivityEvent, ConsentEvent
 from tests.conftest import client_for, register_and_activate, sign_in
 from tests.support.outbox import TO_SUPPLIER, count_to_supplier
 

@@ -1,6 +1,6 @@
 """Consumption per month and register, derived from the meter readings the portal holds.
 
-Histories are stored the way the sync stores them (``core.billing.sync.store_snapshot``), so the
+Histories are stored the way the sync stores them (``core.framework.sync.store_snapshot``), so the
 expected figures can be worked out by hand.
 """
 

@@ -133,10 +133,10 @@ def test_fault_injection_every_submission_delivered_exactly_once(make_app, backe
 
     from sqlalchemy import select
 
-    from core.billing.sync import import_account
     from core.framework import outbox
     from core.framework.extensions import db
     from core.framework.security import hash_password
+    from core.framework.sync import import_account
     from core.framework.tenancy import tenant_context
     from core.models import (
         AccountLink,

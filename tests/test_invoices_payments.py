@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from core.billing.contract import BackendUnavailable, Money
-from core.billing.sync import sync_tenant
 from core.framework import outbox
 from core.framework.extensions import db
+from core.framework.sync import sync_tenant
 from core.framework.tenancy import tenant_context
 from core.invoices.service import PAGE_SIZE
 from core.models import AccountLink, BillingAccount, Invoice, OutboxMessage, Payment, User, utcnow
-from core.models.payments import PaymentIntent
+from core.payments.models import PaymentIntent
 from core.payments.service import SIGNATURE_HEADER, DemoPaymentProvider, demo_key
 from tests.conftest import client_for, register_and_activate, sign_in
 from tests.support.outbox import TO_SUPPLIER

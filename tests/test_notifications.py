@@ -14,7 +14,7 @@ from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
 from core.hookspecs import hookimpl
 from core.models import SupplyPoint
-from core.models.notifications import NotificationContact, NotificationPreference, SentNotification
+from core.notifications.models import NotificationContact, NotificationPreference, SentNotification
 from core.notifications.service import OUTAGE_JOB, READING_JOB, ReadingPeriod
 from core.readings.service import local_today
 from plugins.cez_cz import plugin as cez_plugin
@@ -332,7 +332,8 @@ def test_reminders_are_offered_only_where_readings_are_taken(app, smtp_server, d
 @pytest.mark.skipif(not shutil.which("chromium"), reason="Debian chromium is not installed")
 @pytest.mark.parametrize("brand", ["cez"])
 def test_notification_pages_pass_an_accessibility_audit(live_portal, page, brand):  # noqa: F811
-    from core.demo.service import DEMO_PASSWORD, demo_login, prepare_demo
+    from core.demo.service import DEMO_PASSWORD, prepare_demo
+    from core.framework.mail import demo_login
 
     app, base = live_portal
     with app.app_context():

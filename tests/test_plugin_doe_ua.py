@@ -35,9 +35,9 @@ from core.billing.contract import (
     RequestSubmission,
     SubmissionStatus,
 )
-from core.billing.sync import sync_tenant
 from core.framework.extensions import db
 from core.framework.forms import translate_errors
+from core.framework.sync import sync_tenant
 from core.framework.tenancy import tenant_context
 from core.models import AccountLink, BillingAccount, Invoice, ServiceRequest, VerificationAttempt
 from core.service_requests.service import json_safe

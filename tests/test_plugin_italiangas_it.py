@@ -1160,7 +1160,7 @@ def test_bad_billing_address_changes_nothing(ig_app, smtp_server):
 
 
 def test_email_bills_for_all_condominiums_through_the_e_invoice_consent(ig_app, smtp_server):
-    from core.models.profile import ConsentEvent
+    from core.profile.models import ConsentEvent
 
     adapter = _adapter(ig_app)
     client, numbers = _administrator(ig_app, smtp_server, 2, "amministrazione@example.it")

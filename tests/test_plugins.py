@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib.metadata
 import types
+from pathlib import Path
 
 import pytest
 from flask import Blueprint, render_template_string
 
+import core
 from core import create_app
 from core.framework.descriptions import NavigationItem
 from core.framework.plugins import PluginError, create_plugin_manager
@@ -47,9 +49,16 @@ def test_plugin_that_fails_to_import_stops_start_up(monkeypatch):
         create_plugin_manager()
 
 
+def _core_features() -> list[str]:
+    """The core's own hook modules: every feature package with a ``hooks`` module registers itself."""
+    found = sorted(path.parent.name for path in Path(core.__file__).parent.glob("*/hooks.py"))
+    assert {"framework", "readings", "invoices", "api"} <= set(found)
+    return [f"core.{name}" for name in found]
+
+
 def test_portal_plugins_limits_which_plugins_load():
     pm = create_plugin_manager([])
-    assert [name for name, _ in pm.list_name_plugin()] == ["core"]
+    assert [name for name, _ in pm.list_name_plugin()] == _core_features()
     with pytest.raises(PluginError, match="not installed: nosuch"):
         create_plugin_manager(["nosuch"])
 
@@ -59,7 +68,7 @@ def test_portal_plugins_from_environment(monkeypatch, migrated, tmp_path):
     monkeypatch.setenv("PORTAL_TENANTS", "{}")
     monkeypatch.setenv("PORTAL_DEFAULT_TENANT", "null")
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": migrated})
-    assert [name for name, _ in app.extensions["portal_plugins"].list_name_plugin()] == ["core"]
+    assert [name for name, _ in app.extensions["portal_plugins"].list_name_plugin()] == _core_features()
 
 
 def test_tenant_naming_a_missing_plugin_fails_clearly(migrated):

@@ -258,7 +258,7 @@ def test_backend_down_keeps_the_reading_and_delivers_later(app, client, smtp_ser
 
 
 def test_sync_does_not_duplicate_an_accepted_reading(app, client, smtp_server, demo_identity):
-    from core.billing.sync import import_account
+    from core.framework.sync import import_account
 
     identity, point, path, previous = _setup(app, client, smtp_server, demo_identity)
     page = client.get(path).get_data(as_text=True)

@@ -167,7 +167,7 @@ def test_two_relays_on_postgresql_never_deliver_the_same_row(app, demo_identity,
 
     import pytest
 
-    from core.billing.sync import import_account
+    from core.framework.sync import import_account
     from core.models import User
     from core.service_requests.service import file_request
 

@@ -35,9 +35,9 @@ from sqlalchemy import create_engine, func, select
 from core.billing.contract import PAYMENT_NOTIFICATION
 from core.billing.http import HttpBillingAdapter
 from core.consents.service import REQUEST_TYPE as E_INVOICE
-from core.invoices.service import OPEN
+from core.models import OPEN_INVOICE_STATUSES as OPEN
 from core.models import MailMessage, MeterReading, OutboxMessage, ServiceRequest
-from core.models.payments import PaymentIntent
+from core.payments.models import PaymentIntent
 from core.readings.service import field_name
 from tests.conftest import PASSWORD
 from tests.support.broker import forget_queue, redis_running

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from core.billing.contract import BackendUnavailable
-from core.billing.sync import sync_tenant
 from core.framework.extensions import db
+from core.framework.sync import sync_tenant
 from core.framework.tenancy import tenant_context
 from core.models import BillingAccount, Invoice, Payment, SyncState
 
@@ -118,7 +118,7 @@ def test_portal_sync_command(app):
 
 
 def test_portal_outbox_commands_list_and_requeue_parked(app, demo_identity):
-    from core.billing.sync import import_account
+    from core.framework.sync import import_account
     from core.models import OutboxMessage, User, utcnow
     from core.service_requests.service import file_request
 

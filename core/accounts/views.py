@@ -16,14 +16,16 @@ from core.accounts.selection import (
     my_supply_points,
     own_supply_point_or_404,
     select_supply_point,
+    supply_point_choice,
     with_meters,
 )
 from core.framework.extensions import limiter
 from core.framework.forms import load_form
+from core.framework.labels import register_label
 from core.framework.web import limit, safe_next
-from core.readings.service import register_label
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+bp.add_app_template_global(supply_point_choice)  # the header's selector, on every page
 
 _MESSAGES = {
     LinkOutcome.NO_MATCH: lambda: _(

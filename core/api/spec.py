@@ -11,8 +11,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import g, jsonify, render_template, url_for
 from flask_babel import gettext as _
 
-from core.api import OPERATIONS, RULE_PARAMETER, bp
 from core.api import schemas as s
+from core.api.base import OPERATIONS, RULE_PARAMETER, bp
 from core.framework.web import MAX_ID
 
 OPENAPI_VERSION = "3.0.3"

@@ -13,18 +13,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import extract, select
 
-from core.api import (
-    ApiError,
-    bp,
-    idempotency,
-    json_body,
-    load,
-    operation,
-    paginated,
-    query_args,
-    validation_failed,
-)
+from core.api import idempotency
 from core.api import schemas as s
+from core.api.base import ApiError, bp, json_body, load, operation, paginated, query_args, validation_failed
 from core.billing.contract import BackendUnavailable
 from core.consumption.service import monthly_consumption
 from core.framework.extensions import db

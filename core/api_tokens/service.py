@@ -15,9 +15,9 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
+from core.api_tokens.models import READ, READ_WRITE, ApiToken
 from core.framework.extensions import db
 from core.models import User, utcnow
-from core.models.api import READ, READ_WRITE, ApiToken
 
 PREFIX = "up_"
 MAX_ACTIVE = 20

@@ -7,15 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core.framework.fields import email_field
 from core.framework.passwords import too_easy
-
-
-def _email(**metadata) -> fields.Email:
-    return fields.Email(
-        required=True,
-        validate=validate.Length(max=254, error=_l("Use at most {max} characters.")),
-        metadata={"label": _l("E-mail address"), "autocomplete": "email", **metadata},
-    )
 
 
 def _new_password(label) -> fields.String:
@@ -58,22 +51,34 @@ class _PasswordPair(Schema):
 
 
 class RegistrationSchema(_PasswordPair):
-    email = _email()
+    """The registration form: e-mail address, a new password twice, the terms accepted.
+
+    A plugin with its own registration steps (a PIN first, say) asks it as its last step
+    and hands what it loaded to ``register_login``. The password must be long enough
+    (``PASSWORD_MIN_LENGTH``), not the e-mail address and not easy to guess.
+    """
+
+    email = email_field()
+    """The e-mail address the login signs in with (at most 254 characters)."""
     password = _new_password(_l("Password"))
+    """The new password (load only)."""
     password_confirm = _repeat_password(_l("Repeat the password"))
+    """The same password again (load only)."""
     accept_terms = fields.Boolean(
         required=True,
         metadata={"label": _l("I have read and accept the terms of service of the portal.")},
     )
+    """The terms of service accepted: must be true."""
 
     @validates_schema
     def check_terms(self, data, **kwargs):
+        """Refuses the form unless ``accept_terms`` is true."""
         if not data.get("accept_terms"):
             raise ValidationError(_l("You must accept the terms of service to register."), "accept_terms")
 
 
 class LoginSchema(Schema):
-    email = _email(autocomplete="username")
+    email = email_field(autocomplete="username")
     password = fields.String(
         required=True, load_only=True,
         validate=validate.Length(max=256, error=_l("Use at most {max} characters.")),
@@ -82,7 +87,7 @@ class LoginSchema(Schema):
 
 
 class ForgotPasswordSchema(Schema):
-    email = _email()
+    email = email_field()
 
 
 class ResetPasswordSchema(_PasswordPair):

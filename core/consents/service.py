@@ -22,7 +22,7 @@ from core.framework import outbox
 from core.framework.extensions import db
 from core.framework.tenancy import Tenant
 from core.models import BillingAccount, OutboxMessage, TermsAcceptance, User, utcnow
-from core.models.profile import ConsentEvent
+from core.profile.models import ConsentEvent
 from core.profile.service import RECEIVED, REJECTED, record_activity, settle
 
 E_INVOICE, MARKETING = "e_invoice", "marketing"
@@ -96,6 +96,7 @@ def _in_force(events: list[ConsentEvent]) -> bool:
 # --- e-invoice ---------------------------------------------------------------------------
 
 def e_invoice_offered(tenant: Tenant) -> bool:
+    """Whether the tenant's supplier offers e-invoices (the ``"e_invoice"`` capability)."""
     return tenant.has(CAPABILITY)
 
 
@@ -111,6 +112,8 @@ class EInvoiceState:
 
 
 def e_invoice_states(user: User) -> list[EInvoiceState]:
+    """Per linked account of ``user``, in link order: the account, whether e-invoices are
+    on (``enabled``) and the consent's ``history``, newest first."""
     states = []
     for link in user.links:
         events = history(user, E_INVOICE, link.account)
@@ -150,13 +153,16 @@ def set_e_invoice(user: User, accounts: Iterable[BillingAccount], enabled: bool)
     return events
 
 
-def _deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
+def deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
     event = db.session.get(ConsentEvent, message.object_id)
     submission = RequestSubmission(account_number=event.account.number, request_type=REQUEST_TYPE, data=dict(event.data))
     return tenant.adapter.submit_request(submission, message.idempotency_key)
 
 
-outbox.handler(KIND, _deliver, lambda message, result: settle(db.session.get(ConsentEvent, message.object_id), result))
+
+def apply_answer(message: OutboxMessage, result: SubmissionResult) -> None:
+    """Record the back-end's answer to the message on its row."""
+    settle(db.session.get(ConsentEvent, message.object_id), result)
 
 
 # --- marketing -------------------------------------------------------------------------------

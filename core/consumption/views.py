@@ -19,8 +19,9 @@ from werkzeug.utils import secure_filename
 
 from core.accounts.selection import current_supply_point, own_supply_point_or_404
 from core.consumption.service import available_years, by_register, chart_for, monthly_consumption
+from core.framework.labels import register_label
 from core.models import SupplyPoint
-from core.readings.service import local_today, register_label
+from core.readings.service import local_today
 
 bp = Blueprint("consumption", __name__, url_prefix="/consumption")
 TENTH = Decimal("0.1")

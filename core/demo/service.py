@@ -9,19 +9,16 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from core.billing.sync import import_account
 from core.framework.catalogs import all_domains, compile_catalogs
 from core.framework.extensions import db
+from core.framework.mail import demo_login
 from core.framework.security import hash_password
+from core.framework.sync import import_account
 from core.framework.tenancy import tenant_context
 from core.maintenance.service import ensure_demo_window
 from core.models import AccountLink, TermsAcceptance, User, utcnow
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - the published demo login
-
-
-def demo_login(tenant_code: str) -> str:
-    return f"demo@{tenant_code.replace('_', '-')}.example"
 
 
 def prepare_demo(app: Flask, reset: bool = False) -> list[str]:

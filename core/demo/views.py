@@ -23,9 +23,8 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import or_, select
 
-from core.demo.service import demo_login
 from core.framework.extensions import db
-from core.framework.mail import MAILBOX_KEY
+from core.framework.mail import MAILBOX_KEY, demo_login
 from core.models import MailMessage
 
 bp = Blueprint("demo", __name__, url_prefix="/demo")

@@ -19,7 +19,7 @@ import re
 from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
 
 from core.framework.identifiers import (
     EIC_LENGTH,
@@ -83,6 +83,8 @@ class LocalizedDecimal(_LazyMessages, fields.Decimal):
         "invalid": _l("Enter a number, for example 123.45."),
         "special": _l("Enter a number, for example 123.45."),
     }
+    """marshmallow's messages by error key, in the customer's language; pass
+    ``error_messages={...}`` to reword one."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> decimal.Decimal:
         if isinstance(value, str):
@@ -106,9 +108,12 @@ class DigitString(_LazyMessages, fields.String):
     default_error_messages: ClassVar[dict[str, Any]] = {
         "digits": _l("Use digits only."),
     }
+    """marshmallow's messages by error key (``"digits"``: not only digits), in the
+    customer's language; pass ``error_messages={...}`` to reword one."""
 
     def __init__(self, *, length: int | tuple[int, int] | None = None, **kwargs: Any) -> None:
         self.length = (length, length) if isinstance(length, int) else length
+        """The allowed number of digits as ``(minimum, maximum)``, or ``None`` for any."""
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -122,6 +127,15 @@ class DigitString(_LazyMessages, fields.String):
             if not minimum <= len(digits) <= maximum:
                 raise _invalid(_l("Enter %(low)d to %(high)d digits.", low=minimum, high=maximum))
         return digits
+
+
+def email_field(**metadata: Any) -> fields.Email:
+    """A required e-mail address of at most 254 characters (``metadata`` overrides label or autocomplete)."""
+    return fields.Email(
+        required=True,
+        validate=validate.Length(max=254, error=_l("Use at most {max} characters.")),
+        metadata={"label": _l("E-mail address"), "autocomplete": "email", **metadata},
+    )
 
 
 class Gsrn18(DigitString):

@@ -18,10 +18,10 @@ from celery import Celery, Task, shared_task
 from celery.schedules import crontab
 from flask import Flask, current_app
 
-from core.billing.sync import sync_tenant
 from core.config import ConfigurationError
 from core.framework import outbox
 from core.framework.descriptions import ScheduledJob
+from core.framework.sync import sync_tenant
 from core.framework.tenancy import Tenant, tenant_context
 
 log = logging.getLogger(__name__)

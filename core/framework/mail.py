@@ -62,6 +62,11 @@ def queue(recipient: str, subject: str, body: str) -> MailMessage:
     return message
 
 
+def demo_login(tenant_code: str) -> str:
+    """The address of a brand's published demo login (its mail is shown only to whoever signed in as it)."""
+    return f"demo@{tenant_code.replace('_', '-')}.example"
+
+
 def _mailbox_of_this_browser(recipient: str) -> str | None:
     """In the demo: the mailbox of the browser session that causes the mail.
 
@@ -70,8 +75,6 @@ def _mailbox_of_this_browser(recipient: str) -> str | None:
     """
     if not (current_app.config["MAIL_CAPTURE"] and has_request_context()):
         return None
-    from core.demo.service import demo_login
-
     if recipient == demo_login(g.tenant.code):
         return None
     if MAILBOX_KEY not in session:
@@ -79,7 +82,7 @@ def _mailbox_of_this_browser(recipient: str) -> str | None:
     return session[MAILBOX_KEY]
 
 
-def _deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
+def deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
     row = db.session.get(MailMessage, message.object_id)
     if row is None or row.sent_at is not None:  # sent before a crash, or erased with its login
         return SubmissionResult(SubmissionStatus.ACCEPTED)
@@ -91,7 +94,7 @@ def _deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
     return SubmissionResult(SubmissionStatus.ACCEPTED)
 
 
-def _apply(message: OutboxMessage, result: SubmissionResult) -> None:
+def apply_answer(message: OutboxMessage, result: SubmissionResult) -> None:
     row = db.session.get(MailMessage, message.object_id)
     if row is None:
         return
@@ -99,6 +102,3 @@ def _apply(message: OutboxMessage, result: SubmissionResult) -> None:
         row.sent_at = utcnow()  # kept for the demo mailbox
     else:
         db.session.delete(row)  # sent: its links are nobody's business any more
-
-
-outbox.handler(KIND, _deliver, _apply)

@@ -46,6 +46,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import event, func, or_, select, update
@@ -71,19 +72,9 @@ UNAVAILABLE = "unavailable: "
 """How the last error of a message starts when its back-end could not be reached."""
 PULL_FORWARD_EVERY = 5.0  # seconds
 
-# kind -> (deliver(tenant, message) -> result, apply(message, result) -> None)
-Deliverer = Callable[[Tenant, OutboxMessage], SubmissionResult]
-Applier = Callable[[OutboxMessage, SubmissionResult], None]
-HANDLERS: dict[str, tuple[Deliverer, Applier]] = {}
-
-
-def handler(kind: str, deliver: Deliverer, apply: Applier) -> None:
-    """Register how messages of ``kind`` are delivered and how the answer is recorded.
-
-    ``apply`` is called with the back-end's answer, accepted or rejected (a refusal comes
-    as a rejected :class:`SubmissionResult` with its ``reason_code``).
-    """
-    HANDLERS[kind] = (deliver, apply)
+def handlers() -> dict[str, Any]:
+    """Each message kind's :class:`~core.plugin_api.OutboxHandler`, from the ``portal_outbox_handlers`` hooks."""
+    return current_app.extensions["portal_outbox_handlers"]
 
 
 def enqueue(kind: str, object_id: int, ordering_key: str | None = None) -> OutboxMessage:
@@ -179,14 +170,14 @@ def deliver_one(tenant: Tenant, message_id: int) -> str | None:
         db.session.rollback()
         return None
     try:
-        deliver, apply = HANDLERS[message.kind]
+        handler = handlers()[message.kind]
         try:
-            result = deliver(tenant, message)
+            result = handler.deliver(tenant, message)
         except SubmissionRefused as refusal:
             result = SubmissionResult.rejected(refusal.code, refusal.detail)
         except AccountNotFound:
             result = SubmissionResult.rejected("account_unknown")
-        apply(message, result)
+        handler.apply(message, result)
     except Exception as exc:  # noqa: BLE001 - unreachable back-end, malformed answer, a handler's bug alike
         db.session.rollback()
         return _failed(message_id, exc)

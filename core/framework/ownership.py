@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from core.models import AccountLink, BillingAccount
+from core.models import AccountLink, BillingAccount, Invoice
+from core.models.database import db
 
 
 def owned(statement: Select, user: Any, account_column: InstrumentedAttribute = BillingAccount.id) -> Select:
@@ -34,3 +35,17 @@ def owned(statement: Select, user: Any, account_column: InstrumentedAttribute = 
 def own_accounts(user: Any) -> Select:
     """The billing accounts ``user`` has linked, in the order they were linked."""
     return owned(select(BillingAccount), user).order_by(AccountLink.id)
+
+
+def linked_accounts(user: Any) -> list[BillingAccount]:
+    """The customer's own accounts, in the order they were linked."""
+    return list(db.session.execute(own_accounts(user)).scalars())
+
+
+def invoice_of(user: Any, invoice_id: int) -> tuple[Invoice, BillingAccount] | None:
+    """The invoice if it is on one of the customer's accounts, with that account."""
+    row = db.session.execute(
+        owned(select(Invoice, BillingAccount).join(BillingAccount, Invoice.account_id == BillingAccount.id), user)
+        .where(Invoice.id == invoice_id)
+    ).first()
+    return (row[0], row[1]) if row else None

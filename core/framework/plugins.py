@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import logging
+import pkgutil
 from collections.abc import Iterable
+from pathlib import Path
 
 import pluggy
 
@@ -12,6 +15,7 @@ from core import hookspecs
 from core.framework.descriptions import SupplierInfo
 
 ENTRY_POINT_GROUP = "utility_portal"
+CORE_DIR = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
 
 
@@ -36,11 +40,10 @@ def create_plugin_manager(
     :raises PluginError: naming the plugin that failed to import, registered a hook
         the specs don't know, or was asked for but is not installed.
     """
-    from core import default_hooks
-
     pm = pluggy.PluginManager("portal")
     pm.add_hookspecs(hookspecs)
-    pm.register(default_hooks, name="core")
+    for name in core_hook_modules():  # first, so that plugins' implementations run before them
+        pm.register(importlib.import_module(name), name=name.removesuffix(".hooks"))
 
     wanted = None if enabled is None else list(dict.fromkeys(enabled))
     found = set()
@@ -76,6 +79,30 @@ def create_plugin_manager(
         name = pm.get_name(exc.plugin) if exc.plugin is not None else "?"
         raise PluginError(f"plugin {name!r} does not honour the hook specs: {exc}") from exc
     return pm
+
+
+def core_hook_modules() -> list[str]:
+    """The core's own hook implementations: ``core/<feature>/hooks.py`` of every package that has one.
+
+    Each feature registers its pages, navigation entry and outbox handler as a plugin would;
+    a new feature package is found by its ``hooks`` module, with no list to keep.
+    """
+    return _core_modules("hooks")
+
+
+def import_core_models() -> None:
+    """Import ``core/<feature>/models.py`` of every feature that has tables, so that the
+    metadata (Alembic, the mappers' relationships) knows every table."""
+    for name in _core_modules("models"):
+        importlib.import_module(name)
+
+
+def _core_modules(leaf: str) -> list[str]:
+    return sorted(
+        f"core.{found.name}.{leaf}"
+        for found in pkgutil.iter_modules([str(CORE_DIR)])
+        if found.ispkg and (CORE_DIR / found.name / f"{leaf}.py").is_file()
+    )
 
 
 def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:

@@ -1,16 +1,12 @@
 """White-label tenancy: the Host header picks the tenant; queries are scoped to it.
 
 A tenant is one brand served by one supplier plugin with a theme and a set of locales.
-Every customer-data model inherits :class:`TenantScoped`; the session adds the current
-tenant to every SELECT, UPDATE and DELETE of such a model and stamps it on new rows, so
-a view cannot forget the filter. Code that really must cross tenants (operators' tools)
-says so with ``execution_options(all_tenants=True)``.
+The scoping of queries lives with the data (:mod:`core.models.tenant_scope`); its names are
+repeated here, where the rest of tenancy is.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime as dt
 import threading
 from collections.abc import Iterator, Mapping
@@ -18,11 +14,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pluggy
-from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import String, event
-from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from flask import Flask
 
 from core.config import ConfigurationError
+from core.models.tenant_scope import (  # noqa: F401 - the tenancy names, in one place for their users
+    NoTenant,
+    TenantMismatch,
+    TenantScoped,
+    current_tenant_code,
+    install_tenant_scoping,
+    tenant_context,
+)
 
 if TYPE_CHECKING:
     from core.billing.contract import BillingAdapter
@@ -36,123 +38,61 @@ if TYPE_CHECKING:
     from core.framework.theming import Theme
 
 
-class NoTenant(RuntimeError):
-    """Tenant-scoped data was touched with no tenant active."""
-
-
-class TenantMismatch(RuntimeError):
-    """A row of one tenant was about to be written while serving another."""
-
-
 class TenantConfigurationError(ConfigurationError, ValueError):
     """``TENANTS``, ``EXTRA_TENANTS`` or ``DEFAULT_TENANT`` cannot work; the message names the fix."""
 
 
-_override: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "portal_tenant", default=None
-)
-
-
-def current_tenant_code(default: Any = NoTenant) -> str:
-    code = _override.get()
-    if code is None and has_app_context():
-        tenant = g.get("tenant")
-        code = tenant.code if tenant is not None else None
-    if code is None:
-        if default is NoTenant:
-            raise NoTenant("no tenant is active; use tenant_context() outside requests")
-        return default
-    return code
-
-
-@contextlib.contextmanager
-def tenant_context(code: str) -> Iterator[None]:
-    """Act as ``code`` outside a request (CLI, jobs, tests): queries, mail and templates."""
-    token = _override.set(code)
-    in_app = has_app_context()
-    previous = g.get("tenant") if in_app else None
-    if in_app:
-        g.tenant = current_app.extensions["portal_tenants"].by_code.get(code)
-    try:
-        yield
-    finally:
-        _override.reset(token)
-        if in_app:
-            g.tenant = previous
-
-
-class TenantScoped:
-    """Mixin for every model that holds customer data."""
-
-    @declared_attr
-    def tenant(cls) -> Mapped[str]:  # noqa: N805 - SQLAlchemy declared_attr
-        return mapped_column(String(64), index=True, nullable=False)
-
-
-def _scope_statements(state) -> None:
-    if state.execution_options.get("all_tenants"):
-        return
-    if state.is_select and (state.is_column_load or state.is_relationship_load):
-        return
-    if not (state.is_select or state.is_update or state.is_delete):
-        return
-    code = current_tenant_code()
-    state.statement = state.statement.options(
-        with_loader_criteria(
-            TenantScoped, lambda cls: cls.tenant == code, include_aliases=True
-        )
-    )
-
-
-def _stamp_new_rows(session: Session, flush_context, instances) -> None:
-    for obj in list(session.new) + list(session.dirty):
-        if not isinstance(obj, TenantScoped):
-            continue
-        code = current_tenant_code()
-        if obj.tenant is None:
-            obj.tenant = code
-        elif obj.tenant != code:
-            raise TenantMismatch(
-                f"{type(obj).__name__} of tenant {obj.tenant!r} written while serving {code!r}"
-            )
-
-
-def install_tenant_scoping(session_class: type[Session] = Session) -> None:
-    if not event.contains(session_class, "do_orm_execute", _scope_statements):
-        event.listen(session_class, "do_orm_execute", _scope_statements)
-        event.listen(session_class, "before_flush", _stamp_new_rows)
-
-
 @dataclass
 class Tenant:
-    """One brand: supplier plugin + theme + locales, answering on some hosts."""
+    """One brand: supplier plugin + theme + locales, answering on some hosts.
+
+    Made by the core from ``PORTAL_TENANTS`` at start-up; a plugin receives it in every
+    hook called "for a tenant" (and ``g.tenant`` in a request).
+    """
 
     code: str
+    """The tenant's key in ``PORTAL_TENANTS`` (``"innogy"``); stored on every row of its customers."""
     supplier: SupplierInfo
+    """The description of the supplier the tenant's plugin serves."""
     theme: Theme
+    """The theme the tenant wears (name, colours, logo, templates)."""
     hosts: tuple[str, ...]
+    """Host names it answers on; the first one builds its links outside a request."""
     locales: tuple[str, ...]
+    """The languages it offers."""
     default_locale: str
+    """Its language when a visitor's browser asks for none of ``locales``."""
     settings: dict[str, Any]
+    """The tenant's ``"settings"`` in ``PORTAL_TENANTS``: the core reads ``backend_url``,
+    ``backend_timeout``, ``demo_as_of``, ``mail_sender``, ``reading_reminder_day`` and
+    ``demo_bank``; a plugin reads its own (an SMS gateway's address, say)."""
     plugin: object = field(repr=False)
+    """The supplier plugin (its module) serving the tenant."""
     hook: _TenantHooks = field(repr=False)
+    """Hook callers that reach only the core and this tenant's plugin
+    (``tenant.hook.portal_request_types(tenant=tenant)``)."""
     _adapter: BillingAdapter | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def currency(self) -> str:
+        """The supplier's currency (ISO 4217)."""
         return self.supplier.currency
 
     @property
     def timezone(self) -> str:
+        """The supplier's time zone (IANA)."""
         return self.supplier.timezone
 
     def has(self, capability: str) -> bool:
+        """Whether the supplier has ``capability`` (:attr:`SupplierInfo.capabilities`)."""
         return capability in self.supplier.capabilities
 
     @property
     def adapter(self) -> BillingAdapter:
-        """The supplier's billing adapter, created once per tenant."""
+        """The supplier's billing adapter, created once per tenant: the reference billing
+        API over HTTP when the settings name a ``backend_url``, else the plugin's
+        production adapter, else its demo back-end."""
         if self._adapter is None:
             with self._lock:
                 if self._adapter is None:
@@ -175,18 +115,23 @@ class Tenant:
         return adapter
 
     def identity_methods(self) -> list[IdentityMethod]:
+        """Every identity method offered (``portal_identity_methods``), the first first."""
         return [m for group in self.hook.portal_identity_methods(tenant=self) for m in group]
 
     def identity_method(self, code: str) -> IdentityMethod | None:
+        """The identity method with this code, or ``None``."""
         return next((m for m in self.identity_methods() if m.code == code), None)
 
     def request_types(self) -> list[RequestType]:
+        """Every request type offered (``portal_request_types``)."""
         return [t for group in self.hook.portal_request_types(tenant=self) for t in group]
 
     def scheduled_jobs(self) -> list[ScheduledJob]:
+        """Every scheduled job of the tenant (``portal_scheduled_jobs``)."""
         return [j for group in self.hook.portal_scheduled_jobs(tenant=self) for j in group]
 
     def notification_channels(self) -> list[NotificationChannel]:
+        """Every notification channel, the core's e-mail included (``portal_notification_channels``)."""
         return [c for group in self.hook.portal_notification_channels(tenant=self) for c in group]
 
 

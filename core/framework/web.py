@@ -74,6 +74,8 @@ def navigation() -> list:
     from flask_login import current_user
 
     items = [i for group in g.tenant.hook.portal_navigation(tenant=g.tenant, user=current_user) for i in group]
+    # an entry shows once its page exists (a feature may be switched off)
+    items = [item for item in items if item.endpoint in current_app.view_functions]
     return sorted(items, key=lambda item: (item.order, str(item.label)))
 
 
@@ -148,7 +150,6 @@ def init_app(app) -> None:
     from flask_babel import gettext as _
     from flask_wtf.csrf import CSRFError
 
-    from core.accounts.selection import supply_point_choice
     from core.framework.forms import field_max_length, widget_for
     from core.framework.rejections import rejection_message
 
@@ -160,7 +161,6 @@ def init_app(app) -> None:
     app.add_template_global(reading_source_label)
     app.add_template_global(reading_value)
     app.add_template_filter(rejection_message, "rejection")
-    app.add_template_global(supply_point_choice)
     app.add_template_global(widget_for, "form_widget")
     app.add_template_global(field_max_length, "form_max_length")
 

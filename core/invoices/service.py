@@ -15,16 +15,13 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from core.framework.extensions import db
+from core.framework.ownership import linked_accounts
 from core.framework.tenancy import Tenant
 from core.framework.web import page_number
-from core.models import AccountLink, BillingAccount, Invoice, Payment, User
+from core.models import BillingAccount, Invoice, Payment, User
 
 PAGE_SIZE = 20
 STATUSES = ("unpaid", "overdue", "partially_paid", "paid", "cancelled")
-OPEN = ("unpaid", "overdue", "partially_paid")
-"""Statuses of an invoice that still has something to pay."""
-
-
 @dataclass(frozen=True)
 class InvoiceFilters:
     """What the customer narrowed the list to; ``None`` means all."""
@@ -56,14 +53,6 @@ class InvoiceList:
     @property
     def pages(self) -> int:
         return max((self.total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-
-
-def linked_accounts(user: User) -> list[BillingAccount]:
-    """The customer's own accounts, in the order they were linked."""
-    return list(db.session.execute(
-        select(BillingAccount).join(AccountLink, AccountLink.account_id == BillingAccount.id)
-        .where(AccountLink.user_id == user.id).order_by(AccountLink.id)
-    ).scalars())
 
 
 def parse_filters(args, accounts: list[BillingAccount]) -> InvoiceFilters:
@@ -109,26 +98,12 @@ def invoice_list(user: User, args) -> InvoiceList:
     return InvoiceList(accounts, years, list(rows[:PAGE_SIZE]), total, filters, len(rows) > PAGE_SIZE)
 
 
-def invoice_of(user: User, invoice_id: int) -> tuple[Invoice, BillingAccount] | None:
-    """The invoice if it is on one of the customer's accounts, with that account."""
-    row = db.session.execute(
-        select(Invoice, BillingAccount).join(BillingAccount, Invoice.account_id == BillingAccount.id)
-        .join(AccountLink, AccountLink.account_id == BillingAccount.id)
-        .where(Invoice.id == invoice_id, AccountLink.user_id == user.id)
-    ).first()
-    return (row[0], row[1]) if row else None
-
-
 def payments_of(invoice: Invoice) -> list[Payment]:
     """Payments booked on this invoice, newest first."""
     return list(db.session.execute(
         select(Payment).where(Payment.account_id == invoice.account_id, Payment.invoice_number == invoice.number)
         .order_by(Payment.booked_at.desc(), Payment.id.desc())
     ).scalars())
-
-
-def is_open(invoice: Invoice) -> bool:
-    return invoice.status in OPEN and invoice.gross_amount > invoice.paid_amount
 
 
 def invoice_pdf(tenant: Tenant, account: BillingAccount, invoice: Invoice, duplicate: bool = False) -> bytes:

@@ -9,13 +9,12 @@ from flask_login import current_user, login_required
 
 from core.billing.contract import BackendUnavailable
 from core.framework.extensions import limiter
+from core.framework.ownership import invoice_of
 from core.framework.web import limit
 from core.invoices.service import (
     STATUSES,
     invoice_list,
-    invoice_of,
     invoice_pdf,
-    is_open,
     payments_of,
     pdf_filename,
 )
@@ -42,7 +41,7 @@ def index():
 @login_required
 def detail(invoice_id: int):
     invoice, account = _own_invoice(invoice_id)
-    payable = is_open(invoice) and payment_provider(g.tenant) is not None
+    payable = invoice.is_open and payment_provider(g.tenant) is not None
     return render_template("invoices/detail.html", invoice=invoice, account=account, payments=payments_of(invoice),
                            owed=amount_owed(account, invoice), payable=payable)
 

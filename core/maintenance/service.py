@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.framework.extensions import db
 from core.framework.tenancy import Tenant, current_tenant_code
 from core.models import utcnow
-from core.models.notifications import MaintenanceWindow
+from core.notifications.models import MaintenanceWindow
 
 CAPABILITY = "maintenance_banner"
 log = logging.getLogger(__name__)

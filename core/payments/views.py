@@ -10,8 +10,8 @@ from flask_login import current_user, login_required
 from core.dashboard.service import dashboard_for
 from core.framework.extensions import csrf, limiter
 from core.framework.forms import load_form
+from core.framework.ownership import invoice_of, linked_accounts
 from core.framework.web import limit, page_number, safe_next
-from core.invoices.service import invoice_of, linked_accounts
 from core.payments.service import (
     STARTED,
     DemoPaymentProvider,
@@ -78,7 +78,7 @@ def pay(account_id: int | None = None, invoice_id: int | None = None):
     if errors:
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}
         return render_template("payments/pay.html", values=values, errors=errors, **context), 400
-    return redirect(start_payment(provider, current_user, account, invoice, data["amount"]))
+    return redirect(start_payment(g.tenant, provider, current_user, account, invoice, data["amount"]))
 
 
 def _own_intent(token: str):

@@ -14,7 +14,8 @@ are the core's own business and move as the core grows. An import-linter contrac
 - :mod:`core.plugin_api.web`: for a plugin's own pages (forms, rate limits, paging);
 - :mod:`core.plugin_api.testing`: the conformance suite (``from core.plugin_api.testing import *``).
 
-docs/plugins.md describes every class field by field.
+docs/plugin-api.md describes every class field by field (``python docs/gen_plugin_api.py``
+writes it from these docstrings).
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from __future__ import annotations
 from core.accounts.linking import LinkOutcome, LinkResult, check_identity, link_account, link_proven
 from core.auth.schemas import RegistrationSchema
 from core.auth.views import register_login
-from core.billing.sync import sync_tenant
 from core.consents.service import e_invoice_offered, e_invoice_states, set_e_invoice
 from core.framework.descriptions import (
     IdentityMethod,
     NavigationItem,
     NotificationChannel,
+    OutboxHandler,
     ReadingRules,
     RequestStep,
     RequestType,
@@ -63,8 +64,10 @@ from core.framework.identifiers import (
     normalize_digits,
 )
 from core.framework.mail import send_mail
+from core.framework.outbox import enqueue
 from core.framework.ownership import own_accounts, owned
 from core.framework.security import TokenInvalid, check_password, consume_token, make_token, read_token
+from core.framework.sync import sync_tenant
 from core.framework.tenancy import Tenant
 from core.framework.urls import tenant_url
 from core.hookspecs import hookimpl
@@ -94,6 +97,7 @@ __all__ = [
     "ReadingRules",
     "NavigationItem",
     "NotificationChannel",
+    "OutboxHandler",
     "ScheduledJob",
     "SupplyPointFact",
     "PlannedOutage",
@@ -149,6 +153,7 @@ __all__ = [
     "register_login",
     "RegistrationSchema",
     "send_mail",
+    "enqueue",
     "tenant_url",
     "sync_tenant",
     "make_token",

@@ -26,10 +26,10 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from sqlalchemy import Table, delete, inspect, select, update
 from sqlalchemy.orm import selectinload
 
-from core.auth.schemas import _email
 from core.billing.contract import RequestSubmission, SubmissionResult, SubmissionStatus
 from core.framework import outbox
 from core.framework.extensions import db
+from core.framework.fields import email_field
 from core.framework.i18n import language_name
 from core.framework.rejections import code_of
 from core.framework.tenancy import Tenant
@@ -45,7 +45,7 @@ from core.models import (
     TermsAcceptance,
     User,
 )
-from core.models.profile import ActivityEvent, ConsentEvent, ContactUpdate, CustomerProfile
+from core.profile.models import ActivityEvent, ConsentEvent, ContactUpdate, CustomerProfile
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +225,7 @@ def contact_updates(user: User, limit: int = 10) -> list[ContactUpdate]:
     ).scalars())
 
 
-def _deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
+def deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
     row = db.session.get(ContactUpdate, message.object_id)
     submission = RequestSubmission(account_number=row.account.number, request_type=REQUEST_TYPE, data=dict(row.data))
     return tenant.adapter.submit_request(submission, message.idempotency_key)
@@ -241,7 +241,10 @@ def settle(row: ConsentEvent | ContactUpdate, result: SubmissionResult) -> None:
         row.status, row.reject_reason = REJECTED, code_of(result)
 
 
-outbox.handler(KIND, _deliver, lambda message, result: settle(db.session.get(ContactUpdate, message.object_id), result))
+
+def apply_answer(message: OutboxMessage, result: SubmissionResult) -> None:
+    """Record the back-end's answer to the message on its row."""
+    settle(db.session.get(ContactUpdate, message.object_id), result)
 
 
 # --- language -----------------------------------------------------------------------
@@ -266,7 +269,7 @@ def set_language(user: User, locale: str) -> None:
 # --- e-mail change -------------------------------------------------------------------
 
 class EmailChangeSchema(Schema):
-    email = _email(label=_l("New e-mail address"))
+    email = email_field(label=_l("New e-mail address"))
     current_password = fields.String(
         required=True, load_only=True,
         metadata={"label": _l("Current password"), "widget": "password", "autocomplete": "current-password"},

@@ -16,7 +16,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import marshmallow
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
@@ -30,20 +29,16 @@ from core.framework.descriptions import ReadingRules
 from core.framework.extensions import db
 from core.framework.fields import LocalizedDecimal
 from core.framework.forms import translate_errors
+from core.framework.labels import register_label
 from core.framework.mail import send_mail
 from core.framework.rejections import code_of
 from core.framework.tenancy import Tenant
+from core.framework.urls import tenant_url
 from core.models import Meter, MeterReading, OutboxMessage, SupplyPoint, User, utcnow
 
 RECEIVED, ACCEPTED, REJECTED, REVIEW, RECORDED = "received", "accepted", "rejected", "review", "recorded"
 KIND = "meter_reading"
 DEFAULT_UNITS = {"electricity": "kWh", "gas": "m³"}
-REGISTER_NAMES = {
-    "1.8.0": _l("Single rate"),
-    "1.8.1": _l("High tariff (T1) / day"),
-    "1.8.2": _l("Low tariff (T2) / night"),
-    "volume": _l("Gas volume"),
-}
 MAX_DIGITS = 11  # before the decimal point: values are stored as numeric(14, 3)
 
 
@@ -61,14 +56,6 @@ def registers_of(point: SupplyPoint, rules: ReadingRules) -> tuple[str, ...]:
     """The installed meter's registers; the rules' when the copy does not list them."""
     meter = meter_of(point)
     return tuple(meter.registers) if meter and meter.registers else tuple(rules.registers)
-
-
-def register_label(code: str) -> str:
-    """"1.8.1 · High tariff (T1) / day" for an OBIS code the customer sees on the meter, else the name."""
-    name = REGISTER_NAMES.get(code)
-    if name is None:
-        return code
-    return f"{code} · {name}" if code[:1].isdigit() else str(name)
 
 
 def field_name(register: str) -> str:
@@ -271,7 +258,7 @@ def _store(
         db.session.flush()
         outbox.enqueue(KIND, rows[0].id, ordering_key=f"meter:{point.id}:{serial}")
         send_mail(user.email, "reading_received", locale=user.locale, readings=rows, point=point,
-                  link=url_for("readings.index", point=point.id, _external=True))
+                  link=tenant_url(form.tenant, "readings.index", point=point.id))
         db.session.commit()
         return rows, True
     except IntegrityError:
@@ -288,7 +275,7 @@ def submission(submission_key: str) -> list[MeterReading]:
     ).scalars())
 
 
-def _deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
+def deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
     first = db.session.get(MeterReading, message.object_id)
     rows = submission(first.submission_key or "")
     reading = ReadingSubmission(
@@ -301,7 +288,7 @@ def _deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
     return tenant.adapter.submit_reading(reading, message.idempotency_key)
 
 
-def _apply(message: OutboxMessage, result: SubmissionResult) -> None:
+def apply_answer(message: OutboxMessage, result: SubmissionResult) -> None:
     """Record the supplier's answer; a flagged reading stays under review once taken."""
     first = db.session.get(MeterReading, message.object_id)
     for row in submission(first.submission_key or ""):
@@ -309,6 +296,3 @@ def _apply(message: OutboxMessage, result: SubmissionResult) -> None:
             row.status = REVIEW if row.status == REVIEW else ACCEPTED
         else:
             row.status, row.reject_reason = REJECTED, code_of(result)
-
-
-outbox.handler(KIND, _deliver, _apply)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from core.billing.contract import BackendUnavailable, RequestSubmission, SubmissionResult, SubmissionStatus
@@ -21,6 +21,7 @@ from core.framework.mail import send_mail
 from core.framework.rejections import code_of
 from core.framework.security import TokenInvalid, make_token, read_token
 from core.framework.tenancy import Tenant
+from core.framework.urls import tenant_url
 from core.models import BillingAccount, OutboxMessage, ServiceRequest, ServiceRequestEvent, User
 
 RECEIVED, ACCEPTED, COMPLETED, REJECTED = "received", "accepted", "completed", "rejected"
@@ -133,12 +134,12 @@ def file_and_confirm(
     """
     def confirm(filed: ServiceRequest) -> None:
         send_mail(user.email, "request_received", locale=user.locale, request=filed, label=request_type.label,
-                  link=url_for("requests.detail", request_id=filed.id, _external=True))
+                  link=tenant_url(tenant, "requests.detail", request_id=filed.id))
 
     return file_request(user, account, request_type.code, data, submission_key, along, confirm)
 
 
-def _deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
+def deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
     request = db.session.get(ServiceRequest, message.object_id)
     submission = RequestSubmission(
         account_number=request.account.number, request_type=request.request_type, data=dict(request.data)
@@ -146,13 +147,10 @@ def _deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
     return tenant.adapter.submit_request(submission, message.idempotency_key)
 
 
-def _apply(message: OutboxMessage, result: SubmissionResult) -> None:
+def apply_answer(message: OutboxMessage, result: SubmissionResult) -> None:
     request = db.session.get(ServiceRequest, message.object_id)
     if result.status == SubmissionStatus.ACCEPTED:
         request.status, request.supplier_reference = ACCEPTED, result.reference
     else:
         request.status, request.reject_reason = REJECTED, code_of(result)
     db.session.add(ServiceRequestEvent(request_id=request.id, status=request.status))
-
-
-outbox.handler(KIND, _deliver, _apply)

@@ -23,8 +23,8 @@ from core.billing.contract import (
     ReadingSource,
     SupplyPointRecord,
 )
-from core.billing.sync import store_snapshot
 from core.framework.extensions import db
+from core.framework.sync import store_snapshot
 from core.framework.tenancy import tenant_context
 from core.models import AccountLink, MeterReading, SupplyPoint, User
 

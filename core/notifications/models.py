@@ -7,9 +7,9 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.framework.extensions import db
-from core.framework.tenancy import TenantScoped
 from core.models import UTCDateTime, utcnow  # defined before the package imports this module
+from core.models.database import db
+from core.models.tenant_scope import TenantScoped
 
 
 class NotificationPreference(TenantScoped, db.Model):

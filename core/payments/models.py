@@ -9,9 +9,9 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.billing.contract import Money
-from core.framework.extensions import db
-from core.framework.tenancy import TenantScoped
 from core.models import AMOUNT, BillingAccount, UTCDateTime, utcnow
+from core.models.database import db
+from core.models.tenant_scope import TenantScoped
 
 
 class PaymentIntent(TenantScoped, db.Model):

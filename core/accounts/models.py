@@ -7,9 +7,9 @@ import datetime as dt
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.framework.extensions import db
-from core.framework.tenancy import TenantScoped
 from core.models import UTCDateTime, utcnow
+from core.models.database import db
+from core.models.tenant_scope import TenantScoped
 
 
 class SupplyPointSelection(TenantScoped, db.Model):

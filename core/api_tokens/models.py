@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.framework.extensions import db
-from core.framework.tenancy import TenantScoped
 from core.models import UTCDateTime, utcnow  # defined before this module is imported
+from core.models.database import db
+from core.models.tenant_scope import TenantScoped
 
 if TYPE_CHECKING:
     from core.models import User

@@ -7,9 +7,9 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.framework.extensions import db
-from core.framework.tenancy import TenantScoped
 from core.models import BillingAccount, UTCDateTime, utcnow
+from core.models.database import db
+from core.models.tenant_scope import TenantScoped
 
 
 class CustomerProfile(TenantScoped, db.Model):
