@@ -148,10 +148,12 @@ class Gsrn18(DigitString):
     default_error_messages: ClassVar[dict[str, Any]] = {
         "check": _l("The check digit does not match: one of the 18 digits is mistyped. Copy the code from your invoice."),
     }
+    """marshmallow's messages by error key (``"check"``: the GS1 check digit is wrong)."""
 
     def __init__(self, *, prefix: str = "", **kwargs: Any) -> None:
         kwargs["metadata"] = {"inputmode": "numeric", "autocomplete": "off", **kwargs.get("metadata", {})}
         self.prefix = prefix
+        """The prefix every code must start with (``""``: any)."""
         super().__init__(length=GSRN_LENGTH, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -174,10 +176,12 @@ class Eic(_LazyMessages, fields.String):
         "format": _l("An EIC code has 16 letters and digits: copy it from your invoice."),
         "check": _l("The check character of the EIC code does not match: one of the 16 characters is mistyped."),
     }
+    """marshmallow's messages by error key (length, characters, check character)."""
 
     def __init__(self, *, prefix: str = "", **kwargs: Any) -> None:
         kwargs["metadata"] = {"autocomplete": "off", **kwargs.get("metadata", {})}
         self.prefix = prefix.upper()
+        """The prefix every code must start with, in capitals (``""``: any)."""
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -201,10 +205,12 @@ class Iban(_LazyMessages, fields.String):
     default_error_messages: ClassVar[dict[str, Any]] = {
         "invalid_iban": _l("This IBAN is not valid: check it against your bank statement."),
     }
+    """marshmallow's messages by error key (an IBAN that fails its check)."""
 
     def __init__(self, *, countries: tuple[str, ...] = (), **kwargs: Any) -> None:
         kwargs["metadata"] = {"autocomplete": "off", **kwargs.get("metadata", {})}
         self.countries = tuple(code.upper() for code in countries)
+        """ISO country codes of the banks accepted (empty: any country)."""
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -245,12 +251,14 @@ class PodPdr(_LazyMessages, fields.String):
         PDR: _l("Enter the PDR: fourteen digits, as printed on your gas bill."),
         "either": _l("Enter the POD (IT001E12345678) or the PDR (14 digits) as printed on your bill."),
     }
+    """marshmallow's messages by error key (``"pod"``, ``"pdr"``, ``"either"``)."""
 
     def __init__(self, *, kinds: tuple[str, ...] = (POD, PDR), **kwargs: Any) -> None:
         if not kinds or set(kinds) - {POD, PDR}:
             raise ValueError(f"kinds are {POD!r} and {PDR!r}, not {kinds!r}")
         kwargs["metadata"] = {"autocomplete": "off", **kwargs.get("metadata", {})}
         self.kinds = tuple(kinds)
+        """The kinds of code accepted: ``POD``, ``PDR`` or both."""
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -276,6 +284,7 @@ class SupplyPointOfAccount(_LazyMessages, fields.String):
     def __init__(self, *, commodity: str | None = None, **kwargs: Any) -> None:
         kwargs["metadata"] = {"widget": "select", "choices": (), **kwargs.get("metadata", {})}
         self.commodity = commodity
+        """Only supply points of this commodity (``None``: any)."""
         super().__init__(**kwargs)
 
     def offers(self, supply_point: Any) -> bool:
