@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -121,6 +121,16 @@ class RequestType:
     fields, together all of the schema's): a step is validated before the next is shown,
     no step can be skipped, and the whole schema validates the request at the end. The
     JSON API takes all fields at once.
+
+    ``examples`` are valid requests of the type, each a dict of field name to value as an
+    API client sends it in ``data`` (JSON: strings, numbers, ``true`` and ``false``; the
+    web form gets the same values typed as text, a box ticked for ``true``). When what is
+    valid depends on the customer's account (its supply points, its invoices, the advance
+    its consumption allows) or on today's date, give instead a function
+    ``examples(adapter, account)`` returning them for that account: it gets the same
+    ``adapter`` and ``account`` as ``check``. The conformance suite files every example
+    through the form and the API and calls ``check`` with it; the OpenAPI document shows
+    a list of examples (a function's cannot be shown there). Every type needs one.
     """
 
     code: str
@@ -130,6 +140,17 @@ class RequestType:
     description: Any = None
     check: Callable[[Any, Any, Mapping[str, Any]], Mapping[str, list[Any]] | None] | None = None
     steps: tuple[RequestStep, ...] = ()
+    examples: Sequence[Mapping[str, Any]] | Callable[[Any, Any], Sequence[Mapping[str, Any]]] = ()
+
+    def examples_for(self, adapter: Any, account: Any) -> list[dict[str, Any]]:
+        """The examples for ``account``: the list given, or what the function returns for it."""
+        given = self.examples(adapter, account) if callable(self.examples) else self.examples
+        return [dict(example) for example in given or ()]
+
+    @property
+    def fixed_examples(self) -> list[dict[str, Any]]:
+        """The examples that hold for any account (none when they come from a function)."""
+        return [] if callable(self.examples) else [dict(example) for example in self.examples]
 
 
 @dataclass(frozen=True)
