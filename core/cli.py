@@ -225,7 +225,10 @@ def i18n_extract() -> None:
 
 @i18n_group.command("update", with_appcontext=False)
 def i18n_update() -> None:
-    """Merge the templates into the pl, cs, uk and it catalogs (creating missing ones)."""
+    """Merge the templates into the catalogs of each domain's languages (creating missing ones).
+
+    The core's are pl, cs, uk and it; a plugin's are its supported locales but English.
+    """
     from core.catalogs import update
 
     for domain in _domains():

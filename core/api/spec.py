@@ -4,6 +4,7 @@ script)."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -198,7 +199,12 @@ def docs():
                               for code, r in spec["responses"].items()],
             })
     return render_template("api/docs.html", document=document, sections=sections,
-                           components=components, schema_type=_type_of)
+                           components=components, schema_type=_type_of, enum_text=_enum_text)
+
+
+def _enum_text(values: list[Any]) -> str:
+    """The allowed values as JSON writes them (``true``, not ``True``); ``null`` is shown apart."""
+    return ", ".join(json.dumps(v) if isinstance(v, bool) else str(v) for v in values if v is not None)
 
 
 def _schema_name(media: dict[str, Any]) -> str | None:
