@@ -95,6 +95,8 @@ def _finish_config(app: Flask) -> None:
     if app.config["MAIL_CAPTURE"] is None:  # the demo keeps mail for its mailbox, unless told where to send it
         app.config["MAIL_CAPTURE"] = bool(app.config["DEMO"]) and not app.config["MAIL_SERVER"]
     app.config["MAIL_SERVER"] = app.config["MAIL_SERVER"] or "localhost"
+    if not app.config["PREFERRED_URL_SCHEME"]:
+        app.config["PREFERRED_URL_SCHEME"] = "http" if app.config["DEMO"] else "https"
     if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (
         app.config["DEMO"] or app.debug or app.testing
     ):

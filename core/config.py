@@ -30,6 +30,8 @@ class DefaultConfig:
         "italiangas": {"plugin": "italiangas_it", "hosts": ["italiangas.localhost"]},
     }
     DEFAULT_TENANT: str | None = "innogy"
+    # Scheme of links built outside a request (mail sent by jobs); None: http in the demo, else https.
+    PREFERRED_URL_SCHEME: str | None = None
     # Entry-point names of plugins to load; None loads every installed plugin.
     PLUGINS: list[str] | None = None
     # Extra theme directories (each holds <theme>/theme.json).

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import marshmallow
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields
@@ -31,6 +31,7 @@ from core.models.notifications import NotificationContact, NotificationPreferenc
 from core.readings import local_today, meter_of, reading_rules
 from core.supplier import NotificationChannel, ScheduledJob
 from core.tenancy import Tenant
+from core.urls import tenant_url
 
 log = logging.getLogger(__name__)
 
@@ -262,12 +263,6 @@ def subscriptions(kind: str) -> list[Subscription]:
     return [Subscription(*row) for row in rows]
 
 
-def _portal_link(tenant: Tenant, endpoint: str, **values: Any) -> str:
-    host = tenant.hosts[0] if tenant.hosts else "localhost"
-    with current_app.test_request_context("/", base_url=f"https://{host}"):
-        return url_for(endpoint, _external=True, **values)
-
-
 def _locale_of(tenant: Tenant, user: User) -> str:
     return user.locale if user.locale in tenant.locales else tenant.default_locale
 
@@ -330,7 +325,7 @@ def send_outage_alerts(tenant: Tenant) -> int:
     for outage in planned_outages(tenant, points.values()):
         if outage.ends_at > now:
             by_point.setdefault(outage.supply_point, []).append(outage)
-    link = _portal_link(tenant, "notifications.index")
+    link = tenant_url(tenant, "notifications.index")
     sent = 0
     for sub in subs:
         for outage in sorted(by_point.get(sub.point.identifier, ()), key=lambda o: o.starts_at):
@@ -364,7 +359,7 @@ def send_reading_reminders(tenant: Tenant) -> int:
         period = reading_period(tenant, sub.point, today)
         if not period.is_open(today):
             continue
-        link = _portal_link(tenant, "readings.new", point_id=sub.point.id)
+        link = tenant_url(tenant, "readings.new", point_id=sub.point.id)
         sent += send_once(tenant, sub, period.key, "reading_reminder", period=period, link=link)
     return sent
 

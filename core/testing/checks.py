@@ -30,6 +30,23 @@ from core.forms import translate_errors
 from core.i18n import SOURCE_LOCALE
 from core.supplier import RequestType
 
+__all__ = [
+    "TEXT_CONTRAST",
+    "NON_TEXT_CONTRAST",
+    "TEXT_PAIRS",
+    "NON_TEXT_PAIRS",
+    "parse_colour",
+    "relative_luminance",
+    "contrast_ratio",
+    "contrast_problems",
+    "missing_messages",
+    "form_values",
+    "example_problems",
+    "check_problems",
+    "shown_facts",
+    "raw_values",
+]
+
 # --- colours ---------------------------------------------------------------------------
 
 TEXT_CONTRAST = 4.5

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from core.billing.contract import (
+from core.plugin_api.billing import (
     Address,
     Commodity,
+    InvoiceLabels,
     InvoiceStatus,
     Money,
     PaymentRecord,
@@ -33,7 +34,7 @@ from core.billing.contract import (
     ReadingSource,
     SupplyPointRecord,
 )
-from core.billing.demo import (
+from core.plugin_api.demo import (
     READINGS_CAPABILITY,
     Charge,
     ChargeBasis,
@@ -51,7 +52,6 @@ from core.billing.demo import (
     add_months,
     weighted_choice,
 )
-from core.billing.pdf import InvoiceLabels
 from plugins.cez_cz.codes import (
     AREA_DIGITS,
     CEZ_DISTRIBUCE,

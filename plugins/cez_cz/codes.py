@@ -17,8 +17,8 @@ from enum import StrEnum
 
 from stdnum.eu import eic
 
-from core.billing.contract import Commodity
-from core.identifiers import gs1_check_digit, is_valid_gsrn18
+from core.plugin_api import gs1_check_digit, is_valid_gsrn18
+from core.plugin_api.billing import Commodity
 
 EAN_PREFIX = "859182400"
 EAN_LENGTH = 18

@@ -15,7 +15,7 @@ from marshmallow import ValidationError, fields
 from stdnum import iban
 from stdnum.cz import bankaccount
 
-from core.fields import LocalizedDecimal
+from core.plugin_api import LocalizedDecimal
 from plugins.cez_cz.codes import (
     InvalidSupplyPointCode,
     Kind,

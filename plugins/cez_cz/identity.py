@@ -13,10 +13,8 @@ from typing import Any
 
 from marshmallow import Schema
 
-from core.billing.contract import AccountNotFound, BillingAdapter
-from core.fields import DigitString
-from core.identifiers import normalize_digits
-from core.supplier import IdentityMethod, VerificationOutcome
+from core.plugin_api import DigitString, IdentityMethod, VerificationOutcome, normalize_digits
+from core.plugin_api.billing import AccountNotFound, BillingAdapter
 from plugins.cez_cz.fields import SupplyPointCodeField
 from plugins.cez_cz.i18n import _
 

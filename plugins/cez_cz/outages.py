@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from core.notifications import PlannedOutage
+from core.plugin_api import PlannedOutage
 
 
 def planned_outages(tenant: Any, supply_points: Iterable[Any]) -> list[PlannedOutage]:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from importlib.resources import files
 from typing import Any
 
-from core.billing.contract import BillingAdapter
-from core.hookspecs import hookimpl
-from core.supplier import (
+from core.plugin_api import (
     IdentityMethod,
     NotificationChannel,
     ReadingRules,
     RequestType,
     SupplierInfo,
     SupplyPointFact,
+    hookimpl,
 )
+from core.plugin_api.billing import BillingAdapter
 from plugins.cez_cz.adapter import CezDemoBackend
 from plugins.cez_cz.codes import breaker_for_power
 from plugins.cez_cz.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR, _

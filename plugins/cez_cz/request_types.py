@@ -16,9 +16,8 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from core.billing.contract import latest_values
-from core.fields import DigitString
-from core.supplier import RequestType
+from core.plugin_api import DigitString, RequestType
+from core.plugin_api.billing import latest_values
 from plugins.cez_cz.codes import BREAKERS, Kind, parse_breaker, parse_supply_point_code
 from plugins.cez_cz.fields import (
     BankAccount,

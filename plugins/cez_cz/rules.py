@@ -18,12 +18,9 @@ from flask import has_request_context
 from flask_babel import get_locale
 from sqlalchemy import select
 
-from core.billing.contract import InvoiceStatus
-from core.billing.demo import reading_rules_for as demo_reading_rules
-from core.extensions import db
-from core.models import BillingAccount, Invoice
-from core.notifications import ReadingPeriod
-from core.supplier import ReadingRules
+from core.plugin_api import BillingAccount, Invoice, ReadingPeriod, ReadingRules, db
+from core.plugin_api.billing import InvoiceStatus
+from core.plugin_api.demo import reading_rules_for as demo_reading_rules
 from plugins.cez_cz.adapter import TARIFFS_BY_CODE
 from plugins.cez_cz.i18n import _
 from plugins.cez_cz.workdays import add_working_days

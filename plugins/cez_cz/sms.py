@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core.supplier import NotificationChannel
+from core.plugin_api import NotificationChannel
 from plugins.cez_cz.i18n import _
 
 DEFAULT_TIMEOUT = 5.0

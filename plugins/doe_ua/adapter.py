@@ -22,9 +22,11 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from core.billing.contract import (
+from core.plugin_api.billing import (
     Address,
     Commodity,
+    InvoiceLabels,
+    InvoiceLine,
     InvoiceRecord,
     InvoiceStatus,
     Money,
@@ -35,7 +37,7 @@ from core.billing.contract import (
     SubmissionStatus,
     require_aware,
 )
-from core.billing.demo import (
+from core.plugin_api.demo import (
     FORECAST,
     READINGS_CAPABILITY,
     REGULAR,
@@ -48,11 +50,10 @@ from core.billing.demo import (
     PaymentBehaviour,
     Tariff,
 )
-from core.billing.pdf import InvoiceLabels, InvoiceLine
 from plugins.doe_ua.identifiers import EIC_PREFIX, make_point_eic
 
 if TYPE_CHECKING:
-    from core.billing.demo import DemoCustomer, DemoSupplyPoint
+    from core.plugin_api.demo import DemoCustomer, DemoSupplyPoint
 
 D = Decimal
 CENT = D("0.01")

@@ -17,10 +17,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load
 
-from core.billing.contract import AccountNotFound, BillingAdapter
-from core.fields import DigitString
-from core.identifiers import normalize_digits
-from core.supplier import IdentityMethod, VerificationOutcome
+from core.plugin_api import DigitString, IdentityMethod, VerificationOutcome, normalize_digits
+from core.plugin_api.billing import AccountNotFound, BillingAdapter
 from plugins.doe_ua.i18n import _
 from plugins.doe_ua.identifiers import ACCOUNT_DIGITS, is_valid_meter_serial, normalize_meter_serial
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from importlib.resources import files
 from typing import Any
 
-from core.billing.contract import BillingAdapter
-from core.billing.demo import reading_rules_for
-from core.hookspecs import hookimpl
-from core.supplier import IdentityMethod, ReadingRules, RequestType, ScheduledJob, SupplierInfo
+from core.plugin_api import IdentityMethod, ReadingRules, RequestType, ScheduledJob, SupplierInfo, hookimpl
+from core.plugin_api.billing import BillingAdapter
+from core.plugin_api.demo import reading_rules_for
 from plugins.doe_ua.adapter import (
     ALREADY_BILLED,
     ALREADY_ORDERED,
@@ -91,10 +90,7 @@ def send_ordered_bills(tenant: Any) -> None:
 
     from sqlalchemy import select
 
-    from core.extensions import db
-    from core.mail import send_mail
-    from core.models import AccountLink, Invoice, User
-    from core.sync import sync_tenant
+    from core.plugin_api import AccountLink, Invoice, User, db, send_mail, sync_tenant, tenant_url
 
     generate = getattr(tenant.adapter, "generate_ordered_bills", None)
     made = generate(dt.datetime.now(dt.UTC)) if generate else []
@@ -109,7 +105,7 @@ def send_ordered_bills(tenant: Any) -> None:
     ).all()
     for invoice, owner in rows:
         send_mail(owner.email, "doe_ua/mail/actual_bill_ready.txt", locale=owner.locale, invoice=invoice,
-                  link=f"https://{tenant.hosts[0]}/" if tenant.hosts else "")
+                  link=tenant_url(tenant, "invoices.detail", invoice_id=invoice.id))
     db.session.commit()
 
 

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from core.billing.contract import latest_values
-from core.supplier import RequestType
+from core.plugin_api import RequestType
+from core.plugin_api.billing import latest_values
 from plugins.doe_ua.adapter import ZONE_FIELDS
 from plugins.doe_ua.i18n import _
 from plugins.doe_ua.identifiers import (

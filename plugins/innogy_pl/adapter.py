@@ -13,8 +13,9 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from core.billing.contract import Commodity
-from core.billing.demo import (
+from core.plugin_api import make_ppe
+from core.plugin_api.billing import Commodity, InvoiceLabels
+from core.plugin_api.demo import (
     FORECAST,
     READINGS_CAPABILITY,
     Charge,
@@ -26,8 +27,6 @@ from core.billing.demo import (
     PaymentBehaviour,
     Tariff,
 )
-from core.billing.pdf import InvoiceLabels
-from core.identifiers import make_ppe
 
 STOEN = "Stoen Operator"
 ENEA = "Enea Operator"

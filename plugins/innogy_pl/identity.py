@@ -12,10 +12,14 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_load, validate
 
-from core.billing.contract import AccountNotFound, BillingAdapter
-from core.fields import DigitString, LocalizedDecimal
-from core.identifiers import normalize_digits
-from core.supplier import IdentityMethod, VerificationOutcome
+from core.plugin_api import (
+    DigitString,
+    IdentityMethod,
+    LocalizedDecimal,
+    VerificationOutcome,
+    normalize_digits,
+)
+from core.plugin_api.billing import AccountNotFound, BillingAdapter
 from plugins.innogy_pl.adapter import IDENTITY_INVOICES
 from plugins.innogy_pl.i18n import _
 

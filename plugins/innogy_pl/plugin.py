@@ -5,10 +5,9 @@ from __future__ import annotations
 from importlib.resources import files
 from typing import Any
 
-from core.billing.contract import BillingAdapter
-from core.billing.demo import reading_rules_for
-from core.hookspecs import hookimpl
-from core.supplier import IdentityMethod, ReadingRules, RequestType, SupplierInfo
+from core.plugin_api import IdentityMethod, ReadingRules, RequestType, SupplierInfo, hookimpl
+from core.plugin_api.billing import BillingAdapter
+from core.plugin_api.demo import reading_rules_for
 from plugins.innogy_pl.adapter import TARIFFS, InnogyDemoBackend
 from plugins.innogy_pl.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR
 from plugins.innogy_pl.identity import INVOICE_METHOD

@@ -21,9 +21,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from core.fields import DigitString
-from core.identifiers import is_valid_ppe
-from core.supplier import RequestType
+from core.plugin_api import DigitString, RequestType, is_valid_ppe
 from plugins.innogy_pl.i18n import _
 
 TIMEZONE = ZoneInfo("Europe/Warsaw")

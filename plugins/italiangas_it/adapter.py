@@ -27,17 +27,19 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
-from core.billing.contract import (
+from core.plugin_api.billing import (
     AccountNotFound,
     AccountRecord,
     BillingAdapter,
     Commodity,
+    InvoiceLabels,
+    InvoiceLine,
     InvoiceStatus,
     PaymentRecord,
     RequestSubmission,
     SubmissionResult,
 )
-from core.billing.demo import (
+from core.plugin_api.demo import (
     FORECAST,
     READINGS_CAPABILITY,
     Charge,
@@ -54,7 +56,6 @@ from core.billing.demo import (
     PricedCharge,
     Tariff,
 )
-from core.billing.pdf import InvoiceLabels, InvoiceLine
 from plugins.italiangas_it.identifiers import (
     compact,
     make_admin_code,

@@ -18,9 +18,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
-from core.extensions import db
-from core.models import AccountLink, BillingAccount, Invoice, ServiceRequest, User
-from core.service_requests import file_request
+from core.plugin_api import AccountLink, BillingAccount, Invoice, ServiceRequest, User, db, file_request
 from plugins.italiangas_it.i18n import _
 from plugins.italiangas_it.identity import ADMIN_CODE_METHOD
 

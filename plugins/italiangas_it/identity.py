@@ -17,8 +17,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
-from core.billing.contract import BillingAdapter
-from core.supplier import IdentityMethod, VerificationOutcome
+from core.plugin_api import IdentityMethod, VerificationOutcome
+from core.plugin_api.billing import BillingAdapter
 from plugins.italiangas_it.adapter import ItaliangasBackend
 from plugins.italiangas_it.i18n import _
 from plugins.italiangas_it.identifiers import compact, is_valid_admin_code, is_valid_pin

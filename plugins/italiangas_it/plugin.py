@@ -7,10 +7,9 @@ from typing import Any
 
 from flask import Blueprint
 
-from core.billing.contract import BillingAdapter
-from core.billing.demo import reading_rules_for
-from core.hookspecs import hookimpl
-from core.supplier import IdentityMethod, NavigationItem, ReadingRules, RequestType, SupplierInfo
+from core.plugin_api import IdentityMethod, NavigationItem, ReadingRules, RequestType, SupplierInfo, hookimpl
+from core.plugin_api.billing import BillingAdapter
+from core.plugin_api.demo import reading_rules_for
 from plugins.italiangas_it import condominiums
 from plugins.italiangas_it.adapter import (
     HOLDER_MISMATCH,

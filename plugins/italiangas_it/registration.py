@@ -19,12 +19,20 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from core.extensions import db
-from core.linking import LinkResult, link_proven
-from core.mail import send_mail
-from core.models import AccountLink, BillingAccount, User, utcnow
-from core.security import TokenInvalid, make_token, read_token
-from core.views.auth import register_login
+from core.plugin_api import (
+    AccountLink,
+    BillingAccount,
+    LinkResult,
+    TokenInvalid,
+    User,
+    db,
+    link_proven,
+    make_token,
+    read_token,
+    register_login,
+    send_mail,
+    utcnow,
+)
 from plugins.italiangas_it.i18n import _
 from plugins.italiangas_it.identity import PIN_METHOD
 

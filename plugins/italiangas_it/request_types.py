@@ -20,9 +20,8 @@ from flask import has_request_context
 from flask_babel import format_decimal
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.billing.contract import latest_values
-from core.fields import DigitString, LocalizedDecimal
-from core.supplier import RequestStep, RequestType
+from core.plugin_api import DigitString, LocalizedDecimal, RequestStep, RequestType
+from core.plugin_api.billing import latest_values
 from plugins.italiangas_it.i18n import _
 from plugins.italiangas_it.identifiers import (
     compact,

@@ -6,12 +6,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from core import consents
-from core.extensions import limiter, login_manager
-from core.forms import load_form
-from core.linking import LinkOutcome, link_account
-from core.service_requests import new_submission_key
-from core.views.common import limit, page_number, render_form
+from core.plugin_api import (
+    LinkOutcome,
+    e_invoice_offered,
+    e_invoice_states,
+    link_account,
+    load_form,
+    new_submission_key,
+    set_e_invoice,
+)
+from core.plugin_api.web import limit, limiter, page_number, render_form, sign_in_required
 from plugins.italiangas_it import condominiums
 from plugins.italiangas_it.i18n import _, gettext, ngettext
 from plugins.italiangas_it.identity import ADMIN_CODE_METHOD
@@ -36,7 +40,7 @@ _LINK_REFUSALS = {
 @bp.before_request
 def administrators_only():
     if not current_user.is_authenticated:
-        return login_manager.unauthorized()
+        return sign_in_required()
     if not g.tenant.has(condominiums.CAPABILITY):
         abort(404)
     if not condominiums.is_administrator(current_user):  # becomes one with the Codice Amministratore
@@ -123,16 +127,16 @@ def billing_address():
 @bp.route("/bolletta-email", methods=["GET", "POST"])
 def email_bills():
     """Bills by e-mail for every condominium: the core's e-invoice consent, through the outbox."""
-    if not consents.e_invoice_offered(g.tenant):
+    if not e_invoice_offered(g.tenant):
         abort(404)
     schema = condominiums.EmailBillsForAllSchema()
     template = "italiangas_it/condominiums/email_bills.html"
     if request.method == "GET":
-        return render_form(template, schema, states=consents.e_invoice_states(current_user))
+        return render_form(template, schema, states=e_invoice_states(current_user))
     data, errors = load_form(schema, request.form)
     if errors:
-        return render_form(template, schema, errors, states=consents.e_invoice_states(current_user))
-    changes = consents.set_e_invoice(current_user, condominiums.condominiums(current_user), True)
+        return render_form(template, schema, errors, states=e_invoice_states(current_user))
+    changes = set_e_invoice(current_user, condominiums.condominiums(current_user), True)
     if changes:
         flash(ngettext("Bills by e-mail requested for %(num)d condominium.",
                        "Bills by e-mail requested for %(num)d condominiums.", len(changes)), "success")

@@ -5,12 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from core.extensions import db, limiter
-from core.forms import load_form
-from core.linking import LinkOutcome, check_identity
-from core.schemas import RegistrationSchema
-from core.security import TokenInvalid, check_password, consume_token
-from core.views.common import limit, render_form
+from core.plugin_api import (
+    LinkOutcome,
+    RegistrationSchema,
+    TokenInvalid,
+    check_identity,
+    check_password,
+    consume_token,
+    db,
+    load_form,
+)
+from core.plugin_api.web import limit, limiter, render_form
 from plugins.italiangas_it import registration
 from plugins.italiangas_it.i18n import _, gettext, ngettext
 from plugins.italiangas_it.identity import PIN_METHOD, pin_attempt_key

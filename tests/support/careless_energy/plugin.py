@@ -22,10 +22,9 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from core.billing.contract import BillingAdapter
-from core.billing.demo import reading_rules_for
-from core.hookspecs import hookimpl
-from core.supplier import IdentityMethod, ReadingRules, RequestType, SupplierInfo
+from core.plugin_api import IdentityMethod, ReadingRules, RequestType, SupplierInfo, hookimpl
+from core.plugin_api.billing import BillingAdapter
+from core.plugin_api.demo import reading_rules_for
 from plugins.innogy_pl.adapter import TARIFFS, InnogyDemoBackend
 from plugins.innogy_pl.identity import INVOICE_METHOD
 
