@@ -17,9 +17,8 @@ colours meet WCAG AA; every page renders in every locale; every request type has
 examples that its schema and ``check`` accept, that are filed through the web form and
 through the API, and whose pages read as words in every locale.
 
-The checks themselves are functions of :mod:`core.testing.checks` (public as
-:mod:`core.plugin_api.testing`), for a plugin's own
-tests as well.
+The checks themselves are functions of :mod:`core.testing.checks` (public in
+:mod:`core.plugin_api.testing`), for a plugin's own tests as well.
 """
 
 from __future__ import annotations
