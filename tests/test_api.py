@@ -616,7 +616,8 @@ def test_openapi_document_shows_each_request_types_fields(app):
     assert set(data["required"]) == set(data["properties"]) and data["additionalProperties"] is False
     product = data["properties"]["product"]
     assert product["enum"] == ["fixed_price_2y", "fixed_price_3y", "green_energy", "standard"]
-    assert product["title"] == "New offer" and "fixed_price_2y (Fixed price for 2 years)" in product["description"]
+    assert product["title"] == "New offer" and product["description"].startswith(
+        "fixed_price_2y: Fixed price for 2 years; fixed_price_3y: Fixed price for 3 years;")
     assert data["properties"]["start_date"]["format"] == "date"
     assert data["properties"]["accept_terms"] == {
         "type": "boolean", "enum": [True],

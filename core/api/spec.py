@@ -118,7 +118,7 @@ def _field_words(self, field, **kwargs: Any) -> dict[str, Any]:
     text = [str(metadata["help"])] if metadata.get("help") and "description" not in metadata else []
     choices = metadata.get("choices") or ()
     if choices and any(str(code) != str(label) for code, label in choices):
-        text.append(_("Choices: %(choices)s.", choices="; ".join(f"{code} ({label})" for code, label in choices)))
+        text.append("; ".join(f"{code}: {label}" for code, label in choices))  # a legend of the codes
     if text:
         words["description"] = " ".join(text)
     return words
