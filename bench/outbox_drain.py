@@ -77,11 +77,11 @@ def main() -> None:
                    env=env, check=True, capture_output=True)
 
     from core import create_app
-    from core.extensions import db
+    from core.framework.sync import import_account
+    from core.framework.extensions import db
+    from core.framework.tenancy import tenant_context
     from core.models import OutboxMessage, User, utcnow
-    from core.service_requests import file_request
-    from core.sync import import_account
-    from core.tenancy import tenant_context
+    from core.service_requests.service import file_request
 
     # The writes, stored by the routine the web form and the API use, while the back-end is
     # down: the loader's tenant reads the demo data in process, its deliveries wait in Redis.

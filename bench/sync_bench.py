@@ -29,7 +29,7 @@ from core.billing.contract import (
     InvoiceStatus,
     Money,
 )
-from core.billing.demo import DemoBackend
+from core.demo.backend import DemoBackend
 
 
 class SyntheticBackend(DemoBackend):
@@ -93,11 +93,11 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from core import create_app
-    from core.extensions import db
+    from core.framework.sync import sync_tenant
+    from core.framework.descriptions import SupplierInfo
+    from core.framework.extensions import db
+    from core.framework.tenancy import tenant_context
     from core.hookspecs import hookimpl
-    from core.supplier import SupplierInfo
-    from core.sync import sync_tenant
-    from core.tenancy import tenant_context
 
     backend = SyntheticBackend(args.accounts, args.invoices_per_account)
     backend.prepare()

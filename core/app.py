@@ -11,13 +11,15 @@ from typing import Any
 from flask import Flask, abort, g, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import i18n, jobs, maintenance, security
 from core.config import DEFAULT_SECRET_KEY, ConfigurationError, DefaultConfig
-from core.extensions import csrf, db, limiter, login_manager, mail, migrate
-from core.plugins import create_plugin_manager
-from core.tenancy import build_registry, install_tenant_scoping
-from core.theming import PortalFlask, ThemeLibrary
-from core.views import common
+from core.framework import i18n, jobs, security
+from core.framework import web as common
+from core.framework.descriptions import OutboxHandler
+from core.framework.extensions import csrf, db, limiter, login_manager, mail, migrate
+from core.framework.plugins import PluginError, create_plugin_manager, import_core_models
+from core.framework.tenancy import build_registry, install_tenant_scoping
+from core.framework.theming import PortalFlask, ThemeLibrary
+from core.maintenance import service as maintenance
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -36,6 +38,7 @@ def create_app(
         "core", instance_path=os.environ.get("PORTAL_INSTANCE_PATH"), instance_relative_config=True
     )
     app.url_map.converters["int"] = common.DatabaseIdConverter  # before any route is added
+    app.url_map.converters["anypath"] = common.AnyPathConverter
     app.config.from_object(DefaultConfig)
     named = os.environ.get("PORTAL_CONFIG")  # a file named on purpose must be there
     app.config.from_pyfile(named or "portal.cfg", silent=not named)
@@ -44,6 +47,7 @@ def create_app(
         app.config.update(config)
     _finish_config(app)
 
+    import_core_models()
     pm = create_plugin_manager(app.config["PLUGINS"], plugins)
     app.extensions["portal_plugins"] = pm
     theme_dirs = [Path(p) for group in pm.hook.portal_themes() for p in group]
@@ -74,6 +78,7 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     _register_blueprints(app, pm)
+    _collect_outbox_handlers(app, pm)
     return app
 
 
@@ -131,37 +136,22 @@ def _register_tenant_resolution(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask, pm) -> None:
-    from core.api import bp as api_bp
-    from core.views import (
-        accounts,
-        api_tokens,
-        auth,
-        consents,
-        consumption,
-        dashboard,
-        demo,
-        invoices,
-        notifications,
-        payments,
-        profile,
-        readings,
-        requests,
-        site,
-    )
-    from core.views import help as help_pages
-
-    for module in (site, auth, accounts, dashboard, requests, readings, consumption, invoices, payments,
-                   notifications, help_pages, consents, profile):
-        app.register_blueprint(module.bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(api_tokens.bp)
-    if app.config["DEMO"]:
-        app.register_blueprint(demo.bp)
-
+    """Every blueprint from the hooks: the core's features and the plugins' pages alike."""
     owners: dict[str, object] = {}
     for impl in pm.hook.portal_blueprints.get_hookimpls():
-        for blueprint in impl.function() or []:
+        arguments = {"app": app} if "app" in impl.argnames else {}
+        for blueprint in impl.function(**arguments) or []:
             app.register_blueprint(blueprint)
             if hasattr(impl.plugin, "portal_supplier"):
                 owners[blueprint.name] = impl.plugin
     app.extensions["portal_blueprint_owners"] = owners
+
+
+def _collect_outbox_handlers(app: Flask, pm) -> None:
+    handlers: dict[str, OutboxHandler] = {}
+    for group in pm.hook.portal_outbox_handlers():
+        for handler in group:
+            if handler.kind in handlers:
+                raise PluginError(f"two outbox handlers for the message kind {handler.kind!r}")
+            handlers[handler.kind] = handler
+    app.extensions["portal_outbox_handlers"] = handlers

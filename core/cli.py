@@ -29,7 +29,7 @@ def main() -> None:
 @click.option("--no-serve", is_flag=True, help="Prepare the database and exit.")
 def demo(host: str, port: int, reset: bool, no_serve: bool) -> None:
     """Create the SQLite demo database, load demo data and serve the portal."""
-    from core.demo import prepare_demo
+    from core.demo.service import prepare_demo
 
     app = _demo_app()
     with app.app_context():
@@ -65,7 +65,7 @@ def demo_backend(host: str, port: int, state_dir: str, suppliers: tuple[str, ...
 
     Point a tenant at it with settings {"backend_url": "http://HOST:PORT/<supplier code>"}.
     """
-    from core.billing.service import create_backend_app
+    from core.demo.server import create_backend_app
 
     app = create_backend_app(state_dir, list(suppliers) or None, as_of.date() if as_of else None)
     click.echo(f"demo back-end for {', '.join(app.config['SERVED_SUPPLIERS'])} on http://{host}:{port}/")
@@ -97,8 +97,8 @@ def demo_accounts(as_json: bool) -> None:
 @with_appcontext
 def sync_command(tenant_codes: tuple[str, ...]) -> None:
     """Bring the portal's copy of the billing data up to date now."""
-    from core.sync import sync_tenant
-    from core.tenancy import tenant_context
+    from core.framework.sync import sync_tenant
+    from core.framework.tenancy import tenant_context
 
     tenants = current_app.extensions["portal_tenants"]
     unknown = [code for code in tenant_codes if code not in tenants.by_code]
@@ -129,7 +129,7 @@ def outbox_list(status: str) -> None:
     """Messages in a state, with their last error (parked ones need an operator)."""
     from sqlalchemy import select
 
-    from core.extensions import db
+    from core.framework.extensions import db
     from core.models import OutboxMessage
 
     rows = db.session.execute(
@@ -147,8 +147,8 @@ def outbox_list(status: str) -> None:
 @with_appcontext
 def outbox_requeue(message_ids: tuple[int, ...], tenant_code: str) -> None:
     """Send parked messages of a tenant on their way again (all, or the ids given)."""
-    from core import outbox
-    from core.tenancy import tenant_context
+    from core.framework import outbox
+    from core.framework.tenancy import tenant_context
 
     with tenant_context(tenant_code):
         count = outbox.requeue_parked(list(message_ids) or None)
@@ -164,7 +164,7 @@ def jobs_group() -> None:
 @with_appcontext
 def jobs_list() -> None:
     """Each tenant's jobs and when beat runs them."""
-    from core.jobs import scheduled_jobs
+    from core.framework.jobs import scheduled_jobs
 
     for tenant in current_app.extensions["portal_tenants"]:
         for job in scheduled_jobs(current_app, tenant):
@@ -178,7 +178,7 @@ def jobs_list() -> None:
 @with_appcontext
 def jobs_run(name: str, tenant_code: str) -> None:
     """Run a plugin's scheduled job now."""
-    from core.jobs import plugin_job
+    from core.framework.jobs import plugin_job
 
     plugin_job.run(tenant_code, name)
     click.echo(f"ran {name} for {tenant_code}")
@@ -208,7 +208,7 @@ def i18n_group() -> None:
 
 
 def _domains():
-    from core.catalogs import all_domains
+    from core.framework.catalogs import all_domains
 
     return all_domains()
 
@@ -216,7 +216,7 @@ def _domains():
 @i18n_group.command("extract", with_appcontext=False)
 def i18n_extract() -> None:
     """Collect translatable strings into one .pot template per domain."""
-    from core.catalogs import extract
+    from core.framework.catalogs import extract
 
     for domain in _domains():
         extract(domain)
@@ -229,7 +229,7 @@ def i18n_update() -> None:
 
     The core's are pl, cs, uk and it; a plugin's are its supported locales but English.
     """
-    from core.catalogs import update
+    from core.framework.catalogs import update
 
     for domain in _domains():
         update(domain)
@@ -239,7 +239,7 @@ def i18n_update() -> None:
 @i18n_group.command("compile", with_appcontext=False)
 def i18n_compile() -> None:
     """Compile every catalog to .mo."""
-    from core.catalogs import compile_catalogs
+    from core.framework.catalogs import compile_catalogs
 
     for domain in _domains():
         count = compile_catalogs(domain)
@@ -294,8 +294,8 @@ def _tenant_option(code: str):
 @with_appcontext
 def maintenance_add(tenant_code: str, starts: str, ends: str, announce_days: int | None, note: str | None) -> None:
     """Announce a maintenance window of a tenant."""
-    from core import maintenance
-    from core.tenancy import tenant_context
+    from core.framework.tenancy import tenant_context
+    from core.maintenance import service as maintenance
 
     tenant = _tenant_option(tenant_code)
     with tenant_context(tenant.code):
@@ -315,8 +315,8 @@ def maintenance_add(tenant_code: str, starts: str, ends: str, announce_days: int
 @with_appcontext
 def maintenance_list(tenant_code: str, include_past: bool) -> None:
     """A tenant's maintenance windows, in its time zone."""
-    from core import maintenance
-    from core.tenancy import tenant_context
+    from core.framework.tenancy import tenant_context
+    from core.maintenance import service as maintenance
 
     tenant = _tenant_option(tenant_code)
     with tenant_context(tenant.code):
@@ -333,8 +333,8 @@ def maintenance_list(tenant_code: str, include_past: bool) -> None:
 @with_appcontext
 def maintenance_remove(window_id: int, tenant_code: str) -> None:
     """Cancel a maintenance window (its banner disappears)."""
-    from core import maintenance
-    from core.tenancy import tenant_context
+    from core.framework.tenancy import tenant_context
+    from core.maintenance import service as maintenance
 
     tenant = _tenant_option(tenant_code)
     with tenant_context(tenant.code):

@@ -18,22 +18,24 @@ import pluggy
 if TYPE_CHECKING:
     from datetime import date
 
-    from flask import Blueprint
+    from flask import Blueprint, Flask
 
-    from core.billing.contract import BillingAdapter
-    from core.notifications import PlannedOutage, ReadingPeriod
-    from core.payments import PaymentProvider
-    from core.supplier import (
+    from core.plugin_api import (
         IdentityMethod,
         NavigationItem,
         NotificationChannel,
+        OutboxHandler,
+        PaymentProvider,
+        PlannedOutage,
+        ReadingPeriod,
         ReadingRules,
         RequestType,
         ScheduledJob,
         SupplierInfo,
         SupplyPointFact,
+        Tenant,
     )
-    from core.tenancy import Tenant
+    from core.plugin_api.billing import BillingAdapter
 
 hookspec = pluggy.HookspecMarker("portal")
 hookimpl = pluggy.HookimplMarker("portal")
@@ -78,7 +80,7 @@ def portal_identity_methods(tenant: Tenant) -> list[IdentityMethod]:
     """The ways a customer of ``tenant`` proves that a billing account is theirs.
 
     :param tenant: the tenant being served.
-    :return: a list of :class:`core.supplier.IdentityMethod`; the first one is offered
+    :return: a list of :class:`core.plugin_api.IdentityMethod`; the first one is offered
         first. Each carries a marshmallow schema (the form and API input) and a
         ``verify`` function that asks the billing adapter.
     """
@@ -93,7 +95,7 @@ def portal_billing_adapter(tenant: Tenant) -> BillingAdapter | None:
 
     :param tenant: the tenant being served; ``tenant.settings`` carries its
         configuration (credentials, endpoints, timeouts).
-    :return: an object implementing :class:`core.billing.contract.BillingAdapter`, or
+    :return: an object implementing :class:`core.plugin_api.billing.BillingAdapter`, or
         ``None`` to fall back to the demo back-end.
 
     Stops at first non-None result.
@@ -107,7 +109,7 @@ def portal_demo_backend() -> BillingAdapter | None:
     Used in process by a tenant with no production adapter and no ``backend_url``, and
     served over HTTP by ``portal demo-backend``.
 
-    :return: an object implementing :class:`core.billing.contract.BillingAdapter` whose
+    :return: an object implementing :class:`core.plugin_api.billing.BillingAdapter` whose
         ``demo_identities()`` lists what demo customers type to verify.
 
     Stops at first non-None result.
@@ -119,7 +121,7 @@ def portal_request_types(tenant: Tenant) -> list[RequestType]:
     """Service request types the supplier accepts (change of advance payment, ...).
 
     :param tenant: the tenant being served.
-    :return: a list of :class:`core.supplier.RequestType`, each with a code, a label,
+    :return: a list of :class:`core.plugin_api.RequestType`, each with a code, a label,
         a marshmallow schema and an eligibility rule.
     """
 
@@ -129,8 +131,8 @@ def portal_reading_rules(tenant: Tenant, supply_point: Any) -> ReadingRules | No
     """Plausibility rules for meter readings of one supply point.
 
     :param tenant: the tenant being served.
-    :param supply_point: the :class:`core.models.SupplyPoint` the reading is for.
-    :return: :class:`core.supplier.ReadingRules`, or ``None`` to use the core's
+    :param supply_point: the :class:`core.plugin_api.SupplyPoint` the reading is for.
+    :return: :class:`core.plugin_api.ReadingRules`, or ``None`` to use the core's
         defaults.
 
     Stops at first non-None result.
@@ -142,8 +144,8 @@ def portal_supply_point_facts(tenant: Tenant, supply_point: Any) -> list[SupplyP
     """Facts of one supply point the core does not model, shown on its details page.
 
     :param tenant: the tenant being served.
-    :param supply_point: the customer's :class:`core.models.SupplyPoint`.
-    :return: a list of :class:`core.supplier.SupplyPointFact` (a label and a value), for
+    :param supply_point: the customer's :class:`core.plugin_api.SupplyPoint`.
+    :return: a list of :class:`core.plugin_api.SupplyPointFact` (a label and a value), for
         example the main circuit breaker a Czech contracted power stands for.
     """
 
@@ -154,7 +156,7 @@ def portal_payment_provider(tenant: Tenant) -> PaymentProvider | None:
 
     :param tenant: the tenant being served; ``tenant.settings`` carries the provider's
         credentials.
-    :return: a :class:`core.payments.PaymentProvider` that starts a payment (the URL to
+    :return: a :class:`core.plugin_api.PaymentProvider` that starts a payment (the URL to
         send the customer to) and verifies the provider's signed callback, or ``None``
         when the supplier takes no online payments (the button is not shown). The core
         answers with its demo provider for tenants on a demo back-end.
@@ -170,7 +172,7 @@ def portal_notification_channels(tenant: Tenant) -> list[NotificationChannel]:
     The core contributes e-mail; a plugin adds SMS or others through its provider.
 
     :param tenant: the tenant being served.
-    :return: a list of :class:`core.supplier.NotificationChannel`.
+    :return: a list of :class:`core.plugin_api.NotificationChannel`.
     """
 
 
@@ -182,8 +184,8 @@ def portal_planned_outages(tenant: Tenant, supply_points: list[Any]) -> list[Pla
     alerts for; each outage found is sent once per supply point, customer and channel.
 
     :param tenant: the tenant being served.
-    :param supply_points: the :class:`core.models.SupplyPoint` rows to look up.
-    :return: a list of :class:`core.notifications.PlannedOutage`, each naming the
+    :param supply_points: the :class:`core.plugin_api.SupplyPoint` rows to look up.
+    :return: a list of :class:`core.plugin_api.PlannedOutage`, each naming the
         supply point's identifier, the window (aware datetimes) and the supplier's
         details (streets, reason).
     """
@@ -197,9 +199,9 @@ def portal_reading_period(tenant: Tenant, supply_point: Any, today: date) -> Rea
     period), for supply points whose reading rules accept readings.
 
     :param tenant: the tenant being served.
-    :param supply_point: the :class:`core.models.SupplyPoint` to remind about.
+    :param supply_point: the :class:`core.plugin_api.SupplyPoint` to remind about.
     :param today: the date in the tenant's time zone.
-    :return: a :class:`core.notifications.ReadingPeriod` (key, first and last day), or
+    :return: a :class:`core.plugin_api.ReadingPeriod` (key, first and last day), or
         ``None`` to use the core's rule: monthly, from the configured day
         (``READING_REMINDER_DAY``, or the tenant setting ``reading_reminder_day``) to the
         end of the month.
@@ -214,7 +216,7 @@ def portal_rejection_reasons(tenant: Tenant) -> dict[str, Any]:
 
     The back-end refuses with a stable code (``SubmissionRefused(code, detail)`` or
     ``SubmissionResult.rejected(code, detail)``); the portal shows the sentence for that code
-    in the customer's language. The core knows the common codes (:data:`core.rejections.REASONS`);
+    in the customer's language. The core knows the common codes (the codes listed in docs/plugins.md);
     a plugin adds its back-end's own, or rewords the core's.
 
     :param tenant: the tenant being served.
@@ -227,7 +229,7 @@ def portal_scheduled_jobs(tenant: Tenant) -> list[ScheduledJob]:
     """Jobs the plugin needs run on a schedule for ``tenant`` (overnight bills, ...).
 
     :param tenant: the tenant being served.
-    :return: a list of :class:`core.supplier.ScheduledJob`; Celery beat runs each one,
+    :return: a list of :class:`core.plugin_api.ScheduledJob`; Celery beat runs each one,
         and ``portal jobs run NAME --tenant CODE`` runs one by hand.
     """
 
@@ -238,13 +240,26 @@ def portal_scheduled_jobs(tenant: Tenant) -> list[ScheduledJob]:
 
 
 @hookspec
-def portal_blueprints() -> list[Blueprint]:
-    """Extra Flask blueprints of a plugin, registered once at start-up.
+def portal_blueprints(app: Flask) -> list[Blueprint]:
+    """Flask blueprints of a plugin (and of each core feature), registered once at start-up.
 
     A supplier plugin's blueprints answer only on the hosts of tenants it serves; on
     other hosts they return 404.
 
+    :param app: the application being created (read ``app.config`` to leave a page out);
+        an implementation may leave this parameter out.
     :return: a list of :class:`flask.Blueprint`.
+    """
+
+
+@hookspec
+def portal_outbox_handlers() -> list[OutboxHandler]:
+    """How each kind of outbox message a plugin (or core feature) writes is delivered.
+
+    Called once at start-up. A kind has exactly one handler; the relay looks it up for
+    every message it delivers.
+
+    :return: a list of :class:`core.plugin_api.OutboxHandler`.
     """
 
 
@@ -253,7 +268,7 @@ def portal_navigation(tenant: Tenant, user: Any) -> list[NavigationItem]:
     """Entries of the main navigation for a signed-in customer.
 
     :param tenant: the tenant being served.
-    :param user: the signed-in :class:`core.models.User`.
-    :return: a list of :class:`core.supplier.NavigationItem`, sorted by their
+    :param user: the signed-in :class:`core.plugin_api.User`.
+    :return: a list of :class:`core.plugin_api.NavigationItem`, sorted by their
         ``order`` by the core.
     """

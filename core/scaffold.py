@@ -31,8 +31,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale
 from babel.numbers import is_currency
 
-from core.plugins import ENTRY_POINT_GROUP
-from core.theming import BUNDLED_THEMES
+from core.framework.plugins import ENTRY_POINT_GROUP
+from core.framework.theming import BUNDLED_THEMES
 
 TEMPLATE_DIR = Path(str(files("core") / "scaffold_template"))
 TEMPLATE_SUFFIX = ".tmpl"

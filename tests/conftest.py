@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from core import create_app
-from core.catalogs import all_domains, compile_catalogs
-from core.extensions import db, limiter
+from core.framework.catalogs import all_domains, compile_catalogs
+from core.framework.extensions import db, limiter
 from tests.support.smtp import SMTPServer
 
 SUPPORT = Path(__file__).parent / "support"

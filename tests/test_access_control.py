@@ -21,13 +21,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from core import notifications
-from core.extensions import db
+from core.api_tokens.models import ApiToken
+from core.framework.extensions import db
+from core.framework.tenancy import tenant_context
 from core.models import AccountLink, BillingAccount, Invoice, ServiceRequest, SupplyPoint, User
-from core.models.api import ApiToken
-from core.models.payments import PaymentIntent
-from core.readings import field_name, local_today
-from core.tenancy import tenant_context
+from core.notifications import service as notifications
+from core.payments.models import PaymentIntent
+from core.readings.service import field_name, local_today
 from tests.conftest import INNOGY_HOST, SECOND_HOST, client_for, register_and_activate, sign_in
 
 ITALIANGAS_HOST = "italiangas.test"

@@ -8,9 +8,9 @@ import re
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from core.extensions import db
+from core.framework.extensions import db
+from core.framework.tenancy import tenant_context
 from core.models import LoginSession, TermsAcceptance, User
-from core.tenancy import tenant_context
 from tests.conftest import PASSWORD, register_and_activate, sign_in
 
 

@@ -20,14 +20,14 @@ import plugins.cez_cz.plugin
 import plugins.doe_ua.plugin
 import plugins.innogy_pl.plugin
 import plugins.italiangas_it.plugin
-from core.api import OPERATIONS
+from core.api.base import OPERATIONS
 from core.api.spec import openapi_path
+from core.api_tokens.models import ApiIdempotencyKey, ApiToken
 from core.billing.contract import BackendUnavailable
-from core.extensions import db
+from core.framework.extensions import db
+from core.framework.tenancy import tenant_context
 from core.models import MeterReading, ServiceRequest
-from core.models.api import ApiIdempotencyKey, ApiToken
-from core.readings import local_today
-from core.tenancy import tenant_context
+from core.readings.service import local_today
 from tests.conftest import SECOND_HOST, client_for, register_and_activate, sign_in
 from tests.support.outbox import count_to_supplier
 
@@ -197,6 +197,9 @@ def test_no_token_bad_token_and_session_cookie_get_401(app, owner):
     _error(client.get("/api/v1/me"), 401, "unauthorized")
     _error(client.post("/api/v1/requests", json={}), 401, "unauthorized")
     _error(anonymous.get("/api/v1/me", headers={"Authorization": f"Basic {api.token}"}), 401, "unauthorized")
+    # an address no route takes, a line break in it included, asks for a token first
+    _error(anonymous.get("/api/v1/invoices/0%0A"), 401, "unauthorized")
+    _error(anonymous.get("/api/v1/no/such/address"), 401, "unauthorized")
 
 
 def test_token_of_one_brand_is_useless_on_another(app, owner):
@@ -637,7 +640,7 @@ def test_request_examples_match_the_openapi_document(make_app, code):
     """Every example of every brand (for its first demo accounts) is a body the document allows."""
     import jsonschema_rs
 
-    from core.service_requests import json_safe
+    from core.service_requests.service import json_safe
 
     plugin, _currency = BRANDS[code]
     host = f"{code}.test"
@@ -706,9 +709,9 @@ def test_idempotency_key_is_limited_and_rate_limit_headers_are_sent(app, owner):
 
 
 def test_active_tokens_are_capped(signed_in, monkeypatch):
-    import core.views.api_tokens
+    import core.api_tokens.views
 
-    monkeypatch.setattr(core.views.api_tokens, "MAX_ACTIVE", 2)
+    monkeypatch.setattr(core.api_tokens.views, "MAX_ACTIVE", 2)
     made = [_make_token(signed_in, name="one"), _make_token(signed_in, name="two")]
     refused = signed_in.submit("/api-tokens/", {"name": "three", "scope": "read"})
     page = refused.get_data(as_text=True)

@@ -46,3 +46,12 @@ def test_a_plugin_reaching_past_the_plugin_api_breaks_the_contract(tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "BROKEN" in result.stdout
     assert "rogue_plugin.plugin -> core.models" in result.stdout
+
+
+def test_every_feature_package_is_kept_above_the_framework():
+    """A new feature package is named in the contract that keeps the framework below the features."""
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    forbidden = set(config["importlinter:contract:framework-below-features"]["forbidden_modules"].split())
+    features = {f"core.{path.parent.name}" for path in (ROOT / "core").glob("*/hooks.py")} - {"core.framework"}
+    assert features and features <= forbidden, sorted(features - forbidden)

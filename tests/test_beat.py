@@ -15,7 +15,7 @@ import pytest
 import time_machine
 
 from core.config import ConfigurationError
-from core.notifications import READING_JOB
+from core.notifications.service import READING_JOB
 from plugins.doe_ua import plugin as doe_plugin
 from tests.conftest import INNOGY_HOST, SUPPORT, client_for
 from tests.support.broker import forget_queue, redis_running

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.readings import field_name
+from core.readings.service import field_name
 from tests.support.browser import activated, sign_in_and_link
 from tests.test_browser import BRANDS, audit, brand, live_portal, page  # noqa: F401 - shared fixtures
 from tests.test_browser import pytestmark as browser_marks

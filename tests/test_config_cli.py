@@ -148,7 +148,7 @@ def test_catalog_templates_are_current(tmp_path):
 
     from babel.messages.pofile import read_po
 
-    from core.catalogs import all_domains, extract
+    from core.framework.catalogs import all_domains, extract
 
     for domain in all_domains():
         fresh = replace(domain, translations_dir=tmp_path / domain.name)

@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 from marshmallow import Schema, fields, validate
 
-from core.catalogs import CATALOG_LOCALES, CatalogDomain, domains_of, extract, update
-from core.supplier import RequestType, SupplierInfo
+from core.framework.catalogs import CATALOG_LOCALES, CatalogDomain, domains_of, extract, update
+from core.framework.descriptions import RequestType, SupplierInfo
+from core.framework.theming import BUNDLED_THEMES, Theme
 from core.testing import suite
 from core.testing.checks import (
     NON_TEXT_PAIRS,
@@ -36,7 +37,6 @@ from core.testing.checks import (
     raw_values,
     shown_facts,
 )
-from core.theming import BUNDLED_THEMES, Theme
 
 CARELESS = Path(__file__).parent / "support" / "careless_energy"
 SUITE_TESTS = sorted(name for name in vars(suite) if name.startswith("test_"))

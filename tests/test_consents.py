@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 import plugins.cez_cz.plugin
 import plugins.doe_ua.plugin
 import plugins.italiangas_it.plugin
-from core import outbox
 from core.billing.contract import BackendUnavailable, SubmissionResult
-from core.consents import NotYourAccount, set_e_invoice
-from core.extensions import db
+from core.consents.service import NotYourAccount, set_e_invoice
+from core.framework import outbox
+from core.framework.extensions import db
+from core.framework.tenancy import tenant_context
 from core.models import AccountLink, BillingAccount, OutboxMessage, TermsAcceptance, User, utcnow
-from core.models.profile import ActivityEvent, ConsentEvent
-from core.tenancy import tenant_context
+from core.profile.models import ActivityEvent, ConsentEvent
 from tests.conftest import client_for, register_and_activate, sign_in
 from tests.support.outbox import TO_SUPPLIER, count_to_supplier
 

@@ -1,6 +1,6 @@
 """Consumption per month and register, derived from the meter readings the portal holds.
 
-Histories are stored the way the sync stores them (``core.sync.store_snapshot``), so the
+Histories are stored the way the sync stores them (``core.framework.sync.store_snapshot``), so the
 expected figures can be worked out by hand.
 """
 
@@ -15,7 +15,7 @@ import pytest
 from babel.dates import get_month_names
 from babel.numbers import format_decimal
 
-from core.extensions import db
+from core.framework.extensions import db
 from tests.conftest import client_for, register_and_activate, sign_in
 from tests.support.accounts import (
     add_readings,
@@ -70,9 +70,9 @@ def _figures(values: dict[int, int]) -> dict[int, Decimal | None]:
 
 
 def test_monthly_figures_match_the_hand_computed_spread(app, smtp_server):
-    from core.consumption import monthly_consumption
+    from core.consumption.service import monthly_consumption
+    from core.framework.tenancy import tenant_context
     from core.models import SupplyPoint
-    from core.tenancy import tenant_context
 
     _client, point_id, _point = _single_rate(app, smtp_server)
     with app.app_context(), tenant_context("innogy"):
@@ -83,9 +83,9 @@ def test_monthly_figures_match_the_hand_computed_spread(app, smtp_server):
 
 
 def test_the_first_reading_after_the_year_fills_its_last_months(app, smtp_server):
-    from core.consumption import monthly_consumption
+    from core.consumption.service import monthly_consumption
+    from core.framework.tenancy import tenant_context
     from core.models import SupplyPoint
-    from core.tenancy import tenant_context
 
     _client, point_id, _point = _single_rate(app, smtp_server)
     with app.app_context(), tenant_context("innogy"):

@@ -27,8 +27,8 @@ from core.billing.contract import (
     RequestSubmission,
     SubmissionStatus,
 )
-from core.billing.demo import DemoBackend
-from core.identifiers import is_valid_ppe
+from core.demo.backend import DemoBackend
+from core.framework.identifiers import is_valid_ppe
 from plugins.innogy_pl import plugin
 from plugins.innogy_pl.adapter import INNOGY_PROFILE, InnogyDemoBackend
 from plugins.innogy_pl.identity import INVOICE_METHOD

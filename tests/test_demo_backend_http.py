@@ -99,7 +99,7 @@ def test_portal_tenant_served_from_the_http_backend(make_app, smtp_server, backe
 
 @pytest.mark.parametrize("settings", [{}, {"demo_bank": "yes"}, {"demo_bank": True}])
 def test_the_demo_bank_serves_a_tenant_on_the_http_backend_when_its_settings_say_so(make_app, backend, settings):
-    from core.payments import DemoPaymentProvider, payment_provider
+    from core.payments.service import DemoPaymentProvider, payment_provider
 
     app = make_app(TENANTS={"innogy": {"plugin": "innogy_pl", "hosts": ["innogy.test"],
                                        "settings": {"backend_url": backend.url, **settings}}})
@@ -133,8 +133,11 @@ def test_fault_injection_every_submission_delivered_exactly_once(make_app, backe
 
     from sqlalchemy import select
 
-    from core import outbox
-    from core.extensions import db
+    from core.framework import outbox
+    from core.framework.extensions import db
+    from core.framework.security import hash_password
+    from core.framework.sync import import_account
+    from core.framework.tenancy import tenant_context
     from core.models import (
         AccountLink,
         MeterReading,
@@ -145,10 +148,7 @@ def test_fault_injection_every_submission_delivered_exactly_once(make_app, backe
         User,
         utcnow,
     )
-    from core.readings import field_name
-    from core.security import hash_password
-    from core.sync import import_account
-    from core.tenancy import tenant_context
+    from core.readings.service import field_name
     from tests.conftest import PASSWORD, client_for, sign_in
 
     backend = backend_two_months_ago

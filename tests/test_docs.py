@@ -34,7 +34,7 @@ def test_every_hook_is_documented_with_its_signature():
 
 
 def test_entry_point_group_in_docs_matches_the_code():
-    from core.plugins import ENTRY_POINT_GROUP
+    from core.framework.plugins import ENTRY_POINT_GROUP
 
     text = (DOCS / "plugins.md").read_text()
     assert f"[project.entry-points.{ENTRY_POINT_GROUP}]" in text

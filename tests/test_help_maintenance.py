@@ -12,9 +12,9 @@ import time_machine
 from sqlalchemy import func, select
 
 from core.cli import main
-from core.extensions import db
-from core.models.notifications import MaintenanceWindow
-from core.tenancy import tenant_context
+from core.framework.extensions import db
+from core.framework.tenancy import tenant_context
+from core.notifications.models import MaintenanceWindow
 from tests.conftest import client_for
 from tests.test_browser import audit, live_portal, page  # noqa: F401 - the browser fixtures
 
@@ -196,7 +196,7 @@ def test_suppliers_without_the_banner_capability_refuse_windows(make_app):
 
 
 def test_the_demo_announces_a_window_for_innogy(make_app):
-    from core.demo import prepare_demo
+    from core.demo.service import prepare_demo
 
     app = make_app(DEMO=True, MAIL_CAPTURE=True,
                    TENANTS={"innogy": {"plugin": "innogy_pl", "hosts": ["innogy.test"]},
@@ -218,7 +218,7 @@ def test_the_demo_announces_a_window_for_innogy(make_app):
 @pytest.mark.skipif(not shutil.which("chromium"), reason="Debian chromium is not installed")
 @pytest.mark.parametrize("brand", ["innogy", "cez"])
 def test_help_pages_and_banner_pass_an_accessibility_audit(live_portal, page, brand):  # noqa: F811
-    from core.demo import prepare_demo
+    from core.demo.service import prepare_demo
 
     app, base = live_portal
     with app.app_context():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from core.catalogs import all_domains
+from core.framework.catalogs import all_domains
 from tests.conftest import client_for, register_and_activate, sign_in
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w*)\}")
@@ -92,7 +92,7 @@ def test_money_and_dates_in_polish_format(app):
     from flask import g
     from flask_babel import force_locale
 
-    from core.i18n import local_date, money
+    from core.framework.i18n import local_date, money
 
     with app.test_request_context("/", base_url="https://innogy.test"):
         g.tenant = app.extensions["portal_tenants"]["innogy"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.identifiers import (
+from core.framework.identifiers import (
     gs1_check_digit,
     is_valid_gsrn18,
     is_valid_ppe,

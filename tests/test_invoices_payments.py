@@ -10,15 +10,15 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from core import outbox
 from core.billing.contract import BackendUnavailable, Money
-from core.extensions import db
-from core.invoices import PAGE_SIZE
+from core.framework import outbox
+from core.framework.extensions import db
+from core.framework.sync import sync_tenant
+from core.framework.tenancy import tenant_context
+from core.invoices.service import PAGE_SIZE
 from core.models import AccountLink, BillingAccount, Invoice, OutboxMessage, Payment, User, utcnow
-from core.models.payments import PaymentIntent
-from core.payments import SIGNATURE_HEADER, DemoPaymentProvider, demo_key
-from core.sync import sync_tenant
-from core.tenancy import tenant_context
+from core.payments.models import PaymentIntent
+from core.payments.service import SIGNATURE_HEADER, DemoPaymentProvider, demo_key
 from tests.conftest import client_for, register_and_activate, sign_in
 from tests.support.outbox import TO_SUPPLIER
 from tests.support.queries import count_queries

@@ -11,16 +11,16 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from core.extensions import db
+from core.framework.extensions import db
+from core.framework.tenancy import tenant_context
 from core.models import BillingAccount
-from core.tenancy import tenant_context
 from tests.conftest import SUPPORT, TEST_TENANTS
 from tests.support.broker import redis_running
 from tests.support.processes import portal_env
 
 
 def test_embedded_default_runs_tasks_in_process(app):
-    from core.jobs import sync_task
+    from core.framework.jobs import sync_task
 
     assert app.extensions["celery"].conf.task_always_eager
     with app.app_context():
@@ -52,7 +52,7 @@ def test_real_worker_with_redis_runs_sync_and_relay(make_app, migrated, tmp_path
     try:
         app = make_app(CELERY_BROKER_URL=broker, CELERY_QUEUE=queue)
         assert not app.extensions["celery"].conf.task_always_eager
-        from core.jobs import sync_task
+        from core.framework.jobs import sync_task
 
         with app.app_context():
             sync_task.delay("innogy")

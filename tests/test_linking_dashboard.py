@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.billing.contract import BackendUnavailable
-from core.extensions import db
+from core.framework.extensions import db
+from core.framework.tenancy import tenant_context
 from core.models import AccountLink, VerificationAttempt
-from core.tenancy import tenant_context
 from tests.conftest import client_for, register_and_activate, sign_in
 from tests.support.accounts import monthly_history, point_record, store_and_link
 from tests.support.queries import count_queries
@@ -176,8 +176,8 @@ def _code_method_plugin(numbers):
 
     from marshmallow import Schema, fields
 
+    from core.framework.descriptions import IdentityMethod, VerificationOutcome
     from core.hookspecs import hookimpl
-    from core.supplier import IdentityMethod, VerificationOutcome
 
     class CodeSchema(Schema):
         code = fields.String(required=True, metadata={"label": "Administrator code"})

@@ -10,13 +10,13 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
-from core.extensions import db
+from core.framework.extensions import db
+from core.framework.tenancy import tenant_context
 from core.hookspecs import hookimpl
 from core.models import SupplyPoint
-from core.models.notifications import NotificationContact, NotificationPreference, SentNotification
-from core.notifications import OUTAGE_JOB, READING_JOB, ReadingPeriod
-from core.readings import local_today
-from core.tenancy import tenant_context
+from core.notifications.models import NotificationContact, NotificationPreference, SentNotification
+from core.notifications.service import OUTAGE_JOB, READING_JOB, ReadingPeriod
+from core.readings.service import local_today
 from plugins.cez_cz import plugin as cez_plugin
 from plugins.cez_cz.sms import gateway_for
 from tests.conftest import client_for, register_and_activate, sign_in
@@ -73,7 +73,7 @@ def _count(app, tenant, model, **where):
 
 
 def _run_job(app, tenant, name):
-    from core.jobs import plugin_job
+    from core.framework.jobs import plugin_job
 
     with app.app_context():
         plugin_job.run(tenant, name)
@@ -300,7 +300,7 @@ def test_a_plugin_defines_the_reading_period(make_app, smtp_server, demo_identit
 
 
 def test_cez_reminds_at_the_yearly_price_change(cez_app):
-    from core.notifications import reading_period
+    from core.notifications.service import reading_period
 
     tenant = _tenant(cez_app, "cez")
     with cez_app.app_context(), tenant_context("cez"):
@@ -332,7 +332,8 @@ def test_reminders_are_offered_only_where_readings_are_taken(app, smtp_server, d
 @pytest.mark.skipif(not shutil.which("chromium"), reason="Debian chromium is not installed")
 @pytest.mark.parametrize("brand", ["cez"])
 def test_notification_pages_pass_an_accessibility_audit(live_portal, page, brand):  # noqa: F811
-    from core.demo import DEMO_PASSWORD, demo_login, prepare_demo
+    from core.demo.service import DEMO_PASSWORD, prepare_demo
+    from core.framework.mail import demo_login
 
     app, base = live_portal
     with app.app_context():

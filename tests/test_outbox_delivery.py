@@ -6,6 +6,7 @@ the demo back-end, with a transport that misbehaves the way a real one does.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -16,14 +17,14 @@ import pytest
 import time_machine
 from sqlalchemy import create_engine, select, text
 
-from core import outbox
 from core.billing.contract import RequestSubmission, SubmissionRefused
 from core.billing.http import HttpBillingAdapter
-from core.billing.service import create_backend_app
-from core.consents import REQUEST_TYPE as E_INVOICE
-from core.extensions import db
+from core.consents.service import REQUEST_TYPE as E_INVOICE
+from core.demo.server import create_backend_app
+from core.framework import outbox
+from core.framework.extensions import db
+from core.framework.tenancy import tenant_context
 from core.models import MailMessage, OutboxMessage, ServiceRequest, utcnow
-from core.tenancy import tenant_context
 from tests.conftest import PASSWORD, client_for, register_and_activate, sign_in
 from tests.support.processes import BackendProcess
 from tests.support.smtp import SMTPServer, free_port
@@ -121,7 +122,7 @@ def test_the_reason_reads_in_the_customers_language_and_unknown_codes_read_as_th
         app, smtp_server, demo_identity, backend):
     from flask_babel import force_locale
 
-    from core.rejections import REASONS
+    from core.framework.rejections import REASONS
 
     polish = client_for(app, language="pl")
     account = _linked(polish, smtp_server, demo_identity[0], "jezyk@example.com")
@@ -193,16 +194,17 @@ def test_messages_of_a_relay_that_died_are_taken_again_when_their_lease_ends(
 def test_a_failing_handler_counts_as_an_attempt_and_the_relay_moves_on(
         app, client, smtp_server, demo_identity, backend, monkeypatch):
     account = _linked(client, smtp_server, demo_identity[0], "handler@example.com")
-    deliver, apply = outbox.HANDLERS["service_request"]
+    handlers = app.extensions["portal_outbox_handlers"]
+    working = handlers["service_request"]
 
     def broken(message, result):
         raise KeyError("a bug in the handler")
 
-    monkeypatch.setitem(outbox.HANDLERS, "service_request", (deliver, broken))
+    monkeypatch.setitem(handlers, "service_request", dataclasses.replace(working, apply=broken))
     _file(client, account)
     [message] = _messages(app)
     assert message.status == "pending" and message.attempts == 1 and "KeyError" in message.last_error
-    monkeypatch.setitem(outbox.HANDLERS, "service_request", (deliver, apply))
+    monkeypatch.setitem(handlers, "service_request", working)
     _make_due(app)
     assert _relay(app).delivered == 1  # the back-end saw the same key again and applied it once
     assert [b["request_type"] for b in backend.seen] == ["contact_update", "contact_update"]
@@ -331,7 +333,7 @@ def test_nothing_is_mailed_when_the_write_is_rolled_back(app, client, smtp_serve
     register_and_activate(client, smtp_server, "rollback@example.com")
     sent = len(smtp_server.messages)
     with app.test_request_context(base_url="https://innogy.test"), tenant_context("innogy"):
-        from core.mail import send_mail
+        from core.framework.mail import send_mail
 
         send_mail("rollback@example.com", "reset_password", link="https://innogy.test/x")
         db.session.rollback()
@@ -340,9 +342,9 @@ def test_nothing_is_mailed_when_the_write_is_rolled_back(app, client, smtp_serve
 
 def _published_demo_login(app) -> str:
     """The brand's demo login, as ``portal demo`` seeds it (with this suite's password)."""
-    from core.demo import demo_login
+    from core.framework.mail import demo_login
+    from core.framework.security import hash_password
     from core.models import TermsAcceptance, User
-    from core.security import hash_password
 
     login = demo_login("innogy")
     with app.app_context(), tenant_context("innogy"):

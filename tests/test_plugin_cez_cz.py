@@ -34,12 +34,12 @@ from core.billing.contract import (
     RequestSubmission,
     SubmissionStatus,
 )
-from core.extensions import db
-from core.forms import translate_errors
+from core.framework.extensions import db
+from core.framework.forms import translate_errors
+from core.framework.tenancy import tenant_context
+from core.framework.theming import Theme
 from core.models import AccountLink, VerificationAttempt
-from core.tenancy import tenant_context
 from core.testing.suite import *  # noqa: F403 - the plugin conformance suite
-from core.theming import Theme
 from plugins.cez_cz import plugin, request_types
 from plugins.cez_cz.adapter import ADVANCE, SETTLEMENT, CezDemoBackend
 from plugins.cez_cz.codes import (

@@ -35,12 +35,12 @@ from core.billing.contract import (
     RequestSubmission,
     SubmissionStatus,
 )
-from core.extensions import db
-from core.forms import translate_errors
+from core.framework.extensions import db
+from core.framework.forms import translate_errors
+from core.framework.sync import sync_tenant
+from core.framework.tenancy import tenant_context
 from core.models import AccountLink, BillingAccount, Invoice, ServiceRequest, VerificationAttempt
-from core.service_requests import json_safe
-from core.sync import sync_tenant
-from core.tenancy import tenant_context
+from core.service_requests.service import json_safe
 from core.testing.suite import *  # noqa: F403 - the plugin conformance suite runs here too
 from plugins.doe_ua import plugin as doe_plugin
 from plugins.doe_ua.adapter import (
@@ -640,7 +640,7 @@ def test_ordered_through_the_portal_then_billed_overnight_and_synced(doe_app, sm
     assert "accepted by the supplier" in detail and "ZR-" in detail
     assert "Date of the readings" in detail
 
-    from core.jobs import plugin_job
+    from core.framework.jobs import plugin_job
 
     with doe_app.app_context():
         plugin_job.run("doe", "ordered_bills")  # what Celery beat runs overnight

@@ -31,11 +31,11 @@ from core.billing.contract import (
     RequestSubmission,
     SubmissionStatus,
 )
-from core.catalogs import compile_catalogs, domains_of
-from core.extensions import db
-from core.forms import load_form
+from core.framework.catalogs import compile_catalogs, domains_of
+from core.framework.extensions import db
+from core.framework.forms import load_form
+from core.framework.tenancy import tenant_context
 from core.models import AccountLink, ServiceRequest, VerificationAttempt
-from core.tenancy import tenant_context
 from core.testing.suite import *  # noqa: F403 - the plugin conformance suite
 from plugins.italiangas_it import plugin as italiangas_plugin
 from plugins.italiangas_it.adapter import (
@@ -1160,7 +1160,7 @@ def test_bad_billing_address_changes_nothing(ig_app, smtp_server):
 
 
 def test_email_bills_for_all_condominiums_through_the_e_invoice_consent(ig_app, smtp_server):
-    from core.models.profile import ConsentEvent
+    from core.profile.models import ConsentEvent
 
     adapter = _adapter(ig_app)
     client, numbers = _administrator(ig_app, smtp_server, 2, "amministrazione@example.it")

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import importlib.metadata
 import types
+from pathlib import Path
 
 import pytest
 from flask import Blueprint, render_template_string
 
+import core
 from core import create_app
+from core.framework.descriptions import NavigationItem
+from core.framework.plugins import PluginError, create_plugin_manager
 from core.hookspecs import hookimpl
-from core.plugins import PluginError, create_plugin_manager
-from core.supplier import NavigationItem
 from tests.conftest import INNOGY_HOST, SECOND_HOST, client_for
 
 
@@ -47,9 +49,16 @@ def test_plugin_that_fails_to_import_stops_start_up(monkeypatch):
         create_plugin_manager()
 
 
+def _core_features() -> list[str]:
+    """The core's own hook modules: every feature package with a ``hooks`` module registers itself."""
+    found = sorted(path.parent.name for path in Path(core.__file__).parent.glob("*/hooks.py"))
+    assert {"framework", "readings", "invoices", "api"} <= set(found)
+    return [f"core.{name}" for name in found]
+
+
 def test_portal_plugins_limits_which_plugins_load():
     pm = create_plugin_manager([])
-    assert [name for name, _ in pm.list_name_plugin()] == ["core"]
+    assert [name for name, _ in pm.list_name_plugin()] == _core_features()
     with pytest.raises(PluginError, match="not installed: nosuch"):
         create_plugin_manager(["nosuch"])
 
@@ -59,7 +68,7 @@ def test_portal_plugins_from_environment(monkeypatch, migrated, tmp_path):
     monkeypatch.setenv("PORTAL_TENANTS", "{}")
     monkeypatch.setenv("PORTAL_DEFAULT_TENANT", "null")
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": migrated})
-    assert [name for name, _ in app.extensions["portal_plugins"].list_name_plugin()] == ["core"]
+    assert [name for name, _ in app.extensions["portal_plugins"].list_name_plugin()] == _core_features()
 
 
 def test_tenant_naming_a_missing_plugin_fails_clearly(migrated):
@@ -112,7 +121,7 @@ OTHER_TENANTS = {
 
 def _other_supplier() -> types.ModuleType:
     """A second supplier plugin (code ``other_xx``), served on other.test by OTHER_TENANTS."""
-    from core.supplier import SupplierInfo
+    from core.framework.descriptions import SupplierInfo
 
     other = types.ModuleType("other_supplier")
 
@@ -159,7 +168,7 @@ def test_supplier_plugin_blueprint_answers_only_for_its_tenants(make_app):
 def test_rejection_reasons_come_from_the_plugin_serving_the_tenant(make_app):
     """A plugin names its back-end's own reason codes and may reword the core's; customers of
     another supplier never read them, and a code nobody knows reads as the general sentence."""
-    from core.rejections import REASONS, UNSPECIFIED
+    from core.framework.rejections import REASONS, UNSPECIFIED
 
     other = _other_supplier()
 

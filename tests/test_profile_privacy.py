@@ -11,12 +11,12 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from core import outbox
 from core.billing.contract import BackendUnavailable
-from core.extensions import db
+from core.framework import outbox
+from core.framework.extensions import db
+from core.framework.tenancy import tenant_context
 from core.models import AccountLink, BillingAccount, LoginSession, ServiceRequest, TermsAcceptance, User
-from core.models.profile import ActivityEvent, ConsentEvent, ContactUpdate, CustomerProfile
-from core.tenancy import tenant_context
+from core.profile.models import ActivityEvent, ConsentEvent, ContactUpdate, CustomerProfile
 from tests.conftest import PASSWORD, SECOND_HOST, client_for, register_and_activate, sign_in
 
 LOCALES = ("en", "pl", "cs", "uk", "it")

@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from core import outbox
 from core.billing.contract import BackendUnavailable
-from core.extensions import db
+from core.framework import outbox
+from core.framework.extensions import db
+from core.framework.tenancy import tenant_context
 from core.models import MeterReading, OutboxMessage, SupplyPoint, utcnow
-from core.readings import field_name, local_today
-from core.tenancy import tenant_context
+from core.readings.service import field_name, local_today
 from tests.conftest import client_for, register_and_activate, sign_in
 from tests.support.accounts import add_readings, local, point_record, readings, store_and_link
 from tests.support.outbox import TO_SUPPLIER, count_to_supplier
@@ -258,7 +258,7 @@ def test_backend_down_keeps_the_reading_and_delivers_later(app, client, smtp_ser
 
 
 def test_sync_does_not_duplicate_an_accepted_reading(app, client, smtp_server, demo_identity):
-    from core.sync import import_account
+    from core.framework.sync import import_account
 
     identity, point, path, previous = _setup(app, client, smtp_server, demo_identity)
     page = client.get(path).get_data(as_text=True)

@@ -24,11 +24,11 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
-from core.catalogs import CATALOG_LOCALES, CatalogDomain, extract
 from core.cli import new_plugin
+from core.framework.catalogs import CATALOG_LOCALES, CatalogDomain, extract
+from core.framework.theming import Theme
 from core.scaffold import PluginSpec, ScaffoldError, check_name, scaffold, template_files
 from core.testing import suite
-from core.theming import Theme
 
 NAME = "acme_energy"
 CONFORMANCE_TESTS = sorted(name for name in vars(suite) if name.startswith("test_"))
@@ -105,7 +105,7 @@ def test_installed_plugin_is_found_through_the_entry_point(installed):
     _package, site = installed
     probe = (
         "import importlib.metadata, json\n"
-        "from core.plugins import create_plugin_manager, supplier_plugins\n"
+        "from core.framework.plugins import create_plugin_manager, supplier_plugins\n"
         f"import {NAME}\n"
         "points = {ep.name: ep.value for ep in importlib.metadata.entry_points(group='utility_portal')}\n"
         f"pm = create_plugin_manager([{NAME!r}])\n"

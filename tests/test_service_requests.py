@@ -7,11 +7,11 @@ import threading
 
 from sqlalchemy import func, select
 
-from core import outbox
 from core.billing.contract import BackendUnavailable
-from core.extensions import db
+from core.framework import outbox
+from core.framework.extensions import db
+from core.framework.tenancy import tenant_context
 from core.models import OutboxMessage, ServiceRequest, utcnow
-from core.tenancy import tenant_context
 from tests.conftest import client_for, register_and_activate, sign_in
 from tests.support.outbox import TO_SUPPLIER, count_to_supplier
 
@@ -167,9 +167,9 @@ def test_two_relays_on_postgresql_never_deliver_the_same_row(app, demo_identity,
 
     import pytest
 
+    from core.framework.sync import import_account
     from core.models import User
-    from core.service_requests import file_request
-    from core.sync import import_account
+    from core.service_requests.service import file_request
 
     if not (os.environ.get("PORTAL_TEST_DATABASE_URL") or "").startswith("postgresql"):
         pytest.skip("row locks with SKIP LOCKED need PostgreSQL")

@@ -34,11 +34,11 @@ from sqlalchemy import create_engine, func, select
 
 from core.billing.contract import PAYMENT_NOTIFICATION
 from core.billing.http import HttpBillingAdapter
-from core.consents import REQUEST_TYPE as E_INVOICE
-from core.invoices import OPEN
+from core.consents.service import REQUEST_TYPE as E_INVOICE
+from core.models import OPEN_INVOICE_STATUSES as OPEN
 from core.models import MailMessage, MeterReading, OutboxMessage, ServiceRequest
-from core.models.payments import PaymentIntent
-from core.readings import field_name
+from core.payments.models import PaymentIntent
+from core.readings.service import field_name
 from tests.conftest import PASSWORD
 from tests.support.broker import forget_queue, redis_running
 from tests.support.deploy_guide import GUIDE_ADDRESS, guide_commands

@@ -9,9 +9,9 @@ from decimal import Decimal
 from babel.dates import format_date
 from sqlalchemy import select
 
-from core.extensions import db
-from core.models.preferences import SupplyPointSelection
-from core.tenancy import tenant_context
+from core.accounts.models import SupplyPointSelection
+from core.framework.extensions import db
+from core.framework.tenancy import tenant_context
 from tests.conftest import client_for, register_and_activate, sign_in
 from tests.support.accounts import local, point_record, readings, store_and_link
 

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from core.billing.contract import BackendUnavailable
-from core.extensions import db
+from core.framework.extensions import db
+from core.framework.sync import sync_tenant
+from core.framework.tenancy import tenant_context
 from core.models import BillingAccount, Invoice, Payment, SyncState
-from core.sync import sync_tenant
-from core.tenancy import tenant_context
 
 
 def _counts():
@@ -118,9 +118,9 @@ def test_portal_sync_command(app):
 
 
 def test_portal_outbox_commands_list_and_requeue_parked(app, demo_identity):
+    from core.framework.sync import import_account
     from core.models import OutboxMessage, User, utcnow
-    from core.service_requests import file_request
-    from core.sync import import_account
+    from core.service_requests.service import file_request
 
     tenant = app.extensions["portal_tenants"]["innogy"]
     with app.app_context(), tenant_context("innogy"):

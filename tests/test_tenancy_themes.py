@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core.extensions import db
+from core.framework.extensions import db
+from core.framework.tenancy import NoTenant, TenantMismatch, tenant_context
 from core.models import User, utcnow
-from core.tenancy import NoTenant, TenantMismatch, tenant_context
 from tests.conftest import INNOGY_HOST, SECOND_HOST, client_for, register_and_activate, sign_in
 
 

@@ -22,10 +22,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.api import ApiError, validation_failed
-from core.extensions import db
-from core.models.api import ApiIdempotencyKey
-from core.service_requests import new_submission_key
+from core.api.base import ApiError, validation_failed
+from core.api_tokens.models import ApiIdempotencyKey
+from core.framework.extensions import db
+from core.service_requests.service import new_submission_key
 
 HEADER = "Idempotency-Key"
 MAX_LENGTH = 255

@@ -11,9 +11,9 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, missing, validate
 
+from core.api_tokens.models import READ, READ_WRITE
 from core.billing.contract import InvoiceStatus
-from core.models.api import READ, READ_WRITE
-from core.rejections import rejection_message
+from core.framework.rejections import rejection_message
 
 MAX_PER_PAGE = 100
 REJECT_REASON = "the supplier's reason code when it turned this down (see reject_message)"

@@ -13,11 +13,11 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import g, jsonify, render_template, url_for
 from flask_babel import gettext as _
 
-from core.api import OPERATIONS, RULE_PARAMETER, bp
 from core.api import schemas as s
-from core.service_requests import json_safe
-from core.supplier import RequestType
-from core.views.common import MAX_ID
+from core.api.base import OPERATIONS, RULE_PARAMETER, bp
+from core.framework.descriptions import RequestType
+from core.framework.web import MAX_ID
+from core.service_requests.service import json_safe
 
 OPENAPI_VERSION = "3.0.3"
 API_VERSION = "1.0.0"

@@ -13,21 +13,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import extract, select
 
-from core.api import (
-    ApiError,
-    bp,
-    idempotency,
-    json_body,
-    load,
-    operation,
-    paginated,
-    query_args,
-    validation_failed,
-)
+from core.api import idempotency
 from core.api import schemas as s
+from core.api.base import ApiError, bp, json_body, load, operation, paginated, query_args, validation_failed
 from core.billing.contract import BackendUnavailable
-from core.consumption import monthly_consumption
-from core.extensions import db
+from core.consumption.service import monthly_consumption
+from core.framework.extensions import db
 from core.models import (
     AccountLink,
     BillingAccount,
@@ -37,7 +28,7 @@ from core.models import (
     ServiceRequest,
     SupplyPoint,
 )
-from core.readings import (
+from core.readings.service import (
     ReadingRefused,
     field_name,
     local_today,
@@ -47,7 +38,7 @@ from core.readings import (
     submission,
     submit_and_confirm,
 )
-from core.service_requests import account_errors, file_and_confirm, filed_request
+from core.service_requests.service import account_errors, file_and_confirm, filed_request
 
 ACCOUNTS, POINTS, BILLING, READINGS, REQUESTS = (
     _l("Accounts"), _l("Supply points"), _l("Invoices and payments"), _l("Meter readings"), _l("Requests"))
@@ -288,7 +279,7 @@ def _request_answer(filed: ServiceRequest, replayed: bool):
     return s.ServiceRequestSchema().dump(filed), 202, {"Idempotent-Replayed": "true"} if replayed else {}
 
 
-@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@bp.route("/<anypath:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def no_such_address(rest: str):
     """Any other address under the API answers in JSON too."""
     raise ApiError(404)

@@ -28,7 +28,7 @@ class SubmissionRefused(Exception):
     """The back-end turned a submission down for good: sending it again cannot help.
 
     ``code`` is a stable reason code the portal translates for the customer (see
-    :mod:`core.rejections`); ``detail`` is the back-end's own wording, kept for staff.
+    :mod:`core.framework.rejections`); ``detail`` is the back-end's own wording, kept for staff.
     An adapter may raise this or return a :class:`SubmissionResult` that is rejected:
     both end the same way.
     """
@@ -217,7 +217,7 @@ class SubmissionResult:
     """The back-end's answer to a reading or request: accepted, or rejected with why.
 
     A rejection names its ``reason_code`` (a stable code the portal shows the customer in
-    their language, see :mod:`core.rejections`) and may add ``reason``, the back-end's
+    their language, see :mod:`core.framework.rejections`) and may add ``reason``, the back-end's
     own words, which only staff see. ``duplicate`` is true when the idempotency key had
     been seen before; the result is then that of the first submission.
     """

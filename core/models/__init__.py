@@ -28,8 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.billing.contract import Money
-from core.extensions import db
-from core.tenancy import TenantScoped
+from core.models.database import db
+from core.models.tenant_scope import TenantScoped
 
 
 def utcnow() -> dt.datetime:
@@ -207,6 +207,10 @@ class Meter(TenantScoped, db.Model):
     supply_point: Mapped[SupplyPoint] = relationship(back_populates="meters")
 
 
+OPEN_INVOICE_STATUSES = ("unpaid", "overdue", "partially_paid")
+"""Statuses of an invoice that still has something to pay."""
+
+
 class Invoice(TenantScoped, db.Model):
     __table_args__ = (UniqueConstraint("tenant", "number"),)
 
@@ -231,6 +235,11 @@ class Invoice(TenantScoped, db.Model):
     @property
     def outstanding(self) -> Money:
         return Money(self.gross_amount - self.paid_amount, self.currency)
+
+    @property
+    def is_open(self) -> bool:
+        """Something is still to pay on it."""
+        return self.status in OPEN_INVOICE_STATUSES and self.gross_amount > self.paid_amount
 
 
 class Payment(TenantScoped, db.Model):
@@ -341,7 +350,7 @@ class MeterReading(TenantScoped, db.Model):
 
 
 class OutboxMessage(TenantScoped, db.Model):
-    """A customer write (or a mail) on its way out: see :mod:`core.outbox` for its states.
+    """A customer write (or a mail) on its way out: see :mod:`core.framework.outbox` for its states.
 
     Stored in the same transaction as the business row, delivered by the relay with
     ``idempotency_key``, retried with backoff, parked (never deleted) when it keeps
@@ -388,8 +397,3 @@ class SyncState(TenantScoped, db.Model):
     def failing(self) -> bool:
         """The last attempt failed (the back-end could not be reached)."""
         return self.last_error is not None
-
-
-# Tables of the self-service features live beside this module; importing them here
-# registers them with the metadata (Alembic, create_all) wherever core.models is used.
-from core.models import api, notifications, payments, preferences, profile  # noqa: E402,F401

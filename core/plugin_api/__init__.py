@@ -19,14 +19,40 @@ docs/plugins.md describes every class field by field.
 
 from __future__ import annotations
 
-from core.consents import e_invoice_offered, e_invoice_states, set_e_invoice
-from core.extensions import db
-from core.fields import DigitString, LocalizedDecimal
-from core.forms import load_form
+from core.accounts.linking import LinkOutcome, LinkResult, check_identity, link_account, link_proven
+from core.auth.schemas import RegistrationSchema
+from core.auth.views import register_login
+from core.consents.service import e_invoice_offered, e_invoice_states, set_e_invoice
+from core.framework.descriptions import (
+    IdentityMethod,
+    NavigationItem,
+    NotificationChannel,
+    OutboxHandler,
+    ReadingRules,
+    RequestStep,
+    RequestType,
+    ScheduledJob,
+    SupplierInfo,
+    SupplyPointFact,
+    VerificationOutcome,
+)
+from core.framework.extensions import db
+from core.framework.fields import DigitString, LocalizedDecimal
+from core.framework.forms import load_form
+from core.framework.identifiers import (
+    gs1_check_digit,
+    is_valid_gsrn18,
+    is_valid_ppe,
+    make_ppe,
+    normalize_digits,
+)
+from core.framework.mail import send_mail
+from core.framework.ownership import own_accounts, owned
+from core.framework.security import TokenInvalid, check_password, consume_token, make_token, read_token
+from core.framework.sync import sync_tenant
+from core.framework.tenancy import Tenant
+from core.framework.urls import tenant_url
 from core.hookspecs import hookimpl
-from core.identifiers import gs1_check_digit, is_valid_gsrn18, is_valid_ppe, make_ppe, normalize_digits
-from core.linking import LinkOutcome, LinkResult, check_identity, link_account, link_proven
-from core.mail import send_mail
 from core.models import (
     AccountLink,
     BillingAccount,
@@ -38,28 +64,9 @@ from core.models import (
     User,
     utcnow,
 )
-from core.notifications import PlannedOutage, ReadingPeriod
-from core.ownership import own_accounts, owned
-from core.payments import CallbackOutcome, InvalidCallback, PaymentOrder, PaymentProvider
-from core.schemas import RegistrationSchema
-from core.security import TokenInvalid, check_password, consume_token, make_token, read_token
-from core.service_requests import file_request, new_submission_key
-from core.supplier import (
-    IdentityMethod,
-    NavigationItem,
-    NotificationChannel,
-    ReadingRules,
-    RequestStep,
-    RequestType,
-    ScheduledJob,
-    SupplierInfo,
-    SupplyPointFact,
-    VerificationOutcome,
-)
-from core.sync import sync_tenant
-from core.tenancy import Tenant
-from core.urls import tenant_url
-from core.views.auth import register_login
+from core.notifications.service import PlannedOutage, ReadingPeriod
+from core.payments.service import CallbackOutcome, InvalidCallback, PaymentOrder, PaymentProvider
+from core.service_requests.service import file_request, new_submission_key
 
 __all__ = [
     # hooks and descriptions
@@ -72,6 +79,7 @@ __all__ = [
     "ReadingRules",
     "NavigationItem",
     "NotificationChannel",
+    "OutboxHandler",
     "ScheduledJob",
     "SupplyPointFact",
     "PlannedOutage",

@@ -7,7 +7,7 @@ and lets :class:`DemoGenerator` make customers from it, the same ones for the sa
 
 from __future__ import annotations
 
-from core.billing.demo import (
+from core.demo.backend import (
     FORECAST,
     READINGS_CAPABILITY,
     REGULAR,

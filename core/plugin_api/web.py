@@ -8,8 +8,8 @@ signed in to the sign-in page with :func:`sign_in_required`.
 
 from __future__ import annotations
 
-from core.extensions import limiter, login_manager
-from core.views.common import limit, page_number, render_form
+from core.framework.extensions import limiter, login_manager
+from core.framework.web import limit, page_number, render_form
 
 
 def sign_in_required():

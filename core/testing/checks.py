@@ -25,10 +25,10 @@ from babel.messages.pofile import read_po
 from marshmallow import fields as mfields
 from marshmallow import validate
 
-from core.catalogs import CatalogDomain, extract_messages
-from core.forms import translate_errors
-from core.i18n import SOURCE_LOCALE
-from core.supplier import RequestType
+from core.framework.catalogs import CatalogDomain, extract_messages
+from core.framework.descriptions import RequestType
+from core.framework.forms import translate_errors
+from core.framework.i18n import SOURCE_LOCALE
 
 __all__ = [
     "TEXT_CONTRAST",

@@ -50,10 +50,11 @@ from core.billing.contract import (
     RequestSubmission,
     SubmissionStatus,
 )
-from core.catalogs import core_domain, domains_of
-from core.i18n import SOURCE_LOCALE
-from core.plugins import create_plugin_manager, supplier_plugins
-from core.supplier import RequestType, SupplierInfo
+from core.framework.catalogs import core_domain, domains_of
+from core.framework.descriptions import RequestType, SupplierInfo
+from core.framework.i18n import SOURCE_LOCALE
+from core.framework.plugins import create_plugin_manager, supplier_plugins
+from core.framework.theming import core_template_names
 from core.testing.checks import (
     NON_TEXT_PAIRS,
     TEXT_PAIRS,
@@ -64,7 +65,6 @@ from core.testing.checks import (
     raw_values,
     shown_facts,
 )
-from core.theming import CORE_TEMPLATES
 
 CONFORMANCE_HOST = "conformance.test"
 CONFORMANCE_PASSWORD = "conformance passphrase 1"
@@ -104,7 +104,7 @@ def conformance_app(conformance_plugin, conformance_supplier, tmp_path_factory) 
     """An app serving only the plugin under test, on a freshly migrated SQLite database."""
     from flask_migrate import upgrade
 
-    from core.catalogs import compile_catalogs, core_domain, domains_of
+    from core.framework.catalogs import compile_catalogs, core_domain, domains_of
 
     for domain in [core_domain(), *domains_of([conformance_supplier])]:
         compile_catalogs(domain, only_stale=True)
@@ -292,12 +292,8 @@ def test_each_identity_method_rejects_altered_data(conformance_tenant, conforman
 # --- templates and catalogs --------------------------------------------------------------
 
 
-def _core_templates() -> set[str]:
-    return {p.relative_to(CORE_TEMPLATES).as_posix() for p in CORE_TEMPLATES.rglob("*") if p.is_file()}
-
-
 def test_template_overrides_match_core_templates(conformance_tenant, conformance_supplier):
-    core = _core_templates()
+    core = core_template_names()
     plugin_own: set[str] = set()
     if conformance_supplier.templates_dir and Path(conformance_supplier.templates_dir).is_dir():
         root = Path(conformance_supplier.templates_dir)
@@ -378,9 +374,9 @@ def conformance_customer(conformance_app, conformance_identities, conformance_te
     """A customer registered, activated, signed in and linked through the web pages."""
     from sqlalchemy import select
 
-    from core.extensions import db
+    from core.framework.extensions import db
+    from core.framework.tenancy import tenant_context
     from core.models import MailMessage
-    from core.tenancy import tenant_context
 
     client = conformance_app.test_client()
     email = CONFORMANCE_EMAIL
@@ -435,9 +431,9 @@ def test_every_request_form_refuses_empty_input_and_stores_nothing(conformance_a
                                                                   conformance_tenant):
     from sqlalchemy import func, select
 
-    from core.extensions import db
+    from core.framework.extensions import db
+    from core.framework.tenancy import tenant_context
     from core.models import ServiceRequest
-    from core.tenancy import tenant_context
 
     def stored() -> int:
         with conformance_app.app_context(), tenant_context("conformance"):
@@ -462,7 +458,7 @@ def _as_customer(app: Flask, locale: str = "en"):
     """The conformance tenant, a request context and ``locale``: as a view sees them."""
     from flask_babel import force_locale
 
-    from core.tenancy import tenant_context
+    from core.framework.tenancy import tenant_context
 
     with app.test_request_context("/", base_url=f"https://{CONFORMANCE_HOST}"), tenant_context("conformance"), \
             force_locale(locale):
@@ -472,7 +468,7 @@ def _as_customer(app: Flask, locale: str = "en"):
 def _customer_accounts(app: Flask) -> list[Any]:
     from sqlalchemy import select
 
-    from core.extensions import db
+    from core.framework.extensions import db
     from core.models import AccountLink, BillingAccount, User
 
     return list(db.session.execute(
@@ -543,7 +539,7 @@ def _page_errors(page: str) -> dict[str, str]:
 def _file_through_the_form(client: FlaskClient, request_type: RequestType, account_id: int,
                            example: dict[str, Any]) -> tuple[int | None, str | None]:
     """Fill in the form page by page as a customer would: the filed request's id, or why not."""
-    from core.service_requests import request_steps
+    from core.service_requests.service import request_steps
 
     path = f"/requests/new/{request_type.code}"
     page = _get(client, path, "en")
@@ -615,7 +611,7 @@ def _api_token(client: FlaskClient) -> str:
 
 def _file_through_the_api(app: Flask, token: str, request_type: RequestType, number: str,
                           example: dict[str, Any], index: int) -> tuple[int | None, str | None]:
-    from core.service_requests import json_safe
+    from core.service_requests.service import json_safe
 
     response = app.test_client().post(
         "/api/v1/requests", base_url=f"https://{CONFORMANCE_HOST}",

@@ -73,7 +73,7 @@ ZONE_FIELDS = {
 }
 """Fields of the ``actual_bill`` request -> registers: single zone, day (peak), night, half-peak."""
 
-# Reason codes the back-end refuses an order with, besides the core's (core.rejections.REASONS);
+# Reason codes the back-end refuses an order with, besides the core's (core.framework.rejections.REASONS);
 # the customer reads the sentences of plugins.doe_ua.plugin.REJECTION_REASONS.
 ALREADY_ORDERED = "actual_bill_already_ordered"
 ALREADY_BILLED = "already_billed_on_actual_readings"

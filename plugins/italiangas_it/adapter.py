@@ -83,7 +83,7 @@ PROMPT_PAYER_SHARE = 0.3
 """Customers who pay a new bill within three days of its issue (the others wait)."""
 
 # Reason codes the back-office refuses a request with, besides the core's
-# (core.rejections.REASONS); the customer reads plugins.italiangas_it.plugin.REJECTION_REASONS.
+# (core.framework.rejections.REASONS); the customer reads plugins.italiangas_it.plugin.REJECTION_REASONS.
 HOLDER_MISMATCH = "bank_account_holder_mismatch"
 INVOICE_PAID = "invoice_already_paid"
 POWER_CHANGE_GAS = "power_change_electricity_only"

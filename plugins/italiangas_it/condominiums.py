@@ -7,7 +7,7 @@ stay with the supplier). A new billing address for all files one service request
 condominium through the core's request engine and outbox, each with a key derived from
 the form's submission key: sending the same form twice files nothing twice, and a run
 cut short is completed by sending it again. Bills by e-mail for all are the core's
-e-invoice consent (core.consents), given for every condominium at once.
+e-invoice consent (core.consents.service), given for every condominium at once.
 """
 
 from __future__ import annotations

@@ -23,10 +23,10 @@ from core.billing.contract import (
     ReadingSource,
     SupplyPointRecord,
 )
-from core.extensions import db
+from core.framework.extensions import db
+from core.framework.sync import store_snapshot
+from core.framework.tenancy import tenant_context
 from core.models import AccountLink, MeterReading, SupplyPoint, User
-from core.sync import store_snapshot
-from core.tenancy import tenant_context
 
 
 def point_record(identifier: str, commodity: str = "electricity", registers: tuple[str, ...] = ("1.8.0",),

@@ -6,9 +6,9 @@ import re
 
 from sqlalchemy import select
 
-from core.extensions import db
+from core.framework.extensions import db
+from core.framework.tenancy import tenant_context
 from core.models import MailMessage
-from core.tenancy import tenant_context
 from tests.conftest import PASSWORD, client_for
 
 

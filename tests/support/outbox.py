@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core.extensions import db
+from core.framework.extensions import db
+from core.framework.tenancy import tenant_context
 from core.models import OutboxMessage
-from core.tenancy import tenant_context
 
 TO_SUPPLIER = OutboxMessage.kind != "mail"
 

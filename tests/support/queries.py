@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-from core.extensions import db
+from core.framework.extensions import db
 
 
 def count_queries(app, client, path: str) -> int:

@@ -1,0 +1,127 @@
+"""The customer's supply points and the one they are looking at.
+
+One login may hold several billing accounts, each with supply points of electricity
+and gas (a condominium administrator: dozens). The header's selector chooses the
+*current* supply point (a form: only a POST changes it); the choice is stored per login, so it is still there at the
+next sign-in. Pages that show one supply point at a time ask :func:`current_supply_point`.
+
+Supply points are only ever reached through the login's own account links, never by id
+alone, so another customer's point is simply not found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import groupby
+
+from flask import abort, g
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from core.accounts.models import SupplyPointSelection
+from core.framework.extensions import db
+from core.models import AccountLink, BillingAccount, SupplyPoint, User, utcnow
+
+
+def my_supply_points(user: User) -> list[SupplyPoint]:
+    """The login's supply points with their accounts, in the order the accounts were linked.
+
+    Read once per request: the header's selector and the page share the list.
+    """
+    cache = g.setdefault("_supply_points", {})
+    if user.id not in cache:
+        cache[user.id] = list(db.session.execute(
+            select(SupplyPoint)
+            .join(SupplyPoint.account)
+            .join(AccountLink, AccountLink.account_id == BillingAccount.id)
+            .where(AccountLink.user_id == user.id)
+            .options(contains_eager(SupplyPoint.account))
+            .order_by(AccountLink.id, SupplyPoint.identifier)
+        ).scalars())
+    return cache[user.id]
+
+
+def supply_point_of(user: User, point_id: int) -> SupplyPoint | None:
+    """One of the login's own supply points, or ``None`` (whoever else's it is)."""
+    return next((p for p in my_supply_points(user) if p.id == point_id), None)
+
+
+def own_supply_point_or_404(user: User, point_id: int) -> SupplyPoint:
+    point = supply_point_of(user, point_id)
+    if point is None:
+        abort(404)
+    return point
+
+
+def current_supply_point(user: User) -> SupplyPoint | None:
+    """The supply point the login chose last, or its first one; ``None`` with no accounts."""
+    points = my_supply_points(user)
+    if not points:
+        return None
+    chosen = g.setdefault("_chosen_supply_points", {})
+    if user.id not in chosen:
+        chosen[user.id] = db.session.execute(
+            select(SupplyPointSelection.supply_point_id).where(SupplyPointSelection.user_id == user.id)
+        ).scalar_one_or_none()
+    return next((p for p in points if p.id == chosen[user.id]), points[0])
+
+
+def show_supply_point(user: User, point_id: int) -> SupplyPoint | None:
+    """Treat ``point_id`` (if it is one of the login's) as the current point for this request
+    only, header included: reading a page never changes the remembered choice."""
+    point = supply_point_of(user, point_id)
+    if point is not None:
+        g.setdefault("_chosen_supply_points", {})[user.id] = point.id
+    return point
+
+
+def select_supply_point(user: User, point_id: int) -> SupplyPoint | None:
+    """Remember ``point_id`` as the login's current supply point, if it is one of theirs."""
+    point = supply_point_of(user, point_id)
+    if point is None:
+        return None
+    row = db.session.get(SupplyPointSelection, user.id)
+    if row is None:
+        row = SupplyPointSelection(user_id=user.id)
+        db.session.add(row)
+    row.supply_point_id, row.chosen_at = point.id, utcnow()
+    db.session.commit()
+    g.setdefault("_chosen_supply_points", {})[user.id] = point.id
+    return point
+
+
+def with_meters(point: SupplyPoint) -> SupplyPoint:
+    """The supply point with its meters loaded (for the details page)."""
+    return db.session.execute(
+        select(SupplyPoint).where(SupplyPoint.id == point.id).options(selectinload(SupplyPoint.meters))
+    ).scalar_one()
+
+
+@dataclass(frozen=True)
+class PointGroup:
+    """Supply points of one billing account, shown as an ``<optgroup>``."""
+
+    account: BillingAccount
+    points: list[SupplyPoint]
+
+
+@dataclass(frozen=True)
+class SupplyPointChoice:
+    """What the header's selector shows: the groups and the current point."""
+
+    groups: list[PointGroup]
+    current: SupplyPoint
+    count: int
+
+
+def supply_point_choice() -> SupplyPointChoice | None:
+    """Template global for the header: ``None`` when there is nothing to choose from."""
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        return None
+    points = my_supply_points(current_user)
+    if len(points) < 2:
+        return None
+    groups = [PointGroup(account, list(items)) for account, items in groupby(points, key=lambda p: p.account)]
+    return SupplyPointChoice(groups, current_supply_point(current_user), len(points))

@@ -1,0 +1,92 @@
+"""Input schemas of the account pages (and later of the API): one schema, both ends."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from core.framework.fields import email_field
+from core.framework.passwords import too_easy
+
+
+def _new_password(label) -> fields.String:
+    return fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(max=256, error=_l("Use at most {max} characters.")),
+        metadata={"label": label, "widget": "password", "autocomplete": "new-password",
+                  "help": _l("At least 10 characters.")},
+    )
+
+
+def _repeat_password(label) -> fields.String:
+    return fields.String(
+        required=True, load_only=True,
+        metadata={"label": label, "widget": "password", "autocomplete": "new-password"},
+    )
+
+
+class _PasswordPair(Schema):
+    """A new password typed twice (``password``, ``password_confirm``), long enough, not
+    the e-mail address, and not easy to guess (:mod:`core.framework.passwords`)."""
+
+    @validates_schema
+    def check_password_pair(self, data, **kwargs):
+        password = data.get("password", "")
+        minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+        if len(password) < minimum:
+            raise ValidationError(
+                _l("The password must have at least %(num)d characters.", num=minimum), "password"
+            )
+        email = data.get("email") or (current_user.email if current_user.is_authenticated else None)
+        if email and password.strip().lower() == email.lower():
+            raise ValidationError(_l("The password must not be your e-mail address."), "password")
+        if too_easy(password, email):
+            raise ValidationError(_l("This password is too common or too easy to guess. "
+                                     "Choose a longer one, for example a few unusual words."), "password")
+        if password != data.get("password_confirm"):
+            raise ValidationError(_l("The two passwords do not match."), "password_confirm")
+
+
+class RegistrationSchema(_PasswordPair):
+    email = email_field()
+    password = _new_password(_l("Password"))
+    password_confirm = _repeat_password(_l("Repeat the password"))
+    accept_terms = fields.Boolean(
+        required=True,
+        metadata={"label": _l("I have read and accept the terms of service of the portal.")},
+    )
+
+    @validates_schema
+    def check_terms(self, data, **kwargs):
+        if not data.get("accept_terms"):
+            raise ValidationError(_l("You must accept the terms of service to register."), "accept_terms")
+
+
+class LoginSchema(Schema):
+    email = email_field(autocomplete="username")
+    password = fields.String(
+        required=True, load_only=True,
+        validate=validate.Length(max=256, error=_l("Use at most {max} characters.")),
+        metadata={"label": _l("Password"), "widget": "password", "autocomplete": "current-password"},
+    )
+
+
+class ForgotPasswordSchema(Schema):
+    email = email_field()
+
+
+class ResetPasswordSchema(_PasswordPair):
+    password = _new_password(_l("New password"))
+    password_confirm = _repeat_password(_l("Repeat the new password"))
+
+
+class ChangePasswordSchema(_PasswordPair):
+    current_password = fields.String(
+        required=True, load_only=True,
+        metadata={"label": _l("Current password"), "widget": "password", "autocomplete": "current-password"},
+    )
+    password = _new_password(_l("New password"))
+    password_confirm = _repeat_password(_l("Repeat the new password"))

@@ -1,0 +1,26 @@
+"""Consents and the terms of use. Registered with the portal through the same hooks plugins use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from core.consents import service, views
+from core.framework.descriptions import NavigationItem, OutboxHandler
+from core.hookspecs import hookimpl
+
+
+@hookimpl
+def portal_blueprints() -> list[Any]:
+    return [views.bp]
+
+
+@hookimpl
+def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
+    return [NavigationItem("consents.index", _l("Consents"), order=70)]
+
+
+@hookimpl
+def portal_outbox_handlers() -> list[OutboxHandler]:
+    return [OutboxHandler(service.KIND, service.deliver, service.apply_answer)]

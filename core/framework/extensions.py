@@ -1,0 +1,29 @@
+"""Flask extensions, created unbound and attached to an app in the factory."""
+
+from __future__ import annotations
+
+from flask import g, request
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_login import LoginManager
+from flask_mail import Mail
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+from core.models.database import db
+
+__all__ = ["db", "migrate", "babel", "login_manager", "csrf", "limiter", "mail"]
+
+
+def _client_key() -> str:
+    """Rate-limit key: the tenant and the client address, so brands never share limits."""
+    tenant = g.get("tenant")
+    return f"{tenant.code if tenant is not None else '-'}:{request.remote_addr or '-'}"
+
+
+migrate = Migrate()
+babel = Babel()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=_client_key, default_limits=[])
+mail = Mail()

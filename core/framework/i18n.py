@@ -1,0 +1,112 @@
+"""Languages, locale choice and locale-aware formatting.
+
+The core's strings live in the ``messages`` domain (``translations/``); each supplier
+plugin has a gettext domain of its own, so a plugin never shadows a core translation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from babel import Locale
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import Domain, format_currency, format_date, format_datetime, get_locale
+from flask_login import current_user
+
+if TYPE_CHECKING:
+    from core.billing.contract import Money
+    from core.framework.descriptions import SupplierInfo
+
+CORE_TRANSLATIONS = Path(str(files("translations")))
+SOURCE_LOCALE = "en"
+SESSION_KEY = "locale"
+
+
+def tenant_locales() -> tuple[str, ...]:
+    tenant = g.get("tenant")
+    return tenant.locales if tenant is not None else tuple(current_app.config["LANGUAGES"])
+
+
+def select_locale() -> str:
+    """The user's saved choice, the switcher, the browser, then the tenant default."""
+    offered = tenant_locales()
+    if has_request_context():
+        saved = getattr(current_user, "locale", None) if current_user else None
+        if saved in offered:
+            return saved
+        chosen = session.get(SESSION_KEY)
+        if chosen in offered:
+            return chosen
+        best = request.accept_languages.best_match(offered)
+        if best:
+            return best
+    tenant = g.get("tenant")
+    return tenant.default_locale if tenant is not None else SOURCE_LOCALE
+
+
+def select_timezone() -> str:
+    tenant = g.get("tenant")
+    return tenant.timezone if tenant is not None else "UTC"
+
+
+def language_name(code: str) -> str:
+    """A language's name in that language ("polski", "čeština", ...), capitalised."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+@cache
+def supplier_domain(translations_dir: str | None, domain: str | None) -> Domain | None:
+    if not translations_dir or not domain:
+        return None
+    return Domain(translation_directories=[translations_dir], domain=domain)
+
+
+def supplier_gettext(message: str, **variables: Any) -> str:
+    """Translate a string of the current tenant's supplier plugin."""
+    supplier: SupplierInfo | None = getattr(g.get("tenant"), "supplier", None)
+    domain = supplier_domain(supplier.translations_dir, supplier.gettext_domain) if supplier else None
+    if domain is None:
+        return message % variables if variables else message
+    return domain.gettext(message, **variables)
+
+
+def money(value: Money | Decimal | None, currency: str | None = None) -> str:
+    """Format an amount in the current locale, in its own or the tenant's currency."""
+    if value is None:
+        return ""
+    amount = getattr(value, "amount", value)
+    code = getattr(value, "currency", None) or currency or g.tenant.currency
+    return format_currency(amount, code)
+
+
+def local_date(value: dt.date | dt.datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_date(value, fmt)  # a datetime is shown in the tenant's time zone
+
+
+def local_datetime(value: dt.datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return format_datetime(value, fmt)
+
+
+def init_app(app: Flask) -> None:
+    from core.framework.extensions import babel
+
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(CORE_TRANSLATIONS))
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.add_template_filter(money, "money")
+    app.add_template_filter(local_date, "date")
+    app.add_template_filter(local_datetime, "datetime")
+    app.add_template_global(supplier_gettext, "_s")
+    app.add_template_global(language_name, "language_name")
+    app.add_template_global(lambda: str(get_locale()), "current_locale")

@@ -1,0 +1,20 @@
+"""Labels shown to customers for the portal's stored codes, in their language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+REGISTER_NAMES = {
+    "1.8.0": _l("Single rate"),
+    "1.8.1": _l("High tariff (T1) / day"),
+    "1.8.2": _l("Low tariff (T2) / night"),
+    "volume": _l("Gas volume"),
+}
+
+
+def register_label(code: str) -> str:
+    """"1.8.1 · High tariff (T1) / day" for an OBIS code the customer sees on the meter, else the name."""
+    name = REGISTER_NAMES.get(code)
+    if name is None:
+        return code
+    return f"{code} · {name}" if code[:1].isdigit() else str(name)

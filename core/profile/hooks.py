@@ -1,0 +1,26 @@
+"""Profile, contact data, privacy and the activity log. Registered with the portal through the same hooks plugins use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from core.framework.descriptions import NavigationItem, OutboxHandler
+from core.hookspecs import hookimpl
+from core.profile import service, views
+
+
+@hookimpl
+def portal_blueprints() -> list[Any]:
+    return [views.bp]
+
+
+@hookimpl
+def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
+    return [NavigationItem("profile.index", _l("Profile"), order=80)]
+
+
+@hookimpl
+def portal_outbox_handlers() -> list[OutboxHandler]:
+    return [OutboxHandler(service.KIND, service.deliver, service.apply_answer)]

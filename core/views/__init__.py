@@ -1,1 +1,0 @@
-"""The portal's web blueprints."""
