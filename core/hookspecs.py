@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 hookspec = pluggy.HookspecMarker("portal")
 hookimpl = pluggy.HookimplMarker("portal")
+"""Marks a plugin's hook implementations: ``@hookimpl`` above ``def portal_supplier(): ...``."""
 
 
 # -------------------------------------------------------------------------
@@ -122,7 +123,9 @@ def portal_request_types(tenant: Tenant) -> list[RequestType]:
 
     :param tenant: the tenant being served.
     :return: a list of :class:`core.plugin_api.RequestType`, each with a code, a label,
-        a marshmallow schema and an eligibility rule.
+        a marshmallow schema, an eligibility rule and optionally a ``check(adapter,
+        account, data)`` of the rules that depend on the chosen account (see
+        docs/plugin-api.md for what it receives and returns).
     """
 
 

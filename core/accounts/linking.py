@@ -23,25 +23,42 @@ from core.models import AccountLink, BillingAccount, User, VerificationAttempt, 
 
 
 class LinkOutcome:
+    """What became of an attempt to prove or link an account: the values of :attr:`LinkResult.outcome`."""
+
     LINKED = "linked"
+    """New accounts are now linked to the login (in ``accounts``)."""
     ALREADY_YOURS = "already_yours"
+    """The accounts proven were linked to this login already."""
     LINKED_ELSEWHERE = "linked_elsewhere"
+    """The accounts proven are linked to another login: nothing was linked."""
     NO_MATCH = "no_match"
+    """The data prove no account (the attempt counts towards the lockout)."""
     LOCKED = "locked"
+    """Too many failed attempts of this login or against this account: not even tried."""
     UNAVAILABLE = "unavailable"
-    PROVEN = "proven"  # verified, nothing linked yet (check_identity)
+    """The back-end could not be asked: nothing was counted or linked."""
+    PROVEN = "proven"
+    """Verified, nothing linked yet (:func:`check_identity`): see ``account_numbers``."""
 
 
 @dataclass(frozen=True)
 class LinkResult:
+    """The answer of :func:`check_identity`, :func:`link_account` and :func:`link_proven`."""
+
     outcome: str
+    """A :class:`LinkOutcome` value."""
     accounts: tuple[BillingAccount, ...] = ()
-    refused: int = 0  # accounts proven but already linked to another login
-    message: Any = None  # the identity method's own no-match wording, if any
-    account_numbers: tuple[str, ...] = ()  # what the data proved (PROVEN)
+    """The accounts linked now (``LINKED``) or before (``ALREADY_YOURS``)."""
+    refused: int = 0
+    """How many accounts proven were left out: already linked to another login."""
+    message: Any = None
+    """The identity method's own no-match wording (``NO_MATCH``), if it has one."""
+    account_numbers: tuple[str, ...] = ()
+    """The account numbers the data proved (``PROVEN``)."""
 
     @property
     def account(self) -> BillingAccount | None:
+        """The first of ``accounts``, or ``None``."""
         return self.accounts[0] if self.accounts else None
 
 

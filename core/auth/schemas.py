@@ -51,16 +51,28 @@ class _PasswordPair(Schema):
 
 
 class RegistrationSchema(_PasswordPair):
+    """The registration form: e-mail address, a new password twice, the terms accepted.
+
+    A plugin with its own registration steps (a PIN first, say) asks it as its last step
+    and hands what it loaded to ``register_login``. The password must be long enough
+    (``PASSWORD_MIN_LENGTH``), not the e-mail address and not easy to guess.
+    """
+
     email = email_field()
+    """The e-mail address the login signs in with (at most 254 characters)."""
     password = _new_password(_l("Password"))
+    """The new password (load only)."""
     password_confirm = _repeat_password(_l("Repeat the password"))
+    """The same password again (load only)."""
     accept_terms = fields.Boolean(
         required=True,
         metadata={"label": _l("I have read and accept the terms of service of the portal.")},
     )
+    """The terms of service accepted: must be true."""
 
     @validates_schema
     def check_terms(self, data, **kwargs):
+        """Refuses the form unless ``accept_terms`` is true."""
         if not data.get("accept_terms"):
             raise ValidationError(_l("You must accept the terms of service to register."), "accept_terms")
 

@@ -36,13 +36,24 @@ class SubmissionRefused(Exception):
     def __init__(self, code: str, detail: str | None = None) -> None:
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
+        """The stable snake_case reason code (``"invoice_already_paid"``)."""
         self.detail = detail
+        """The back-end's own words, or ``None``."""
 
 
 @dataclass(frozen=True)
 class Money:
+    """An amount of money: a ``Decimal`` and its currency.
+
+    Raises ``TypeError`` for an amount that is not a ``Decimal`` and ``ValueError`` for a
+    currency that is not three capital letters. ``+`` and ``-`` work between amounts of
+    the same currency (``ValueError`` otherwise).
+    """
+
     amount: Decimal
+    """The amount; it may be negative (a balance owed, a credit note)."""
     currency: str
+    """ISO 4217 code (``"PLN"``)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.amount, Decimal):
@@ -62,47 +73,77 @@ class Money:
 
 
 def require_aware(value: dt.datetime) -> dt.datetime:
+    """``value`` itself if it is aware; raises ``ValueError`` for a naive datetime."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("naive datetime where an aware one is required")
     return value
 
 
 class Commodity(StrEnum):
+    """What a supply point is supplied with."""
+
     ELECTRICITY = "electricity"
+    """Electricity, metered in kWh."""
     GAS = "gas"
+    """Natural gas, metered in m³ (billed in kWh)."""
 
 
 class InvoiceStatus(StrEnum):
+    """Where an invoice stands in the back-end."""
+
     PAID = "paid"
+    """Paid in full."""
     UNPAID = "unpaid"
+    """Nothing paid yet, not yet due."""
     PARTIALLY_PAID = "partially_paid"
+    """Partly paid, not yet due."""
     OVERDUE = "overdue"
-    CANCELLED = "cancelled"  # replaced (e.g. an estimated bill superseded by an actual one)
+    """Past its due date and not paid in full."""
+    CANCELLED = "cancelled"
+    """Replaced (e.g. an estimated bill superseded by an actual one): nothing to pay."""
 
 
 class ReadingSource(StrEnum):
+    """Who took a meter reading."""
+
     CUSTOMER = "customer"
+    """The customer (through the portal or otherwise)."""
     OPERATOR = "operator"
+    """The distribution operator's meter reader or remote reading."""
     ESTIMATE = "estimate"
+    """Not read: estimated by the supplier."""
 
 
 @dataclass(frozen=True)
 class Address:
+    """A postal address."""
+
     street: str
+    """Street and number (or the town's name and number where there are no streets)."""
     postcode: str
+    """The postcode as written in the country."""
     city: str
+    """The town."""
     country: str
+    """ISO 3166-1 alpha-2 code (``"PL"``)."""
 
     def one_line(self) -> str:
+        """``"street, postcode city"``."""
         return f"{self.street}, {self.postcode} {self.city}"
 
 
 @dataclass(frozen=True)
 class MeterRecord:
+    """A meter installed at a supply point."""
+
     serial_number: str
+    """The meter's (factory) number, as printed on it."""
     registers: tuple[str, ...]
+    """OBIS codes of the registers it counts (``("1.8.1", "1.8.2")`` for day and night)."""
     installed_on: dt.date
+    """When it was installed."""
     seal_number: str | None = None
+    """The number of its seal, where the operator records one."""
 
 
 @dataclass(frozen=True)
@@ -110,22 +151,38 @@ class SupplyPointRecord:
     """A place of consumption: a PPE / EAN / EIC / POD / PDR and what serves it."""
 
     identifier: str
+    """The supply point's code (PPE, EAN, EIC, POD, PDR): unique within the supplier."""
     commodity: Commodity
+    """Electricity or gas."""
     address: Address
+    """Where the supply is."""
     tariff: str
+    """The supplier's tariff code (``"G11"``)."""
     meters: tuple[MeterRecord, ...]
+    """The meters installed; readings are taken from the first."""
     contracted_power_kw: Decimal | None = None
+    """Contracted power in kW, where the supplier has one."""
     distribution_operator: str | None = None
+    """The network operator's name."""
     capabilities: frozenset[str] = frozenset()
+    """What this supply point allows: ``"meter_readings"`` when its operator takes
+    readings from customers (see ``READINGS_CAPABILITY``), and the plugin's own."""
 
 
 @dataclass(frozen=True)
 class AccountRecord:
+    """A customer account of the back-end. Raises ``ValueError`` for a naive ``updated_at``."""
+
     number: str
+    """The supplier's customer (account) number."""
     holder_name: str
+    """The account holder's name."""
     address: Address
+    """The holder's address."""
     balance: Money
+    """Negative means the customer owes, positive is credit."""
     updated_at: dt.datetime
+    """When the back-end last changed the account (aware)."""
 
     def __post_init__(self) -> None:
         require_aware(self.updated_at)
@@ -133,25 +190,46 @@ class AccountRecord:
 
 @dataclass(frozen=True)
 class InvoiceRecord:
+    """An invoice of the back-end."""
+
     number: str
+    """The invoice number, unique within the supplier."""
     issued_on: dt.date
+    """Date of issue."""
     period_start: dt.date
+    """First day billed."""
     period_end: dt.date
+    """Last day billed, inclusive."""
     due_on: dt.date
+    """Payment due date."""
     gross: Money
+    """Total with VAT (negative for a credit note)."""
     paid: Money
+    """What has been paid of it."""
     status: InvoiceStatus
+    """Paid, unpaid, partially paid, overdue or cancelled."""
     supply_point: str | None = None
+    """Identifier of the supply point billed, when the invoice is for one."""
     kind: str = "regular"
+    """The supplier's kind of invoice: ``"regular"``, ``"forecast"`` (on an estimated
+    reading), or the plugin's own (advances, settlements, ...); it picks the PDF's title
+    (:attr:`InvoiceLabels.titles`)."""
 
 
 @dataclass(frozen=True)
 class PaymentRecord:
+    """A payment booked by the back-end. Raises ``ValueError`` for a naive ``booked_at``."""
+
     reference: str
+    """The back-end's reference of the payment, unique within the supplier."""
     booked_at: dt.datetime
+    """When it was booked (aware)."""
     amount: Money
+    """The amount paid."""
     invoice_number: str | None = None
+    """The invoice it pays, if it was made for one."""
     method: str = "transfer"
+    """How it was paid (``"transfer"``, ``"direct_debit"``, ``"online"``, ...)."""
 
     def __post_init__(self) -> None:
         require_aware(self.booked_at)
@@ -159,13 +237,22 @@ class PaymentRecord:
 
 @dataclass(frozen=True)
 class ReadingRecord:
+    """A meter reading of one register. Raises ``ValueError`` for a naive ``read_at``."""
+
     supply_point: str
+    """Identifier of the supply point."""
     meter_serial: str
+    """Serial number of the meter read."""
     register: str
+    """OBIS code of the register (``"1.8.0"``)."""
     read_at: dt.datetime
+    """When it was read (aware)."""
     value: Decimal
+    """The register's value, in ``unit``."""
     unit: str
+    """``"kWh"``, ``"m³"``, ..."""
     source: ReadingSource
+    """Customer, operator or estimate."""
 
     def __post_init__(self) -> None:
         require_aware(self.read_at)
@@ -187,29 +274,38 @@ class AccountSnapshot:
     """Everything the portal copies about one account."""
 
     account: AccountRecord
+    """The account."""
     supply_points: tuple[SupplyPointRecord, ...]
+    """Its supply points, with their meters."""
     invoices: tuple[InvoiceRecord, ...]
+    """Its invoices."""
     payments: tuple[PaymentRecord, ...]
-    # empty by default: plugins that build snapshots themselves keep working
+    """Its payments."""
     readings: tuple[ReadingRecord, ...] = ()
+    """The readings of its supply points (empty by default, so snapshots built without
+    them keep working)."""
 
 
 @dataclass(frozen=True)
 class ChangeBatch:
-    """Accounts changed since a cursor, in the order the back-end changed them.
-
-    ``cursor`` is where the next call continues (an opaque string: a sequence number, a
-    timestamp, ...); ``more`` says whether further changes are waiting.
-    """
+    """Accounts changed since a cursor, in the order the back-end changed them."""
 
     snapshots: tuple[AccountSnapshot, ...]
+    """The accounts changed, each whole."""
     cursor: str
+    """Where the next call continues: an opaque string (a sequence number, a timestamp,
+    ...) the portal stores and hands back to ``changes_since``."""
     more: bool
+    """Whether further changes are waiting (the portal asks again at once)."""
 
 
 class SubmissionStatus(StrEnum):
+    """The back-end's verdict on a submission."""
+
     ACCEPTED = "accepted"
+    """Taken: the customer sees it accepted."""
     REJECTED = "rejected"
+    """Turned down for good, with a reason code."""
 
 
 @dataclass(frozen=True)
@@ -218,28 +314,42 @@ class SubmissionResult:
 
     A rejection names its ``reason_code`` (a stable code the portal shows the customer in
     their language, see :mod:`core.framework.rejections`) and may add ``reason``, the back-end's
-    own words, which only staff see. ``duplicate`` is true when the idempotency key had
-    been seen before; the result is then that of the first submission.
+    own words, which only staff see.
     """
 
     status: SubmissionStatus
+    """Accepted or rejected."""
     reference: str | None = None
+    """The back-end's reference of what it accepted (a request's is shown to the customer)."""
     reason: str | None = None
+    """The back-end's own words on a rejection, kept for staff only."""
     duplicate: bool = False
+    """True when the idempotency key had been seen before; the result is then that of the
+    first submission."""
     reason_code: str | None = None
+    """The stable reason code of a rejection (``core.framework.rejections.REASONS`` and the plugin's
+    ``portal_rejection_reasons`` word it for the customer)."""
 
     @classmethod
     def rejected(cls, code: str, reason: str | None = None) -> SubmissionResult:
+        """A rejection with reason ``code`` and, optionally, the back-end's words."""
         return cls(SubmissionStatus.REJECTED, reason=reason, reason_code=code)
 
 
 @dataclass(frozen=True)
 class ReadingSubmission:
+    """A meter reading a customer submitted. Raises ``ValueError`` for a naive ``read_at``."""
+
     account_number: str
+    """The customer account."""
     supply_point: str
+    """Identifier of the supply point read."""
     meter_serial: str
+    """Serial number of the meter read."""
     values: dict[str, Decimal]
+    """The value of every register of the meter, by OBIS code."""
     read_at: dt.datetime
+    """When it was read (aware): now for today's reading, the end of the day for an earlier one."""
 
     def __post_init__(self) -> None:
         require_aware(self.read_at)
@@ -247,9 +357,15 @@ class ReadingSubmission:
 
 @dataclass(frozen=True)
 class RequestSubmission:
+    """A service request a customer filed (or, by default, an online payment)."""
+
     account_number: str
+    """The customer account it is about."""
     request_type: str
+    """The request type's ``code`` (or ``PAYMENT_NOTIFICATION``)."""
     data: dict[str, Any] = field(default_factory=dict)
+    """What the request type's schema loaded, JSON-safe: dates, datetimes and decimals
+    as strings."""
 
 
 PAYMENT_NOTIFICATION = "payment_notification"
@@ -259,19 +375,29 @@ by default, for back-ends that take it as a request."""
 
 @dataclass(frozen=True)
 class PaymentNotification:
-    """A payment the customer made online through the portal's payment provider."""
+    """A payment the customer made online through the portal's payment provider.
+
+    Raises ``ValueError`` for a naive ``paid_at``.
+    """
 
     account_number: str
+    """The customer account paid to."""
     transaction_id: str
+    """The payment provider's identifier of the payment."""
     amount: Money
+    """The amount paid."""
     paid_at: dt.datetime
+    """When the provider reported it paid (aware)."""
     invoice_number: str | None = None
+    """The invoice the customer paid, or ``None`` for a payment on the account."""
     method: str = "online"
+    """The payment provider's code."""
 
     def __post_init__(self) -> None:
         require_aware(self.paid_at)
 
     def as_request(self) -> RequestSubmission:
+        """The payment as a :data:`PAYMENT_NOTIFICATION` request (amounts and times as strings)."""
         return RequestSubmission(self.account_number, PAYMENT_NOTIFICATION, {
             "transaction_id": self.transaction_id,
             "amount": str(self.amount.amount),
@@ -283,6 +409,7 @@ class PaymentNotification:
 
     @classmethod
     def from_request(cls, request: RequestSubmission) -> PaymentNotification:
+        """The payment a :data:`PAYMENT_NOTIFICATION` request carries (the inverse of :meth:`as_request`)."""
         data = request.data
         return cls(
             account_number=request.account_number,
@@ -305,6 +432,7 @@ class BillingAdapter(abc.ABC):
     """
 
     currency: str
+    """ISO 4217 code of every amount the back-end returns (the supplier's currency)."""
 
     # --- identity verification -------------------------------------------
     @abc.abstractmethod

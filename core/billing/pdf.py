@@ -33,47 +33,78 @@ class InvoiceLine:
     """One priced item of an invoice; ``gross`` is ``net + vat``."""
 
     description: str
+    """What is charged, in the invoice's language (``"Energy, day zone"``)."""
     quantity: Decimal
+    """How much of it (kWh, months, ...)."""
     unit: str
+    """The quantity's unit as printed (``"kWh"``, ``"month"``)."""
     unit_price: Decimal
+    """Net price per unit, in the invoice's currency."""
     net: Money
+    """Net amount of the line."""
     vat: Money
+    """VAT on it."""
     gross: Money
+    """``net + vat``."""
     vat_rate: Decimal
+    """The VAT rate as a fraction (``Decimal("0.23")`` prints as 23%)."""
 
 
 @dataclass(frozen=True)
 class InvoiceLabels:
     """The words printed on an invoice, in the language of the document.
 
-    English by default (the source language); a supplier passes its own.
+    English by default (the source language); a supplier passes its own (plain strings:
+    the PDF is in the invoice's language, not the reader's).
     """
 
     titles: Mapping[str, str] = field(
         default_factory=lambda: {"regular": "Invoice", "forecast": "Forecast invoice"}
     )
+    """The document's title by :attr:`InvoiceRecord.kind`; ``"regular"``'s for a kind not listed."""
     number: str = "No."
+    """Before the invoice number, under the title."""
     issued_on: str = "Issue date"
+    """Label of the date of issue."""
     period: str = "Billing period"
+    """Label of the period billed."""
     due_on: str = "Due date"
+    """Label of the payment due date."""
     customer: str = "Customer"
+    """Heading of the account holder's name and address."""
     account_number: str = "Customer number"
+    """Label of the customer (account) number."""
     supply_point: str = "Supply point"
+    """Label of the supply point's identifier and address."""
     tariff: str = "Tariff"
+    """Label of the tariff."""
     distribution_operator: str = "Distribution operator"
+    """Label of the network operator."""
     description: str = "Item"
+    """Column heading: what is charged."""
     quantity: str = "Quantity"
+    """Column heading: the quantity."""
     unit: str = "Unit"
+    """Column heading: its unit."""
     unit_price: str = "Unit price"
+    """Column heading: net price per unit."""
     net: str = "Net"
+    """Column heading and totals line: net amount."""
     vat: str = "VAT"
+    """Column heading (the amount and its rate) and totals line: VAT."""
     gross: str = "Gross"
+    """Column heading: gross amount; with ``total``, the gross total."""
     total: str = "Total"
+    """The gross total's label, followed by ``gross`` in brackets."""
     paid: str = "Paid"
+    """Label of what has been paid."""
     amount_due: str = "Amount due"
+    """Label of what is left to pay."""
     duplicate: str = "Duplicate"
+    """Added to the title of a duplicate copy ("Invoice – Duplicate")."""
 
     def title(self, kind: str) -> str:
+        """The title for an invoice of ``kind``."""
         return self.titles.get(kind) or self.titles.get("regular") or "Invoice"
 
 

@@ -96,6 +96,7 @@ def _in_force(events: list[ConsentEvent]) -> bool:
 # --- e-invoice ---------------------------------------------------------------------------
 
 def e_invoice_offered(tenant: Tenant) -> bool:
+    """Whether the tenant's supplier offers e-invoices (the ``"e_invoice"`` capability)."""
     return tenant.has(CAPABILITY)
 
 
@@ -111,6 +112,8 @@ class EInvoiceState:
 
 
 def e_invoice_states(user: User) -> list[EInvoiceState]:
+    """Per linked account of ``user``, in link order: the account, whether e-invoices are
+    on (``enabled``) and the consent's ``history``, newest first."""
     states = []
     for link in user.links:
         events = history(user, E_INVOICE, link.account)

@@ -54,13 +54,15 @@ from core.billing.contract import (
 )
 from core.billing.pdf import InvoiceLabels, InvoiceLine, render_invoice_pdf
 from core.framework.descriptions import ReadingRules
+from core.framework.identifiers import EIC_LENGTH, GSRN_LENGTH, make_eic, make_gsrn18
 
 READINGS_CAPABILITY = "meter_readings"
 """Supply-point capability: the distribution operator takes readings from customers."""
 
 REGULAR = "regular"
+"""Invoice kind: billed on a real reading."""
 FORECAST = "forecast"
-"""Invoice kinds: billed on a real reading, or on an estimated (forecast) one."""
+"""Invoice kind: billed on an estimated (forecast) reading."""
 
 CENT = Decimal("0.01")
 INSTALLATIONS_FROM = dt.date(2014, 1, 1)
@@ -72,6 +74,8 @@ ELECTRICITY_SEASONALITY: tuple[float, ...] = (
 
 
 class ChargeBasis(StrEnum):
+    """What a :class:`Charge` is priced by."""
+
     ENERGY = "energy"
     """Priced per kWh consumed (of one register, or of all)."""
     MONTH = "month"
@@ -83,10 +87,15 @@ class Charge:
     """One line of the price list; ``description`` and ``unit`` print on the invoice."""
 
     description: str
+    """What is charged, in the invoice's language."""
     basis: ChargeBasis
+    """Per kWh consumed or per month."""
     unit_price: Decimal
+    """Net price per unit (kWh or month), in the profile's currency."""
     unit: str
+    """The unit as printed (``"kWh"``, ``"month"``)."""
     register: str | None = None
+    """For an energy charge: the register it prices (a zone), or ``None`` for all."""
 
 
 @dataclass(frozen=True)
@@ -99,17 +108,29 @@ class Tariff:
     """
 
     code: str
+    """The tariff's code (``"G11"``), stored on the supply point."""
     commodity: Commodity
+    """Electricity or gas: supply points of an operator of that commodity get it."""
     registers: tuple[str, ...]
+    """OBIS codes of the meter's registers (one per zone)."""
     charges: tuple[Charge, ...]
+    """The price list; a charge's ``register`` must be one of ``registers``."""
     annual_consumption_kwh: tuple[int, int]
+    """The range a household's yearly consumption is drawn from, in kWh."""
     register_shares: tuple[Decimal, ...] = (Decimal(1),)
+    """The share of consumption per register, adding up to 1."""
     meter_unit: str = "kWh"
+    """What the meter counts (``"m³"`` for gas)."""
     kwh_per_meter_unit: Decimal = Decimal(1)
+    """Conversion from the meter's unit to billed kWh."""
     seasonality: tuple[float, ...] = ELECTRICITY_SEASONALITY
+    """Twelve monthly factors averaging 1 (January first); electricity's by default."""
     contracted_power_kw: tuple[Decimal, ...] = ()
+    """Contracted powers a supply point may have (one is drawn); empty for none."""
     max_daily_consumption: Decimal | None = None
+    """Highest plausible consumption per day, in the meter's unit (see :func:`reading_rules_for`)."""
     weight: int = 1
+    """How often it is drawn, relative to the other tariffs of its commodity."""
 
     def __post_init__(self) -> None:
         if len(self.registers) != len(self.register_shares):
@@ -128,9 +149,14 @@ class DistributionOperator:
     """The network operator of an area; ``capabilities`` go to its supply points."""
 
     name: str
+    """The operator's name, as localities refer to it and supply points show it."""
     commodity: Commodity
+    """The network it runs: electricity or gas."""
     identifier_prefix: str = ""
+    """Digits or letters the profile's ``make_supply_point_id`` puts in the identifiers
+    of its supply points (an operator's code in PPE, EIC or PDR numbers)."""
     capabilities: frozenset[str] = frozenset()
+    """Capabilities of its supply points (``READINGS_CAPABILITY``: it takes readings from customers)."""
 
 
 @dataclass(frozen=True)
@@ -138,11 +164,17 @@ class Locality:
     """A town with its postcodes and the operators whose network serves it."""
 
     city: str
+    """The town's name."""
     postcodes: tuple[str, ...]
+    """Its postcodes (one is drawn per customer)."""
     electricity_operator: str
+    """Name of the electricity :class:`DistributionOperator` serving it."""
     gas_operator: str | None = None
+    """Name of the gas operator, or ``None`` where there is no gas network."""
     streets: tuple[str, ...] = ()
+    """Its streets; empty: the profile's ``streets``."""
     weight: int = 1
+    """How often customers live here, relative to the other localities."""
 
 
 @dataclass(frozen=True)
@@ -156,11 +188,46 @@ class PaymentBehaviour:
     """
 
     terms_days: int = 14
+    """Days from issue to due date."""
     late_share: float = 0.12
+    """Share of invoices paid after the due date."""
     instalment_share: float = 0.05
+    """Share of invoices paid in two parts."""
     credit_customers: int = 2
+    """How many customers have overpaid (a credit balance)."""
     overdue_customers: int = 2
+    """How many customers owe for past periods."""
     methods: tuple[str, ...] = ("transfer",)
+    """Payment methods (:attr:`PaymentRecord.method`), one drawn per payment: repeat one
+    to make it more frequent."""
+
+
+def _serial(rng: random.Random, digits: int) -> str:
+    return f"{rng.randrange(10**digits):0{digits}d}" if digits > 0 else ""
+
+
+def gsrn18_supply_point_id(rng: random.Random, operator: DistributionOperator) -> str:
+    """An 18-digit GSRN (a Polish PPE, a Czech EAN): the operator's prefix (the country's
+    GS1 prefix and the operator's digits), a serial and the GS1 check digit."""
+    prefix = operator.identifier_prefix
+    return make_gsrn18(prefix + _serial(rng, GSRN_LENGTH - 1 - len(prefix)))
+
+
+def eic_supply_point_id(rng: random.Random, operator: DistributionOperator) -> str:
+    """A 16-character EIC (a Ukrainian metering point): the operator's prefix (``62Z`` and
+    its own characters), a serial and the check character."""
+    prefix = operator.identifier_prefix
+    while True:  # a body whose check character would be "-" is never issued
+        code = make_eic(prefix + _serial(rng, EIC_LENGTH - 1 - len(prefix)))
+        if code is not None:
+            return code
+
+
+def pod_pdr_supply_point_id(rng: random.Random, operator: DistributionOperator) -> str:
+    """An Italian supply point: a POD for electricity (``IT``, the distributor's three
+    digits, ``E``, eight digits: the prefix is ``IT123E``), a PDR of 14 digits for gas."""
+    prefix = operator.identifier_prefix
+    return prefix + _serial(rng, 14 - len(prefix))
 
 
 def default_meter_serial(rng: random.Random, commodity: Commodity) -> str:
@@ -172,46 +239,80 @@ def default_meter_serial(rng: random.Random, commodity: Commodity) -> str:
 class DemoProfile:
     """Everything that makes one supplier's demo data look like that supplier's.
 
-    The callables shape identifiers: ``make_supply_point_id(rng, operator)``,
-    ``make_customer_number(rng)``, ``make_invoice_number(kind, issued_on, sequence)``.
-    ``make_identity(backend, account_number)`` returns what that customer types into the
-    form of the supplier's first identity method; ``extra_identities`` maps the code of
-    any further method to a function listing its demo identities
-    (see :meth:`DemoBackend.demo_identities`).
+    Raises ``ValueError`` for a billing period other than 1 or 2 months, a history that
+    is not a whole number of periods, a locality naming an unknown operator, or no
+    electricity tariff.
     """
 
     supplier_code: str
+    """The supplier's code, as in its :attr:`SupplierInfo.code`."""
     supplier_name: str
+    """The supplier's name, printed on the invoices."""
     country: str
+    """ISO 3166-1 alpha-2 code of the customers' addresses."""
     currency: str
+    """ISO 4217 code of every amount."""
     timezone: str
+    """IANA time zone: readings, payments and "today" are on its clock."""
     seed: int
+    """Seeds every random draw: the same seed makes the same customers."""
     first_names: tuple[str, ...]
+    """First names of account holders."""
     surnames: tuple[str, ...]
+    """Surnames of account holders."""
     streets: tuple[str, ...]
+    """Street names for localities that list none of their own."""
     localities: tuple[Locality, ...]
+    """Where customers live."""
     operators: tuple[DistributionOperator, ...]
+    """The network operators the localities name."""
     tariffs: tuple[Tariff, ...]
+    """The price lists; at least one for electricity."""
     vat_rate: Decimal
+    """VAT as a fraction (``Decimal("0.23")``)."""
     make_supply_point_id: Callable[[random.Random, DistributionOperator], str]
+    """``make_supply_point_id(rng, operator)``: a new supply point identifier in the market's format."""
     make_customer_number: Callable[[random.Random], str]
+    """``make_customer_number(rng)``: a new customer number."""
     make_invoice_number: Callable[[str, dt.date, int], str]
+    """``make_invoice_number(kind, issued_on, sequence)``: the number of an invoice
+    (``sequence`` grows within the month of issue)."""
     make_identity: Callable[[DemoBackend, str], dict[str, Any]] | None = None
+    """``make_identity(backend, account_number)``: what that customer types into the form
+    of the supplier's first identity method (field name to value)."""
+    make_holder_name: Callable[[random.Random], str] | None = None
+    """``make_holder_name(rng)``: a customer's name; by default a first name and a surname of
+    the lists, which suits languages whose surnames do not change with the holder's gender."""
     extra_identities: Mapping[str, Callable[[DemoBackend], list[dict[str, Any]]]] = field(
         default_factory=dict
     )
+    """By identity method code: a function listing the demo identities of that further
+    method (see :meth:`DemoBackend.demo_identities`)."""
     make_meter_serial: Callable[[random.Random, Commodity], str] = default_meter_serial
+    """``make_meter_serial(rng, commodity)``: a meter's serial number (eight digits by default)."""
     customers: int = 50
+    """How many customer accounts there are."""
     history_months: int = 24
+    """Months of invoices, payments and readings before the anchor's month (a whole
+    number of billing periods)."""
     billing_period_months: int = 2
+    """Months per invoice: 1 or 2."""
     gas_share: float = 0.25
+    """Share of customers in a locality with gas who also buy gas."""
     estimate_share: float = 0.15
+    """Share of billing readings that are estimates (their invoices are ``FORECAST``)."""
     self_reader_share: float = 0.5
+    """Share of customers who read their meters themselves between billing readings."""
     payments: PaymentBehaviour = field(default_factory=PaymentBehaviour)
+    """How the customers pay."""
     invoice_labels: InvoiceLabels = field(default_factory=InvoiceLabels)
+    """The words on the invoice PDFs, in ``invoice_locale``'s language."""
     invoice_locale: str = "en"
+    """Babel locale of amounts and dates on the PDFs (``"pl_PL"``)."""
     invoice_date_format: str = "medium"
+    """Babel date format name or pattern on the PDFs (``"dd.MM.yyyy"``)."""
     supplier_details: tuple[str, ...] = ()
+    """Lines under the supplier's name on the PDFs (address, tax number, a demo notice)."""
 
     def __post_init__(self) -> None:
         if self.billing_period_months not in (1, 2):
@@ -227,6 +328,7 @@ class DemoProfile:
             raise ValueError("an electricity tariff is needed")
 
     def operator(self, name: str) -> DistributionOperator:
+        """The operator called ``name`` (``StopIteration`` if there is none)."""
         return next(operator for operator in self.operators if operator.name == name)
 
 
@@ -265,9 +367,13 @@ class PricedCharge(NamedTuple):
     """A charge applied to a period; money objects are made only when shown."""
 
     charge: Charge
+    """The price list's line."""
     quantity: Decimal
+    """kWh or months charged."""
     net: Decimal
+    """Net amount, rounded to cents."""
     vat: Decimal
+    """VAT on it, rounded to cents."""
 
 
 @dataclass
@@ -275,9 +381,13 @@ class DemoSupplyPoint:
     """A supply point as the demo back-end keeps it: its record, tariff and readings."""
 
     record: SupplyPointRecord
+    """The supply point as the contract returns it."""
     tariff: Tariff
-    readings: list[ReadingRecord]  # oldest first; grows with customer submissions
-    cumulative: dict[str, list[int]]  # register -> value at each month boundary
+    """Its tariff."""
+    readings: list[ReadingRecord]
+    """Its readings, oldest first; grows with customer submissions."""
+    cumulative: dict[str, list[int]]
+    """By register: the meter's value at each month boundary of the history."""
 
 
 @dataclass
@@ -285,13 +395,21 @@ class DemoCustomer:
     """Everything the demo back-end holds about one customer account."""
 
     index: int
+    """Position among the profile's customers (0, 1, ...): seeds their random draws."""
     account: AccountRecord
+    """The account, with its current balance."""
     supply_points: dict[str, DemoSupplyPoint]
+    """The account's supply points by identifier."""
     self_reader: bool
-    invoices: list[InvoiceRecord] = field(default_factory=list)  # newest first
+    """Whether the customer reads their meters between billing readings."""
+    invoices: list[InvoiceRecord] = field(default_factory=list)
+    """Invoices, newest first."""
     priced: dict[str, tuple[PricedCharge, ...]] = field(default_factory=dict)
-    payments: list[PaymentRecord] = field(default_factory=list)  # newest first
+    """By invoice number: the priced charges printed on it."""
+    payments: list[PaymentRecord] = field(default_factory=list)
+    """Payments, newest first."""
     requests: list[tuple[str, RequestSubmission]] = field(default_factory=list)
+    """Requests accepted, as ``(reference, request)``, oldest first."""
 
 
 @dataclass
@@ -299,16 +417,27 @@ class InvoiceDraft:
     """An invoice before it has a number: numbers follow the order of issue."""
 
     customer: DemoCustomer
+    """The customer invoiced."""
     supply_point: DemoSupplyPoint
+    """The supply point billed."""
     kind: str
+    """``REGULAR``, ``FORECAST`` or the plugin's own kind."""
     issued_on: dt.date
+    """Date of issue."""
     period_start: dt.date
+    """First day billed."""
     period_end: dt.date
+    """Last day billed, inclusive."""
     due_on: dt.date
+    """Payment due date."""
     priced: tuple[PricedCharge, ...]
+    """The charges of the period."""
     gross: Decimal
+    """Total of the charges with VAT."""
     newest: bool
+    """Whether it is the supply point's latest invoice (the one still open for most customers)."""
     number: str = ""
+    """Set by :meth:`DemoGenerator.number` in order of issue."""
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -346,8 +475,10 @@ class DemoBackend(BillingAdapter):
 
     def __init__(self, profile: DemoProfile, anchor: dt.date | None = None) -> None:
         self.profile = profile
+        """The profile the data is invented from."""
         self.currency = profile.currency
         self.tz = ZoneInfo(profile.timezone) if profile.timezone else dt.UTC
+        """The profile's time zone."""
         self._lock = threading.RLock()
         self._customers: dict[str, DemoCustomer] | None = None
         self.set_anchor(anchor or dt.datetime.now(self.tz).date())
@@ -595,6 +726,7 @@ class DemoBackend(BillingAdapter):
             if self._customers is not None:
                 raise RuntimeError("the demo data has already been generated")
             self.anchor = anchor
+            """The present of the data: its month is the current one (today by default)."""
             self.as_of = dt.datetime.combine(anchor, dt.time(), tzinfo=self.tz)
             """The moment the data describes: the start of the anchor day."""
 
@@ -608,23 +740,38 @@ class DemoBackend(BillingAdapter):
 
 
 class DemoGenerator:
-    """Invents the customers of one profile as they stand on one anchor date."""
+    """Invents the customers of one profile as they stand on one anchor date.
+
+    :meth:`run` calls :meth:`customer` for each index (which calls :meth:`supply_point` and
+    :meth:`readings`), :meth:`drafts` per customer, :meth:`number` over all drafts,
+    :meth:`roles`, then :meth:`settle` per customer (which calls :meth:`invoice`). A
+    subclass overrides the steps its market does differently.
+    """
 
     def __init__(self, profile: DemoProfile, anchor: dt.date, tz: dt.tzinfo) -> None:
         self.p = profile
+        """The profile."""
         self.anchor = anchor
+        """The present of the data."""
         self.tz = tz
+        """The profile's time zone."""
         self.month0 = add_months(anchor, -profile.history_months)
+        """The first month of the history."""
         self.boundaries = [add_months(self.month0, k) for k in range(profile.history_months + 1)]
+        """The first day of every month from ``month0`` to the anchor's month, both included."""
         self.taken: set[str] = set()
+        """Identifiers and numbers handed out so far (see :meth:`unique`)."""
 
     def rng(self, *parts: object) -> random.Random:
+        """A random generator seeded by the profile's seed and ``parts``: the same parts, the same draws."""
         return random.Random("/".join(str(part) for part in (self.p.seed, *parts)))
 
     def money(self, amount: Decimal) -> Money:
+        """``amount`` in the profile's currency."""
         return Money(amount, self.p.currency)
 
     def unique(self, make: Callable[[], str]) -> str:
+        """A value of ``make()`` not handed out before (``RuntimeError`` after 1000 repeats)."""
         for _ in range(1000):
             value = make()
             if value not in self.taken:
@@ -633,6 +780,7 @@ class DemoGenerator:
         raise RuntimeError("the profile's identifier maker keeps repeating itself")
 
     def run(self) -> dict[str, DemoCustomer]:
+        """Every customer, by account number, in the order invented."""
         customers = [self.customer(index) for index in range(self.p.customers)]
         drafts = [draft for customer in customers for draft in self.drafts(customer)]
         self.number(drafts)
@@ -644,6 +792,7 @@ class DemoGenerator:
 
     # --- who the customers are -------------------------------------------------
     def customer(self, index: int) -> DemoCustomer:
+        """Customer ``index``: number, holder, address, supply points and their readings."""
         rng = self.rng("customer", index)
         p = self.p
         number = self.unique(lambda: p.make_customer_number(rng))
@@ -653,7 +802,7 @@ class DemoGenerator:
         if rng.random() < 0.65:
             house += f"/{rng.randint(1, 120)}"
         address = Address(house, rng.choice(locality.postcodes), locality.city, p.country)
-        holder = f"{rng.choice(p.first_names)} {rng.choice(p.surnames)}"
+        holder = p.make_holder_name(rng) if p.make_holder_name else f"{rng.choice(p.first_names)} {rng.choice(p.surnames)}"
         points = [self.supply_point(rng, address, p.operator(locality.electricity_operator))]
         sells_gas = any(t.commodity is Commodity.GAS for t in p.tariffs)
         if locality.gas_operator and sells_gas and rng.random() < p.gas_share:
@@ -674,6 +823,7 @@ class DemoGenerator:
     def supply_point(
         self, rng: random.Random, address: Address, operator: DistributionOperator
     ) -> DemoSupplyPoint:
+        """A supply point at ``address`` on ``operator``'s network: tariff, meter, consumption."""
         tariffs = [t for t in self.p.tariffs if t.commodity is operator.commodity]
         tariff: Tariff = weighted_choice(rng, tariffs)
         identifier = self.unique(lambda: self.p.make_supply_point_id(rng, operator))
@@ -748,6 +898,7 @@ class DemoGenerator:
 
     # --- what they were billed ----------------------------------------------------
     def drafts(self, customer: DemoCustomer) -> list[InvoiceDraft]:
+        """One invoice per billing period and supply point of the history, not yet numbered."""
         rng = self.rng("invoices", customer.index, self.anchor.isoformat())
         period = self.p.billing_period_months
         terms = dt.timedelta(days=self.p.payments.terms_days)
@@ -827,6 +978,7 @@ class DemoGenerator:
 
     # --- how they paid ---------------------------------------------------------------
     def settle(self, customer: DemoCustomer, drafts: list[InvoiceDraft], role: str) -> None:
+        """The customer's payments, invoices and balance, as their ``role`` (:meth:`roles`) pays."""
         rng = self.rng("payments", customer.index, self.anchor.isoformat())
         behaviour = self.p.payments
         ordered = sorted(drafts, key=lambda d: d.issued_on)
@@ -893,6 +1045,7 @@ class DemoGenerator:
         customer.account = replace(customer.account, balance=self.money(balance))
 
     def invoice(self, draft: InvoiceDraft, paid: Decimal) -> InvoiceRecord:
+        """The invoice record of a numbered draft of which ``paid`` has been paid."""
         gross = draft.gross
         status = invoice_status(gross, paid, draft.due_on, self.anchor)
         return InvoiceRecord(

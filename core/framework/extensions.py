@@ -26,4 +26,6 @@ babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=_client_key, default_limits=[])
+"""Flask-Limiter, keyed by tenant and client address:
+``@limiter.limit(limit("VERIFY"), methods=["POST"])`` limits a view."""
 mail = Mail()

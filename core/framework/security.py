@@ -55,10 +55,19 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 
 
 def make_token(purpose: str, **claims: Any) -> str:
+    """A signed, URL-safe token carrying ``claims`` (JSON values) for one ``purpose``.
+
+    It is signed with the portal's secret key and a salt of its own per purpose, and gets
+    a unique ``jti`` so :func:`consume_token` can make it single-use.
+    """
     return _serializer(purpose).dumps({**claims, "jti": secrets.token_hex(16)})
 
 
 def read_token(purpose: str, token: str, max_age: dt.timedelta) -> dict[str, Any]:
+    """The claims of a token made by :func:`make_token` for ``purpose`` at most ``max_age`` ago.
+
+    Raises :class:`TokenInvalid` when it is expired, forged, made for another purpose or malformed.
+    """
     try:
         claims = _serializer(purpose).loads(token, max_age=int(max_age.total_seconds()))
     except SignatureExpired as exc:

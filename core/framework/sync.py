@@ -235,7 +235,13 @@ def sync_state() -> SyncState:
 
 
 def sync_tenant(tenant: Tenant, batch_size: int = 100, max_batches: int | None = None) -> SyncReport:
-    """Pull every change since the tenant's cursor; one transaction per batch."""
+    """Pull every change since the tenant's cursor; one transaction per batch.
+
+    Call it in the tenant's context (a request of the tenant, a scheduled job's ``run``).
+    It stops after ``max_batches`` (``None``: when nothing more is waiting) or when the
+    back-end cannot be reached; the report counts the ``batches`` and ``accounts`` stored
+    and gives the back-end's ``error``, if any.
+    """
     report = SyncReport()
     while max_batches is None or report.batches < max_batches:
         state = sync_state()

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 from flask import Flask
 
+from core.config import ConfigurationError
 from core.models.tenant_scope import (  # noqa: F401 - the tenancy names, in one place for their users
     NoTenant,
     TenantMismatch,
@@ -37,36 +38,61 @@ if TYPE_CHECKING:
     from core.framework.theming import Theme
 
 
+class TenantConfigurationError(ConfigurationError, ValueError):
+    """``TENANTS``, ``EXTRA_TENANTS`` or ``DEFAULT_TENANT`` cannot work; the message names the fix."""
+
+
 @dataclass
 class Tenant:
-    """One brand: supplier plugin + theme + locales, answering on some hosts."""
+    """One brand: supplier plugin + theme + locales, answering on some hosts.
+
+    Made by the core from ``PORTAL_TENANTS`` at start-up; a plugin receives it in every
+    hook called "for a tenant" (and ``g.tenant`` in a request).
+    """
 
     code: str
+    """The tenant's key in ``PORTAL_TENANTS`` (``"innogy"``); stored on every row of its customers."""
     supplier: SupplierInfo
+    """The description of the supplier the tenant's plugin serves."""
     theme: Theme
+    """The theme the tenant wears (name, colours, logo, templates)."""
     hosts: tuple[str, ...]
+    """Host names it answers on; the first one builds its links outside a request."""
     locales: tuple[str, ...]
+    """The languages it offers."""
     default_locale: str
+    """Its language when a visitor's browser asks for none of ``locales``."""
     settings: dict[str, Any]
+    """The tenant's ``"settings"`` in ``PORTAL_TENANTS``: the core reads ``backend_url``,
+    ``backend_timeout``, ``demo_as_of``, ``mail_sender``, ``reading_reminder_day`` and
+    ``demo_bank``; a plugin reads its own (an SMS gateway's address, say)."""
     plugin: object = field(repr=False)
+    """The supplier plugin (its module) serving the tenant."""
     hook: _TenantHooks = field(repr=False)
+    """Hook callers that reach only the core and this tenant's plugin
+    (``tenant.hook.portal_request_types(tenant=tenant)``)."""
     _adapter: BillingAdapter | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def currency(self) -> str:
+        """The supplier's currency (ISO 4217)."""
         return self.supplier.currency
 
     @property
     def timezone(self) -> str:
+        """The supplier's time zone (IANA)."""
         return self.supplier.timezone
 
     def has(self, capability: str) -> bool:
+        """Whether the supplier has ``capability`` (:attr:`SupplierInfo.capabilities`)."""
         return capability in self.supplier.capabilities
 
     @property
     def adapter(self) -> BillingAdapter:
-        """The supplier's billing adapter, created once per tenant."""
+        """The supplier's billing adapter, created once per tenant: the reference billing
+        API over HTTP when the settings name a ``backend_url``, else the plugin's
+        production adapter, else its demo back-end."""
         if self._adapter is None:
             with self._lock:
                 if self._adapter is None:
@@ -89,18 +115,23 @@ class Tenant:
         return adapter
 
     def identity_methods(self) -> list[IdentityMethod]:
+        """Every identity method offered (``portal_identity_methods``), the first first."""
         return [m for group in self.hook.portal_identity_methods(tenant=self) for m in group]
 
     def identity_method(self, code: str) -> IdentityMethod | None:
+        """The identity method with this code, or ``None``."""
         return next((m for m in self.identity_methods() if m.code == code), None)
 
     def request_types(self) -> list[RequestType]:
+        """Every request type offered (``portal_request_types``)."""
         return [t for group in self.hook.portal_request_types(tenant=self) for t in group]
 
     def scheduled_jobs(self) -> list[ScheduledJob]:
+        """Every scheduled job of the tenant (``portal_scheduled_jobs``)."""
         return [j for group in self.hook.portal_scheduled_jobs(tenant=self) for j in group]
 
     def notification_channels(self) -> list[NotificationChannel]:
+        """Every notification channel, the core's e-mail included (``portal_notification_channels``)."""
         return [c for group in self.hook.portal_notification_channels(tenant=self) for c in group]
 
 
@@ -142,10 +173,18 @@ class TenantRegistry:
             for host in tenant.hosts:
                 host = host.lower()
                 if host in self.by_host:
-                    raise ValueError(f"host {host!r} is configured for two tenants")
+                    raise TenantConfigurationError(
+                        f"host {host!r} is configured for two tenants, {self.by_host[host].code!r} and "
+                        f"{tenant.code!r}: change the hosts of one of them in TENANTS or EXTRA_TENANTS"
+                    )
                 self.by_host[host] = tenant
         if default is not None and default not in self.by_code:
-            raise ValueError(f"default tenant {default!r} is not configured")
+            raise TenantConfigurationError(
+                f"DEFAULT_TENANT is {default!r}, which is not a configured tenant "
+                f"(configured: {', '.join(self.by_code) or 'none'}): set PORTAL_DEFAULT_TENANT to one "
+                "of them, or to null so that hosts of no tenant are answered with 404. To keep the "
+                "bundled tenants and add your own, set EXTRA_TENANTS instead of TENANTS"
+            )
         self.default = self.by_code.get(default) if default else None
 
     def __iter__(self) -> Iterator[Tenant]:
@@ -159,8 +198,29 @@ class TenantRegistry:
         return self.by_host.get(name.lower().rstrip(".")) or self.default
 
 
+def configured_tenants(config: Any) -> dict[str, dict[str, Any]]:
+    """``TENANTS`` with ``EXTRA_TENANTS`` added: a code in both takes the extra entry.
+
+    A deployment adds its brand with ``EXTRA_TENANTS`` and keeps the bundled ones without
+    listing them again; ``TENANTS`` replaces the whole list.
+    """
+    merged: dict[str, dict[str, Any]] = {}
+    for setting in ("TENANTS", "EXTRA_TENANTS"):
+        value = config.get(setting) or {}
+        if not isinstance(value, Mapping):
+            raise TenantConfigurationError(f"{setting} maps tenant codes to their settings (JSON object), not {value!r}")
+        for code, spec in value.items():
+            if not isinstance(spec, Mapping) or "plugin" not in spec:
+                raise TenantConfigurationError(
+                    f"{setting}[{code!r}] needs at least the supplier plugin: "
+                    '{"plugin": "<supplier code>", "hosts": ["<host name>"]}'
+                )
+            merged[str(code)] = dict(spec)
+    return merged
+
+
 def build_registry(app: Flask, pm: pluggy.PluginManager) -> TenantRegistry:
-    """Create the tenants named in ``TENANTS`` from the loaded supplier plugins."""
+    """Create the tenants of ``TENANTS`` and ``EXTRA_TENANTS`` from the loaded supplier plugins."""
     from core.framework.plugins import supplier_plugins
     from core.framework.theming import ThemeLibrary
 
@@ -173,12 +233,13 @@ def build_registry(app: Flask, pm: pluggy.PluginManager) -> TenantRegistry:
     themes: ThemeLibrary = app.extensions["portal_themes"]
     languages = list(app.config["LANGUAGES"])
     tenants = []
-    for code, spec in app.config["TENANTS"].items():
+    for code, spec in configured_tenants(app.config).items():
         supplier_code = spec["plugin"]
         if supplier_code not in suppliers:
-            raise ValueError(
+            raise TenantConfigurationError(
                 f"tenant {code!r} asks for supplier plugin {supplier_code!r}, "
-                f"which is not loaded (loaded: {', '.join(sorted(suppliers)) or 'none'})"
+                f"which is not loaded (loaded: {', '.join(sorted(suppliers)) or 'none'}): install it, "
+                "list it in PLUGINS, or leave the tenant out of TENANTS and EXTRA_TENANTS"
             )
         plugin, info = suppliers[supplier_code]
         locales = tuple(
@@ -188,7 +249,7 @@ def build_registry(app: Flask, pm: pluggy.PluginManager) -> TenantRegistry:
         )
         default_locale = spec.get("default_locale", info.default_locale)
         if default_locale not in locales:
-            raise ValueError(f"tenant {code!r}: default locale {default_locale!r} not offered")
+            raise TenantConfigurationError(f"tenant {code!r}: default locale {default_locale!r} not offered")
         tenants.append(
             Tenant(
                 code=code,

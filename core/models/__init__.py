@@ -33,6 +33,7 @@ from core.models.tenant_scope import TenantScoped
 
 
 def utcnow() -> dt.datetime:
+    """The current time, aware, in UTC: what every datetime column stores."""
     return dt.datetime.now(dt.UTC)
 
 
@@ -62,32 +63,51 @@ AMOUNT = Numeric(14, 2, asdecimal=True)
 
 
 class User(UserMixin, TenantScoped, db.Model):
+    """A login of one tenant's portal: a customer, identified by e-mail address.
+
+    A login reaches billing accounts only through its :attr:`links`.
+    """
+
     __tablename__ = "user_account"
     __table_args__ = (UniqueConstraint("tenant", "email"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """Primary key."""
     email: Mapped[str] = mapped_column(String(254))
+    """The login's e-mail address, lower case; unique per tenant."""
     password_hash: Mapped[str] = mapped_column(String(255))
+    """The password's argon2 hash (check a password with ``check_password``)."""
     locale: Mapped[str | None] = mapped_column(String(10))
+    """The language the customer chose (pages and mails), or ``None`` for the tenant's default."""
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    """When the login was registered."""
     activated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    """When the activation link was followed; ``None``: the login cannot sign in yet."""
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    """When the customer last signed in."""
     terms_version: Mapped[str] = mapped_column(String(32))
+    """The version of the terms of service last accepted (``TERMS_VERSION``)."""
     terms_accepted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    """When that version was accepted."""
     password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    """When the password was last set (registration, reset or change)."""
 
     links: Mapped[list[AccountLink]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="AccountLink.id"
     )
+    """The login's linked billing accounts, in the order they were linked."""
 
-    # Set at login / load: the server-side session this request belongs to.
     login_session_token = None
+    """Set at sign-in and when a request loads the login: the server-side session this
+    request belongs to (not stored on the row)."""
 
     @property
-    def is_active(self) -> bool:  # Flask-Login: inactive users cannot log in
+    def is_active(self) -> bool:
+        """Flask-Login: only an activated login can sign in."""
         return self.activated_at is not None
 
     def get_id(self) -> str | None:
+        """Flask-Login: the session token, so ending the session signs the browser out."""
         return self.login_session_token
 
 
@@ -133,27 +153,43 @@ class VerificationAttempt(TenantScoped, db.Model):
 
 
 class BillingAccount(TenantScoped, db.Model):
-    """The portal's copy of a customer account in the supplier's billing system."""
+    """The portal's copy of a customer account in the supplier's billing system.
+
+    Written by the sync from :class:`~core.billing.contract.AccountRecord`; the back-end
+    stays the source of truth.
+    """
 
     __table_args__ = (UniqueConstraint("tenant", "number"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """Primary key (what ``owned`` and the ``account_id`` columns refer to)."""
     number: Mapped[str] = mapped_column(String(64))
+    """The supplier's customer (account) number; unique per tenant."""
     holder_name: Mapped[str] = mapped_column(String(255))
+    """The account holder's name."""
     street: Mapped[str] = mapped_column(String(255))
+    """The holder's street and number."""
     postcode: Mapped[str] = mapped_column(String(16))
+    """The holder's postcode."""
     city: Mapped[str] = mapped_column(String(128))
+    """The holder's town."""
     balance_amount: Mapped[Decimal] = mapped_column(AMOUNT)
+    """The balance: negative means the customer owes, positive is credit."""
     currency: Mapped[str] = mapped_column(String(3))
+    """ISO 4217 currency of the balance."""
     data_as_of: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    """When the copy was last brought up to date."""
 
     supply_points: Mapped[list[SupplyPoint]] = relationship(
         back_populates="account", order_by="SupplyPoint.identifier"
     )
+    """The account's supply points, by identifier."""
     link: Mapped[AccountLink | None] = relationship(back_populates="account")
+    """The link to the login that owns the account, or ``None``."""
 
     @property
     def balance(self) -> Money:
+        """The balance as :class:`~core.billing.contract.Money`."""
         return Money(self.balance_amount, self.currency)
 
 
@@ -161,36 +197,65 @@ class AccountLink(TenantScoped, db.Model):
     """A billing account linked to a login after identity verification."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """Primary key; its order is the order in which the customer linked their accounts."""
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    """The login (:class:`User`)."""
     account_id: Mapped[int] = mapped_column(ForeignKey("billing_account.id"), unique=True)
+    """The billing account; an account is linked to one login at most."""
     method: Mapped[str] = mapped_column(String(32))
+    """The code of the identity method that proved it."""
     linked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    """When it was linked."""
 
     user: Mapped[User] = relationship(back_populates="links")
+    """The login."""
     account: Mapped[BillingAccount] = relationship(back_populates="link")
+    """The billing account."""
 
 
 class SupplyPoint(TenantScoped, db.Model):
+    """The portal's copy of a supply point (:class:`~core.billing.contract.SupplyPointRecord`).
+
+    What hooks called for a supply point (``portal_reading_rules``,
+    ``portal_supply_point_facts``, ...) receive.
+    """
+
     __table_args__ = (UniqueConstraint("tenant", "identifier"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """Primary key."""
     account_id: Mapped[int] = mapped_column(ForeignKey("billing_account.id"), index=True)
+    """The billing account it belongs to."""
     identifier: Mapped[str] = mapped_column(String(64))
+    """The supply point's code (PPE, EAN, EIC, POD, PDR); unique per tenant."""
     commodity: Mapped[str] = mapped_column(String(16))
+    """``"electricity"`` or ``"gas"`` (a :class:`~core.billing.contract.Commodity` value)."""
     street: Mapped[str] = mapped_column(String(255))
+    """Street and number of the place supplied."""
     postcode: Mapped[str] = mapped_column(String(16))
+    """Its postcode."""
     city: Mapped[str] = mapped_column(String(128))
+    """Its town."""
     tariff: Mapped[str] = mapped_column(String(32))
+    """The supplier's tariff code."""
     contracted_power_kw: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    """Contracted power in kW, where the supplier has one."""
     distribution_operator: Mapped[str | None] = mapped_column(String(128))
+    """The network operator's name."""
     capabilities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """What this supply point allows (``"meter_readings"``: its operator takes readings
+    from customers), as the back-end says."""
 
     account: Mapped[BillingAccount] = relationship(back_populates="supply_points")
+    """The billing account."""
     meters: Mapped[list[Meter]] = relationship(
         back_populates="supply_point", order_by="Meter.serial_number", cascade="all, delete-orphan"
     )
+    """The meters installed (``serial_number``, ``registers``, ``installed_on``,
+    ``seal_number``), by serial number."""
 
     def has(self, capability: str) -> bool:
+        """Whether the supply point has ``capability``."""
         return capability in (self.capabilities or [])
 
 
@@ -212,28 +277,46 @@ OPEN_INVOICE_STATUSES = ("unpaid", "overdue", "partially_paid")
 
 
 class Invoice(TenantScoped, db.Model):
+    """The portal's copy of an invoice (:class:`~core.billing.contract.InvoiceRecord`)."""
+
     __table_args__ = (UniqueConstraint("tenant", "number"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """Primary key."""
     account_id: Mapped[int] = mapped_column(ForeignKey("billing_account.id"), index=True)
+    """The billing account invoiced."""
     number: Mapped[str] = mapped_column(String(64))
+    """The supplier's invoice number; unique per tenant."""
     issued_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    """Date of issue."""
     period_start: Mapped[dt.date] = mapped_column(Date)
+    """First day billed."""
     period_end: Mapped[dt.date] = mapped_column(Date)
+    """Last day billed, inclusive."""
     due_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    """Payment due date."""
     gross_amount: Mapped[Decimal] = mapped_column(AMOUNT)
+    """Total with VAT."""
     paid_amount: Mapped[Decimal] = mapped_column(AMOUNT)
+    """What has been paid of it."""
     currency: Mapped[str] = mapped_column(String(3))
+    """ISO 4217 currency of both amounts."""
     status: Mapped[str] = mapped_column(String(16))
+    """An :class:`~core.billing.contract.InvoiceStatus` value (``"unpaid"``, ``"paid"``, ...)."""
     kind: Mapped[str] = mapped_column(String(32), default="regular")
+    """The supplier's kind of invoice (``"regular"``, ``"forecast"``, an advance, a
+    settlement, ...), as the back-end names it."""
     supply_point_identifier: Mapped[str | None] = mapped_column(String(64))
+    """The supply point billed, when the invoice is for one."""
 
     @property
     def gross(self) -> Money:
+        """The total as :class:`~core.billing.contract.Money`."""
         return Money(self.gross_amount, self.currency)
 
     @property
     def outstanding(self) -> Money:
+        """What is left to pay."""
         return Money(self.gross_amount - self.paid_amount, self.currency)
 
     @property
@@ -243,16 +326,26 @@ class Invoice(TenantScoped, db.Model):
 
 
 class Payment(TenantScoped, db.Model):
+    """The portal's copy of a payment booked by the back-end (:class:`~core.billing.contract.PaymentRecord`)."""
+
     __table_args__ = (UniqueConstraint("tenant", "reference"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """Primary key."""
     account_id: Mapped[int] = mapped_column(ForeignKey("billing_account.id"), index=True)
+    """The billing account paid to."""
     reference: Mapped[str] = mapped_column(String(64))
+    """The back-end's reference of the payment; unique per tenant."""
     booked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    """When it was booked."""
     amount: Mapped[Decimal] = mapped_column(AMOUNT)
+    """The amount paid."""
     currency: Mapped[str] = mapped_column(String(3))
+    """Its ISO 4217 currency."""
     invoice_number: Mapped[str | None] = mapped_column(String(64))
+    """The invoice it pays, when the back-end says."""
     method: Mapped[str] = mapped_column(String(32), default="transfer")
+    """How it was paid (``"transfer"``, ``"online"``, a provider's code, ...)."""
 
 
 class MailMessage(TenantScoped, db.Model):
@@ -284,20 +377,32 @@ class ServiceRequest(TenantScoped, db.Model):
     __table_args__ = (UniqueConstraint("tenant", "submission_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """Primary key."""
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    """The login that filed it; ``None`` once that login is closed."""
     account_id: Mapped[int] = mapped_column(ForeignKey("billing_account.id"), index=True)
+    """The billing account it is about."""
     request_type: Mapped[str] = mapped_column(String(64))
+    """The request type's ``code``."""
     data: Mapped[dict] = mapped_column(JSON)
+    """What the schema loaded, made JSON-safe (dates and decimals as strings)."""
     status: Mapped[str] = mapped_column(String(16), default="received")
+    """``"received"``, ``"accepted"``, ``"completed"`` or ``"rejected"``."""
     supplier_reference: Mapped[str | None] = mapped_column(String(64))
+    """The back-end's reference, once it accepted the request."""
     reject_reason: Mapped[str | None] = mapped_column(Text)
+    """The reason code of a rejection (``portal_rejection_reasons`` words it)."""
     submission_key: Mapped[str] = mapped_column(String(64))
+    """The form's key (``new_submission_key``): the same key twice files one request."""
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    """When it was filed."""
 
     account: Mapped[BillingAccount] = relationship()
+    """The billing account."""
     events: Mapped[list[ServiceRequestEvent]] = relationship(
         back_populates="request", order_by="ServiceRequestEvent.id", cascade="all, delete-orphan"
     )
+    """Its history (``status``, ``note``, ``created_at``), oldest first."""
 
 
 class ServiceRequestEvent(TenantScoped, db.Model):
@@ -332,21 +437,38 @@ class MeterReading(TenantScoped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """Primary key."""
     supply_point_id: Mapped[int] = mapped_column(ForeignKey("supply_point.id"), index=True)
+    """The supply point read."""
     meter_serial: Mapped[str] = mapped_column(String(64))
+    """The meter's serial number."""
     register: Mapped[str] = mapped_column(String(16))
+    """The register's OBIS code (``"1.8.0"``)."""
     read_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    """When the meter was read."""
     value: Mapped[Decimal] = mapped_column(Numeric(14, 3, asdecimal=True))
+    """The register's value, in ``unit``."""
     unit: Mapped[str] = mapped_column(String(16))
+    """``"kWh"``, ``"m³"``, ..."""
     source: Mapped[str] = mapped_column(String(16))
+    """A :class:`~core.billing.contract.ReadingSource` value: ``"customer"``,
+    ``"operator"`` or ``"estimate"``."""
     status: Mapped[str] = mapped_column(String(16), default="recorded")
+    """``"recorded"`` (copied from the back-end), ``"received"``, ``"accepted"``,
+    ``"rejected"`` or ``"review"``."""
     reason: Mapped[str | None] = mapped_column(Text)
+    """The customer's explanation of an unusually high consumption."""
     reject_reason: Mapped[str | None] = mapped_column(Text)
+    """The reason code of a rejection (``portal_rejection_reasons`` words it)."""
     submission_key: Mapped[str | None] = mapped_column(String(64))
+    """The key shared by the rows of one customer submission; ``None`` for a copied reading."""
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    """The login that submitted it, if a customer did."""
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    """When the row was written."""
 
     supply_point: Mapped[SupplyPoint] = relationship()
+    """The supply point."""
 
 
 class OutboxMessage(TenantScoped, db.Model):

@@ -15,6 +15,9 @@ naming_convention = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
+"""Flask-SQLAlchemy: ``db.session`` is the session of the request (or job), and every
+query of a tenant's data through it is limited to the current tenant's rows
+(``db.session.execute(owned(select(Invoice), user, Invoice.account_id))``)."""
 
 
 @event.listens_for(Engine, "connect")

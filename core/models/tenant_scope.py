@@ -65,6 +65,8 @@ class TenantScoped:
 
     @declared_attr
     def tenant(cls) -> Mapped[str]:  # noqa: N805 - SQLAlchemy declared_attr
+        """The code of the tenant the row belongs to, stamped on new rows; every query of
+        the model is limited to the current tenant's rows."""
         return mapped_column(String(64), index=True, nullable=False)
 
 

@@ -50,13 +50,22 @@ _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 
 @dataclass(frozen=True)
 class PlannedOutage:
-    """A planned interruption of supply at one supply point (from ``portal_planned_outages``)."""
+    """A planned interruption of supply at one supply point (from ``portal_planned_outages``).
+
+    Raises ``ValueError`` for a naive ``starts_at`` or ``ends_at``.
+    """
 
     supply_point: str
+    """The identifier of the supply point affected (``SupplyPoint.identifier``)."""
     starts_at: dt.datetime
+    """When the supply stops (aware)."""
     ends_at: dt.datetime
+    """When it is back (aware)."""
     details: str = ""
+    """The supplier's own words (streets, reason), quoted in the alert."""
     reference: str | None = None
+    """The supplier's reference of the outage: an outage announced again under the same
+    reference (with a new window, say) is not sent again."""
 
     def __post_init__(self) -> None:
         if self.starts_at.utcoffset() is None or self.ends_at.utcoffset() is None:
@@ -75,10 +84,14 @@ class ReadingPeriod:
     """When readings of a supply point are due: a reminder goes out once per ``key``."""
 
     key: str
+    """Names the period (``"2025-03"``): a customer is reminded once per key."""
     opens_on: dt.date
+    """The first day readings are taken (the tenant's date)."""
     closes_on: dt.date
+    """The last day, inclusive."""
 
     def is_open(self, day: dt.date) -> bool:
+        """Whether ``day`` is within the period, both ends included."""
         return self.opens_on <= day <= self.closes_on
 
 

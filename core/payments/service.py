@@ -34,6 +34,7 @@ from core.framework.fields import LocalizedDecimal
 from core.framework.i18n import money
 from core.framework.rejections import code_of
 from core.framework.tenancy import Tenant
+from core.framework.urls import tenant_url
 from core.models import BillingAccount, Invoice, OutboxMessage, Payment, User, utcnow
 from core.payments.models import PaymentIntent
 
@@ -50,18 +51,20 @@ RECENT_INTENTS = 10
 
 @dataclass(frozen=True)
 class PaymentOrder:
-    """What the portal asks the provider to collect.
-
-    ``reference`` is the portal's name for the attempt (it comes back in the callback);
-    the customer returns to ``return_url``; the provider posts its result to
-    ``callback_url``.
-    """
+    """What the portal asks the provider to collect (:meth:`PaymentProvider.start`)."""
 
     reference: str
+    """The portal's name for the attempt; the callback must carry it back."""
     amount: Money
+    """What to collect, in the supplier's currency."""
     description: str
+    """What the customer is paying for ("Invoice 123", in the customer's language), for
+    the provider's page and statement."""
     return_url: str
+    """Where the provider sends the customer back to, paid or not: a path on the host the
+    customer is on."""
     callback_url: str
+    """The absolute URL the provider posts its signed result to (``/payments/callback/<code>``)."""
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,14 @@ class CallbackOutcome:
     """A verified callback: the attempt it is about, and whether it was paid."""
 
     reference: str
+    """The :attr:`PaymentOrder.reference` the callback is about."""
     transaction_id: str
+    """The provider's own identifier of the payment, handed to the back-end with it."""
     paid: bool
+    """Whether the money was taken; ``False`` for a cancelled or failed payment."""
     amount: Money
+    """What the provider collected; a callback whose amount differs from the order's is
+    refused (nothing is booked)."""
 
 
 class InvalidCallback(ValueError):
@@ -84,6 +92,7 @@ class PaymentProvider(abc.ABC):
     code: str
     """Short and stable: it names the callback URL and is stored with every payment."""
     name: Any
+    """The provider's name shown to the customer (a lazy string)."""
 
     @abc.abstractmethod
     def start(self, order: PaymentOrder) -> str:
@@ -171,7 +180,7 @@ def payment_schema(owed: Money) -> marshmallow.Schema:
 
 
 def start_payment(
-    provider: PaymentProvider, user: User, account: BillingAccount, invoice: Invoice | None, amount: Decimal
+    tenant: Tenant, provider: PaymentProvider, user: User, account: BillingAccount, invoice: Invoice | None, amount: Decimal
 ) -> str:
     """Record the attempt and open it at the provider: the URL to send the customer to."""
     intent = PaymentIntent(
@@ -185,8 +194,8 @@ def start_payment(
                    else _("Customer number %(number)s", number=account.number))
     return provider.start(PaymentOrder(
         reference=intent.token, amount=intent.money, description=description,
-        return_url=url_for("payments.done", token=intent.token),
-        callback_url=url_for("payments.callback", provider_code=provider.code, _external=True),
+        return_url=tenant_url(tenant, "payments.done", token=intent.token),
+        callback_url=tenant_url(tenant, "payments.callback", provider_code=provider.code),
     ))
 
 

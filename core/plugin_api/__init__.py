@@ -14,7 +14,8 @@ are the core's own business and move as the core grows. An import-linter contrac
 - :mod:`core.plugin_api.web`: for a plugin's own pages (forms, rate limits, paging);
 - :mod:`core.plugin_api.testing`: the conformance suite (``from core.plugin_api.testing import *``).
 
-docs/plugins.md describes every class field by field.
+docs/plugin-api.md describes every class field by field (``python docs/gen_plugin_api.py``
+writes it from these docstrings).
 """
 
 from __future__ import annotations
@@ -37,16 +38,33 @@ from core.framework.descriptions import (
     VerificationOutcome,
 )
 from core.framework.extensions import db
-from core.framework.fields import DigitString, LocalizedDecimal
+from core.framework.fields import (
+    DigitString,
+    Eic,
+    Gsrn18,
+    Iban,
+    LocalizedDecimal,
+    PodPdr,
+    SupplyPointOfAccount,
+)
 from core.framework.forms import load_form
 from core.framework.identifiers import (
+    compact_iban,
     gs1_check_digit,
+    is_valid_eic,
     is_valid_gsrn18,
+    is_valid_iban,
+    is_valid_pdr,
+    is_valid_pod,
     is_valid_ppe,
+    make_eic,
+    make_gsrn18,
     make_ppe,
+    normalize_code,
     normalize_digits,
 )
 from core.framework.mail import send_mail
+from core.framework.outbox import enqueue
 from core.framework.ownership import own_accounts, owned
 from core.framework.security import TokenInvalid, check_password, consume_token, make_token, read_token
 from core.framework.sync import sync_tenant
@@ -92,12 +110,25 @@ __all__ = [
     # fields and identifiers
     "DigitString",
     "LocalizedDecimal",
+    "Gsrn18",
+    "Eic",
+    "Iban",
+    "PodPdr",
+    "SupplyPointOfAccount",
     "load_form",
     "normalize_digits",
+    "normalize_code",
     "gs1_check_digit",
     "is_valid_gsrn18",
+    "make_gsrn18",
     "is_valid_ppe",
     "make_ppe",
+    "is_valid_eic",
+    "make_eic",
+    "is_valid_pod",
+    "is_valid_pdr",
+    "is_valid_iban",
+    "compact_iban",
     # data
     "db",
     "User",
@@ -122,6 +153,7 @@ __all__ = [
     "register_login",
     "RegistrationSchema",
     "send_mail",
+    "enqueue",
     "tenant_url",
     "sync_tenant",
     "make_token",

@@ -16,7 +16,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import marshmallow
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
@@ -34,6 +33,7 @@ from core.framework.labels import register_label
 from core.framework.mail import send_mail
 from core.framework.rejections import code_of
 from core.framework.tenancy import Tenant
+from core.framework.urls import tenant_url
 from core.models import Meter, MeterReading, OutboxMessage, SupplyPoint, User, utcnow
 
 RECEIVED, ACCEPTED, REJECTED, REVIEW, RECORDED = "received", "accepted", "rejected", "review", "recorded"
@@ -258,7 +258,7 @@ def _store(
         db.session.flush()
         outbox.enqueue(KIND, rows[0].id, ordering_key=f"meter:{point.id}:{serial}")
         send_mail(user.email, "reading_received", locale=user.locale, readings=rows, point=point,
-                  link=url_for("readings.index", point=point.id, _external=True))
+                  link=tenant_url(form.tenant, "readings.index", point=point.id))
         db.session.commit()
         return rows, True
     except IntegrityError:

@@ -9,17 +9,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from core.billing.contract import BackendUnavailable, RequestSubmission, SubmissionResult, SubmissionStatus
 from core.framework import outbox
 from core.framework.descriptions import RequestStep, RequestType
 from core.framework.extensions import db
+from core.framework.fields import foreign_supply_points
 from core.framework.mail import send_mail
 from core.framework.rejections import code_of
 from core.framework.security import TokenInvalid, make_token, read_token
 from core.framework.tenancy import Tenant
+from core.framework.urls import tenant_url
 from core.models import BillingAccount, OutboxMessage, ServiceRequest, ServiceRequestEvent, User
 
 RECEIVED, ACCEPTED, COMPLETED, REJECTED = "received", "accepted", "completed", "rejected"
@@ -71,7 +73,12 @@ def request_steps(request_type: RequestType) -> tuple[RequestStep, ...]:
 
 
 def account_errors(tenant: Tenant, request_type: RequestType, account: BillingAccount, data: dict[str, Any]) -> dict:
-    """The request type's account-dependent rules (``RequestType.check``): errors by field."""
+    """What depends on the chosen account, errors by field: every supply point chosen from
+    a list is one of the account's (a forged value is refused before any rule sees it), then
+    the request type's own rules (``RequestType.check``)."""
+    foreign = foreign_supply_points(request_type.schema(), account, data)
+    if foreign:
+        return foreign
     if request_type.check is None:
         return {}
     try:
@@ -127,7 +134,7 @@ def file_and_confirm(
     """
     def confirm(filed: ServiceRequest) -> None:
         send_mail(user.email, "request_received", locale=user.locale, request=filed, label=request_type.label,
-                  link=url_for("requests.detail", request_id=filed.id, _external=True))
+                  link=tenant_url(tenant, "requests.detail", request_id=filed.id))
 
     return file_request(user, account, request_type.code, data, submission_key, along, confirm)
 
