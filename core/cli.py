@@ -289,7 +289,10 @@ def i18n_extract(names: tuple[str, ...]) -> None:
 @i18n_group.command("update", with_appcontext=False)
 @_DOMAIN_OPTION
 def i18n_update(names: tuple[str, ...]) -> None:
-    """Merge the templates into the pl, cs, uk and it catalogs (creating missing ones)."""
+    """Merge the templates into the catalogs of each domain's languages (creating missing ones).
+
+    The core's are pl, cs, uk and it; a plugin's are its supported locales but English.
+    """
     from core.framework.catalogs import update
 
     for domain in _editable_domains(names):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.metadata
 import importlib.util
+import itertools
 import keyword
 import os
 import re
@@ -39,6 +40,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.numbers import get_territory_currencies, is_currency
+from stdnum import iban, numdb
 
 from core import scaffold_data
 from core.framework.plugins import ENTRY_POINT_GROUP
@@ -258,6 +260,8 @@ def template_values(spec: PluginSpec, now: dt.datetime | None = None) -> dict[st
         "date_format": _py_str(words.date_format),
         "demo_notice": _py_str(words.demo_notice),
         "iban_countries": f'("{spec.country}",)' if data.iban else "()",
+        "sample_iban": (sample_iban(spec.country) if data.iban else None) or GENERIC_IBAN,
+        "sample_holder": f"{data.female_names[0]} {data.surnames[0][1]}",
     }
     values.update({f"charge_{key}": _py_str(text) for key, text in words.charges.items()})
     scale = Decimal(data.price_scale)
@@ -265,6 +269,28 @@ def template_values(spec: PluginSpec, now: dt.datetime | None = None) -> dict[st
         places = Decimal(base).as_tuple().exponent
         values[f"price_{key}"] = str((Decimal(base) * scale).quantize(Decimal(1).scaleb(places), ROUND_HALF_UP))
     return values
+
+
+GENERIC_IBAN = "DE89370400440532013000"
+"""The IBAN of examples where the plugin takes any country's (a bank in Germany)."""
+
+
+def sample_iban(country: str) -> str | None:
+    """A valid IBAN of ``country`` for the request examples (its bank and account number
+    made of the digits 1234567890 in turn, the last two chosen so that a national check
+    holds), or ``None`` when the country has no IBAN or none such is valid."""
+    found = numdb.get("iban").info(country)[0][1].get("bban")
+    if not found:
+        return None
+    digits = itertools.cycle("1234567890")
+    bban = "".join("X" if kind == "a" else next(digits)
+                   for count, kind in re.findall(r"(\d+)!([nac])", found) for _ in range(int(count)))
+    for tail in range(100):
+        candidate = f"{bban[:-2]}{tail:02d}" if bban[-2:].isdigit() else bban
+        code = country + iban.calc_check_digits(country + "00" + candidate) + candidate
+        if iban.is_valid(code):
+            return code
+    return None
 
 
 def _py_str(text: str) -> str:

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-from babel.messages.frontend import CommandLineInterface
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import CommandLineInterface, parse_keywords, parse_mapping_cfg
 
-from core.framework.i18n import CORE_TRANSLATIONS
+from core.framework.i18n import CORE_TRANSLATIONS, SOURCE_LOCALE
 
 CATALOG_LOCALES = ("pl", "cs", "uk", "it")
 KEYWORDS = ("_", "gettext", "ngettext:1,2", "lazy_gettext", "_l", "lazy_ngettext:1,2", "_s")
@@ -26,9 +28,13 @@ BABEL_CFG = str(files("core") / "babel.cfg")
 
 @dataclass(frozen=True)
 class CatalogDomain:
+    """A gettext domain: where its strings are, where its catalogs go, and in which
+    languages (the core's four; a plugin's supported locales, English being the source)."""
+
     name: str
     source_dir: Path
     translations_dir: Path
+    locales: tuple[str, ...] = CATALOG_LOCALES
 
     @property
     def template(self) -> Path:
@@ -104,7 +110,8 @@ def domains_of(suppliers) -> list[CatalogDomain]:
     for info in suppliers:
         if info.gettext_domain and info.translations_dir and info.gettext_domain not in found:
             translations = Path(info.translations_dir)
-            found[info.gettext_domain] = CatalogDomain(info.gettext_domain, translations.parent, translations)
+            locales = tuple(locale for locale in info.supported_locales if locale != SOURCE_LOCALE)
+            found[info.gettext_domain] = CatalogDomain(info.gettext_domain, translations.parent, translations, locales)
     return list(found.values())
 
 
@@ -143,8 +150,23 @@ def extract(domain: CatalogDomain) -> None:
     )
 
 
-def update(domain: CatalogDomain, locales=CATALOG_LOCALES) -> None:
-    for locale in locales:
+def extract_messages(domain: CatalogDomain) -> Catalog:
+    """The domain's strings as ``extract`` finds them, in memory (nothing is written)."""
+    with open(BABEL_CFG, encoding="utf-8") as fh:
+        method_map, options_map = parse_mapping_cfg(fh, BABEL_CFG)
+    keywords = {**DEFAULT_KEYWORDS, **parse_keywords(list(KEYWORDS))}
+    catalog = Catalog()
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(domain.source_dir), method_map, options_map, keywords=keywords
+    ):
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def update(domain: CatalogDomain, locales: tuple[str, ...] | None = None) -> None:
+    """Merge the template into the catalog of each of the domain's languages (or of
+    ``locales``), creating the missing ones."""
+    for locale in locales or domain.locales:
         if domain.po_file(locale).exists():
             _babel("update", "--no-fuzzy-matching", "--ignore-obsolete", "-i", str(domain.template),
                    "-d", str(domain.translations_dir), "-D", domain.name, "-l", locale)

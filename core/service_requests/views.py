@@ -160,9 +160,10 @@ def shown_data(data: dict[str, Any], schema_fields: dict[str, mfields.Field]) ->
 def _in_words(field: mfields.Field | None, value: Any) -> str:
     if isinstance(value, bool) or isinstance(field, mfields.Boolean):
         return _("Yes") if value else _("No")
-    choices = dict(field.metadata.get("choices") or ()) if field is not None else {}
-    if value in choices:
-        return str(choices[value])
+    # stored as JSON: a Decimal or date choice comes back as its string
+    choices = {str(code): label for code, label in field.metadata.get("choices") or ()} if field is not None else {}
+    if str(value) in choices:
+        return str(choices[str(value)])
     try:
         if isinstance(field, mfields.Date):
             return format_date(dt.date.fromisoformat(str(value)))
