@@ -7,19 +7,56 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, NoAppException, ScriptInfo, with_appcontext
+from flask_migrate.cli import db as migrate_group
 from werkzeug.serving import run_simple
+
+from core.config import ConfigurationError
+from core.scaffold_data import COUNTRIES
 
 
 def _create_app():
+    """The portal as configured; settings that cannot work end the command with their message."""
     from core.app import create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigurationError as exc:
+        raise NoAppException(f"the portal cannot start: {exc}") from exc
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, help="Utility Portal management commands.")
+class PortalGroup(FlaskGroup):
+    """Flask's command group whose help works before anything is configured.
+
+    Flask lists the commands an app adds by creating the app; where it cannot start (no
+    secret key, tenants that do not work) the help still lists every command of the
+    portal, and ends with why the portal would not start, instead of a traceback.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        info = ctx.ensure_object(ScriptInfo)
+        try:
+            info.load_app()
+        except NoAppException as exc:
+            ctx.meta["portal.not_started"] = exc.format_message()
+            self._load_plugin_commands()
+            return sorted(click.Group.list_commands(self, ctx))
+        return super().list_commands(ctx)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        reason = ctx.meta.get("portal.not_started")
+        if reason:
+            formatter.write_paragraph()
+            formatter.write_text(f"Commands that need the configured portal stop with this message: {reason}")
+
+
+@click.group(cls=PortalGroup, create_app=_create_app, help="Utility Portal management commands.")
 def main() -> None:
     pass
+
+
+main.add_command(migrate_group)  # `portal db ...` is listed even where the portal cannot start
 
 
 @main.command("demo", with_appcontext=False)
@@ -207,38 +244,69 @@ def i18n_group() -> None:
     """Message catalogs of the core and of every loaded plugin."""
 
 
-def _domains():
-    from core.framework.catalogs import all_domains
+_DOMAIN_OPTION = click.option(
+    "--domain", "names", multiple=True, metavar="NAME",
+    help="Only this gettext domain: messages (the core's) or a plugin's (repeatable; default: all).",
+)
 
-    return all_domains()
+
+def _domains(names: tuple[str, ...]):
+    from core.framework.catalogs import CatalogError, all_domains, select_domains
+
+    try:
+        return select_domains(all_domains(), names)
+    except CatalogError as exc:
+        raise click.BadParameter(str(exc), param_hint="--domain") from exc
+
+
+def _editable_domains(names: tuple[str, ...]):
+    """The domains whose sources may change: a named installed one stops the command,
+    an installed one of "all" is skipped with a note."""
+    from core.framework.catalogs import CatalogError, editable
+
+    chosen = []
+    for domain in _domains(names):
+        try:
+            chosen.append(editable(domain))
+        except CatalogError as exc:
+            if names:
+                raise click.UsageError(str(exc)) from exc
+            click.echo(f"skipped {domain.name}: {exc}", err=True)
+    return chosen
 
 
 @i18n_group.command("extract", with_appcontext=False)
-def i18n_extract() -> None:
+@_DOMAIN_OPTION
+def i18n_extract(names: tuple[str, ...]) -> None:
     """Collect translatable strings into one .pot template per domain."""
     from core.framework.catalogs import extract
 
-    for domain in _domains():
+    for domain in _editable_domains(names):
         extract(domain)
         click.echo(f"extracted {domain.name} -> {domain.template}")
 
 
 @i18n_group.command("update", with_appcontext=False)
-def i18n_update() -> None:
-    """Merge the templates into the pl, cs, uk and it catalogs (creating missing ones)."""
+@_DOMAIN_OPTION
+def i18n_update(names: tuple[str, ...]) -> None:
+    """Merge the templates into the catalogs of each domain's languages (creating missing ones).
+
+    The core's are pl, cs, uk and it; a plugin's are its supported locales but English.
+    """
     from core.framework.catalogs import update
 
-    for domain in _domains():
+    for domain in _editable_domains(names):
         update(domain)
         click.echo(f"updated {domain.name}")
 
 
 @i18n_group.command("compile", with_appcontext=False)
-def i18n_compile() -> None:
-    """Compile every catalog to .mo."""
+@_DOMAIN_OPTION
+def i18n_compile(names: tuple[str, ...]) -> None:
+    """Compile every catalog to .mo (installed plugins' too: a deployment runs it after installing)."""
     from core.framework.catalogs import compile_catalogs
 
-    for domain in _domains():
+    for domain in _domains(names):
         count = compile_catalogs(domain)
         click.echo(f"compiled {domain.name}: {count} catalogs")
 
@@ -247,21 +315,26 @@ def i18n_compile() -> None:
 @click.argument("name")
 @click.option("--dest", default=".", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to create the package folder NAME in.")
-@click.option("--country", default="PL", show_default=True, help="ISO 3166 country code of the supplier.")
-@click.option("--currency", default="PLN", show_default=True, help="ISO 4217 currency code of its bills.")
-@click.option("--timezone", default="Europe/Warsaw", show_default=True, help="IANA time zone of its customers.")
-@click.option("--locale", default="pl", show_default=True, type=click.Choice(["pl", "cs", "uk", "it", "en"]),
-              help="Default language; the plugin offers all five portal languages.")
-def new_plugin(name: str, dest: Path, country: str, currency: str, timezone: str, locale: str) -> None:
+@click.option("--country", default="PL", show_default=True,
+              help=f"ISO 3166 country code of the supplier: its demo data ({', '.join(COUNTRIES)}; others generic).")
+@click.option("--currency", default=None, help="ISO 4217 currency code of its bills  [default: the country's]")
+@click.option("--timezone", default=None, help="IANA time zone of its customers  [default: the country's]")
+@click.option("--locale", default=None, type=click.Choice(["pl", "cs", "uk", "it", "en"]),
+              help="Default language, that of its invoices; the plugin offers all five portal languages  "
+                   "[default: the country's, else en]")
+def new_plugin(name: str, dest: Path, country: str, currency: str | None, timezone: str | None,
+               locale: str | None) -> None:
     """Generate a supplier plugin package NAME (outside this repository).
 
     The package installs with pip, registers the entry point NAME in the utility_portal
-    group and passes the plugin conformance suite as generated.
+    group and passes the plugin conformance suite as generated. Its demo customers live
+    in the country given (towns, postcodes, streets, names, VAT rate, supply point codes)
+    and its invoices print in the default language.
     """
     from core.scaffold import PluginSpec, ScaffoldError, scaffold
 
     try:
-        spec = PluginSpec(name, country.upper(), currency.upper(), timezone, locale)
+        spec = PluginSpec(name, country.upper(), currency.upper() if currency else None, timezone, locale)
         target = scaffold(spec, dest)
     except ScaffoldError as exc:
         raise click.UsageError(str(exc)) from exc

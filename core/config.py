@@ -23,12 +23,15 @@ class DefaultConfig:
 
     # Tenants: code -> {"plugin": supplier code, "hosts": [...], "theme": optional,
     # "locales": optional list, "settings": optional dict for the adapter}.
+    # A deployment that keeps the bundled brands and adds its own sets EXTRA_TENANTS.
     TENANTS: dict = {
         "innogy": {"plugin": "innogy_pl", "hosts": ["innogy.localhost"]},
         "cez": {"plugin": "cez_cz", "hosts": ["cez.localhost"]},
         "doe": {"plugin": "doe_ua", "hosts": ["doe.localhost"]},
         "italiangas": {"plugin": "italiangas_it", "hosts": ["italiangas.localhost"]},
     }
+    # Tenants added to TENANTS (same shape); a code also in TENANTS replaces that entry.
+    EXTRA_TENANTS: dict = {}
     DEFAULT_TENANT: str | None = "innogy"
     # Scheme of links built outside a request (mail sent by jobs); None: http in the demo, else https.
     PREFERRED_URL_SCHEME: str | None = None

@@ -556,6 +556,11 @@ def test_every_brand_serves_the_api(make_app, smtp_server, code):
     assert spec["servers"][0]["url"] == f"https://{host}/api/v1"
     types = [t.code for t in _tenant(app, code).request_types()]
     assert all(t in spec["paths"]["/requests"]["post"]["description"] for t in types)
+    assert set(spec["paths"]["/requests"]["post"]["requestBody"]["content"]["application/json"]["schema"][
+        "discriminator"]["mapping"]) == set(types)
+    docs = client_for(app, host).get("/api/v1/docs").get_data(as_text=True)
+    words = re.sub(r"<[^>]+>", " ", docs)
+    assert all(f"RequestData_{t}" in docs for t in types) and "None" not in words and "True" not in words
 
 
 # --- the OpenAPI document and its page -------------------------------------------------
@@ -591,6 +596,72 @@ def test_openapi_document_describes_every_operation(app):
     assert {"page", "per_page", "year", "status"} <= {p["name"] for p in spec["paths"]["/invoices"]["get"]["parameters"]}
 
 
+def test_openapi_document_shows_each_request_types_fields(app):
+    spec = client_for(app).get("/api/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    body = spec["paths"]["/requests"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    codes = ["change_offer", "additional_service", "contact_update"]
+    assert body["discriminator"] == {"propertyName": "type", "mapping": {
+        code: f"#/components/schemas/RequestInput_{code}" for code in codes}}
+    assert body["oneOf"] == [{"$ref": f"#/components/schemas/RequestInput_{code}"} for code in codes]
+    change = schemas["RequestInput_change_offer"]
+    assert change["title"] == "Change of offer or product" and change["required"] == ["type", "account", "data"]
+    assert change["properties"]["type"] == {"type": "string", "enum": ["change_offer"]}
+    assert change["properties"]["data"] == {"$ref": "#/components/schemas/RequestData_change_offer"}
+    data = schemas["RequestData_change_offer"]
+    assert set(data["properties"]) == {"supply_point", "product", "start_date", "accept_terms"}
+    assert set(data["required"]) == set(data["properties"]) and data["additionalProperties"] is False
+    product = data["properties"]["product"]
+    assert product["enum"] == ["fixed_price_2y", "fixed_price_3y", "green_energy", "standard"]
+    assert product["title"] == "New offer" and product["description"].startswith(
+        "fixed_price_2y: Fixed price for 2 years; fixed_price_3y: Fixed price for 3 years;")
+    assert data["properties"]["start_date"]["format"] == "date"
+    assert data["properties"]["accept_terms"] == {
+        "type": "boolean", "enum": [True],
+        "title": "I have read and accept the terms and the price list of the chosen offer."}
+    assert data["properties"]["supply_point"]["description"].startswith("18 digits starting with 590")
+    assert "example" not in data  # its examples depend on the account
+    contact = schemas["RequestData_contact_update"]
+    assert contact["example"] == {"email": "anna.kowalska@example.pl", "phone": "601 234 567"}
+    assert "required" not in contact  # at least one of its fields, which one is the customer's choice
+    assert schemas["RequestInput_contact_update"]["required"] == ["type", "account"]
+    polish = client_for(app, language="pl").get("/api/v1/openapi.json").get_json()
+    assert polish["components"]["schemas"]["RequestData_change_offer"]["properties"]["product"]["title"] == "Nowa oferta"
+
+
+@pytest.mark.parametrize("code", sorted(BRANDS))
+def test_request_examples_match_the_openapi_document(make_app, code):
+    """Every example of every brand (for its first demo accounts) is a body the document allows."""
+    import jsonschema_rs
+
+    from core.service_requests.service import json_safe
+
+    plugin, _currency = BRANDS[code]
+    host = f"{code}.test"
+    app = make_app(plugins=[plugin], TENANTS={code: {"plugin": plugin.portal_supplier().code, "hosts": [host]}})
+    spec = client_for(app, host).get("/api/v1/openapi.json").get_json()
+    tenant = _tenant(app, code)
+    checked = set()
+    with app.test_request_context("/", base_url=f"https://{host}"), tenant_context(code):
+        adapter = tenant.adapter
+        for identity in adapter.demo_identities()[:3]:
+            number = identity["account_number"]
+            record = adapter.find_account(number)
+            account = type("Account", (), {"number": number, "holder_name": record.holder_name,
+                                           "supply_points": adapter.supply_points(number)})()
+            for request_type in tenant.request_types():
+                if not request_type.eligible(account):
+                    continue
+                validator = jsonschema_rs.validator_for({"$ref": f"#/components/schemas/RequestInput_{request_type.code}",
+                                                         "components": spec["components"]})
+                for example in request_type.examples_for(adapter, account):
+                    body = {"type": request_type.code, "account": number, "data": json_safe(example)}
+                    errors = [error.message for error in validator.iter_errors(body)]
+                    assert not errors, (request_type.code, example, errors)
+                    checked.add(request_type.code)
+    assert checked == {t.code for t in tenant.request_types()}
+
+
 def test_docs_page_lists_operations_in_every_language(app):
     client = client_for(app)
     for locale in LOCALES:
@@ -601,6 +672,9 @@ def test_docs_page_lists_operations_in_every_language(app):
         for op in OPERATIONS:
             assert openapi_path(op.rule) in page
         assert "Idempotency-Key" in page and "ReadingInput" in page
+        for code in ("change_offer", "additional_service", "contact_update"):  # each request type's fields
+            assert f'<a href="#schema-RequestData_{code}">RequestData_{code}</a>' in page
+            assert f'id="schema-RequestData_{code}"' in page
         scripts = re.findall(r"<script[^>]*>", page)
         assert all('src="/static/' in tag for tag in scripts)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from core.framework.catalogs import CATALOG_LOCALES, all_domains
+from core.framework.catalogs import all_domains
 from tests.conftest import client_for, link_account, register_and_activate, sign_in
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w*)\}")
@@ -16,7 +16,7 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w*)\}")
 
 def _catalogs():
     for domain in all_domains():
-        for locale in CATALOG_LOCALES:
+        for locale in domain.locales:
             yield pytest.param(domain, locale, id=f"{domain.name}-{locale}")
 
 

@@ -26,6 +26,7 @@ from click.testing import CliRunner
 
 from core.cli import new_plugin
 from core.framework.catalogs import CATALOG_LOCALES, CatalogDomain, extract
+from core.framework.identifiers import is_valid_gsrn18, is_valid_pdr, is_valid_pod
 from core.framework.theming import Theme
 from core.scaffold import PluginSpec, ScaffoldError, check_name, scaffold, template_files
 from core.testing import suite
@@ -207,13 +208,178 @@ def test_theme_colours_meet_wcag_aa(tmp_path):
         assert contrast(fg, bg) >= 4.5, (fg, bg, round(contrast(fg, bg), 2))
 
 
-def test_generated_code_is_ruff_clean(tmp_path):
+def _ruff() -> str:
     ruff = shutil.which("ruff") or shutil.which("ruff", path=str(Path(sys.executable).parent))
     if ruff is None:
         pytest.skip("ruff is not installed")
-    package = scaffold(PluginSpec(NAME), tmp_path)
-    result = _run([ruff, "check", "--no-cache", "."], cwd=package)  # the package's own ruff settings
+    return ruff
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},  # Poland, the default
+        {"country": "CZ"},
+        {"country": "UA"},
+        {"country": "IT"},
+        {"country": "CZ", "locale": "en"},
+        {"country": "DE"},  # no demo data of its own: the generic ones
+        {"country": "US", "timezone": "America/Chicago"},
+    ],
+    ids=lambda options: "-".join(options.values()) or "default",
+)
+def test_generated_code_is_ruff_format_and_ruff_check_clean(tmp_path, options):
+    ruff = _ruff()
+    package = scaffold(PluginSpec(NAME, **options), tmp_path)
+    # the package's own ruff settings (pyproject.toml), with no cache left behind
+    formatted = _run([ruff, "format", "--check", "--diff", "--no-cache", "."], cwd=package)
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+    checked = _run([ruff, "check", "--no-cache", "."], cwd=package)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_generated_code_imports_the_core_only_through_the_plugin_api(tmp_path):
+    """The contract the bundled plugins keep (setup.cfg), checked on a generated plugin."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    if not lint_imports.exists():
+        pytest.skip("import-linter is not installed")
+    package = scaffold(PluginSpec(NAME, country="IT"), tmp_path)
+    (tmp_path / "contracts.cfg").write_text(
+        "[importlinter]\nroot_packages =\n    core\n    " + NAME + "\n\n"
+        "[importlinter:contract:plugin-api]\nname = The plugin imports the core only through core.plugin_api\n"
+        "type = forbidden\nsource_modules =\n    " + NAME + "\nforbidden_modules =\n    core.*\n"
+        "ignore_imports =\n    " + NAME + ".** -> core.plugin_api\n    " + NAME + ".** -> core.plugin_api.*\n"
+        "allow_indirect_imports = True\nunmatched_ignore_imports_alerting = none\n",
+        encoding="utf-8",
+    )
+    root = Path(__file__).resolve().parents[1]
+    result = _run([str(lint_imports), str(tmp_path / "contracts.cfg"), "--no-cache"], cwd=root,
+                  PYTHONPATH=os.pathsep.join([str(package), str(root)]))
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 kept, 0 broken" in result.stdout, result.stdout
+
+
+# --- the demo data of the supplier's country ------------------------------------------------------
+
+COUNTRY_PROBE = """
+import json, re, sys
+from core import create_app
+name = sys.argv[1]
+
+
+def pdf_info(document, key):  # a text entry of the PDF (/Title, /Lang), plain or UTF-16
+    plain = re.search(rb"/" + key + rb" \\((.*?)\\)", document)
+    if plain:
+        return plain.group(1).decode("latin-1")
+    return bytes.fromhex(re.search(rb"/" + key + rb" <feff([0-9a-fA-F]+)>", document).group(1).decode()).decode("utf-16-be")
+
+
+plugin = __import__(f"{name}.plugin", fromlist=["plugin"])
+app = create_app({"TESTING": True, "SECRET_KEY": "probe", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                  "PLUGINS": [], "DEFAULT_TENANT": None,
+                  "TENANTS": {"probe": {"plugin": name, "hosts": ["probe.test"]}}}, plugins=[plugin])
+tenant = app.extensions["portal_tenants"]["probe"]
+adapter = tenant.adapter
+accounts = []
+for identity in adapter.demo_identities():
+    number = identity["customer_number"]
+    account = adapter.find_account(number)
+    invoice = max(adapter.invoices(number), key=lambda invoice: invoice.issued_on)
+    lines = adapter.invoice_lines(number, invoice.number)
+    accounts.append({
+        "holder": account.holder_name, "street": account.address.street, "postcode": account.address.postcode,
+        "city": account.address.city, "country": account.address.country,
+        "points": [[p.identifier, str(p.commodity), p.distribution_operator] for p in adapter.supply_points(number)],
+        "invoice": invoice.number, "kind": invoice.kind, "currency": invoice.gross.currency,
+        "vat_rates": sorted({str(line.vat_rate) for line in lines}),
+        "lines": sorted({line.description for line in lines}), "units": sorted({line.unit for line in lines}),
+    })
+first = accounts[0]
+document = adapter.invoice_pdf(adapter.demo_identities()[0]["customer_number"], first["invoice"])
+pdf = {"title": pdf_info(document, b"Title"), "lang": pdf_info(document, b"Lang")}
+print(json.dumps({"supplier": {"currency": tenant.currency, "timezone": tenant.timezone,
+                               "locale": tenant.default_locale},
+                  "accounts": accounts, "pdf": pdf, "labels": vars(adapter.profile.invoice_labels)},
+                 ensure_ascii=False, default=str))
+"""
+
+
+def _demo_data(tmp_path: Path, name: str, **options: str) -> dict:
+    """The demo data of a generated plugin, loaded by a portal in a process of its own."""
+    package = scaffold(PluginSpec(name, **options), tmp_path)
+    result = _run([sys.executable, "-c", COUNTRY_PROBE, name], cwd=tmp_path, PYTHONPATH=str(package))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_czech_plugin_has_czech_demo_data_and_czech_invoices(tmp_path):
+    from core.scaffold_data import COUNTRIES
+
+    czech = COUNTRIES["CZ"]
+    found = _demo_data(tmp_path, "acme_praha", country="CZ")
+    assert found["supplier"] == {"currency": "CZK", "timezone": "Europe/Prague", "locale": "cs"}
+    towns = {town.name: town for town in czech.towns}
+    for account in found["accounts"]:
+        town = towns[account["city"]]
+        assert account["postcode"] in town.postcodes and re.fullmatch(r"\d{3} \d{2}", account["postcode"])
+        assert re.sub(r" \d+(/\d+)?$", "", account["street"]) in (town.streets or czech.village_streets)
+        assert account["country"] == "CZ" and account["currency"] == "CZK"
+        assert account["vat_rates"] == ["0.21"]
+        first, surname = account["holder"].split(" ", 1)
+        his_or_hers = dict(czech.surnames) | {hers: his for his, hers in czech.surnames}
+        assert surname in his_or_hers
+        assert (first in czech.female_names) == (surname not in dict(czech.surnames)), account["holder"]
+        for identifier, _commodity, _operator in account["points"]:
+            assert identifier.startswith("859") and is_valid_gsrn18(identifier), identifier
+        assert set(account["lines"]) <= {"Elektřina", "Distribuce", "Stálá platba", "Zemní plyn",
+                                         "Elektřina, vysoký tarif", "Elektřina, nízký tarif",
+                                         "Distribuce, vysoký tarif", "Distribuce, nízký tarif"}
+        assert set(account["units"]) <= {"kWh", "měs."}
+    assert found["labels"]["issued_on"] == "Datum vystavení" and found["labels"]["vat"] == "DPH"
+    assert found["pdf"]["lang"] == "cs-CZ"
+    assert found["pdf"]["title"].startswith(("Faktura ", "Faktura – odhad spotřeby "))
+    assert "Polska" not in json.dumps(found, ensure_ascii=False) and "ul. " not in json.dumps(found, ensure_ascii=False)
+
+
+def test_an_italian_plugin_has_italian_demo_data_and_italian_invoices(tmp_path):
+    from core.scaffold_data import COUNTRIES
+
+    italian = COUNTRIES["IT"]
+    found = _demo_data(tmp_path, "acme_roma", country="IT")
+    assert found["supplier"] == {"currency": "EUR", "timezone": "Europe/Rome", "locale": "it"}
+    postcodes = {code for town in italian.towns for code in town.postcodes}
+    commodities = set()
+    for account in found["accounts"]:
+        assert account["postcode"] in postcodes and account["country"] == "IT"
+        assert account["vat_rates"] == ["0.10"] and account["currency"] == "EUR"
+        for identifier, commodity, _operator in account["points"]:
+            commodities.add(commodity)
+            if commodity == "electricity":
+                assert is_valid_pod(identifier), identifier
+            else:
+                assert is_valid_pdr(identifier), identifier
+        assert set(account["units"]) <= {"kWh", "mese"}
+        assert "Energia elettrica" in account["lines"] or "Energia elettrica, fascia diurna" in account["lines"]
+    assert commodities == {"electricity", "gas"}
+    assert found["labels"]["issued_on"] == "Data di emissione" and found["labels"]["vat"] == "IVA"
+    assert found["pdf"]["lang"] == "it-IT" and found["pdf"]["title"].startswith("Bolletta")
+
+
+def test_a_country_without_demo_data_gets_generic_ones_and_says_so(tmp_path):
+    package = scaffold(PluginSpec("acme_berlin", country="DE"), tmp_path)
+    adapter = (package / "acme_berlin" / "adapter.py").read_text(encoding="utf-8")
+    assert 'currency="EUR"' in adapter and 'timezone="Europe/Berlin"' in adapter
+    assert 'DEFAULT_LOCALE = "en"' in adapter and 'INVOICE_LOCALE = "en_DE"' in adapter
+    assert "The portal has no demo data of this country" in adapter
+    assert '"2000101"' in adapter  # GS1 prefix 200: numbers for use within one company
+    assert "countries=()" in (package / "acme_berlin" / "request_types.py").read_text(encoding="utf-8")
+
+
+def test_a_country_of_several_clocks_needs_a_timezone(tmp_path):
+    result = _invoke("acme_usa", "--dest", str(tmp_path), "--country", "US")
+    assert result.exit_code == 2
+    assert "US has several time zones" in result.output and "--timezone" in result.output
+    assert list(tmp_path.iterdir()) == []
 
 
 # --- what is refused --------------------------------------------------------------------------

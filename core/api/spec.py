@@ -4,6 +4,8 @@ script)."""
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from typing import Any
 
 from apispec import APISpec
@@ -13,7 +15,9 @@ from flask_babel import gettext as _
 
 from core.api import schemas as s
 from core.api.base import OPERATIONS, RULE_PARAMETER, bp
+from core.framework.descriptions import RequestType
 from core.framework.web import MAX_ID
+from core.service_requests.service import json_safe
 
 OPENAPI_VERSION = "3.0.3"
 API_VERSION = "1.0.0"
@@ -49,13 +53,86 @@ def build_spec() -> dict[str, Any]:
         security=[{"bearer": []}],
     )
     marshmallow_plugin.map_to_openapi_type(s.DecimalString, "string", "decimal")
+    marshmallow_plugin.converter.add_attribute_function(_field_words)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                "description": _("A personal access token (up_…)")})
     spec.components.schema("Error", schema=s.ErrorSchema)
-    types = [t.code for t in g.tenant.request_types()]
+    request_types = g.tenant.request_types()
+    bodies = {s.RequestInput: request_input(spec, request_types)} if request_types else {}
+    types = [t.code for t in request_types]
     for op in OPERATIONS:
-        spec.path(path=openapi_path(op.rule), operations={op.method.lower(): _operation(op, types)})
-    return spec.to_dict()
+        spec.path(path=openapi_path(op.rule), operations={op.method.lower(): _operation(op, types, bodies)})
+    return _json_numbers(spec.to_dict())
+
+
+REQUEST_DATA = "RequestData_{}"
+REQUEST_INPUT = "RequestInput_{}"
+
+
+def request_input(spec: APISpec, request_types: list[RequestType]) -> dict[str, Any]:
+    """The body of ``POST /requests``: one object per request type, told apart by ``type``.
+
+    Each type's fields are a component of their own, ``RequestData_<code>``, generated
+    from its schema (with the label, help and choices of the web form, and the type's
+    fixed examples); ``RequestInput_<code>`` is the body that files it.
+    """
+    account = s.RequestInput().fields["account"]
+    mapping: dict[str, str] = {}
+    data_of: dict[type, str] = {}  # two types may share a schema: one component
+    for request_type in request_types:
+        body = REQUEST_INPUT.format(request_type.code)
+        described: dict[str, Any] = {"title": str(request_type.label)}
+        if request_type.description:
+            described["description"] = str(request_type.description)
+        examples = request_type.fixed_examples
+        if examples:
+            described["example"] = json_safe(examples[0])
+        data = data_of.setdefault(request_type.schema, REQUEST_DATA.format(request_type.code))
+        if data not in spec.components.schemas:
+            spec.components.schema(data, described, schema=request_type.schema)
+        required = bool(spec.components.schemas[data].get("required"))
+        spec.components.schema(body, {
+            "type": "object",
+            "title": str(request_type.label),
+            "properties": {
+                "type": {"type": "string", "enum": [request_type.code]},
+                "account": {"type": "string", "maxLength": 64, "description": str(account.metadata["description"])},
+                "data": {"$ref": f"#/components/schemas/{data}"},
+            },
+            "required": ["type", "account", "data"] if required else ["type", "account"],
+            "additionalProperties": False,
+            **({"example": {"type": request_type.code, "account": "…", "data": described["example"]}}
+               if examples else {}),
+        })
+        mapping[request_type.code] = f"#/components/schemas/{body}"
+    return {"oneOf": [{"$ref": ref} for ref in mapping.values()],
+            "discriminator": {"propertyName": "type", "mapping": mapping}}
+
+
+def _field_words(self, field, **kwargs: Any) -> dict[str, Any]:
+    """An apispec attribute function: a form field's label, help and choices, in words."""
+    words: dict[str, Any] = {}
+    metadata = field.metadata
+    if metadata.get("label") and "title" not in metadata:
+        words["title"] = str(metadata["label"])
+    text = [str(metadata["help"])] if metadata.get("help") and "description" not in metadata else []
+    choices = metadata.get("choices") or ()
+    if choices and any(str(code) != str(label) for code, label in choices):
+        text.append("; ".join(f"{code}: {label}" for code, label in choices))  # a legend of the codes
+    if text:
+        words["description"] = " ".join(text)
+    return words
+
+
+def _json_numbers(value: Any) -> Any:
+    """The document with decimals (bounds and choices of decimal fields) as JSON numbers."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: _json_numbers(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_numbers(item) for item in value]
+    return value
 
 
 def openapi_path(rule: str) -> str:
@@ -63,7 +140,7 @@ def openapi_path(rule: str) -> str:
     return RULE_PARAMETER.sub(r"{\2}", rule)
 
 
-def _operation(op, request_types: list[str]) -> dict[str, Any]:
+def _operation(op, request_types: list[str], bodies: dict[Any, Any]) -> dict[str, Any]:
     parameters: list[dict[str, Any]] = [
         {"in": "path", "name": name, "required": True,
          "schema": {"type": _TYPES.get(converter, "string"),
@@ -92,7 +169,8 @@ def _operation(op, request_types: list[str]) -> dict[str, Any]:
     if op.description:
         operation["description"] = str(op.description)
     if op.body:
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": op.body}}}
+        body = bodies.get(op.body, op.body)
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
         if op.body is s.RequestInput and request_types:
             operation["description"] = "{} {}".format(
                 operation.get("description", ""), _("Request types: %(types)s.", types=", ".join(request_types))
@@ -116,11 +194,17 @@ def docs():
             sections.setdefault(spec["tags"][0], []).append({
                 "id": spec["operationId"], "method": method.upper(), "path": path, "spec": spec,
                 "body": _properties(body, components) if body else None,
+                "variants": _variants(body, components) if body else [],
                 "responses": [(code, r["description"], _schema_name(next(iter(r.get("content", {}).values()), {})))
                               for code, r in spec["responses"].items()],
             })
     return render_template("api/docs.html", document=document, sections=sections,
-                           components=components, schema_type=_type_of)
+                           components=components, schema_type=_type_of, enum_text=_enum_text)
+
+
+def _enum_text(values: list[Any]) -> str:
+    """The allowed values as JSON writes them (``true``, not ``True``); ``null`` is shown apart."""
+    return ", ".join(json.dumps(v) if isinstance(v, bool) else str(v) for v in values if v is not None)
 
 
 def _schema_name(media: dict[str, Any]) -> str | None:
@@ -129,13 +213,32 @@ def _schema_name(media: dict[str, Any]) -> str | None:
 
 
 def _properties(schema: dict[str, Any], components: dict[str, Any]) -> list[dict[str, Any]]:
-    """The fields of a (referenced) object schema: name, type, required, description."""
+    """The fields of a (referenced) object schema: name, type, required, description.
+
+    For one of several objects (the request types' bodies) the fields of the first stand
+    for all: they differ in ``type`` and in what ``data`` refers to (see :func:`_variants`).
+    """
+    if "oneOf" in schema:
+        return _properties(schema["oneOf"][0], components) if schema["oneOf"] else []
     if "$ref" in schema:
         schema = components[schema["$ref"].rsplit("/", 1)[-1]]
     required = set(schema.get("required", []))
     return [{"name": name, "type": _type_of(prop), "required": name in required,
              "description": prop.get("description", "")}
             for name, prop in schema.get("properties", {}).items()]
+
+
+def _variants(schema: dict[str, Any], components: dict[str, Any]) -> list[dict[str, Any]]:
+    """For a body that is one of several objects told apart by a property: each one's
+    value of that property, title and the component its ``data`` refers to."""
+    discriminator = schema.get("discriminator", {}).get("propertyName")
+    found = []
+    for option in schema.get("oneOf", []) if discriminator else []:
+        variant = components[option["$ref"].rsplit("/", 1)[-1]]
+        data = variant["properties"].get("data", {}).get("$ref", "").rsplit("/", 1)[-1]
+        found.append({"value": variant["properties"][discriminator]["enum"][0], "title": variant.get("title", ""),
+                      "data": data or None})
+    return found
 
 
 def _type_of(prop: dict[str, Any]) -> str:

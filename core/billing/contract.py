@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -255,6 +256,17 @@ class ReadingRecord:
 
     def __post_init__(self) -> None:
         require_aware(self.read_at)
+
+
+def latest_values(readings: Iterable[ReadingRecord], meter_serial: str | None = None) -> dict[str, Decimal]:
+    """The newest value of each register in ``readings`` (of one meter, when given)."""
+    newest: dict[str, ReadingRecord] = {}
+    for reading in readings:
+        if meter_serial is None or reading.meter_serial == meter_serial:
+            known = newest.get(reading.register)
+            if known is None or reading.read_at > known.read_at:
+                newest[reading.register] = reading
+    return {register: reading.value for register, reading in newest.items()}
 
 
 @dataclass(frozen=True)

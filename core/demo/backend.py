@@ -56,6 +56,7 @@ from core.billing.contract import (
 )
 from core.billing.pdf import InvoiceLabels, InvoiceLine, render_invoice_pdf
 from core.framework.descriptions import ReadingRules
+from core.framework.identifiers import EIC_LENGTH, GSRN_LENGTH, make_eic, make_gsrn18
 
 READINGS_CAPABILITY = "meter_readings"
 """Supply-point capability: the distribution operator takes readings from customers."""
@@ -203,6 +204,34 @@ class PaymentBehaviour:
     to make it more frequent."""
 
 
+def _serial(rng: random.Random, digits: int) -> str:
+    return f"{rng.randrange(10**digits):0{digits}d}" if digits > 0 else ""
+
+
+def gsrn18_supply_point_id(rng: random.Random, operator: DistributionOperator) -> str:
+    """An 18-digit GSRN (a Polish PPE, a Czech EAN): the operator's prefix (the country's
+    GS1 prefix and the operator's digits), a serial and the GS1 check digit."""
+    prefix = operator.identifier_prefix
+    return make_gsrn18(prefix + _serial(rng, GSRN_LENGTH - 1 - len(prefix)))
+
+
+def eic_supply_point_id(rng: random.Random, operator: DistributionOperator) -> str:
+    """A 16-character EIC (a Ukrainian metering point): the operator's prefix (``62Z`` and
+    its own characters), a serial and the check character."""
+    prefix = operator.identifier_prefix
+    while True:  # a body whose check character would be "-" is never issued
+        code = make_eic(prefix + _serial(rng, EIC_LENGTH - 1 - len(prefix)))
+        if code is not None:
+            return code
+
+
+def pod_pdr_supply_point_id(rng: random.Random, operator: DistributionOperator) -> str:
+    """An Italian supply point: a POD for electricity (``IT``, the distributor's three
+    digits, ``E``, eight digits: the prefix is ``IT123E``), a PDR of 14 digits for gas."""
+    prefix = operator.identifier_prefix
+    return prefix + _serial(rng, 14 - len(prefix))
+
+
 def default_meter_serial(rng: random.Random, commodity: Commodity) -> str:
     """An eight-digit factory number, the most common shape on household meters."""
     return str(rng.randint(10_000_000, 99_999_999))
@@ -253,6 +282,9 @@ class DemoProfile:
     make_identity: Callable[[DemoBackend, str], dict[str, Any]] | None = None
     """``make_identity(backend, account_number)``: what that customer types into the form
     of the supplier's first identity method (field name to value)."""
+    make_holder_name: Callable[[random.Random], str] | None = None
+    """``make_holder_name(rng)``: a customer's name; by default a first name and a surname of
+    the lists, which suits languages whose surnames do not change with the holder's gender."""
     extra_identities: Mapping[str, Callable[[DemoBackend], list[dict[str, Any]]]] = field(
         default_factory=dict
     )
@@ -868,7 +900,7 @@ class DemoGenerator:
         if rng.random() < 0.65:
             house += f"/{rng.randint(1, 120)}"
         address = Address(house, rng.choice(locality.postcodes), locality.city, p.country)
-        holder = f"{rng.choice(p.first_names)} {rng.choice(p.surnames)}"
+        holder = p.make_holder_name(rng) if p.make_holder_name else f"{rng.choice(p.first_names)} {rng.choice(p.surnames)}"
         points = [self.supply_point(rng, address, p.operator(locality.electricity_operator))]
         sells_gas = any(t.commodity is Commodity.GAS for t in p.tariffs)
         if locality.gas_operator and sells_gas and rng.random() < p.gas_share:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -200,6 +200,26 @@ class RequestType:
     fields); empty for one page. A step is validated before the next is shown, no step
     can be skipped (the progress travels in a signed token), and the whole schema
     validates the request at the end. The JSON API takes all fields at once."""
+    examples: Sequence[Mapping[str, Any]] | Callable[[Any, Any], Sequence[Mapping[str, Any]]] = ()
+    """Valid requests of the type, each a ``dict`` of field name to value as an API client
+    sends it in ``data`` (JSON: strings, numbers, ``true``/``false``; the web form gets the
+    same values typed as text, a box ticked for ``true``). When what is valid depends on the
+    customer's account (its supply points and invoices, the advance its consumption allows)
+    or on today's date, a function ``examples(adapter, account)`` instead, with the same
+    ``adapter`` and ``account`` as ``check``, returning them for that account. Every type
+    needs one: the conformance suite files each example through the form and the API and
+    calls ``check`` with it; the OpenAPI document shows the first of a list as the type's
+    ``example`` (a function's cannot be shown there)."""
+
+    def examples_for(self, adapter: Any, account: Any) -> list[dict[str, Any]]:
+        """The examples for ``account``: the list given, or what the function returns for it."""
+        given = self.examples(adapter, account) if callable(self.examples) else self.examples
+        return [dict(example) for example in given or ()]
+
+    @property
+    def fixed_examples(self) -> list[dict[str, Any]]:
+        """The examples that hold for any account (none when they come from a function)."""
+        return [] if callable(self.examples) else [dict(example) for example in self.examples]
 
 
 @dataclass(frozen=True)

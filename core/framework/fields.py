@@ -3,6 +3,13 @@
 A Polish, Czech, Ukrainian or Italian customer writes ``123,45``; an English one writes
 ``123.45``; both group digits with spaces. These fields accept either and hand the
 schema a clean value, so every plugin does not reinvent the parsing.
+
+Identifiers are checked with their real algorithms and handed on in one canonical form:
+:class:`Gsrn18` (a PPE or EAN of a supply point), :class:`Eic`, :class:`Iban` and
+:class:`PodPdr` (Italian supply points). A form about one of the customer's own supply
+points does not make them type its code: :class:`SupplyPointOfAccount` is a select of the
+chosen account's supply points, filled in by the core, which also refuses on submit a
+value that is not one of them.
 """
 
 from __future__ import annotations
@@ -14,7 +21,18 @@ from typing import Any, ClassVar
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate
 
-from core.framework.identifiers import normalize_digits
+from core.framework.identifiers import (
+    EIC_LENGTH,
+    GSRN_LENGTH,
+    compact_iban,
+    is_valid_eic,
+    is_valid_gsrn18,
+    is_valid_iban,
+    is_valid_pdr,
+    is_valid_pod,
+    normalize_code,
+    normalize_digits,
+)
 
 _GROUPING = re.compile(r"[\s\u00a0\u202f']+")
 
@@ -118,3 +136,195 @@ def email_field(**metadata: Any) -> fields.Email:
         validate=validate.Length(max=254, error=_l("Use at most {max} characters.")),
         metadata={"label": _l("E-mail address"), "autocomplete": "email", **metadata},
     )
+
+
+class Gsrn18(DigitString):
+    """An 18-digit GS1 GSRN: a Polish PPE, a Czech electricity EAN, any GS1 supply point code.
+
+    ``prefix`` (the GS1 country prefix and more, ``590`` or ``859182400``) is required at
+    the start when given. Kept as 18 digits.
+    """
+
+    default_error_messages: ClassVar[dict[str, Any]] = {
+        "check": _l("The check digit does not match: one of the 18 digits is mistyped. Copy the code from your invoice."),
+    }
+    """marshmallow's messages by error key (``"check"``: the GS1 check digit is wrong)."""
+
+    def __init__(self, *, prefix: str = "", **kwargs: Any) -> None:
+        kwargs["metadata"] = {"inputmode": "numeric", "autocomplete": "off", **kwargs.get("metadata", {})}
+        self.prefix = prefix
+        """The prefix every code must start with (``""``: any)."""
+        super().__init__(length=GSRN_LENGTH, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        code = super()._deserialize(value, attr, data, **kwargs)
+        if not code.startswith(self.prefix):
+            raise _invalid(_l("This code starts with %(prefix)s: copy it from your invoice.", prefix=self.prefix))
+        if not is_valid_gsrn18(code):
+            raise self.make_error("check")
+        return code
+
+
+class Eic(_LazyMessages, fields.String):
+    """A 16-character EIC (a Ukrainian metering point, a Czech gas supply point), in capitals.
+
+    ``prefix`` (``62Z`` for Ukrainian metering points, ``27ZG`` for Czech gas) is required
+    at the start when given.
+    """
+
+    default_error_messages: ClassVar[dict[str, Any]] = {
+        "format": _l("An EIC code has 16 letters and digits: copy it from your invoice."),
+        "check": _l("The check character of the EIC code does not match: one of the 16 characters is mistyped."),
+    }
+    """marshmallow's messages by error key (length, characters, check character)."""
+
+    def __init__(self, *, prefix: str = "", **kwargs: Any) -> None:
+        kwargs["metadata"] = {"autocomplete": "off", **kwargs.get("metadata", {})}
+        self.prefix = prefix.upper()
+        """The prefix every code must start with, in capitals (``""``: any)."""
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        code = normalize_code(super()._deserialize(value, attr, data, **kwargs))
+        if len(code) != EIC_LENGTH or not code.isascii() or not code.replace("-", "").isalnum():
+            raise self.make_error("format")
+        if not code.startswith(self.prefix):
+            raise _invalid(_l("This EIC code starts with %(prefix)s: copy it from your invoice.", prefix=self.prefix))
+        if not is_valid_eic(code):
+            raise self.make_error("check")
+        return code
+
+
+class Iban(_LazyMessages, fields.String):
+    """An IBAN typed with or without spaces, kept compact in capitals (``PL61109010...``).
+
+    ``countries`` (ISO codes) limits the banks' countries, for example to where the
+    supplier can debit or refund.
+    """
+
+    default_error_messages: ClassVar[dict[str, Any]] = {
+        "invalid_iban": _l("This IBAN is not valid: check it against your bank statement."),
+    }
+    """marshmallow's messages by error key (an IBAN that fails its check)."""
+
+    def __init__(self, *, countries: tuple[str, ...] = (), **kwargs: Any) -> None:
+        kwargs["metadata"] = {"autocomplete": "off", **kwargs.get("metadata", {})}
+        self.countries = tuple(code.upper() for code in countries)
+        """ISO country codes of the banks accepted (empty: any country)."""
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        code = compact_iban(super()._deserialize(value, attr, data, **kwargs))
+        if not is_valid_iban(code):
+            raise self.make_error("invalid_iban")
+        if self.countries and code[:2] not in self.countries:
+            raise _invalid(_l("Enter the IBAN of an account held in %(countries)s.", countries=_CountryNames(self.countries)))
+        return code
+
+
+class _CountryNames:
+    """Country names in the reader's language, joined when the message is shown."""
+
+    def __init__(self, codes: tuple[str, ...]) -> None:
+        self.codes = codes
+
+    def __str__(self) -> str:
+        from flask_babel import get_locale
+
+        locale = get_locale()
+        names = locale.territories if locale is not None else {}
+        return ", ".join(names.get(code, code) for code in self.codes)
+
+
+POD, PDR = "pod", "pdr"
+"""The kinds of Italian supply point codes: electricity (POD) and gas (PDR)."""
+
+
+class PodPdr(_LazyMessages, fields.String):
+    """An Italian supply point: a POD (electricity) or a PDR (gas); ``kinds`` may allow one.
+
+    Kept in capitals without spaces (``IT001E12345678``, ``00881234567890``).
+    """
+
+    default_error_messages: ClassVar[dict[str, Any]] = {
+        POD: _l("Enter the POD: IT, three digits, E and eight digits, for example IT001E12345678."),
+        PDR: _l("Enter the PDR: fourteen digits, as printed on your gas bill."),
+        "either": _l("Enter the POD (IT001E12345678) or the PDR (14 digits) as printed on your bill."),
+    }
+    """marshmallow's messages by error key (``"pod"``, ``"pdr"``, ``"either"``)."""
+
+    def __init__(self, *, kinds: tuple[str, ...] = (POD, PDR), **kwargs: Any) -> None:
+        if not kinds or set(kinds) - {POD, PDR}:
+            raise ValueError(f"kinds are {POD!r} and {PDR!r}, not {kinds!r}")
+        kwargs["metadata"] = {"autocomplete": "off", **kwargs.get("metadata", {})}
+        self.kinds = tuple(kinds)
+        """The kinds of code accepted: ``POD``, ``PDR`` or both."""
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if POD in self.kinds and is_valid_pod(text):
+            return normalize_code(text)
+        if PDR in self.kinds and is_valid_pdr(text):
+            return normalize_digits(text)
+        raise self.make_error(self.kinds[0] if len(self.kinds) == 1 else "either")
+
+
+class SupplyPointOfAccount(_LazyMessages, fields.String):
+    """One of the supply points of the account the request is about, chosen from a list.
+
+    The value is the supply point's identifier (its PPE, EAN, EIC, POD...), as the
+    back-end knows it. The core fills the list with the customer's own supply points
+    (:func:`offer_supply_points`; only the chosen account's once it is known) and refuses
+    on submit, by the web form and the API alike, a value that is not a supply point of
+    the chosen account (:func:`foreign_supply_points`). ``commodity`` (``"electricity"``,
+    ``"gas"``) offers only supply points of that energy.
+    """
+
+    def __init__(self, *, commodity: str | None = None, **kwargs: Any) -> None:
+        kwargs["metadata"] = {"widget": "select", "choices": (), **kwargs.get("metadata", {})}
+        self.commodity = commodity
+        """Only supply points of this commodity (``None``: any)."""
+        super().__init__(**kwargs)
+
+    def offers(self, supply_point: Any) -> bool:
+        """Whether ``supply_point`` (a portal ``SupplyPoint``) belongs in the list."""
+        return self.commodity is None or supply_point.commodity == self.commodity
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def supply_point_fields(schema: Any) -> dict[str, SupplyPointOfAccount]:
+    """The schema's :class:`SupplyPointOfAccount` fields by their attribute name."""
+    return {name: field for name, field in schema.fields.items() if isinstance(field, SupplyPointOfAccount)}
+
+
+def offer_supply_points(schema: Any, accounts: Any, label: Any) -> Any:
+    """``schema`` with the choices of its supply point fields: the supply points of ``accounts``.
+
+    ``label(account, supply_point)`` is what the customer reads for each. The schema is
+    changed in place (marshmallow gives each schema instance its own fields) and returned.
+    """
+    for field in supply_point_fields(schema).values():
+        choices = tuple(
+            (point.identifier, label(account, point))
+            for account in accounts
+            for point in account.supply_points
+            if field.offers(point)
+        )
+        field.metadata = {**field.metadata, "choices": choices}
+    return schema
+
+
+def foreign_supply_points(schema: Any, account: Any, data: Any) -> dict[str, list[Any]]:
+    """Errors, by input name, for every supply point field of the loaded ``data`` whose value
+    is not a supply point of ``account`` (a forged or stale value)."""
+    errors: dict[str, list[Any]] = {}
+    for name, field in supply_point_fields(schema).items():
+        value = data.get(name)
+        if value in (None, ""):
+            continue
+        if not any(point.identifier == value and field.offers(point) for point in account.supply_points):
+            errors[field.data_key or name] = [_l("Choose one of the supply points of the chosen customer account.")]
+    return errors

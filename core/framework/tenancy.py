@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 from flask import Flask
 
+from core.config import ConfigurationError
 from core.models.tenant_scope import (  # noqa: F401 - the tenancy names, in one place for their users
     NoTenant,
     TenantMismatch,
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
         SupplierInfo,
     )
     from core.framework.theming import Theme
+
+
+class TenantConfigurationError(ConfigurationError, ValueError):
+    """``TENANTS``, ``EXTRA_TENANTS`` or ``DEFAULT_TENANT`` cannot work; the message names the fix."""
 
 
 @dataclass
@@ -168,10 +173,18 @@ class TenantRegistry:
             for host in tenant.hosts:
                 host = host.lower()
                 if host in self.by_host:
-                    raise ValueError(f"host {host!r} is configured for two tenants")
+                    raise TenantConfigurationError(
+                        f"host {host!r} is configured for two tenants, {self.by_host[host].code!r} and "
+                        f"{tenant.code!r}: change the hosts of one of them in TENANTS or EXTRA_TENANTS"
+                    )
                 self.by_host[host] = tenant
         if default is not None and default not in self.by_code:
-            raise ValueError(f"default tenant {default!r} is not configured")
+            raise TenantConfigurationError(
+                f"DEFAULT_TENANT is {default!r}, which is not a configured tenant "
+                f"(configured: {', '.join(self.by_code) or 'none'}): set PORTAL_DEFAULT_TENANT to one "
+                "of them, or to null so that hosts of no tenant are answered with 404. To keep the "
+                "bundled tenants and add your own, set EXTRA_TENANTS instead of TENANTS"
+            )
         self.default = self.by_code.get(default) if default else None
 
     def __iter__(self) -> Iterator[Tenant]:
@@ -185,8 +198,29 @@ class TenantRegistry:
         return self.by_host.get(name.lower().rstrip(".")) or self.default
 
 
+def configured_tenants(config: Any) -> dict[str, dict[str, Any]]:
+    """``TENANTS`` with ``EXTRA_TENANTS`` added: a code in both takes the extra entry.
+
+    A deployment adds its brand with ``EXTRA_TENANTS`` and keeps the bundled ones without
+    listing them again; ``TENANTS`` replaces the whole list.
+    """
+    merged: dict[str, dict[str, Any]] = {}
+    for setting in ("TENANTS", "EXTRA_TENANTS"):
+        value = config.get(setting) or {}
+        if not isinstance(value, Mapping):
+            raise TenantConfigurationError(f"{setting} maps tenant codes to their settings (JSON object), not {value!r}")
+        for code, spec in value.items():
+            if not isinstance(spec, Mapping) or "plugin" not in spec:
+                raise TenantConfigurationError(
+                    f"{setting}[{code!r}] needs at least the supplier plugin: "
+                    '{"plugin": "<supplier code>", "hosts": ["<host name>"]}'
+                )
+            merged[str(code)] = dict(spec)
+    return merged
+
+
 def build_registry(app: Flask, pm: pluggy.PluginManager) -> TenantRegistry:
-    """Create the tenants named in ``TENANTS`` from the loaded supplier plugins."""
+    """Create the tenants of ``TENANTS`` and ``EXTRA_TENANTS`` from the loaded supplier plugins."""
     from core.framework.plugins import supplier_plugins
     from core.framework.theming import ThemeLibrary
 
@@ -199,12 +233,13 @@ def build_registry(app: Flask, pm: pluggy.PluginManager) -> TenantRegistry:
     themes: ThemeLibrary = app.extensions["portal_themes"]
     languages = list(app.config["LANGUAGES"])
     tenants = []
-    for code, spec in app.config["TENANTS"].items():
+    for code, spec in configured_tenants(app.config).items():
         supplier_code = spec["plugin"]
         if supplier_code not in suppliers:
-            raise ValueError(
+            raise TenantConfigurationError(
                 f"tenant {code!r} asks for supplier plugin {supplier_code!r}, "
-                f"which is not loaded (loaded: {', '.join(sorted(suppliers)) or 'none'})"
+                f"which is not loaded (loaded: {', '.join(sorted(suppliers)) or 'none'}): install it, "
+                "list it in PLUGINS, or leave the tenant out of TENANTS and EXTRA_TENANTS"
             )
         plugin, info = suppliers[supplier_code]
         locales = tuple(
@@ -214,7 +249,7 @@ def build_registry(app: Flask, pm: pluggy.PluginManager) -> TenantRegistry:
         )
         default_locale = spec.get("default_locale", info.default_locale)
         if default_locale not in locales:
-            raise ValueError(f"tenant {code!r}: default locale {default_locale!r} not offered")
+            raise TenantConfigurationError(f"tenant {code!r}: default locale {default_locale!r} not offered")
         tenants.append(
             Tenant(
                 code=code,

@@ -38,13 +38,29 @@ from core.framework.descriptions import (
     VerificationOutcome,
 )
 from core.framework.extensions import db
-from core.framework.fields import DigitString, LocalizedDecimal
+from core.framework.fields import (
+    DigitString,
+    Eic,
+    Gsrn18,
+    Iban,
+    LocalizedDecimal,
+    PodPdr,
+    SupplyPointOfAccount,
+)
 from core.framework.forms import load_form
 from core.framework.identifiers import (
+    compact_iban,
     gs1_check_digit,
+    is_valid_eic,
     is_valid_gsrn18,
+    is_valid_iban,
+    is_valid_pdr,
+    is_valid_pod,
     is_valid_ppe,
+    make_eic,
+    make_gsrn18,
     make_ppe,
+    normalize_code,
     normalize_digits,
 )
 from core.framework.mail import send_mail
@@ -94,12 +110,25 @@ __all__ = [
     # fields and identifiers
     "DigitString",
     "LocalizedDecimal",
+    "Gsrn18",
+    "Eic",
+    "Iban",
+    "PodPdr",
+    "SupplyPointOfAccount",
     "load_form",
     "normalize_digits",
+    "normalize_code",
     "gs1_check_digit",
     "is_valid_gsrn18",
+    "make_gsrn18",
     "is_valid_ppe",
     "make_ppe",
+    "is_valid_eic",
+    "make_eic",
+    "is_valid_pod",
+    "is_valid_pdr",
+    "is_valid_iban",
+    "compact_iban",
     # data
     "db",
     "User",

@@ -33,6 +33,7 @@ from core.billing.contract import (
     SubmissionResult,
     SubmissionStatus,
     SupplyPointRecord,
+    latest_values,
     require_aware,
 )
 from core.billing.pdf import InvoiceLabels, InvoiceLine
@@ -62,6 +63,7 @@ __all__ = [
     "PaymentNotification",
     "PAYMENT_NOTIFICATION",
     "require_aware",
+    "latest_values",
     "InvoiceLabels",
     "InvoiceLine",
 ]

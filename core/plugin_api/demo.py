@@ -25,6 +25,9 @@ from core.demo.backend import (
     PricedCharge,
     Tariff,
     add_months,
+    eic_supply_point_id,
+    gsrn18_supply_point_id,
+    pod_pdr_supply_point_id,
     reading_rules_for,
     weighted_choice,
 )
@@ -47,6 +50,9 @@ __all__ = [
     "REGULAR",
     "FORECAST",
     "add_months",
+    "gsrn18_supply_point_id",
+    "eic_supply_point_id",
+    "pod_pdr_supply_point_id",
     "reading_rules_for",
     "weighted_choice",
 ]

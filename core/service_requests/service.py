@@ -16,6 +16,7 @@ from core.billing.contract import BackendUnavailable, RequestSubmission, Submiss
 from core.framework import outbox
 from core.framework.descriptions import RequestStep, RequestType
 from core.framework.extensions import db
+from core.framework.fields import foreign_supply_points
 from core.framework.mail import send_mail
 from core.framework.rejections import code_of
 from core.framework.security import TokenInvalid, make_token, read_token
@@ -72,7 +73,12 @@ def request_steps(request_type: RequestType) -> tuple[RequestStep, ...]:
 
 
 def account_errors(tenant: Tenant, request_type: RequestType, account: BillingAccount, data: dict[str, Any]) -> dict:
-    """The request type's account-dependent rules (``RequestType.check``): errors by field."""
+    """What depends on the chosen account, errors by field: every supply point chosen from
+    a list is one of the account's (a forged value is refused before any rule sees it), then
+    the request type's own rules (``RequestType.check``)."""
+    foreign = foreign_supply_points(request_type.schema(), account, data)
+    if foreign:
+        return foreign
     if request_type.check is None:
         return {}
     try:

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from core.framework.extensions import db
+from core.framework.fields import offer_supply_points
 from core.framework.forms import load_form
-from core.framework.web import page_number
+from core.framework.web import commodity_label, page_number
 from core.models import AccountLink, BillingAccount, ServiceRequest
 from core.service_requests.service import (
     StepProgress,
@@ -34,6 +35,18 @@ def _my_accounts() -> list[BillingAccount]:
     return list(db.session.execute(
         select(BillingAccount).join(AccountLink).where(AccountLink.user_id == current_user.id).order_by(AccountLink.id)
     ).scalars())
+
+
+def _offer_supply_points(schema, accounts: list[BillingAccount]):
+    """The schema with its supply point lists: the points of ``accounts``, as the customer
+    reads them (energy, code and address; the account number too when there are several)."""
+    several = len(accounts) > 1
+
+    def label(account: BillingAccount, point) -> str:
+        text = f"{commodity_label(point.commodity)} · {point.identifier} · {point.street}, {point.postcode} {point.city}"
+        return f"{account.number}: {text}" if several else text
+
+    return offer_supply_points(schema, accounts, label)
 
 
 def _request_type(code: str):
@@ -70,9 +83,12 @@ def new(code: str):
 
     def show(step: int, progress: StepProgress, submission_key: str, errors: dict | None = None, status: int = 200):
         account = next((a for a in accounts if str(a.id) == progress.values.get("account")), None)
+        schema = _offer_supply_points(  # past the first step the account is chosen: only its points
+            request_type.schema(only=steps[step - 1].fields), [account] if account and step > 1 else accounts
+        )
         return render_template(
             "requests/new.html", request_type=request_type, accounts=accounts, account=account,
-            schema=request_type.schema(only=steps[step - 1].fields), values=progress.values, errors=errors or {},
+            schema=schema, values=progress.values, errors=errors or {},
             steps=steps, step=step, submission_key=submission_key,
             progress=progress.token(current_user, code, submission_key),
         ), status
@@ -120,7 +136,10 @@ def detail(request_id: int):
     if filed is None:
         abort(404)
     label = next((t.label for t in g.tenant.request_types() if t.code == filed.request_type), filed.request_type)
-    fields = _request_type(filed.request_type).schema().fields if label != filed.request_type else {}
+    fields = (
+        _offer_supply_points(_request_type(filed.request_type).schema(), [filed.account]).fields
+        if label != filed.request_type else {}
+    )
     return render_template("requests/detail.html", filed=filed, label=label, shown=shown_data(filed.data, fields))
 
 
@@ -141,9 +160,10 @@ def shown_data(data: dict[str, Any], schema_fields: dict[str, mfields.Field]) ->
 def _in_words(field: mfields.Field | None, value: Any) -> str:
     if isinstance(value, bool) or isinstance(field, mfields.Boolean):
         return _("Yes") if value else _("No")
-    choices = dict(field.metadata.get("choices") or ()) if field is not None else {}
-    if value in choices:
-        return str(choices[value])
+    # stored as JSON: a Decimal or date choice comes back as its string
+    choices = {str(code): label for code, label in field.metadata.get("choices") or ()} if field is not None else {}
+    if str(value) in choices:
+        return str(choices[str(value)])
     try:
         if isinstance(field, mfields.Date):
             return format_date(dt.date.fromisoformat(str(value)))

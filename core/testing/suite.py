@@ -8,19 +8,27 @@ everything from here and names its plugin module in ``PORTAL_PLUGIN``::
     PORTAL_PLUGIN = "plugins.innogy_pl.plugin"
 
 The suite then checks what every supplier plugin promises: its hooks load and pass
-``check_pending()``; its billing adapter honours the contract (Decimal amounts in the
-supplier's currency, aware datetimes, an idempotency key applied once); each identity
-method accepts the demo back-end's data and rejects altered data; its templates override
-only templates that exist; its catalogs are complete and compile for every declared
-locale; and every page renders in every locale.
+``check_pending()``; it offers English and languages the portal speaks; its billing
+adapter honours the contract (Decimal amounts in the supplier's currency, aware datetimes,
+an idempotency key applied once); each identity method accepts the demo back-end's data
+and rejects altered data; its templates override only templates that exist; its catalogs
+hold every string of its package and compile for every declared locale; its theme's
+colours meet WCAG AA; every page renders in every locale; every request type has
+examples that its schema and ``check`` accept, that are filed through the web form and
+through the API, and whose pages read as words in every locale.
+
+The checks themselves are functions of :mod:`core.testing.checks` (public in
+:mod:`core.plugin_api.testing`), for a plugin's own tests as well.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import importlib
 import io
 import re
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
@@ -42,13 +50,32 @@ from core.billing.contract import (
     RequestSubmission,
     SubmissionStatus,
 )
-from core.framework.descriptions import SupplierInfo
+from core.framework.catalogs import core_domain, domains_of
+from core.framework.descriptions import RequestType, SupplierInfo
+from core.framework.i18n import SOURCE_LOCALE
 from core.framework.plugins import create_plugin_manager, supplier_plugins
 from core.framework.theming import core_template_names
+from core.testing.checks import (
+    NON_TEXT_PAIRS,
+    TEXT_PAIRS,
+    contrast_problems,
+    example_problems,
+    form_values,
+    missing_messages,
+    raw_values,
+    shown_facts,
+)
 
 CONFORMANCE_HOST = "conformance.test"
 CONFORMANCE_PASSWORD = "conformance passphrase 1"
+CONFORMANCE_EMAIL = "conformance@example.com"
+MAX_DEMO_ACCOUNTS = 12
+"""How many demo accounts the customer links, at most, to find one each request type is offered for."""
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)"')
+_FIELD_ERROR = re.compile(r'<p class="field-error" id="([^"]+)-error">(.*?)</p>', re.S)
+_ALERT = re.compile(r'<div class="notice notice-error" role="alert"[^>]*>(.*?)</div>', re.S)
+_TAG = re.compile(r"<[^>]+>")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w*)\}")
 
 
@@ -133,7 +160,17 @@ def test_supplier_description_is_complete(conformance_supplier):
     Money(Decimal("0"), info.currency)  # a valid ISO 4217 code
     ZoneInfo(info.timezone)  # raises for an unknown zone
     assert info.default_locale in info.supported_locales
-    assert {"en", "pl", "cs", "uk", "it"} <= set(info.supported_locales), "all five portal languages"
+
+
+def test_supplier_offers_english_and_languages_the_portal_speaks(conformance_supplier):
+    """The market's languages plus English (the source language, for visitors from abroad);
+    each one a language the portal's own pages are translated into."""
+    locales = conformance_supplier.supported_locales
+    assert SOURCE_LOCALE in locales, f"add {SOURCE_LOCALE!r} to supported_locales {locales}: the portal's source language"
+    core = core_domain()
+    unknown = [loc for loc in locales if loc != SOURCE_LOCALE and not core.po_file(loc).is_file()]
+    assert not unknown, (f"the portal's own pages have no catalog for {unknown} (looked for "
+                         f"{', '.join(str(core.po_file(loc)) for loc in unknown)}): offer only languages the portal speaks")
 
 
 # --- the billing adapter honours the contract ---------------------------------------
@@ -276,7 +313,7 @@ def test_catalogs_compile_complete_for_every_locale(conformance_supplier):
     info = conformance_supplier
     assert info.gettext_domain and info.translations_dir, "declare gettext_domain and translations_dir"
     for locale in info.supported_locales:
-        if locale == "en":
+        if locale == SOURCE_LOCALE:
             continue
         po = Path(info.translations_dir) / locale / "LC_MESSAGES" / f"{info.gettext_domain}.po"
         assert po.is_file(), f"missing catalog {po}"
@@ -294,6 +331,30 @@ def test_catalogs_compile_complete_for_every_locale(conformance_supplier):
                 problems.append(f"placeholders differ: {message.id!r}")
         assert not problems, f"{po}:\n" + "\n".join(problems)
         write_mo(io.BytesIO(), catalog)
+
+
+def test_catalogs_hold_every_string_of_the_plugin(conformance_supplier):
+    """Babel extraction over the plugin's package (as ``portal i18n extract`` runs it) finds
+    no string that a declared locale's catalog lacks: a new string shows in English otherwise."""
+    domain = next(d for d in domains_of([conformance_supplier]) if d.name == conformance_supplier.gettext_domain)
+    missing = missing_messages(domain, conformance_supplier.supported_locales)
+    assert not missing, "strings of the plugin missing from its catalogs (run `portal i18n extract` and " \
+        "`portal i18n update`, then translate):\n" + "\n".join(
+            f"{domain.po_file(locale)}: {len(ids)} missing: " + "; ".join(repr(i) for i in ids[:20])
+            for locale, ids in missing.items())
+
+
+# --- the theme -------------------------------------------------------------------------------
+
+
+def test_theme_colours_meet_wcag_aa(conformance_tenant):
+    """Text pairs at 4.5:1 and the marks that are not text at 3:1 (the pairs of
+    ``core.testing.checks.TEXT_PAIRS`` and ``NON_TEXT_PAIRS``)."""
+    theme = conformance_tenant.theme
+    problems = contrast_problems(theme.colours)
+    checked = ", ".join(f"{fg}/{bg}" for fg, bg, _where in (*TEXT_PAIRS, *NON_TEXT_PAIRS))
+    assert not problems, f"theme {theme.name!r} ({theme.path / 'theme.json'}), pairs checked: {checked}:\n" + \
+        "\n".join(problems)
 
 
 # --- every page in every locale -------------------------------------------------------------
@@ -319,7 +380,7 @@ def conformance_customer(conformance_app, conformance_identities, conformance_te
     from core.models import MailMessage
 
     client = conformance_app.test_client()
-    email = "conformance@example.com"
+    email = CONFORMANCE_EMAIL
     page = _get(client, "/register", "en").get_data(as_text=True)
     _post(client, "/register", {"email": email, "password": CONFORMANCE_PASSWORD,
                                 "password_confirm": CONFORMANCE_PASSWORD, "accept_terms": "1"}, page)
@@ -329,12 +390,14 @@ def conformance_customer(conformance_app, conformance_identities, conformance_te
     _post(client, path, {}, _get(client, path, "en").get_data(as_text=True))
     page = _get(client, "/login", "en").get_data(as_text=True)
     assert _post(client, "/login", {"email": email, "password": CONFORMANCE_PASSWORD}, page).status_code == 302
-    method = conformance_tenant.identity_methods()[0]
-    identity = conformance_identities[0]
+    _link(client, conformance_tenant.identity_methods()[0], conformance_identities[0])
+    return client
+
+
+def _link(client: FlaskClient, method, identity: dict[str, Any]) -> None:
     page = _get(client, f"/accounts/link?method={method.code}", "en").get_data(as_text=True)
     linked = _post(client, "/accounts/link", {"method": method.code, **_form_fields(method, identity)}, page)
     assert linked.status_code == 302, linked.get_data(as_text=True)
-    return client
 
 
 def _static_get_pages(app: Flask) -> list[str]:
@@ -350,9 +413,9 @@ def _static_get_pages(app: Flask) -> list[str]:
 def test_every_page_renders_in_every_locale(conformance_app, conformance_customer, conformance_supplier,
                                             conformance_tenant):
     anonymous = conformance_app.test_client()
-    pages = _static_get_pages(conformance_app)
-    offered = [f"/requests/new/{t.code}" for t in conformance_tenant.request_types()]
-    pages += [path for path in offered if _get(conformance_customer, path, "en").status_code == 200]
+    pages = [*_static_get_pages(conformance_app), *(f"/requests/new/{t.code}" for t in conformance_tenant.request_types())]
+    # a page of a feature the supplier does not offer (alerts, a request type) is not found
+    pages = [path for path in pages if _get(conformance_customer, path, "en").status_code != 404]
     for locale in conformance_supplier.supported_locales:
         # the signed-in customer picks the language with the switcher; a visitor's browser asks
         page = _get(conformance_customer, "/accounts/", "en").get_data(as_text=True)
@@ -373,6 +436,11 @@ def test_every_request_form_refuses_empty_input_and_stores_nothing(conformance_a
     from core.framework.tenancy import tenant_context
     from core.models import ServiceRequest
 
+    def stored() -> int:
+        with conformance_app.app_context(), tenant_context("conformance"):
+            return db.session.execute(select(func.count()).select_from(ServiceRequest)).scalar_one()
+
+    before = stored()
     for request_type in conformance_tenant.request_types():
         path = f"/requests/new/{request_type.code}"
         page = _get(conformance_customer, path, "en")
@@ -380,5 +448,230 @@ def test_every_request_form_refuses_empty_input_and_stores_nothing(conformance_a
             continue
         response = _post(conformance_customer, path, {}, page.get_data(as_text=True))
         assert response.status_code == 400, (request_type.code, response.status_code)
-    with conformance_app.app_context(), tenant_context("conformance"):
-        assert db.session.execute(select(func.count()).select_from(ServiceRequest)).scalar_one() == 0
+    assert stored() == before
+
+
+# --- request types: examples through the form and the API, pages in words -------------------
+
+
+@contextmanager
+def _as_customer(app: Flask, locale: str = "en"):
+    """The conformance tenant, a request context and ``locale``: as a view sees them."""
+    from flask_babel import force_locale
+
+    from core.framework.tenancy import tenant_context
+
+    with app.test_request_context("/", base_url=f"https://{CONFORMANCE_HOST}"), tenant_context("conformance"), \
+            force_locale(locale):
+        yield
+
+
+def _customer_accounts(app: Flask) -> list[Any]:
+    from sqlalchemy import select
+
+    from core.framework.extensions import db
+    from core.models import AccountLink, BillingAccount, User
+
+    return list(db.session.execute(
+        select(BillingAccount).join(AccountLink).join(User, User.id == AccountLink.user_id)
+        .where(User.email == CONFORMANCE_EMAIL).order_by(AccountLink.id)
+    ).scalars())
+
+
+@pytest.fixture(scope="module")
+def conformance_request_accounts(conformance_app, conformance_customer, conformance_tenant,
+                                 conformance_adapter) -> dict[str, str | None]:
+    """For each request type, the number of a linked account it is offered for: the
+    customer links further demo accounts (up to ``MAX_DEMO_ACCOUNTS``) until each type
+    has one, or the demo back-end has none to offer (``None``)."""
+    method = conformance_tenant.identity_methods()[0]
+    spare = iter(conformance_adapter.demo_identities(method.code))
+    found: dict[str, str | None] = {}
+    for request_type in conformance_tenant.request_types():
+        while True:
+            with _as_customer(conformance_app):
+                accounts = _customer_accounts(conformance_app)
+                eligible = next((a.number for a in accounts if request_type.eligible(a)), None)
+                linked = {a.number for a in accounts}
+            if eligible or len(linked) >= MAX_DEMO_ACCOUNTS:
+                break
+            identity = next((i for i in spare if i["account_number"] not in linked), None)
+            if identity is None:
+                break
+            _link(conformance_customer, method, identity)
+        found[request_type.code] = eligible
+    return found
+
+
+def _account(app: Flask, number: str) -> Any:
+    return next(a for a in _customer_accounts(app) if a.number == number)
+
+
+def _offered(request_type: RequestType, number: str | None) -> str:
+    assert number, (f"request type {request_type.code!r}: none of the first {MAX_DEMO_ACCOUNTS} demo accounts "
+                    "is eligible for it: make the demo back-end hold customers it is offered to")
+    return number
+
+
+def test_request_examples_pass_the_schema_and_the_checks(conformance_app, conformance_tenant, conformance_adapter,
+                                                         conformance_request_accounts):
+    """Every type has examples for an account it is offered for; its schema accepts them
+    and its ``check`` answers without raising, with no errors."""
+    problems = []
+    for request_type in conformance_tenant.request_types():
+        number = _offered(request_type, conformance_request_accounts[request_type.code])
+        with _as_customer(conformance_app):
+            problems += example_problems(request_type, conformance_adapter, _account(conformance_app, number))
+    assert not problems, "\n".join(problems)
+
+
+def _page_errors(page: str) -> dict[str, str]:
+    """The messages a form page shows: by field, and the form's own under ``_schema``."""
+    def words(fragment: str) -> str:
+        return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+
+    errors = {name: words(text) for name, text in _FIELD_ERROR.findall(page)}
+    alerts = [words(text) for text in _ALERT.findall(page)]
+    if alerts:
+        errors["_schema"] = " ".join(alerts)
+    return errors
+
+
+def _file_through_the_form(client: FlaskClient, request_type: RequestType, account_id: int,
+                           example: dict[str, Any]) -> tuple[int | None, str | None]:
+    """Fill in the form page by page as a customer would: the filed request's id, or why not."""
+    from core.service_requests.service import request_steps
+
+    path = f"/requests/new/{request_type.code}"
+    page = _get(client, path, "en")
+    if page.status_code != 200:
+        return None, f"GET {path} answered {page.status_code}"
+    typed = form_values(example)
+    for number, step in enumerate(request_steps(request_type), 1):
+        html_text = page.get_data(as_text=True)
+        hidden = {k: v for k, v in _HIDDEN.findall(html_text) if k in ("submission_key", "progress", "step")}
+        fields = {k: v for k, v in typed.items() if k in step.fields}
+        if number == 1:
+            fields["account"] = str(account_id)
+        page = _post(client, path, {**hidden, **fields}, html_text)
+        if page.status_code == 302:
+            found = re.search(r"/requests/(\d+)$", page.headers["Location"])
+            return (int(found.group(1)), None) if found else (None, f"redirected to {page.headers['Location']}")
+        if page.status_code != 200:
+            return None, f"step {number}: answered {page.status_code} with {_page_errors(page.get_data(as_text=True))}"
+    return None, "the last step did not file the request"
+
+
+@pytest.fixture(scope="module")
+def conformance_filed(conformance_app, conformance_customer, conformance_tenant, conformance_adapter,
+                      conformance_request_accounts) -> dict[str, Any]:
+    """Every example of every type, filed through the web form and through the API.
+
+    ``filed`` lists ``(request type, request id, "form" or "api")``; ``form`` and ``api``
+    hold what went wrong, by way.
+    """
+    outcome: dict[str, Any] = {"filed": [], "form": [], "api": []}
+    page = _get(conformance_customer, "/requests/", "en").get_data(as_text=True)
+    _post(conformance_customer, "/language", {"locale": "en", "next": "/requests/"}, page)  # messages in English
+    token = _api_token(conformance_customer)
+    for request_type in conformance_tenant.request_types():
+        number = conformance_request_accounts[request_type.code]
+        if number is None:
+            continue
+        with _as_customer(conformance_app):
+            account = _account(conformance_app, number)
+            account_id = account.id
+            examples = request_type.examples_for(conformance_adapter, account)
+        for index, example in enumerate(examples, 1):
+            where = f"request type {request_type.code!r}, example {index} {example!r}"
+            try:
+                filed, problem = _file_through_the_form(conformance_customer, request_type, account_id, example)
+            except Exception as exc:  # noqa: BLE001 - a plugin's code failed inside the view
+                filed, problem = None, f"the form failed: {type(exc).__name__}: {exc}"
+            if filed is None:
+                outcome["form"].append(f"{where}: {problem}")
+            else:
+                outcome["filed"].append((request_type, filed, "form"))
+            try:
+                filed, problem = _file_through_the_api(conformance_app, token, request_type, number, example, index)
+            except Exception as exc:  # noqa: BLE001 - a plugin's code failed inside the view
+                filed, problem = None, f"the API failed: {type(exc).__name__}: {exc}"
+            if filed is None:
+                outcome["api"].append(f"{where}: {problem}")
+            else:
+                outcome["filed"].append((request_type, filed, "api"))
+    return outcome
+
+
+def _api_token(client: FlaskClient) -> str:
+    page = _get(client, "/api-tokens/", "en").get_data(as_text=True)
+    made = _post(client, "/api-tokens/", {"name": "Conformance suite", "scope": "read-write"}, page)
+    assert made.status_code == 201, made.get_data(as_text=True)
+    return re.search(r'value="(up_[A-Za-z0-9_-]+)"', made.get_data(as_text=True)).group(1)
+
+
+def _file_through_the_api(app: Flask, token: str, request_type: RequestType, number: str,
+                          example: dict[str, Any], index: int) -> tuple[int | None, str | None]:
+    from core.service_requests.service import json_safe
+
+    response = app.test_client().post(
+        "/api/v1/requests", base_url=f"https://{CONFORMANCE_HOST}",
+        json={"type": request_type.code, "account": number, "data": json_safe(example)},
+        headers={"Authorization": f"Bearer {token}", "Accept-Language": "en",
+                 "Idempotency-Key": f"conformance-{request_type.code}-{index}"},
+    )
+    if response.status_code != 202:
+        return None, f"POST /api/v1/requests answered {response.status_code}: {response.get_data(as_text=True)}"
+    return response.get_json()["id"], None
+
+
+def test_openapi_document_shows_each_request_type(conformance_app, conformance_tenant):
+    """``POST /requests`` is one body per request type (told apart by ``type``), whose
+    ``data`` is a component with the type's fields."""
+    spec = conformance_app.test_client().get("/api/v1/openapi.json", base_url=f"https://{CONFORMANCE_HOST}",
+                                             headers={"Accept-Language": "en"}).get_json()
+    body = spec["paths"]["/requests"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    schemas = spec["components"]["schemas"]
+    mapping = body.get("discriminator", {}).get("mapping", {})
+    problems = []
+    for request_type in conformance_tenant.request_types():
+        if request_type.code not in mapping:
+            problems.append(f"request type {request_type.code!r}: no body in the OpenAPI document")
+            continue
+        variant = schemas[mapping[request_type.code].rsplit("/", 1)[-1]]
+        data = schemas[variant["properties"]["data"]["$ref"].rsplit("/", 1)[-1]]
+        fields = {f.data_key or name for name, f in request_type.schema().fields.items() if not f.dump_only}
+        if set(data.get("properties", {})) != fields:
+            problems.append(f"request type {request_type.code!r}: the document shows {sorted(data.get('properties', {}))}, "
+                            f"the schema has {sorted(fields)}")
+    assert not problems, "\n".join(problems)
+
+
+def test_request_examples_are_filed_through_the_form(conformance_filed):
+    """Each example, typed into the web form (step by step), files a request."""
+    assert not conformance_filed["form"], "\n".join(conformance_filed["form"])
+
+
+def test_request_examples_are_filed_through_the_api(conformance_filed):
+    """Each example, sent to ``POST /api/v1/requests``, files a request."""
+    assert not conformance_filed["api"], "\n".join(conformance_filed["api"])
+
+
+def test_filed_requests_read_as_words_in_every_locale(conformance_app, conformance_customer, conformance_tenant,
+                                                      conformance_filed):
+    """A filed request's page shows no raw value (``None``, ``True``, a choice's code, an
+    ISO date, scientific notation) in any of the tenant's languages."""
+    assert conformance_filed["filed"], "no request was filed: see the tests that file the examples"
+    problems = []
+    for locale in conformance_tenant.locales:
+        page = _get(conformance_customer, "/requests/", "en").get_data(as_text=True)
+        _post(conformance_customer, "/language", {"locale": locale, "next": "/requests/"}, page)
+        for request_type, request_id, way in conformance_filed["filed"]:
+            response = _get(conformance_customer, f"/requests/{request_id}", locale)
+            if response.status_code != 200:
+                problems.append(f"{locale}, request {request_id}: answered {response.status_code}")
+                continue
+            with _as_customer(conformance_app, locale):
+                found = raw_values(shown_facts(response.get_data(as_text=True)), request_type.schema())
+            problems += [f"{locale}, request type {request_type.code!r} filed through the {way}: {p}" for p in found]
+    assert not problems, "\n".join(problems)

@@ -10,12 +10,14 @@ numbers, working days) so the request reaches the back-office complete.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from core.plugin_api import DigitString, RequestType
+from core.plugin_api.billing import latest_values
 from plugins.cez_cz.codes import BREAKERS, Kind, parse_breaker, parse_supply_point_code
 from plugins.cez_cz.fields import (
     BankAccount,
@@ -31,6 +33,7 @@ from plugins.cez_cz.i18n import _
 from plugins.cez_cz.rules import (
     SELF_READING_WORKING_DAYS,
     advance_change_eligible,
+    advance_payment_limits,
     advance_payment_problem,
     has_electricity,
     has_supply_point,
@@ -491,6 +494,71 @@ def advance_fits_consumption(adapter: Any, account: Any, data: dict[str, Any]) -
     return {"amount": [problem]} if problem else None
 
 
+# -------------------------------------------------------------------------
+# Examples: what a customer of the chosen account would send (see RequestType.examples)
+# -------------------------------------------------------------------------
+
+
+TYPICAL_YEARLY_COST = Decimal(22_000)
+"""A household's electricity for a year, for examples when the back-end does not tell."""
+
+
+def _points(account: Any, commodity: str | None = None) -> list[Any]:
+    return [p for p in getattr(account, "supply_points", ()) if commodity in (None, str(p.commodity))]
+
+
+def advance_payment_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """At the first supply point: a raise to the middle of the band its expected
+    consumption allows, and a lowering to the band's floor, with a reason."""
+    found = []
+    for point in _points(account)[:1]:
+        expected = getattr(adapter, "expected_yearly_cost", None)
+        yearly = expected(account.number, point.identifier) if expected else TYPICAL_YEARLY_COST
+        lowest, highest = advance_payment_limits(yearly)
+        middle = ((lowest + highest) / 20).to_integral_value() * 10
+        found += [
+            {"supply_point": point.identifier, "change": "increase", "amount": int(middle)},
+            {"supply_point": point.identifier, "change": "decrease", "amount": int(lowest), "reason": "savings",
+             "reason_note": "Nová lednice a LED osvětlení."},
+        ]
+    return found
+
+
+def extraordinary_invoice_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """A self-reading taken today at the first supply point, a little above the last one."""
+    found = []
+    for point in _points(account)[:1]:
+        last = latest_values(adapter.readings(account.number, point.identifier))
+        high = last.get("1.8.1", last.get("1.8.0", last.get("volume", Decimal(0))))
+        example = {"supply_point": point.identifier, "reading_date": today().isoformat(),
+                   "reading_high": int(high) + 42, "reason": "moving_out"}
+        if "1.8.2" in last:
+            example["reading_low"] = int(last["1.8.2"]) + 17
+        found.append(example)
+    return found
+
+
+def distribution_rate_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """At the first electricity supply point: another single rate, and a stronger circuit breaker."""
+    found = []
+    for point in _points(account, "electricity")[:1]:
+        rate = "D01d" if point.tariff == "D02d" else "D02d"
+        found += [
+            {"supply_point": point.identifier, "new_rate": rate, "phone": "601 234 567"},
+            {"supply_point": point.identifier, "new_breaker": "3x25", "inspection_report": True},
+        ]
+    return found
+
+
+def branch_appointment_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """A morning visit on the next working day but one (open on Fridays too)."""
+    day = today() + dt.timedelta(days=2)
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return [{"branch": "brno", "date": day.isoformat(), "time_slot": "09:30", "topic": "invoice",
+             "phone": "+420 601 234 567", "note": "Přinesu poslední vyúčtování."}]
+
+
 ADVANCE_PAYMENT = RequestType(
     code="advance_payment",
     label=_("Change of advance payments"),
@@ -498,6 +566,7 @@ ADVANCE_PAYMENT = RequestType(
     eligible=advance_change_eligible,
     check=advance_fits_consumption,
     description=_("Raise or lower the monthly advance for a supply point."),
+    examples=advance_payment_examples,
 )
 PAYMENT_METHOD = RequestType(
     code="payment_method",
@@ -505,6 +574,11 @@ PAYMENT_METHOD = RequestType(
     schema=PaymentMethodSchema,
     eligible=has_supply_point,
     description=_("Bank transfer, direct debit, SIPO or postal order."),
+    examples=(
+        {"method": "direct_debit", "bank_account": "19-2000145399/0800"},
+        {"method": "sipo", "sipo_number": "1234567890"},
+        {"method": "bank_transfer"},
+    ),
 )
 BANK_ACCOUNT = RequestType(
     code="bank_account",
@@ -512,12 +586,20 @@ BANK_ACCOUNT = RequestType(
     schema=BankAccountSchema,
     eligible=has_supply_point,
     description=_("The account for refunds of overpayments and for direct debit."),
+    examples=(
+        {"bank_account": "19-2000145399/0800", "holder": "Jana Nováková", "purpose": "refunds"},
+        {"bank_account": "CZ65 0800 0000 1920 0014 5399", "holder": "Jana Nováková", "purpose": "both"},
+    ),
 )
 CONTACT_DETAILS = RequestType(
     code="contact_details",
     label=_("Contact details and correspondence address"),
     schema=ContactSchema,
     description=_("A new e-mail, phone number or correspondence address; SMS notices of planned outages."),
+    examples=(
+        {"email": "jana.novakova@example.cz", "phone": "601 234 567", "outage_sms": True},
+        {"street": "Vinohradská 1234/56", "postcode": "120 00", "city": "Praha"},
+    ),
 )
 EXTRAORDINARY_INVOICE = RequestType(
     code="extraordinary_invoice",
@@ -525,6 +607,7 @@ EXTRAORDINARY_INVOICE = RequestType(
     schema=ExtraordinaryInvoiceSchema,
     eligible=has_supply_point,
     description=_("A settlement outside the yearly cycle, on your own meter reading."),
+    examples=extraordinary_invoice_examples,
 )
 DISTRIBUTION_RATE = RequestType(
     code="distribution_rate",
@@ -532,12 +615,14 @@ DISTRIBUTION_RATE = RequestType(
     schema=DistributionRateSchema,
     eligible=has_electricity,
     description=_("Another sazba (D01d, D02d, D25d, D45d, D56d) or main circuit breaker."),
+    examples=distribution_rate_examples,
 )
 BRANCH_APPOINTMENT = RequestType(
     code="branch_appointment",
     label=_("Appointment at a customer centre"),
     schema=AppointmentSchema,
     description=_("Book a time at a ČEZ customer centre near you."),
+    examples=branch_appointment_examples,
 )
 REQUEST_TYPES = (
     ADVANCE_PAYMENT,

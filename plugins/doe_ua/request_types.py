@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from core.plugin_api import RequestType
+from core.plugin_api.billing import latest_values
 from plugins.doe_ua.adapter import ZONE_FIELDS
 from plugins.doe_ua.i18n import _
 from plugins.doe_ua.identifiers import (
@@ -310,6 +311,55 @@ class RecalculationSchema(_RequestSchema):
             )
 
 
+# -------------------------------------------------------------------------
+# Examples: what a customer of the chosen account would send (see RequestType.examples)
+# -------------------------------------------------------------------------
+
+ZONE_OF_REGISTER = {register: name for name, register in ZONE_FIELDS.items()}
+
+
+def _first_point(account: Any) -> Any | None:
+    return next(iter(getattr(account, "supply_points", ())), None)
+
+
+def actual_bill_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """Today's readings of every zone of the first meter, a few kWh above the last ones."""
+    point = _first_point(account)
+    if point is None or not point.meters:
+        return []
+    meter = point.meters[0]
+    last = latest_values(adapter.readings(account.number, point.identifier), meter.serial_number)
+    example: dict[str, Any] = {"supply_point": point.identifier, "read_on": _today().isoformat()}
+    for step, register in enumerate(meter.registers, 1):
+        example[ZONE_OF_REGISTER[register]] = int(last.get(register, 0)) + 3 * step
+    return [example]
+
+
+def meter_verification_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """A periodic verification of the first meter, and a faulty one with a visit date."""
+    point = _first_point(account)
+    if point is None or not point.meters:
+        return []
+    meter = {"supply_point": point.identifier, "meter_serial": point.meters[0].serial_number}
+    visit = (_today() + dt.timedelta(days=14)).isoformat()
+    return [
+        {**meter, "reason": "periodic", "phone": "067 123 45 67"},
+        {**meter, "reason": "faulty", "preferred_date": visit, "phone": "+380 50 765 43 21",
+         "comment": "Лічильник зупинився минулого тижня."},
+    ]
+
+
+def recalculation_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """Last month, billed on average consumption although the readings were sent."""
+    point = _first_point(account)
+    if point is None:
+        return []
+    end = _today().replace(day=1) - dt.timedelta(days=1)
+    return [{"supply_point": point.identifier, "period_start": end.replace(day=1).isoformat(),
+             "period_end": end.isoformat(), "reason": "estimated_bill",
+             "explanation": "Рахунок нараховано за середнім споживанням, хоча показники я передавав вчасно."}]
+
+
 ACTUAL_BILL = RequestType(
     code="actual_bill",
     label=_("Order a bill on actual readings"),
@@ -318,23 +368,27 @@ ACTUAL_BILL = RequestType(
         "Enter your meter readings and get a bill on them tomorrow morning. "
         "A bill on average consumption for the same period is then no longer owed."
     ),
+    examples=actual_bill_examples,
 )
 CONTACT_UPDATE = RequestType(
     code="contact_update",
     label=_("Change of contact data"),
     schema=ContactUpdateSchema,
     description=_("A new phone number or an e-mail address for your bills."),
+    examples=({"phone": "+380 67 123 45 67"}, {"email": "olena.kovalenko@example.com.ua"}),
 )
 METER_VERIFICATION = RequestType(
     code="meter_verification",
     label=_("Meter verification or replacement"),
     schema=MeterVerificationSchema,
     description=_("A technician checks or replaces the meter at your address."),
+    examples=meter_verification_examples,
 )
 RECALCULATION = RequestType(
     code="recalculation",
     label=_("Recalculation request"),
     schema=RecalculationSchema,
     description=_("Ask for the bills of a period to be recalculated, and say why."),
+    examples=recalculation_examples,
 )
 REQUEST_TYPES = (ACTUAL_BILL, CONTACT_UPDATE, METER_VERIFICATION, RECALCULATION)

@@ -184,22 +184,65 @@ class ContactUpdateSchema(Schema):
         return data
 
 
+# -------------------------------------------------------------------------
+# Examples: what a customer of the chosen account would send (see RequestType.examples)
+# -------------------------------------------------------------------------
+
+
+def _first_of_next_month() -> dt.date:
+    return (_today().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _supply_points(account: Any) -> list[str]:
+    return [point.identifier for point in getattr(account, "supply_points", ())]
+
+
+def change_offer_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """A fixed price for each supply point of the account, from the first of next month."""
+    start = _first_of_next_month().isoformat()
+    return [
+        {"supply_point": point, "product": product, "start_date": start, "accept_terms": True}
+        for point, product in zip(_supply_points(account), ("fixed_price_2y", "green_energy"), strict=False)
+    ]
+
+
+def additional_service_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """Home assistance on any day, and an electrician on a chosen one, at the first supply point."""
+    points = _supply_points(account)[:1]
+    visit = (_today() + dt.timedelta(days=10)).isoformat()
+    return [
+        example
+        for point in points
+        for example in (
+            {"supply_point": point, "service": "home_assistance", "phone": "601 234 567"},
+            {"supply_point": point, "service": "electrician", "preferred_date": visit, "phone": "+48 22 123 45 67",
+             "comment": "Proszę o wizytę po godzinie 16."},
+        )
+    ]
+
+
 CHANGE_OFFER = RequestType(
     code="change_offer",
     label=_("Change of offer or product"),
     schema=ChangeOfferSchema,
     description=_("Move a supply point to another innogy offer."),
+    examples=change_offer_examples,
 )
 ADDITIONAL_SERVICE = RequestType(
     code="additional_service",
     label=_("Order an additional service"),
     schema=AdditionalServiceSchema,
     description=_("Home assistance, an electrician, surge protection or an energy audit."),
+    examples=additional_service_examples,
 )
 CONTACT_UPDATE = RequestType(
     code="contact_update",
     label=_("Update of contact details"),
     schema=ContactUpdateSchema,
     description=_("A new e-mail address, phone number or correspondence address."),
+    examples=(
+        {"email": "anna.kowalska@example.pl", "phone": "601 234 567"},
+        {"street": "ul. Marszałkowska 84/92 m. 15", "postcode": "00-514", "city": "Warszawa"},
+    ),
 )
 REQUEST_TYPES = (CHANGE_OFFER, ADDITIONAL_SERVICE, CONTACT_UPDATE)

@@ -21,6 +21,7 @@ from flask_babel import format_decimal
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.plugin_api import DigitString, LocalizedDecimal, RequestStep, RequestType
+from core.plugin_api.billing import latest_values
 from plugins.italiangas_it.i18n import _
 from plugins.italiangas_it.identifiers import (
     compact,
@@ -485,24 +486,102 @@ def has_electricity(account: Any) -> bool:
     return any(getattr(point, "commodity", None) == "electricity" for point in getattr(account, "supply_points", ()))
 
 
+# --- examples: what a customer of the chosen account would send (see RequestType.examples) ---------------
+
+SAMPLE_IBAN = "IT60 X054 2811 1010 0000 0123 456"
+SAMPLE_HOLDER = ("Manuel", "Rocca", "RCCMNL83S18D969H")
+"""A new holder for examples: a name and the codice fiscale that goes with it."""
+
+
+def _points(account: Any, commodity: str | None = None) -> list[Any]:
+    return [p for p in getattr(account, "supply_points", ()) if commodity in (None, str(p.commodity))]
+
+
+def _meter_state(adapter: Any, account: Any, point: Any, more: int) -> int:
+    """The last reading of the point's first register, ``more`` units on."""
+    last = latest_values(adapter.readings(account.number, point.identifier))
+    first = point.meters[0].registers[0] if point.meters and point.meters[0].registers else None
+    return int(last.get(first, 0)) + more
+
+
+def direct_debit_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """A mandate on an Italian account held by the contract's holder."""
+    holder = str(getattr(account, "holder_name", ""))
+    known = getattr(adapter, "tax_code", None)
+    if not (_NAME.match(holder) and known):
+        holder, known = " ".join(SAMPLE_HOLDER[:2]), lambda number: SAMPLE_HOLDER[2]
+    return [{"iban": SAMPLE_IBAN, "account_holder_name": holder, "tax_code": known(account.number), "mandate": True}]
+
+
+def power_change_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """The next power level above the contracted one, at the first electricity supply."""
+    found = []
+    for point in _points(account, "electricity")[:1]:
+        current = point.contracted_power_kw or Decimal(0)
+        power = next((kw for kw in POWER_LEVELS_KW if kw > current), POWER_LEVELS_KW[-1])
+        found.append({"supply_point": point.identifier, "power_kw": float(power), "phone": "333 123 4567"})
+    return found
+
+
+def deactivation_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """Closing the first supply in two weeks, with a final reading a little above the last one."""
+    day = (_today() + dt.timedelta(days=14)).isoformat()
+    return [{"supply_point": point.identifier, "deactivation_date": day,
+             "final_reading": _meter_state(adapter, account, point, 25)} for point in _points(account)[:1]]
+
+
+def voltura_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """A new holder with an identity card takes over the first supply, paying by direct debit."""
+    first, last, tax_code = SAMPLE_HOLDER
+    return [{"supply_point": point.identifier, "new_holder_first_name": first, "new_holder_last_name": last,
+             "tax_code": tax_code, "document_type": "identity_card", "document_number": "CA 00000 AA",
+             "meter_reading": _meter_state(adapter, account, point, 5), "iban": SAMPLE_IBAN,
+             "email": "manuel.rocca@example.it"} for point in _points(account)[:1]]
+
+
+def _open_invoices(adapter: Any, account: Any) -> list[Any]:
+    return [i for i in adapter.invoices(account.number) if i.status not in ("paid", "cancelled")]
+
+
+def instalment_plan_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """Six instalments for the account's newest unpaid bill."""
+    return [{"invoice_number": invoice.number, "instalments": 6,
+             "reason": "Il conguaglio del riscaldamento è più alto del solito."}
+            for invoice in _open_invoices(adapter, account)[:1]]
+
+
+def invoice_correction_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """The newest bill, with a reading the customer finds wrong."""
+    return [{"invoice_number": invoice.number, "reason": "reading",
+             "details": "La lettura in bolletta è più alta di quella del contatore."}
+            for invoice in adapter.invoices(account.number)[:1]]
+
+
 REQUEST_TYPES = (
     RequestType(
         code=DIRECT_DEBIT,
         label=_("Direct debit (domiciliazione bancaria)"),
         schema=DirectDebitSchema,
         description=_("Pay your bills automatically from your bank account (SEPA direct debit)."),
+        examples=direct_debit_examples,
     ),
     RequestType(
         code=EMAIL_BILL,
         label=_("Bills by e-mail"),
         schema=EmailBillSchema,
         description=_("Receive your bills by e-mail instead of on paper."),
+        examples=({"email": "rosa.santoro@example.it", "consent": True},),
     ),
     RequestType(
         code=BILLING_ADDRESS,
         label=_("Change of billing address"),
         schema=BillingAddressSchema,
         description=_("Where your paper bills and letters are sent (recapito)."),
+        examples=(
+            {"street": "Via Appia Nuova 123", "postcode": "00183", "city": "Roma", "province": "RM"},
+            {"care_of": "Studio Bianchi", "street": "Corso Buenos Aires 45", "postcode": "20124", "city": "Milano",
+             "province": "mi"},
+        ),
     ),
     RequestType(
         code=POWER_CHANGE,
@@ -510,12 +589,14 @@ REQUEST_TYPES = (
         schema=PowerChangeSchema,
         eligible=has_electricity,
         description=_("Raise or lower the contracted power of an electricity supply."),
+        examples=power_change_examples,
     ),
     RequestType(
         code=DEACTIVATION,
         label=_("Deactivation of a supply"),
         schema=DeactivationSchema,
         description=_("Close an electricity or gas supply, for example when you move out."),
+        examples=deactivation_examples,
     ),
     RequestType(
         code=VOLTURA,
@@ -527,29 +608,37 @@ REQUEST_TYPES = (
                                               "document_type", "document_number")),
             RequestStep(_("The supply and the handover"), ("supply_point", "meter_reading", "iban", "email")),
         ),
+        examples=voltura_examples,
     ),
     RequestType(
         code=INSTALMENT_PLAN,
         label=_("Payment in instalments (rateizzazione)"),
         schema=InstalmentPlanSchema,
         description=_("Ask to pay a bill in monthly instalments."),
+        examples=instalment_plan_examples,
     ),
     RequestType(
         code=INVOICE_CORRECTION,
         label=_("Bill correction"),
         schema=InvoiceCorrectionSchema,
         description=_("Tell us about a bill you think is wrong."),
+        examples=invoice_correction_examples,
     ),
     RequestType(
         code=INFORMATION_COMPLAINT,
         label=_("Information or complaint"),
         schema=EnquirySchema,
         description=_("Ask a question or make a complaint to customer service."),
+        examples=(
+            {"kind": "information", "text": "Vorrei sapere quando arriverà la prossima bolletta del gas."},
+            {"kind": "complaint", "text": "Il pagamento del 10 marzo non risulta ancora registrato."},
+        ),
     ),
     RequestType(
         code=ACCOUNT_DELETION,
         label=_("Delete the Area Clienti account"),
         schema=AccountDeletionSchema,
         description=_("Close this login, for example to register again with another e-mail address."),
+        examples=({"confirm": True, "reason": "Mi registro di nuovo con un altro indirizzo e-mail."},),
     ),
 )
