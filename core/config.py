@@ -59,6 +59,9 @@ class DefaultConfig:
     PASSWORD_MIN_LENGTH = 10
     # zxcvbn's score a new password needs (0 weakest .. 4); common passwords are refused anyway.
     PASSWORD_MIN_STRENGTH = 3
+    # argon2id cost (time_cost, memory_cost in KiB, parallelism, hash_len, salt_len); empty:
+    # argon2-cffi's defaults (RFC 9106 low-memory profile). Tests set the cheapest.
+    PASSWORD_HASH_PARAMETERS: dict = {}
     SESSION_IDLE_TIMEOUT = dt.timedelta(minutes=30)
     VERIFICATION_MAX_FAILURES = 5
     VERIFICATION_LOCKOUT = dt.timedelta(minutes=30)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from jinja2 import BytecodeCache
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from core import create_app
 from core.framework.catalogs import all_domains, compile_catalogs
@@ -23,6 +24,9 @@ SUPPORT = Path(__file__).parent / "support"
 INNOGY_HOST = "innogy.test"
 SECOND_HOST = "second.test"
 PASSWORD = "correct horse battery"
+# argon2id at its cheapest: hashing is most of a sign-in's time at production cost
+# (the default parameters are tested in test_accounts_auth.py)
+CHEAP_PASSWORD_HASHING = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
 TEST_TENANTS = {
     "innogy": {"plugin": "innogy_pl", "hosts": [INNOGY_HOST]},
@@ -69,6 +73,31 @@ def migrated(database_url, compiled_catalogs, smtp_server, tmp_path_factory):
     return database_url
 
 
+@pytest.fixture(scope="session")
+def test_engine(migrated):
+    """One engine for every app of the run on the test database (each test makes its own
+    app): SQLAlchemy keeps compiled statements per engine, and compiling them anew for each
+    test took a tenth of its time. Apps on other databases get their own engines."""
+    target = make_url(migrated).render_as_string(hide_password=False)
+    shared: dict[str, Engine] = {}
+    make_engine = db._make_engine
+
+    def engine_for(bind_key, options, app):
+        if make_url(options["url"]).render_as_string(hide_password=False) != target:
+            return make_engine(bind_key, options, app)
+        key = repr(sorted(options.items()))  # the same database with other options: another engine
+        if key not in shared:
+            shared[key] = make_engine(bind_key, options, app)
+        return shared[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(db, "_make_engine", engine_for)
+        engine = create_engine(migrated)
+        yield engine
+    for each in [engine, *shared.values()]:
+        each.dispose()
+
+
 def _test_config(database_url, smtp_server, instance, **overrides) -> dict:
     config = {
         "TESTING": True,
@@ -82,9 +111,29 @@ def _test_config(database_url, smtp_server, instance, **overrides) -> dict:
         "MAIL_DEFAULT_SENDER": "portal@innogy.test",
         "MAIL_SUPPRESS_SEND": False,  # a real SMTP server listens
         "RATELIMIT_STORAGE_URI": "memory://",
+        "PASSWORD_HASH_PARAMETERS": CHEAP_PASSWORD_HASHING,
     }
     config.update(overrides)
     return config
+
+
+class CompiledTemplates(BytecodeCache):
+    """Templates compiled once per run, not once per app: every test makes its own app, and
+    compiling the templates it renders took a sixth of its time. A template is compiled
+    again when its source changes (Jinja checks each one's checksum)."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
 
 
 class PortalClient(FlaskClient):
@@ -123,12 +172,13 @@ class PortalClient(FlaskClient):
 
 
 @pytest.fixture
-def make_app(migrated, smtp_server, tmp_path):
+def make_app(migrated, test_engine, smtp_server, tmp_path):
     apps = []
 
     def factory(plugins=(), **overrides):
         app = create_app(_test_config(migrated, smtp_server, tmp_path, **overrides), plugins=plugins)
         app.test_client_class = PortalClient
+        app.base_jinja_env.bytecode_cache = COMPILED_TEMPLATES  # each tenant's environment shares it
         apps.append(app)
         return app
 
@@ -137,14 +187,13 @@ def make_app(migrated, smtp_server, tmp_path):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-    _empty_tables(migrated)
+    _empty_tables(test_engine)
     limiter.reset()
     smtp_server.clear()
 
 
-def _empty_tables(url: str) -> None:
+def _empty_tables(engine: Engine) -> None:
     """Every test starts from empty tables (the schema stays: migrated once per run)."""
-    engine = create_engine(url)
     with engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
@@ -186,6 +235,29 @@ def sign_in(client: PortalClient, email: str, password: str = PASSWORD):
     return client.submit("/login", {"email": email, "password": password})
 
 
+def link_account(client: PortalClient, identity: dict, method: str | None = None):
+    """Link ``identity``'s account (a demo identity, or an administrator's) on the link form of
+    ``client``'s tenant, through ``method`` or the tenant's first identity method; the link must succeed."""
+    app = client.application
+    tenant = app.extensions["portal_tenants"].for_host(client.host)
+    with app.test_request_context(base_url=f"https://{client.host}"):
+        chosen = tenant.identity_method(method) if method else tenant.identity_methods()[0]
+        fields = {name: identity[name] for name in chosen.schema().fields if name in identity}
+    response = client.submit(f"/accounts/link?method={chosen.code}", {"method": chosen.code, **fields})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+def linked_customer(client: PortalClient, smtp_server, identity: dict, email: str, *, method: str | None = None,
+                    password: str = PASSWORD) -> PortalClient:
+    """``client`` registered as ``email``, activated, signed in and with ``identity``'s account
+    linked, all through the web pages (see :func:`link_account`)."""
+    register_and_activate(client, smtp_server, email, password)
+    assert sign_in(client, email, password).status_code == 302
+    link_account(client, identity, method)
+    return client
+
+
 @pytest.fixture
 def demo_identity(app):
     with app.app_context():
@@ -199,3 +271,9 @@ def signed_in(client, smtp_server):
     register_and_activate(client, smtp_server, email)
     assert sign_in(client, email).status_code == 302
     return client
+
+
+@pytest.fixture
+def linked(client, smtp_server, demo_identity):
+    """A signed-in customer of innogy with the first demo identity's account linked."""
+    return linked_customer(client, smtp_server, demo_identity[0], "anna.nowak@example.com")

@@ -28,7 +28,7 @@ from core.models import AccountLink, BillingAccount, Invoice, ServiceRequest, Su
 from core.notifications import service as notifications
 from core.payments.models import PaymentIntent
 from core.readings.service import field_name, local_today
-from tests.conftest import INNOGY_HOST, SECOND_HOST, client_for, register_and_activate, sign_in
+from tests.conftest import INNOGY_HOST, SECOND_HOST, client_for, linked_customer
 
 ITALIANGAS_HOST = "italiangas.test"
 TENANTS = {
@@ -127,11 +127,7 @@ def _make_token(client) -> str:
 
 
 def _customer(app, smtp_server, code, email, link_form) -> Customer:
-    client = client_for(app, HOSTS[code])
-    register_and_activate(client, smtp_server, email)
-    assert sign_in(client, email).status_code == 302
-    linked = client.submit(f"/accounts/link?method={link_form['method']}", link_form)
-    assert linked.status_code == 302, linked.get_data(as_text=True)
+    client = linked_customer(client_for(app, HOSTS[code]), smtp_server, link_form, email, method=link_form["method"])
     customer = Customer(client, email, _make_token(client))
     with app.app_context(), tenant_context(code):
         accounts = db.session.execute(

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from argon2 import PasswordHasher
+import pytest
+from argon2 import PasswordHasher, extract_parameters
+from argon2.profiles import RFC_9106_LOW_MEMORY
 from sqlalchemy import select
 
+from core.config import ConfigurationError
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
 from core.models import LoginSession, TermsAcceptance, User
-from tests.conftest import PASSWORD, register_and_activate, sign_in
+from tests.conftest import CHEAP_PASSWORD_HASHING, PASSWORD, client_for, register_and_activate, sign_in
 
 
 def _user(app, email, tenant="innogy"):
@@ -125,6 +128,29 @@ def test_rehash_on_login_when_parameters_change(app, client, smtp_server):
     assert sign_in(client, "old@example.com").status_code == 302
     assert _user(app, "old@example.com").password_hash != weak
     assert "$argon2id$" in _user(app, "old@example.com").password_hash
+    rehashed = extract_parameters(_user(app, "old@example.com").password_hash)
+    assert (rehashed.time_cost, rehashed.memory_cost, rehashed.parallelism) == (1, 8, 1)  # this suite's
+
+
+def test_production_hashes_with_argon2_defaults_and_rehashes_cheaper_hashes(make_app, smtp_server):
+    app = make_app(PASSWORD_HASH_PARAMETERS={})  # the default setting
+    client = client_for(app)
+    register_and_activate(client, smtp_server, "prod@example.com")
+    registered = extract_parameters(_user(app, "prod@example.com").password_hash)
+    assert registered == RFC_9106_LOW_MEMORY == extract_parameters(PasswordHasher().hash("x"))
+    cheap = PasswordHasher(**CHEAP_PASSWORD_HASHING).hash(PASSWORD)  # as made in a cheaper setup
+    with app.app_context(), tenant_context("innogy"):
+        db.session.execute(select(User).where(User.email == "prod@example.com")).scalar_one().password_hash = cheap
+        db.session.commit()
+    assert sign_in(client_for(app), "prod@example.com", PASSWORD + "!").status_code == 400
+    assert _user(app, "prod@example.com").password_hash == cheap  # a wrong password rehashes nothing
+    assert sign_in(client, "prod@example.com").status_code == 302
+    assert extract_parameters(_user(app, "prod@example.com").password_hash) == RFC_9106_LOW_MEMORY
+
+
+def test_unknown_hash_parameters_are_refused_at_start(make_app):
+    with pytest.raises(ConfigurationError, match="PASSWORD_HASH_PARAMETERS: unknown type"):
+        make_app(PASSWORD_HASH_PARAMETERS={"type": "argon2i"})
 
 
 def test_password_reset_flow_is_single_use_and_ends_sessions(app, client, smtp_server):

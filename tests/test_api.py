@@ -28,7 +28,7 @@ from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
 from core.models import MeterReading, ServiceRequest
 from core.readings.service import local_today
-from tests.conftest import SECOND_HOST, client_for, register_and_activate, sign_in
+from tests.conftest import SECOND_HOST, client_for, linked_customer, register_and_activate, sign_in
 from tests.support.outbox import count_to_supplier
 
 LOCALES = ("en", "pl", "cs", "uk", "it")
@@ -52,14 +52,8 @@ def _identities(app, code="innogy"):
 def _customer(app, smtp_server, email, *, host=None, code="innogy", identity=None):
     """A customer registered, signed in and linked through the web pages."""
     client = client_for(app, host) if host else client_for(app)
-    register_and_activate(client, smtp_server, email)
-    assert sign_in(client, email).status_code == 302
-    method, identities = _identities(app, code)
-    identity = identity or identities[0]
-    fields = {name: identity[name] for name in method.schema().fields if name in identity}
-    linked = client.submit(f"/accounts/link?method={method.code}", {"method": method.code, **fields})
-    assert linked.status_code == 302, linked.get_data(as_text=True)
-    return client, identity
+    identity = identity or _identities(app, code)[1][0]
+    return linked_customer(client, smtp_server, identity, email), identity
 
 
 def _make_token(client, scope="read-write", name="Home Assistant") -> str:

@@ -18,7 +18,7 @@ from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
 from core.models import AccountLink, BillingAccount, OutboxMessage, TermsAcceptance, User, utcnow
 from core.profile.models import ActivityEvent, ConsentEvent
-from tests.conftest import client_for, register_and_activate, sign_in
+from tests.conftest import client_for, linked_customer, register_and_activate, sign_in
 from tests.support.outbox import TO_SUPPLIER, count_to_supplier
 
 LOCALES = ("en", "pl", "cs", "uk", "it")
@@ -26,17 +26,6 @@ LOCALES = ("en", "pl", "cs", "uk", "it")
 
 def _adapter(app, tenant="innogy"):
     return app.extensions["portal_tenants"][tenant].adapter
-
-
-def _linked(client, smtp_server, identity, email):
-    """A signed-in customer with the demo identity's account linked (innogy invoice method)."""
-    register_and_activate(client, smtp_server, email)
-    assert sign_in(client, email).status_code == 302
-    response = client.submit("/accounts/link", {
-        "method": "invoice", **{k: identity[k] for k in ("customer_number", "invoice_number", "gross_amount")},
-    })
-    assert response.status_code == 302
-    return client
 
 
 def _post(client, path, data):
@@ -135,7 +124,7 @@ def test_new_registrations_accept_the_current_version(app, client, smtp_server):
 def test_e_invoice_on_and_off_goes_to_the_supplier_with_history(app, client, smtp_server, demo_identity):
     identity = demo_identity[0]
     number = identity["account_number"]
-    _linked(client, smtp_server, identity, "efaktura@example.com")
+    linked_customer(client, smtp_server, identity, "efaktura@example.com")
     account = _account_id(app, number)
     page = client.get("/consents/").get_data(as_text=True)
     assert "Electronic invoices: off" in page
@@ -165,7 +154,7 @@ def test_e_invoice_on_and_off_goes_to_the_supplier_with_history(app, client, smt
 
 def test_e_invoice_waits_in_the_outbox_while_the_back_end_is_down(app, client, smtp_server, demo_identity, monkeypatch):
     identity = demo_identity[0]
-    _linked(client, smtp_server, identity, "down@example.com")
+    linked_customer(client, smtp_server, identity, "down@example.com")
     adapter = _adapter(app)
 
     def unavailable(request, key):
@@ -187,7 +176,7 @@ def test_e_invoice_waits_in_the_outbox_while_the_back_end_is_down(app, client, s
 def test_e_invoice_switched_on_then_off_during_an_outage_reaches_the_supplier_in_that_order(
         app, client, smtp_server, demo_identity, monkeypatch):
     identity = demo_identity[0]
-    _linked(client, smtp_server, identity, "twice@example.com")
+    linked_customer(client, smtp_server, identity, "twice@example.com")
     monkeypatch.setattr(_adapter(app), "submit_request", lambda request, key: (_ for _ in ()).throw(BackendUnavailable("down")))
     account = str(_account_id(app, identity["account_number"]))
     for choice in ("on", "off"):
@@ -203,7 +192,7 @@ def test_e_invoice_switched_on_then_off_during_an_outage_reaches_the_supplier_in
 
 def test_a_change_the_supplier_rejects_is_shown_with_its_reason(app, client, smtp_server, demo_identity, monkeypatch):
     identity = demo_identity[0]
-    _linked(client, smtp_server, identity, "rejected@example.com")
+    linked_customer(client, smtp_server, identity, "rejected@example.com")
     monkeypatch.setattr(_adapter(app), "submit_request", lambda request, key: SubmissionResult.rejected(
         "account_closed", "Brak zgody na e-fakturę w umowie."))
     _post(client, "/consents/e-invoice", {"account": str(_account_id(app, identity["account_number"])), "choice": "on"})
@@ -215,8 +204,8 @@ def test_a_change_the_supplier_rejects_is_shown_with_its_reason(app, client, smt
 
 
 def test_another_customers_account_is_not_found(app, smtp_server, demo_identity):
-    owner = _linked(client_for(app), smtp_server, demo_identity[0], "owner@example.com")
-    other = _linked(client_for(app), smtp_server, demo_identity[1], "other@example.com")
+    owner = linked_customer(client_for(app), smtp_server, demo_identity[0], "owner@example.com")
+    other = linked_customer(client_for(app), smtp_server, demo_identity[1], "other@example.com")
     theirs = _account_id(app, demo_identity[0]["account_number"])
     response = _post(other, "/consents/e-invoice", {"account": str(theirs), "choice": "on"})
     assert response.status_code == 404
@@ -242,9 +231,7 @@ def test_condominium_administrator_switches_every_account_at_once(make_app, smtp
     numbers = administrator["account_numbers"]
     assert len(numbers) > 1
     client = client_for(app, host)
-    register_and_activate(client, smtp_server, "studio.rossi@example.it")
-    sign_in(client, "studio.rossi@example.it")
-    client.submit("/accounts/link?method=admin_code", {"method": "admin_code", "admin_code": administrator["admin_code"]})
+    linked_customer(client, smtp_server, administrator, "studio.rossi@example.it", method="admin_code")
     page = client.get("/consents/").get_data(as_text=True)
     assert f"All my customer accounts ({len(numbers)})" in page
 
@@ -266,9 +253,7 @@ def test_e_invoice_in_the_ukrainian_portal(make_app, smtp_server):
     app = make_app(plugins=[plugins.doe_ua.plugin], TENANTS={"doe": {"plugin": "doe_ua", "hosts": [host]}})
     identity = _adapter(app, "doe").demo_identities()[0]
     client = client_for(app, host, "uk")
-    register_and_activate(client, smtp_server, "olena@example.com")
-    sign_in(client, "olena@example.com")
-    client.submit("/accounts/link", {"method": "account_meter", **{k: identity[k] for k in ("account_number", "meter_serial")}})
+    linked_customer(client, smtp_server, identity, "olena@example.com")
     assert '<html lang="uk">' in client.get("/consents/").get_data(as_text=True)
     account = _account_id(app, identity["account_number"], "doe")
     assert _post(client, "/consents/e-invoice", {"account": str(account), "choice": "on"}).status_code == 302
@@ -277,8 +262,8 @@ def test_e_invoice_in_the_ukrainian_portal(make_app, smtp_server):
 
 
 def test_set_e_invoice_is_one_transaction_for_many_accounts(app, smtp_server, demo_identity):
-    _linked(client_for(app), smtp_server, demo_identity[0], "admin@example.com")
-    _linked(client_for(app), smtp_server, demo_identity[1], "someone@example.com")
+    linked_customer(client_for(app), smtp_server, demo_identity[0], "admin@example.com")
+    linked_customer(client_for(app), smtp_server, demo_identity[1], "someone@example.com")
     with app.test_request_context(base_url="https://innogy.test"):
         with tenant_context("innogy"):
             user = db.session.execute(select(User).where(User.email == "admin@example.com")).scalar_one()
@@ -316,7 +301,7 @@ def test_marketing_consent_given_and_withdrawn_with_history(app, signed_in):
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_consent_pages_in_every_language(app, smtp_server, demo_identity, locale):
-    client = _linked(client_for(app, language=locale), smtp_server, demo_identity[0], f"lang-{locale}@example.com")
+    client = linked_customer(client_for(app, language=locale), smtp_server, demo_identity[0], f"lang-{locale}@example.com")
     for path in ("/consents/", "/consents/terms"):
         response = client.get(path)
         assert response.status_code == 200, path

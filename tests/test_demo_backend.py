@@ -17,6 +17,7 @@ import pytest
 from marshmallow import ValidationError
 
 from core.billing.contract import (
+    PAYMENT_NOTIFICATION,
     AccountNotFound,
     BillingAdapter,
     Commodity,
@@ -27,7 +28,7 @@ from core.billing.contract import (
     RequestSubmission,
     SubmissionStatus,
 )
-from core.demo.backend import DemoBackend
+from core.demo.backend import DemoBackend, forget_generated
 from core.framework.identifiers import is_valid_ppe
 from plugins.innogy_pl import plugin
 from plugins.innogy_pl.adapter import INNOGY_PROFILE, InnogyDemoBackend
@@ -84,6 +85,8 @@ def test_is_a_billing_adapter_in_pln(backend):
 
 
 def test_same_seed_and_anchor_give_identical_data(backend):
+    backend.account_numbers()  # generated, then forgotten: the other back-end generates anew
+    forget_generated()
     other = InnogyDemoBackend(anchor=ANCHOR)
     numbers = backend.account_numbers()
     assert other.account_numbers() == numbers
@@ -411,6 +414,28 @@ def test_same_request_key_twice_is_applied_once(fresh):
     assert first.status is SubmissionStatus.ACCEPTED and first.reference
     assert second.duplicate and second.reference == first.reference
     assert fresh.submitted_requests(number) == [(first.reference, request)]
+
+
+def test_writes_stay_with_their_back_end_when_another_has_the_same_data():
+    """Back-ends of one profile and anchor share how their data was made, never their writes."""
+    first = InnogyDemoBackend(anchor=ANCHOR)
+    first.account_numbers()  # made (or copied) first; the next ones are copies
+    writer = InnogyDemoBackend(anchor=ANCHOR)
+    reading = reading_for(writer)
+    number = writer.account_numbers()[0]
+
+    def state(backend):
+        return (backend.readings(reading.account_number, reading.supply_point), backend.invoices(number),
+                backend.payments(number), backend.balance(number), backend.submitted_requests(number))
+
+    untouched = state(first)
+    assert writer.submit_reading(reading, "mine").status is SubmissionStatus.ACCEPTED
+    writer.submit_request(RequestSubmission(number, "contact_update", {"email": "jan@example.com"}), "request")
+    writer.submit_request(RequestSubmission(number, PAYMENT_NOTIFICATION, {
+        "transaction_id": "TX-1", "amount": "10.00", "currency": "PLN", "paid_at": writer.as_of.isoformat()}), "paid")
+    written = state(writer)
+    assert all(mine != theirs for mine, theirs in zip(written, untouched, strict=True))
+    assert state(first) == state(InnogyDemoBackend(anchor=ANCHOR)) == untouched
 
 
 # --- the innogy identity method ------------------------------------------------------

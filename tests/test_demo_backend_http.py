@@ -78,18 +78,14 @@ def test_timeouts_are_reported_as_unavailable():
 
 
 def test_portal_tenant_served_from_the_http_backend(make_app, smtp_server, backend):
-    from tests.conftest import client_for, register_and_activate, sign_in
+    from tests.conftest import client_for, linked_customer
 
     app = make_app(TENANTS={"innogy": {"plugin": "innogy_pl", "hosts": ["innogy.test"],
                                        "settings": {"backend_url": backend.url, "backend_timeout": 2}}})
     tenant = app.extensions["portal_tenants"]["innogy"]
     assert isinstance(tenant.adapter, HttpBillingAdapter)
     identity = tenant.adapter.demo_identities()[0]
-    client = client_for(app)
-    register_and_activate(client, smtp_server, "http@example.com")
-    sign_in(client, "http@example.com")
-    linked = client.submit("/accounts/link", {"method": "invoice", **{k: identity[k] for k in ("customer_number", "invoice_number", "gross_amount")}})
-    assert linked.status_code == 302
+    client = linked_customer(client_for(app), smtp_server, identity, "http@example.com")
     backend.stop()
     page = client.get("/")
     assert page.status_code == 200 and identity["customer_number"] in page.get_data(as_text=True)
@@ -171,8 +167,8 @@ def test_fault_injection_every_submission_delivered_exactly_once(make_app, backe
                 meters[identity["account_number"]] = (point.identifier, newest, max(r.read_at for r in history).date())
     assert len(meters) >= customers
     numbers = list(meters)[:customers]
-    password_hash = hash_password(PASSWORD)
     with app.app_context(), tenant_context("innogy"):
+        password_hash = hash_password(PASSWORD)
         for n, number in enumerate(numbers):
             now = utcnow()
             user = User(email=f"c{n}@example.com", password_hash=password_hash, terms_version=app.config["TERMS_VERSION"],

@@ -9,7 +9,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from core.framework.catalogs import all_domains
-from tests.conftest import client_for, register_and_activate, sign_in
+from tests.conftest import client_for, link_account, register_and_activate, sign_in
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w*)\}")
 
@@ -129,7 +129,7 @@ def test_signed_in_pages_in_every_language(app, smtp_server, demo_identity, loca
     if customer_number_label:
         assert customer_number_label in link_page
     identity = demo_identity[0]
-    client.submit("/accounts/link", {"method": "invoice", **{k: identity[k] for k in ("customer_number", "invoice_number", "gross_amount")}})
+    link_account(client, identity)
     for path in ("/", "/accounts/", "/accounts/link", "/password/change"):
         response = client.get(path)
         assert response.status_code == 200, path

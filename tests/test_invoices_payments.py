@@ -19,7 +19,7 @@ from core.invoices.service import PAGE_SIZE
 from core.models import AccountLink, BillingAccount, Invoice, OutboxMessage, Payment, User, utcnow
 from core.payments.models import PaymentIntent
 from core.payments.service import SIGNATURE_HEADER, DemoPaymentProvider, demo_key
-from tests.conftest import client_for, register_and_activate, sign_in
+from tests.conftest import client_for, link_account, register_and_activate, sign_in
 from tests.support.outbox import TO_SUPPLIER
 from tests.support.queries import count_queries
 
@@ -73,16 +73,8 @@ def _customer(app, smtp_server, code, email, identities=(), language="en"):
     register_and_activate(client, smtp_server, email)
     assert sign_in(client, email).status_code == 302
     for identity in identities:
-        _link(app, client, code, identity)
+        link_account(client, identity)
     return client
-
-
-def _link(app, client, code, identity):
-    with app.test_request_context():
-        method = _tenant(app, code).identity_methods()[0]
-        fields = {name: identity[name] for name in method.schema().fields if name in identity}
-    response = client.submit("/accounts/link", {"method": method.code, **fields})
-    assert response.status_code == 302, response.get_data(as_text=True)
 
 
 def _invoice_id(app, code, number):

@@ -8,7 +8,7 @@ from core.billing.contract import BackendUnavailable
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
 from core.models import AccountLink, VerificationAttempt
-from tests.conftest import client_for, register_and_activate, sign_in
+from tests.conftest import client_for, link_account, linked_customer, register_and_activate, sign_in
 from tests.support.accounts import monthly_history, point_record, store_and_link
 from tests.support.queries import count_queries
 
@@ -107,9 +107,7 @@ def test_lockout_is_per_billing_account_across_logins(make_app, smtp_server, dem
 
 def test_account_linked_to_another_login_is_refused_clearly(app, client, smtp_server, demo_identity):
     identity = demo_identity[4]
-    register_and_activate(client, smtp_server, "first@example.com")
-    sign_in(client, "first@example.com")
-    assert client.submit("/accounts/link", _link_data(identity)).status_code == 302
+    linked_customer(client, smtp_server, identity, "first@example.com")
     second = app.test_client()
     register_and_activate(second, smtp_server, "second@example.com")
     sign_in(second, "second@example.com")
@@ -141,10 +139,10 @@ def test_backend_down_while_linking_changes_nothing(app, signed_in, demo_identit
 
 
 def test_dashboard_query_count_does_not_grow_with_accounts(app, signed_in, demo_identity):
-    signed_in.submit("/accounts/link", _link_data(demo_identity[0]))
+    link_account(signed_in, demo_identity[0])
     one = count_queries(app, signed_in, "/")
     for identity in demo_identity[1:4]:
-        signed_in.submit("/accounts/link", _link_data(identity))
+        link_account(signed_in, identity)
     four = count_queries(app, signed_in, "/")
     assert one == four
 
@@ -196,10 +194,7 @@ def _code_method_plugin(numbers):
 def test_one_code_links_several_accounts_and_refuses_taken_ones(make_app, smtp_server, demo_identity):
     numbers = [i["account_number"] for i in demo_identity[10:13]]
     app = make_app(plugins=[_code_method_plugin(numbers)])
-    other = app.test_client()
-    register_and_activate(other, smtp_server, "taken@example.com")
-    sign_in(other, "taken@example.com")
-    assert other.submit("/accounts/link", _link_data(demo_identity[12])).status_code == 302
+    linked_customer(app.test_client(), smtp_server, demo_identity[12], "taken@example.com", method="invoice")
 
     admin = app.test_client()
     register_and_activate(admin, smtp_server, "admin@example.com")

@@ -19,7 +19,7 @@ from core.notifications.service import OUTAGE_JOB, READING_JOB, ReadingPeriod
 from core.readings.service import local_today
 from plugins.cez_cz import plugin as cez_plugin
 from plugins.cez_cz.sms import gateway_for
-from tests.conftest import client_for, register_and_activate, sign_in
+from tests.conftest import client_for, linked_customer, register_and_activate, sign_in
 from tests.test_browser import audit, live_portal, page  # noqa: F401 - the browser fixtures
 
 CEZ_HOST = "cez.test"
@@ -53,14 +53,6 @@ def _signed_in(app, smtp_server, email, host=CEZ_HOST, language="en"):
     return client
 
 
-def _link_cez(client, identity):
-    response = client.submit("/accounts/link", {
-        "method": "ean_eic", "customer_number": identity["customer_number"],
-        "supply_point_code": identity["supply_point_code"],
-    })
-    assert response.status_code == 302
-
-
 def _point_id(app, tenant, identifier):
     with app.app_context(), tenant_context(tenant):
         return db.session.execute(select(SupplyPoint.id).where(SupplyPoint.identifier == identifier)).scalar_one()
@@ -82,8 +74,7 @@ def _run_job(app, tenant, name):
 @pytest.fixture
 def cez_customer(cez_app, smtp_server):
     identity, point = _cez_customer_with_outages(cez_app)
-    client = _signed_in(cez_app, smtp_server, "jana.dvorakova@example.com")
-    _link_cez(client, identity)
+    client = linked_customer(client_for(cez_app, CEZ_HOST), smtp_server, identity, "jana.dvorakova@example.com")
     return client, point, _point_id(cez_app, "cez", point.identifier)
 
 
@@ -155,8 +146,8 @@ def test_pages_need_a_login(cez_app):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_pages_in_every_language(cez_app, smtp_server, language):
     identity, point = _cez_customer_with_outages(cez_app)
-    client = _signed_in(cez_app, smtp_server, f"lang-{language}@example.com", language=language)
-    _link_cez(client, identity)
+    client = linked_customer(client_for(cez_app, CEZ_HOST, language=language), smtp_server, identity,
+                             f"lang-{language}@example.com")
     point_id = _point_id(cez_app, "cez", point.identifier)
     for path in ("/notifications/", f"/notifications/points/{point_id}"):
         response = client.get(path)
@@ -236,11 +227,11 @@ def test_jobs_exist_only_for_what_the_supplier_offers(cez_app, make_app):
 
 
 def _innogy_reader(app, smtp_server, demo_identity, email="reader@example.com"):
-    from tests.test_readings import _identity_with, _link
+    from tests.test_readings import _identity_with
 
     identity, point = _identity_with(app, demo_identity, capable=True)
     client = client_for(app)
-    _link(client, smtp_server, identity, email)
+    linked_customer(client, smtp_server, identity, email)
     point_id = _point_id(app, "innogy", point.identifier)
     response = client.submit(f"/notifications/points/{point_id}", {"reading_reminder__email": "1"})
     assert response.status_code == 302
@@ -313,11 +304,11 @@ def test_cez_reminds_at_the_yearly_price_change(cez_app):
 
 
 def test_reminders_are_offered_only_where_readings_are_taken(app, smtp_server, demo_identity):
-    from tests.test_readings import _identity_with, _link
+    from tests.test_readings import _identity_with
 
     identity, point = _identity_with(app, demo_identity, capable=False)
     client = client_for(app)
-    _link(client, smtp_server, identity, "no-reads@example.com")
+    linked_customer(client, smtp_server, identity, "no-reads@example.com")
     point_id = _point_id(app, "innogy", point.identifier)
     html = client.get("/notifications/").get_data(as_text=True)
     assert point.identifier in html

@@ -25,7 +25,7 @@ from core.framework import outbox
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
 from core.models import MailMessage, OutboxMessage, ServiceRequest, utcnow
-from tests.conftest import PASSWORD, client_for, register_and_activate, sign_in
+from tests.conftest import PASSWORD, client_for, linked_customer, register_and_activate, sign_in
 from tests.support.processes import BackendProcess
 from tests.support.smtp import SMTPServer, free_port
 
@@ -61,11 +61,8 @@ def backend(app, tmp_path):
 
 
 def _linked(client, smtp_server, identity, email):
-    register_and_activate(client, smtp_server, email)
-    assert sign_in(client, email).status_code == 302
-    assert client.submit("/accounts/link", {
-        "method": "invoice", **{k: identity[k] for k in ("customer_number", "invoice_number", "gross_amount")},
-    }).status_code == 302
+    """A linked customer; the id of their account as the request form offers it."""
+    linked_customer(client, smtp_server, identity, email)
     page = client.get("/requests/new/contact_update").get_data(as_text=True)
     return re.search(r'name="account"[^>]*>\s*<option value="(\d+)"', page).group(1)
 

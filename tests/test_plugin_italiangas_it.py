@@ -31,6 +31,7 @@ from core.billing.contract import (
     RequestSubmission,
     SubmissionStatus,
 )
+from core.demo.backend import forget_generated
 from core.framework.catalogs import compile_catalogs, domains_of
 from core.framework.extensions import db
 from core.framework.forms import load_form
@@ -77,7 +78,7 @@ from plugins.italiangas_it.request_types import (
     has_electricity,
 )
 from plugins.italiangas_it.rules import holder_matches, tax_code_matches_full_name, tax_code_matches_name
-from tests.conftest import client_for, register_and_activate, sign_in
+from tests.conftest import client_for, link_account, linked_customer, register_and_activate, sign_in
 from tests.support.outbox import TO_SUPPLIER
 from tests.support.queries import count_queries
 from tests.test_browser import live_portal as browser_portal  # noqa: F401 - a fixture, for the brand below
@@ -133,8 +134,11 @@ def _households(adapter: ItaliangasDemoBackend) -> list[dict]:
     return [i for i in adapter.demo_identities() if not adapter.find_account(i["account_number"]).holder_name.startswith("Condominio")]
 
 
-def _customer(app, smtp_server, email: str, language: str | None = "en"):
+def _customer(app, smtp_server, email: str, language: str | None = "en", pin: str | None = None):
+    """A signed-in customer; with ``pin``, its household linked."""
     client = client_for(app, HOST, language=language)
+    if pin is not None:
+        return linked_customer(client, smtp_server, {"pin": pin}, email)
     register_and_activate(client, smtp_server, email)
     assert sign_in(client, email).status_code == 302
     return client
@@ -281,6 +285,8 @@ def test_is_an_italiangas_billing_adapter_in_euros(backend):
 
 
 def test_same_seed_and_anchor_give_identical_data(backend):
+    backend.account_numbers()  # generated, then forgotten: the other back-end generates anew
+    forget_generated()
     other = ItaliangasDemoBackend(anchor=ANCHOR)
     assert other.demo_identities() == backend.demo_identities()
     assert other.admin_identities() == backend.admin_identities()
@@ -729,8 +735,7 @@ def test_admin_code_leaves_out_a_condominium_linked_by_someone_else(ig_app, smtp
     adapter = _adapter(ig_app)
     administrator = adapter.admin_identities()[2]
     numbers = administrator["account_numbers"]
-    tenant = _customer(ig_app, smtp_server, "inquilino@example.it")
-    assert tenant.submit("/accounts/link", {"method": "pin", "pin": adapter.pin(numbers[0])}).status_code == 302
+    _customer(ig_app, smtp_server, "inquilino@example.it", pin=adapter.pin(numbers[0]))
     admin = _customer(ig_app, smtp_server, "esposito@example.it")
     response = admin.submit("/accounts/link?method=admin_code", {"method": "admin_code", "admin_code": administrator["admin_code"]})
     assert response.status_code == 302
@@ -759,8 +764,7 @@ def test_pages_are_italian_by_default_with_the_area_clienti_terms(ig_app, smtp_s
     assert '<html lang="it">' in link
     assert "PIN Registrazione" in link and "WELCOME LETTER" in link and "SERVIZI ON LINE" in link
     assert "Codice Amministratore (condomìni)" in link
-    identity = _households(_adapter(ig_app))[3]
-    assert client.submit("/accounts/link", {"method": "pin", "pin": identity["pin"]}).status_code == 302
+    link_account(client, _households(_adapter(ig_app))[3])
     dashboard = client.get("/").get_data(as_text=True)
     assert "Codice cliente" in dashboard and re.search(r"\d+,\d{2}\s€", dashboard)
     form = client.get("/requests/new/direct_debit").get_data(as_text=True)
@@ -786,8 +790,7 @@ def _request_form(client, code: str) -> dict:
 def test_direct_debit_request_through_the_portal_accepted_for_the_holder(ig_app, smtp_server):
     adapter = _adapter(ig_app)
     number = _households(adapter)[4]["account_number"]
-    client = _customer(ig_app, smtp_server, "holder@example.it")
-    client.submit("/accounts/link", {"method": "pin", "pin": adapter.pin(number)})
+    client = _customer(ig_app, smtp_server, "holder@example.it", pin=adapter.pin(number))
     form = {
         **_request_form(client, DIRECT_DEBIT), "iban": IT_IBAN, "mandate": "1",
         "account_holder_name": adapter.find_account(number).holder_name, "tax_code": adapter.tax_code(number),
@@ -802,8 +805,7 @@ def test_direct_debit_request_through_the_portal_accepted_for_the_holder(ig_app,
 def test_direct_debit_on_someone_elses_account_is_rejected_with_the_reason(ig_app, smtp_server):
     adapter = _adapter(ig_app)
     number = _households(adapter)[5]["account_number"]
-    client = _customer(ig_app, smtp_server, "notholder@example.it")
-    client.submit("/accounts/link", {"method": "pin", "pin": adapter.pin(number)})
+    client = _customer(ig_app, smtp_server, "notholder@example.it", pin=adapter.pin(number))
     form = {**_request_form(client, DIRECT_DEBIT), "iban": DE_IBAN, "mandate": "1",
             "account_holder_name": "Manuel Rocca", "tax_code": VALID_CF}
     response = client.submit(f"/requests/new/{DIRECT_DEBIT}", form)
@@ -818,8 +820,7 @@ def test_instalments_for_a_paid_bill_are_refused_in_the_customers_language(ig_ap
     adapter = _adapter(ig_app)
     number = _households(adapter)[7]["account_number"]
     paid = next(i for i in adapter.invoices(number) if i.status is InvoiceStatus.PAID)
-    client = _customer(ig_app, smtp_server, "rate@example.it")
-    client.submit("/accounts/link", {"method": "pin", "pin": adapter.pin(number)})
+    client = _customer(ig_app, smtp_server, "rate@example.it", pin=adapter.pin(number))
     form = {**_request_form(client, INSTALMENT_PLAN), "invoice_number": paid.number, "instalments": "3"}
     response = client.submit(f"/requests/new/{INSTALMENT_PLAN}", form)
     assert response.status_code == 302
@@ -835,8 +836,7 @@ def test_instalments_for_a_paid_bill_are_refused_in_the_customers_language(ig_ap
 
 def test_bad_request_input_is_refused_in_italian_and_stores_nothing(ig_app, smtp_server):
     adapter = _adapter(ig_app)
-    client = _customer(ig_app, smtp_server, "recapito@example.it", language="it")
-    client.submit("/accounts/link", {"method": "pin", "pin": _households(adapter)[6]["pin"]})
+    client = _customer(ig_app, smtp_server, "recapito@example.it", language="it", pin=_households(adapter)[6]["pin"])
     form = {**_request_form(client, BILLING_ADDRESS), **ADDRESS, "postcode": "0016", "province": "XX"}
     response = client.submit(f"/requests/new/{BILLING_ADDRESS}", form)
     html = response.get_data(as_text=True)
@@ -988,8 +988,7 @@ def test_the_second_step_cannot_be_reached_without_the_pin(ig_app, smtp_server):
 def test_pin_registration_of_a_registered_supply_or_address(ig_app, smtp_server):
     adapter = _adapter(ig_app)
     first, second = _households(adapter)[10:12]
-    owner = _customer(ig_app, smtp_server, "owner@example.it")
-    assert owner.submit("/accounts/link", {"method": "pin", "pin": first["pin"]}).status_code == 302
+    _customer(ig_app, smtp_server, "owner@example.it", pin=first["pin"])
     visitor = client_for(ig_app, HOST)
     taken = visitor.submit(REGISTRATION, {"pin": first["pin"]})
     assert taken.status_code == 409 and "already registered in the Area Clienti" in taken.get_data(as_text=True)
@@ -1019,9 +1018,7 @@ def test_bad_login_data_in_the_second_step_keeps_the_pin(ig_app, smtp_server):
 
 def _administrator(app, smtp_server, index: int, email: str, language: str | None = "en"):
     administrator = _adapter(app).admin_identities()[index]
-    client = _customer(app, smtp_server, email, language=language)
-    response = client.submit("/accounts/link?method=admin_code", {"method": "admin_code", "admin_code": administrator["admin_code"]})
-    assert response.status_code == 302
+    client = linked_customer(client_for(app, HOST, language=language), smtp_server, administrator, email, method="admin_code")
     return client, administrator["account_numbers"]
 
 
@@ -1067,8 +1064,7 @@ def test_administrator_sees_every_condominium_with_its_supplies(ig_app, smtp_ser
 
 def test_condominium_pages_are_for_administrators_only(ig_app, smtp_server):
     assert client_for(ig_app, HOST).get("/condomini/").status_code == 302  # sign in first
-    household = _customer(ig_app, smtp_server, "famiglia@example.it")
-    household.submit("/accounts/link", {"method": "pin", "pin": _households(_adapter(ig_app))[13]["pin"]})
+    household = _customer(ig_app, smtp_server, "famiglia@example.it", pin=_households(_adapter(ig_app))[13]["pin"])
     for path in ("/condomini/", "/condomini/fatture", "/condomini/recapito", "/condomini/aggiungi"):
         response = household.get(path)  # invited to enter the Codice Amministratore
         assert response.status_code == 302 and response.location.endswith("/accounts/link?method=admin_code"), path
@@ -1286,8 +1282,7 @@ def _hidden(page: str, name: str) -> str:
 
 def test_voltura_is_filed_in_two_steps_that_cannot_be_skipped(ig_app, smtp_server):
     identity = _households(_adapter(ig_app))[3]
-    client = _customer(ig_app, smtp_server, "voltura@example.it")
-    assert client.submit("/accounts/link", {"method": "pin", "pin": identity["pin"]}).status_code == 302
+    client = _customer(ig_app, smtp_server, "voltura@example.it", pin=identity["pin"])
     path = f"/requests/new/{VOLTURA}"
     holder = {k: GOOD[VOLTURA][k] for k in ("new_holder_first_name", "new_holder_last_name", "tax_code",
                                            "document_type", "document_number")}

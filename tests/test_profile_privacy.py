@@ -17,7 +17,7 @@ from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
 from core.models import AccountLink, BillingAccount, LoginSession, ServiceRequest, TermsAcceptance, User
 from core.profile.models import ActivityEvent, ConsentEvent, ContactUpdate, CustomerProfile
-from tests.conftest import PASSWORD, SECOND_HOST, client_for, register_and_activate, sign_in
+from tests.conftest import PASSWORD, SECOND_HOST, client_for, linked_customer, register_and_activate, sign_in
 
 LOCALES = ("en", "pl", "cs", "uk", "it")
 ADDRESS = {"street": "ul. Marszałkowska 10/2", "postcode": "00-950", "city": "Warszawa", "country": "PL"}
@@ -25,16 +25,6 @@ ADDRESS = {"street": "ul. Marszałkowska 10/2", "postcode": "00-950", "city": "W
 
 def _adapter(app):
     return app.extensions["portal_tenants"]["innogy"].adapter
-
-
-def _linked(client, smtp_server, identity, email):
-    register_and_activate(client, smtp_server, email)
-    assert sign_in(client, email).status_code == 302
-    response = client.submit("/accounts/link", {
-        "method": "invoice", **{k: identity[k] for k in ("customer_number", "invoice_number", "gross_amount")},
-    })
-    assert response.status_code == 302
-    return client
 
 
 def _post(client, path, data, page="/profile/"):
@@ -70,7 +60,7 @@ def _activity(app, email) -> list[str]:
 
 def test_contact_details_are_saved_normalized_and_sent_to_the_supplier(app, client, smtp_server, demo_identity):
     identity = demo_identity[0]
-    _linked(client, smtp_server, identity, "kontakt@example.com")
+    linked_customer(client, smtp_server, identity, "kontakt@example.com")
     response = _post(client, "/profile/contact", {"phone": "0048 601-234-567", **ADDRESS})
     assert response.status_code == 302
     page = client.get("/profile/").get_data(as_text=True)
@@ -122,7 +112,7 @@ def _link_in(smtp_server, recipient, client, count=1) -> str:
 
 def test_email_change_is_confirmed_from_the_new_address(app, client, smtp_server, demo_identity):
     identity = demo_identity[0]
-    _linked(client, smtp_server, identity, "stary@example.com")
+    linked_customer(client, smtp_server, identity, "stary@example.com")
     response = _post(client, "/profile/email", {"email": "Nowy@Example.com", "current_password": PASSWORD})
     assert response.status_code == 302
     assert "nowy@example.com" in client.get("/profile/").get_data(as_text=True)  # the notice
@@ -234,8 +224,8 @@ def _export(client):
 
 def test_export_is_a_zip_of_json_with_this_customers_data_only(app, smtp_server, demo_identity):
     mine, theirs = demo_identity[0], demo_identity[1]
-    client = _linked(client_for(app), smtp_server, mine, "eksport@example.com")
-    _linked(client_for(app), smtp_server, theirs, "obcy@example.com")
+    client = linked_customer(client_for(app), smtp_server, mine, "eksport@example.com")
+    linked_customer(client_for(app), smtp_server, theirs, "obcy@example.com")
     _post(client, "/profile/contact", {"phone": "+48 601 234 567", **ADDRESS})
     response = _export(client)
     assert response.status_code == 200 and response.mimetype == "application/zip"
@@ -277,7 +267,7 @@ def test_deletion_needs_the_password(app, signed_in):
 
 def test_deletion_erases_the_login_keeps_billing_data_and_allows_registering_again(app, client, smtp_server, demo_identity):
     identity = demo_identity[0]
-    _linked(client, smtp_server, identity, "usun@example.com")
+    linked_customer(client, smtp_server, identity, "usun@example.com")
     _post(client, "/profile/contact", {"phone": "+48 601 234 567", **ADDRESS})
     _post(client, "/consents/marketing", {"choice": "on"}, page="/consents/")
     page = client.get("/requests/new/contact_update").get_data(as_text=True)
@@ -298,11 +288,7 @@ def test_deletion_erases_the_login_keeps_billing_data_and_allows_registering_aga
     # what belongs to the billing account stays, without the login
     assert _count(app, BillingAccount) == 1 and _count(app, ServiceRequest, user_id=None) == 1
 
-    register_and_activate(client, smtp_server, "usun@example.com")
-    assert sign_in(client, "usun@example.com").status_code == 302
-    assert client.submit("/accounts/link", {
-        "method": "invoice", **{k: identity[k] for k in ("customer_number", "invoice_number", "gross_amount")},
-    }).status_code == 302
+    linked_customer(client, smtp_server, identity, "usun@example.com")  # the address can start again
     assert identity["account_number"] in client.get("/accounts/").get_data(as_text=True)
     assert "Marszałkowska" not in client.get("/profile/").get_data(as_text=True)
 
@@ -325,7 +311,7 @@ def test_deletion_and_export_stay_within_the_brand(app, client, smtp_server):
 
 def test_pending_changes_reach_the_supplier_after_deletion_then_go(app, client, smtp_server, demo_identity, monkeypatch):
     identity = demo_identity[0]
-    _linked(client, smtp_server, identity, "pending@example.com")
+    linked_customer(client, smtp_server, identity, "pending@example.com")
     adapter = _adapter(app)
 
     def unavailable(request, key):

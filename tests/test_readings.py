@@ -15,7 +15,7 @@ from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
 from core.models import MeterReading, OutboxMessage, SupplyPoint, utcnow
 from core.readings.service import field_name, local_today
-from tests.conftest import client_for, register_and_activate, sign_in
+from tests.conftest import client_for, link_account, linked_customer, register_and_activate, sign_in
 from tests.support.accounts import add_readings, local, point_record, readings, store_and_link
 from tests.support.outbox import TO_SUPPLIER, count_to_supplier
 from tests.support.queries import count_queries
@@ -39,15 +39,6 @@ def _identity_with(app, demo_identity, capable: bool, skip: tuple[str, ...] = ()
             if (CAPABILITY in point.capabilities) == capable:
                 return identity, point
     raise AssertionError("no demo customer fits")
-
-
-def _link(client, smtp_server, identity, email):
-    register_and_activate(client, smtp_server, email)
-    sign_in(client, email)
-    response = client.submit("/accounts/link", {
-        "method": "invoice", **{k: identity[k] for k in ("customer_number", "invoice_number", "gross_amount")},
-    })
-    assert response.status_code == 302
 
 
 def _point_id(app, identifier: str) -> int:
@@ -81,7 +72,7 @@ def _today(app) -> dt.date:
 
 def _setup(app, client, smtp_server, demo_identity, email="meter@example.com"):
     identity, point = _identity_with(app, demo_identity, capable=True)
-    _link(client, smtp_server, identity, email)
+    linked_customer(client, smtp_server, identity, email)
     path = f"/readings/new/{_point_id(app, point.identifier)}"
     return identity, point, path, _previous(app, identity, point)
 
@@ -227,7 +218,7 @@ def test_another_customer_gets_404_and_never_sees_the_readings(app, smtp_server,
     assert owner.submit(path, _form(page, {r: v + 7 for r, v in previous.items()}, _today(app))).status_code == 302
     other = client_for(app)
     other_identity, _ = _identity_with(app, demo_identity, capable=True, skip=(identity["account_number"],))
-    _link(other, smtp_server, other_identity, "other@example.com")
+    linked_customer(other, smtp_server, other_identity, "other@example.com")
     assert other.get(path).status_code == 404
     assert other.post(path, data={"csrf_token": other.last_csrf}).status_code == 404
     history = other.get("/readings/").get_data(as_text=True)
@@ -275,7 +266,7 @@ def test_sync_does_not_duplicate_an_accepted_reading(app, client, smtp_server, d
 
 def test_supply_point_without_the_capability_is_404(app, client, smtp_server, demo_identity):
     identity, point = _identity_with(app, demo_identity, capable=False)
-    _link(client, smtp_server, identity, "nocap@example.com")
+    linked_customer(client, smtp_server, identity, "nocap@example.com")
     path = f"/readings/new/{_point_id(app, point.identifier)}"
     assert client.get(path).status_code == 404
     assert path not in client.get("/readings/").get_data(as_text=True)
@@ -347,9 +338,7 @@ def test_readings_of_two_meters_and_registers_at_the_same_moment_are_all_kept(ea
     client = client_for(app)
     first, first_point, path, previous = _setup(app, client, smtp_server, identities)
     second, second_point = _identity_with(app, identities, capable=True, skip=(first["account_number"],))
-    linked = client.submit("/accounts/link", {
-        "method": "invoice", **{k: second[k] for k in ("customer_number", "invoice_number", "gross_amount")}})
-    assert linked.status_code == 302
+    link_account(client, second)
     day = max(_next_day(app, first, first_point), _next_day(app, second, second_point))
     page = client.get(path).get_data(as_text=True)
     assert client.submit(path, _form(page, {r: v + 3 for r, v in previous.items()}, day)).status_code == 302

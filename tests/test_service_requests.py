@@ -12,16 +12,15 @@ from core.framework import outbox
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
 from core.models import OutboxMessage, ServiceRequest, utcnow
-from tests.conftest import client_for, register_and_activate, sign_in
+from tests.conftest import client_for, linked_customer
 from tests.support.outbox import TO_SUPPLIER, count_to_supplier
 
 CONTACT = {"email": "nowy.adres@example.com", "street": "ul. Marszałkowska 10/2", "postcode": "00950", "city": "Warszawa"}
 
 
 def _linked(app, client, smtp_server, identity, email="req@example.com"):
-    register_and_activate(client, smtp_server, email)
-    sign_in(client, email)
-    client.submit("/accounts/link", {"method": "invoice", **{k: identity[k] for k in ("customer_number", "invoice_number", "gross_amount")}})
+    """A linked customer; their account's id and a submission key, as the request form gives them."""
+    linked_customer(client, smtp_server, identity, email)
     page = client.get("/requests/new/contact_update").get_data(as_text=True)
     account = re.search(r'name="account"[^>]*>\s*<option value="(\d+)"', page).group(1)
     key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from core.accounts.models import SupplyPointSelection
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
-from tests.conftest import client_for, register_and_activate, sign_in
+from tests.conftest import client_for, link_account, register_and_activate, sign_in
 from tests.support.accounts import local, point_record, readings, store_and_link
 
 EMAIL = "owner@example.com"
@@ -147,10 +147,7 @@ def test_points_of_a_linked_demo_customer(app, smtp_server, demo_identity):
     """Linked through the identity check, copied from the demo back-end by the sync."""
     client = _customer(app, smtp_server)
     identity = demo_identity[0]
-    response = client.submit("/accounts/link", {
-        "method": "invoice", **{k: identity[k] for k in ("customer_number", "invoice_number", "gross_amount")},
-    })
-    assert response.status_code == 302
+    link_account(client, identity)
     adapter = app.extensions["portal_tenants"]["innogy"].adapter
     point = adapter.supply_points(identity["account_number"])[0]
     page = client.get("/accounts/").get_data(as_text=True)

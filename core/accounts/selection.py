@@ -20,6 +20,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from core.accounts.models import SupplyPointSelection
 from core.framework.extensions import db
+from core.framework.ownership import owned
 from core.models import AccountLink, BillingAccount, SupplyPoint, User, utcnow
 
 
@@ -31,10 +32,7 @@ def my_supply_points(user: User) -> list[SupplyPoint]:
     cache = g.setdefault("_supply_points", {})
     if user.id not in cache:
         cache[user.id] = list(db.session.execute(
-            select(SupplyPoint)
-            .join(SupplyPoint.account)
-            .join(AccountLink, AccountLink.account_id == BillingAccount.id)
-            .where(AccountLink.user_id == user.id)
+            owned(select(SupplyPoint).join(SupplyPoint.account), user)
             .options(contains_eager(SupplyPoint.account))
             .order_by(AccountLink.id, SupplyPoint.identifier)
         ).scalars())

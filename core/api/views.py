@@ -19,6 +19,7 @@ from core.api.base import ApiError, bp, json_body, load, operation, paginated, q
 from core.billing.contract import BackendUnavailable
 from core.consumption.service import monthly_consumption
 from core.framework.extensions import db
+from core.framework.ownership import owned
 from core.models import (
     AccountLink,
     BillingAccount,
@@ -48,8 +49,7 @@ ACCOUNTS, POINTS, BILLING, READINGS, REQUESTS = (
 
 
 def _linked(statement, account_column=BillingAccount.id):
-    return (statement.join(AccountLink, AccountLink.account_id == account_column)
-            .where(AccountLink.user_id == current_user.id))
+    return owned(statement, current_user, account_column)
 
 
 def _accounts():

@@ -12,7 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from core.billing.contract import Money
 from core.framework.extensions import db
-from core.models import AccountLink, BillingAccount, Invoice, SupplyPoint, SyncState, User, utcnow
+from core.framework.ownership import own_accounts
+from core.models import BillingAccount, Invoice, SupplyPoint, SyncState, User, utcnow
 
 RECENT_INVOICES = 5
 
@@ -39,10 +40,7 @@ class Dashboard:
 def dashboard_for(user: User) -> Dashboard:
     accounts = list(
         db.session.execute(
-            select(BillingAccount)
-            .join(AccountLink, AccountLink.account_id == BillingAccount.id)
-            .where(AccountLink.user_id == user.id)
-            .order_by(AccountLink.id)
+            own_accounts(user)
             .options(selectinload(BillingAccount.supply_points).selectinload(SupplyPoint.meters))
         ).scalars()
     )

@@ -20,13 +20,15 @@ its customers differently (condominiums, settlement cycles) subclasses
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import random
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
+from enum import Enum, StrEnum
+from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -739,6 +741,84 @@ class DemoBackend(BillingAdapter):
         return self._customers
 
 
+_IMMUTABLE = (str, bytes, int, float, complex, bool, type(None), Decimal, dt.date, dt.time, dt.timedelta,
+              dt.tzinfo, Enum, type, FunctionType, BuiltinFunctionType, MethodType)
+
+
+def _fork(value: Any, memo: dict[int, Any] | None = None) -> Any:
+    """A copy of generated data that can be changed without touching ``value``: lists, dicts,
+    sets and mutable dataclasses (:class:`DemoCustomer`, :class:`DemoSupplyPoint`) are copied,
+    immutable values and frozen records are shared, anything else is deep-copied. Objects
+    reached twice stay one object in the copy."""
+    if isinstance(value, _IMMUTABLE):
+        return value
+    memo = {} if memo is None else memo
+    if id(value) in memo:
+        return memo[id(value)]
+    if type(value) is dict:
+        copy_: Any = memo.setdefault(id(value), {})
+        copy_.update((key, _fork(item, memo)) for key, item in value.items())
+    elif type(value) is list:
+        copy_ = memo.setdefault(id(value), [])
+        copy_.extend(_fork(item, memo) for item in value)
+    elif type(value) in (set, frozenset):
+        copy_ = type(value)(value)  # of identifiers, numbers
+    elif isinstance(value, tuple):
+        items = [_fork(item, memo) for item in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            copy_ = value
+        else:
+            copy_ = type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    elif is_dataclass(value) and not isinstance(value, type):
+        if value.__dataclass_params__.frozen:  # type: ignore[attr-defined]
+            copy_ = value  # a record: never changed, only replaced
+        else:
+            copy_ = memo.setdefault(id(value), copy.copy(value))
+            for item in fields(value):
+                setattr(copy_, item.name, _fork(getattr(value, item.name), memo))
+    else:
+        copy_ = copy.deepcopy(value, memo)
+    memo[id(value)] = copy_
+    return copy_
+
+
+class _Generated:
+    """What generators made, by their class and starting state (a few, most recent last)."""
+
+    LIMIT = 16
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._made: list[tuple[type, dict[str, Any], Any]] = []
+
+    def made(self, kind: type, before: dict[str, Any]) -> Any:
+        with self._lock:
+            for known_kind, known_before, made in reversed(self._made):
+                if known_kind is kind and _same_state(known_before, before):
+                    return made
+        return None
+
+    def keep(self, kind: type, before: dict[str, Any], made: Any) -> None:
+        with self._lock:
+            self._made = [*self._made[-(self.LIMIT - 1):], (kind, before, made)]
+
+
+def _same_state(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    return first.keys() == second.keys() and all(
+        first[name] is second[name] or first[name] == second[name] for name in first
+    )
+
+
+_GENERATED = _Generated()
+
+
+def forget_generated() -> None:
+    """Forget the customers made so far: the next back-end generates its own anew (a test of
+    determinism compares two generations, not a generation and its copy)."""
+    with _GENERATED._lock:
+        _GENERATED._made.clear()
+
+
 class DemoGenerator:
     """Invents the customers of one profile as they stand on one anchor date.
 
@@ -780,7 +860,25 @@ class DemoGenerator:
         raise RuntimeError("the profile's identifier maker keeps repeating itself")
 
     def run(self) -> dict[str, DemoCustomer]:
-        """Every customer, by account number, in the order invented."""
+        """Every customer, by account number, in the order invented.
+
+        Generation is deterministic and made once per process for each generator class and
+        starting state (profile, anchor, time zone); a later run gets its own copy of the
+        customers and of what the generator recorded on itself while making them (a subclass's
+        plans or pending payments), free to change.
+        """
+        before = _fork(dict(vars(self)))  # the containers a run fills, still empty
+        made = _GENERATED.made(type(self), before)
+        if made is not None:
+            after, customers = _fork(made)
+            vars(self).update(after)
+            return customers
+        customers = self._generate()
+        _GENERATED.keep(type(self), before, _fork((dict(vars(self)), customers)))
+        return customers
+
+    def _generate(self) -> dict[str, DemoCustomer]:
+        """Invent the customers (what :meth:`run` does when it has no copy)."""
         customers = [self.customer(index) for index in range(self.p.customers)]
         drafts = [draft for customer in customers for draft in self.drafts(customer)]
         self.number(drafts)

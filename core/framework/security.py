@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from typing import Any
@@ -17,28 +18,52 @@ from limits import parse_many
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from core.config import ConfigurationError
 from core.framework.extensions import db, limiter, login_manager
 from core.models import LoginSession, UsedToken, User, utcnow
 
-password_hasher = PasswordHasher()  # argon2id with argon2-cffi's current parameters
-# A hash to verify against when the e-mail is unknown, so both cases take as long.
-_DUMMY_HASH = password_hasher.hash(secrets.token_urlsafe(16))
+# What PASSWORD_HASH_PARAMETERS may set; the type stays argon2id.
+HASH_PARAMETERS = ("time_cost", "memory_cost", "parallelism", "hash_len", "salt_len")
+
+
+class PasswordHashing:
+    """The app's argon2id hasher, made from ``PASSWORD_HASH_PARAMETERS`` (empty: argon2-cffi's
+    defaults, RFC 9106's low-memory profile). Every argon2 hash verifies whatever its
+    parameters; one made with others is rehashed at the next sign-in."""
+
+    def __init__(self, parameters: dict[str, int]) -> None:
+        unknown = set(parameters) - set(HASH_PARAMETERS)
+        if unknown:
+            raise ConfigurationError(
+                f"PASSWORD_HASH_PARAMETERS: unknown {', '.join(sorted(unknown))} (known: {', '.join(HASH_PARAMETERS)})"
+            )
+        self.hasher = PasswordHasher(**parameters)
+
+    @functools.cached_property
+    def dummy_hash(self) -> str:
+        """A hash to verify against when the e-mail is unknown, so both cases take as long."""
+        return self.hasher.hash(secrets.token_urlsafe(16))
+
+
+def _hashing() -> PasswordHashing:
+    return current_app.extensions["portal_password_hashing"]
 
 
 def hash_password(password: str) -> str:
-    return password_hasher.hash(password)
+    return _hashing().hasher.hash(password)
 
 
 def check_password(user: User | None, password: str) -> bool:
     """Verify, spending the same effort whether or not the user exists; rehash if due."""
-    stored = user.password_hash if user is not None else _DUMMY_HASH
+    hashing = _hashing()
+    stored = user.password_hash if user is not None else hashing.dummy_hash
     try:
-        password_hasher.verify(stored, password)
+        hashing.hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
     if user is None:
         return False
-    if password_hasher.check_needs_rehash(stored):
+    if hashing.hasher.check_needs_rehash(stored):
         user.password_hash = hash_password(password)
     return True
 
@@ -243,6 +268,7 @@ def retry_after_only_when_refused(response):
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["portal_password_hashing"] = PasswordHashing(dict(app.config["PASSWORD_HASH_PARAMETERS"]))
     app.session_interface = SessionInterface()
 
     @app.after_request

@@ -27,9 +27,10 @@ from sqlalchemy.exc import IntegrityError
 from core.framework.descriptions import NotificationChannel, ScheduledJob
 from core.framework.extensions import db
 from core.framework.mail import render_mail
+from core.framework.ownership import owned
 from core.framework.tenancy import Tenant
 from core.framework.urls import tenant_url
-from core.models import AccountLink, BillingAccount, SupplyPoint, User, utcnow
+from core.models import AccountLink, SupplyPoint, User, utcnow
 from core.notifications.models import NotificationContact, NotificationPreference, SentNotification
 from core.readings.service import local_today, meter_of, reading_rules
 
@@ -194,10 +195,7 @@ def uses_phone(tenant: Tenant) -> bool:
 def my_supply_points(user: User) -> list[SupplyPoint]:
     """Only through the customer's own linked accounts, never by id alone."""
     return list(db.session.execute(
-        select(SupplyPoint).join(BillingAccount, SupplyPoint.account_id == BillingAccount.id)
-        .join(AccountLink, AccountLink.account_id == BillingAccount.id)
-        .where(AccountLink.user_id == user.id)
-        .order_by(AccountLink.id, SupplyPoint.identifier)
+        owned(select(SupplyPoint), user, SupplyPoint.account_id).order_by(AccountLink.id, SupplyPoint.identifier)
     ).scalars())
 
 

@@ -17,8 +17,9 @@ from werkzeug.datastructures import MultiDict
 from core.framework.extensions import db
 from core.framework.fields import offer_supply_points
 from core.framework.forms import load_form
+from core.framework.ownership import linked_accounts
 from core.framework.web import commodity_label, page_number
-from core.models import AccountLink, BillingAccount, ServiceRequest
+from core.models import BillingAccount, ServiceRequest
 from core.service_requests.service import (
     StepProgress,
     account_errors,
@@ -32,9 +33,7 @@ PAGE_SIZE = 20
 
 
 def _my_accounts() -> list[BillingAccount]:
-    return list(db.session.execute(
-        select(BillingAccount).join(AccountLink).where(AccountLink.user_id == current_user.id).order_by(AccountLink.id)
-    ).scalars())
+    return linked_accounts(current_user)
 
 
 def _offer_supply_points(schema, accounts: list[BillingAccount]):

@@ -119,6 +119,7 @@ def conformance_app(conformance_plugin, conformance_supplier, tmp_path_factory) 
             "DEFAULT_TENANT": None,
             "MAIL_CAPTURE": True,
             "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_PARAMETERS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},  # cheap: a test
         },
         plugins=[conformance_plugin],
     )

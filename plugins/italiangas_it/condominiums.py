@@ -18,7 +18,16 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
-from core.plugin_api import AccountLink, BillingAccount, Invoice, ServiceRequest, User, db, file_request
+from core.plugin_api import (
+    AccountLink,
+    BillingAccount,
+    Invoice,
+    ServiceRequest,
+    User,
+    db,
+    file_request,
+    owned,
+)
 from plugins.italiangas_it.i18n import _
 from plugins.italiangas_it.identity import ADMIN_CODE_METHOD
 
@@ -45,9 +54,7 @@ def is_administrator(user: User) -> bool:
 
 
 def _mine(user: User):
-    return select(BillingAccount).join(AccountLink, AccountLink.account_id == BillingAccount.id).where(
-        AccountLink.user_id == user.id
-    )
+    return owned(select(BillingAccount), user)
 
 
 def condominiums(user: User) -> list[BillingAccount]:
@@ -93,10 +100,7 @@ def invoices_page(user: User, page: int) -> tuple[list[tuple[Invoice, BillingAcc
     """One page of the invoices of every condominium, newest first, in one query;
     and whether there is a next page."""
     rows = db.session.execute(
-        select(Invoice, BillingAccount)
-        .join(BillingAccount, Invoice.account_id == BillingAccount.id)
-        .join(AccountLink, AccountLink.account_id == BillingAccount.id)
-        .where(AccountLink.user_id == user.id)
+        owned(select(Invoice, BillingAccount).join(BillingAccount, Invoice.account_id == BillingAccount.id), user)
         .order_by(Invoice.issued_on.desc(), BillingAccount.holder_name, Invoice.id.desc())
         .offset((page - 1) * INVOICES_PAGE_SIZE)
         .limit(INVOICES_PAGE_SIZE + 1)

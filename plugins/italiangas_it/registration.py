@@ -28,6 +28,7 @@ from core.plugin_api import (
     db,
     link_proven,
     make_token,
+    own_accounts,
     read_token,
     register_login,
     send_mail,
@@ -131,7 +132,4 @@ def activate_and_link(user: User, account_numbers: Sequence[str]) -> LinkResult:
 
 
 def linked_accounts(user: User) -> list[BillingAccount]:
-    return list(db.session.execute(
-        select(BillingAccount).join(AccountLink).where(AccountLink.user_id == user.id)
-        .order_by(AccountLink.id).options(selectinload(BillingAccount.supply_points))
-    ).scalars())
+    return list(db.session.execute(own_accounts(user).options(selectinload(BillingAccount.supply_points))).scalars())

@@ -89,8 +89,10 @@ class Service:
         return f"=== last {lines} lines of {self.name} ({self.log}):\n" + "\n".join(text[-lines:])
 
 
-def wait_until(check: Callable[[], bool], what: str, services: Iterable[Service] = (), timeout: float = 120) -> None:
-    """Poll ``check``; fail with the services' logs when one of them ended or time is up."""
+def wait_until(check: Callable[[], bool], what: str, services: Iterable[Service] = (), timeout: float = 120,
+               every: float = 0.3) -> None:
+    """Poll ``check`` every ``every`` seconds; fail with the services' logs when one of them
+    ended or time is up."""
     services = list(services)
     deadline = time.monotonic() + timeout  # generous: CI machines can be busy
     while time.monotonic() < deadline:
@@ -100,7 +102,7 @@ def wait_until(check: Callable[[], bool], what: str, services: Iterable[Service]
             if service.process is not None and not service.running:
                 raise AssertionError(f"{service.name} ended ({service.process.returncode}) before {what}:\n"
                                      + service.tail())
-        time.sleep(0.3)
+        time.sleep(every)
     raise AssertionError(f"no {what} within {timeout} s\n" + "\n".join(s.tail() for s in services))
 
 
@@ -129,13 +131,14 @@ class BackendProcess(Service):
     def start(self) -> None:
         super().start()
 
-        def answers() -> bool:
-            try:
-                return httpx.get(f"http://127.0.0.1:{self.port}/", timeout=0.5).status_code == 200
-            except httpx.TransportError:
-                return False
+        with httpx.Client(timeout=0.5) as http:  # one client: each new one loads the CA bundle again
+            def answers() -> bool:
+                try:
+                    return http.get(f"http://127.0.0.1:{self.port}/").status_code == 200
+                except httpx.TransportError:
+                    return False
 
-        wait_until(answers, "answer of the demo back-end", [self], timeout=30)
+            wait_until(answers, "answer of the demo back-end", [self], timeout=30, every=0.05)
 
     def stop(self) -> None:
         self.kill()
