@@ -24,11 +24,13 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
+from core import scaffold_data
 from core.cli import new_plugin
 from core.framework.catalogs import CATALOG_LOCALES, CatalogDomain, extract
+from core.framework.fields import Iban
 from core.framework.identifiers import is_valid_gsrn18, is_valid_pdr, is_valid_pod
 from core.framework.theming import Theme
-from core.scaffold import PluginSpec, ScaffoldError, check_name, scaffold, template_files
+from core.scaffold import PluginSpec, ScaffoldError, check_name, scaffold, template_files, template_values
 from core.testing import suite
 
 NAME = "acme_energy"
@@ -450,3 +452,14 @@ def test_command_needs_no_app(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / NAME / "pyproject.toml").is_file()
+
+
+@pytest.mark.parametrize("country", [*sorted(scaffold_data.COUNTRIES), "DE", "CH"])
+def test_the_refund_account_example_is_a_valid_iban_of_the_country(country):
+    """The generated request type's example passes its own field, so the suite can file it."""
+    data = scaffold_data.country(country)
+    values = template_values(PluginSpec(NAME, country=country))
+    field = Iban(countries=(country,) if data.iban else ())
+    assert field.deserialize(values["sample_iban"]) == values["sample_iban"]
+    assert values["sample_iban"].startswith(country if data.iban else "DE")
+    assert values["sample_holder"].split()[0] in data.female_names
