@@ -744,3 +744,17 @@ def test_request_rules_of_the_chosen_account_apply_as_on_the_form(make_app, smtp
     body["data"]["amount"] = str(lowest)
     assert api.post("/requests", json=body).status_code == 202
     assert _count(app, ServiceRequest, "cez") == 1
+
+
+def test_a_null_character_in_any_text_is_refused_and_changes_nothing(app, owner):
+    """No database column stores a NUL character: it is a validation error, on the API and on the form."""
+    client, identity, api = owner
+    refused = api.post("/requests", json={"type": "contact_update", "account": "\u0000",
+                                          "data": {"email": "x\u0000@example.com"}})
+    body = _error(refused, 422, "validation_failed")
+    assert set(body["fields"]) == {"account", "data"}
+    assert api.get("/requests").get_json()["items"] == []
+    visitor = client_for(app)
+    form = visitor.submit("/register", {"email": "new\x00@example.com", "password": "x", "password_repeat": "x"})
+    assert form.status_code == 400, form.status_code
+    assert "Remove the invisible control characters from this text." in form.get_data(as_text=True)

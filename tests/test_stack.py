@@ -26,6 +26,7 @@ import time
 import uuid
 from collections import Counter
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -138,8 +139,12 @@ class Browser:
 
 
 def _path(link: str) -> str:
-    """The path of a link to the tenant's host (in a mail, or a redirect)."""
-    return link.split(HOST, 1)[1] if HOST in link else link
+    """The path (and query) of a link to the tenant's host (in a mail, or a redirect)."""
+    parts = urlsplit(link)
+    if not parts.netloc:
+        return link
+    assert parts.hostname == HOST, link
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _location(response: httpx.Response) -> str:

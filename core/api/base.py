@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 from core.api_tokens import service as tokens
 from core.consents.service import terms_outdated
 from core.framework.extensions import csrf, limiter
-from core.framework.forms import translate_errors
+from core.framework.forms import null_characters, translate_errors
 from core.framework.web import limit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -228,6 +228,9 @@ def json_body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiError(400)
+    refused = null_characters(body)
+    if refused:
+        raise validation_failed(refused)
     return body
 
 

@@ -85,10 +85,29 @@ def form_input(schema: marshmallow.Schema, form: MultiDict) -> dict[str, Any]:
     return data
 
 
+def null_characters(data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """An error for each field whose text holds a NUL character (no database column stores one)."""
+    def holds(value: Any) -> bool:
+        if isinstance(value, str):
+            return "\x00" in value
+        if isinstance(value, Mapping):
+            return any(holds(v) for v in value.values())
+        if isinstance(value, list | tuple):
+            return any(holds(v) for v in value)
+        return False
+
+    return {name: [_("Remove the invisible control characters from this text.")]
+            for name, value in data.items() if holds(value)}
+
+
 def load_form(schema: marshmallow.Schema, form: MultiDict) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
     """Validate a submitted form: ``(data, {})`` or ``(None, errors)``."""
+    data = form_input(schema, form)
+    refused = null_characters(data)
+    if refused:
+        return None, refused
     try:
-        return schema.load(form_input(schema, form)), {}
+        return schema.load(data), {}
     except marshmallow.ValidationError as exc:
         return None, translate_errors(exc.messages)
 

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlsplit
 
 import marshmallow
 from flask import url_for
@@ -122,7 +123,8 @@ class DemoPaymentProvider(PaymentProvider):
         self.key = key
 
     def start(self, order: PaymentOrder) -> str:
-        return url_for("payments.demo_bank", token=order.reference, return_to=order.return_url)
+        # the demo bank is a page of the portal: it sends the customer back by path
+        return url_for("payments.demo_bank", token=order.reference, return_to=urlsplit(order.return_url).path)
 
     def sign(self, body: bytes) -> str:
         return "sha256=" + hmac.new(self.key, body, hashlib.sha256).hexdigest()
