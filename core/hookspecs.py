@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from flask import Blueprint, Flask
 
     from core.plugin_api import (
+        ApiEndpoints,
         IdentityMethod,
         NavigationItem,
         NotificationChannel,
@@ -252,6 +253,19 @@ def portal_blueprints(app: Flask) -> list[Blueprint]:
     :param app: the application being created (read ``app.config`` to leave a page out);
         an implementation may leave this parameter out.
     :return: a list of :class:`flask.Blueprint`.
+    """
+
+
+@hookspec
+def portal_api_endpoints() -> list[ApiEndpoints]:
+    """Endpoints of the JSON API (``/api/v1``) of a plugin (and of each core feature).
+
+    Called once per application at start-up. Each :class:`core.plugin_api.ApiEndpoints`
+    is routed behind token authentication, the API's rate limit and JSON errors, and
+    described in the OpenAPI document. A supplier plugin's endpoints answer only on the
+    hosts of tenants it serves; on other hosts they return 404.
+
+    :return: a list of :class:`core.plugin_api.ApiEndpoints`.
     """
 
 

@@ -68,7 +68,10 @@ PARAMETERS = {
     "identifier": "point_identifier",
     "number": "invoice_number",
 }
-ENDPOINT_PARAMETERS = {("api.account", "number"): "account_number"}  # where a name means something else
+ENDPOINT_PARAMETERS = {  # where a name means something else
+    ("api.account", "number"): "account_number",
+    ("api.payment_attempt", "reference"): "payment_token",
+}
 
 CONTACT = {"email": "nowy.adres@example.com", "street": "ul. Marszałkowska 10/2", "postcode": "00950",
            "city": "Warszawa"}

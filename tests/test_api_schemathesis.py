@@ -44,7 +44,12 @@ def _real_path_parameters(app) -> dict[str, str]:
     api = Api(app, app.config["TEST_API_TOKEN"])
     api.post("/requests", json={"type": "contact_update", "account": api.get("/me").get_json()["accounts"][0],
                                 "data": {"email": "fuzz.new@example.com"}})
+    invoice = next(i for i in api.get("/invoices?per_page=100").get_json()["items"]
+                   if float(i["outstanding"]["amount"]) > 0)
+    attempt = api.post("/payments", json={"account": invoice["account_number"], "invoice": invoice["number"],
+                                          "amount": invoice["outstanding"]["amount"]})
     return {
+        "reference": attempt.get_json()["reference"],
         "number": api.get("/invoices").get_json()["items"][0]["number"],
         "identifier": max(api.get("/supply-points").get_json()["items"], key=lambda p: p["accepts_readings"])["identifier"],
         "request_id": api.get("/requests").get_json()["items"][0]["id"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlsplit
 from decimal import Decimal
 
 import pytest
@@ -316,8 +317,10 @@ def _start(client, path: str, amount: str):
     """Submit the pay form: the demo bank's address, and the payment's token in it."""
     response = client.submit(path, {"amount": amount})
     assert response.status_code == 302, response.get_data(as_text=True)
-    token = re.search(r"/payments/demo-bank/([^?]+)", response.location).group(1)
-    return response.location, token
+    bank = urlsplit(response.location)
+    assert bank.netloc in ("", client.host), response.location  # the bank page is on the brand's own host
+    token = re.search(r"/payments/demo-bank/([^?]+)", bank.path).group(1)
+    return f"{bank.path}?{bank.query}", token
 
 
 @pytest.mark.parametrize("code", sorted(TENANTS))
@@ -397,7 +400,7 @@ def test_amount_is_validated_and_nothing_is_started(portal, smtp_server, amount,
 def _callback(app, client, token: str, amount: Decimal, transaction: str = "TX-1", signature: str | None = None,
               code: str = "innogy", currency: str = "PLN"):
     with app.app_context():
-        provider = DemoPaymentProvider(demo_key(app.config["SECRET_KEY"], code))
+        provider = DemoPaymentProvider(demo_key(app.config["SECRET_KEY"], code), app.extensions["portal_tenants"][code])
     body, headers = provider.notification(token, transaction, True, Money(amount, currency))
     if signature is not None:
         headers = {SIGNATURE_HEADER: signature} if signature else {}

@@ -22,9 +22,9 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from core.accounts.models import SupplyPointSelection
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
+from core.models import SupplyPointSelection
 from tests.conftest import PASSWORD, SUPPORT, TEST_TENANTS, client_for, register_and_activate, sign_in
 from tests.support.accounts import point_record, store_and_link
 from tests.support.broker import redis_running

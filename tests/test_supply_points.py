@@ -9,9 +9,9 @@ from decimal import Decimal
 from babel.dates import format_date
 from sqlalchemy import select
 
-from core.accounts.models import SupplyPointSelection
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
+from core.models import SupplyPointSelection
 from tests.conftest import client_for, link_account, register_and_activate, sign_in
 from tests.support.accounts import local, point_record, readings, store_and_link
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from core.accounts import views
+from core.accounts import api, views
 from core.framework.descriptions import NavigationItem
 from core.hookspecs import hookimpl
 
@@ -19,3 +19,8 @@ def portal_blueprints() -> list[Any]:
 @hookimpl
 def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
     return [NavigationItem("accounts.index", _l("My accounts"), order=20)]
+
+
+@hookimpl
+def portal_api_endpoints() -> list[Any]:
+    return [api.endpoints]

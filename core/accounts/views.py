@@ -12,16 +12,16 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
 from core.accounts.linking import LinkOutcome, link_account
-from core.accounts.selection import (
+from core.framework.extensions import limiter
+from core.framework.forms import load_form
+from core.framework.labels import register_label
+from core.framework.selection import (
     my_supply_points,
     own_supply_point_or_404,
     select_supply_point,
     supply_point_choice,
     with_meters,
 )
-from core.framework.extensions import limiter
-from core.framework.forms import load_form
-from core.framework.labels import register_label
 from core.framework.web import limit, safe_next
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")

@@ -4,8 +4,10 @@ Requests carry ``Authorization: Bearer up_…`` (never cookies, so no CSRF); the
 decides the customer, and the Host the brand as everywhere, so a token works only on its
 own brand's host. Answers and errors are JSON; error messages are in the customer's
 language. Each view is declared with :func:`operation`, which also feeds the OpenAPI
-document (:mod:`core.api.spec`). This module is the machinery: the blueprint, errors,
-authentication and :func:`operation`; the endpoints are in :mod:`core.api.views`.
+document (:mod:`core.api.spec`). This module is the machinery: errors, authentication, the
+:class:`ApiEndpoints` that each feature (and any plugin) declares its endpoints with, and
+the blueprint built from them for each app; the endpoints live in their features'
+``api.py`` modules, returned by the ``portal_api_endpoints`` hook.
 """
 
 from __future__ import annotations
@@ -17,19 +19,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import marshmallow
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import Blueprint, Flask, current_app, g, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from core.api_tokens import service as tokens
-from core.consents.service import terms_outdated
-from core.framework.extensions import csrf, limiter
+from core.framework.extensions import client_key, csrf, db, limiter
 from core.framework.forms import null_characters, translate_errors
+from core.framework.ownership import own_supply_points
+from core.framework.tenancy import current_tenant_code
 from core.framework.web import limit
+from core.models import SupplyPoint
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)  # bearer tokens only: a browser's cookie never authenticates here
-PUBLIC = {"api.openapi", "api.docs"}
 RULE_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")  # <converter:name>
 DEFAULT_RATE_LIMIT = "120 per minute;3000 per hour"
 
@@ -39,6 +41,7 @@ _ERRORS: dict[int, tuple[str, Any]] = {
     403: ("insufficient_scope", _l("This access token may only read.")),
     404: ("not_found", _l("Not found.")),
     405: ("method_not_allowed", _l("This method is not allowed here.")),
+    409: ("conflict", _l("This cannot be done in the current state.")),
     413: ("payload_too_large", _l("The request is too large.")),
     422: ("validation_failed", _l("Some fields are not valid.")),
     429: ("rate_limited", _l("Too many requests. Wait a little and try again.")),
@@ -48,18 +51,28 @@ _ERRORS: dict[int, tuple[str, Any]] = {
 
 
 class ApiError(Exception):
-    """An error answer: HTTP status, a stable code, a translated message, field errors."""
+    """An error answer of the API: HTTP ``status``, a stable ``code`` for programs, a
+    translated ``message`` for people (the status's default when not given), and
+    ``field_errors`` (translated messages per field) for a 422."""
 
     def __init__(self, status: int, message: Any = None, *, code: str | None = None,
                  field_errors: dict[str, list[str]] | None = None, headers: dict[str, str] | None = None):
         default_code, default_message = _ERRORS.get(status, ("error", _ERRORS[500][1]))
-        self.status, self.code = status, code or default_code
+        self.status = status
+        """The HTTP status of the answer."""
+        self.code = code or default_code
+        """Stable, for programs (``"not_found"``, ``"validation_failed"``, ...)."""
         self.message = message if message is not None else default_message
-        self.field_errors, self.headers = field_errors, headers or {}
+        """For people, in the customer's language (a lazy string is fine)."""
+        self.field_errors = field_errors
+        """Translated messages per field, or ``None``."""
+        self.headers = headers or {}
+        """Headers to send with the answer (``Retry-After``)."""
         super().__init__(self.code)
 
 
 def validation_failed(field_errors: dict[str, list[str]], message: Any = None, code: str | None = None) -> ApiError:
+    """A 422 answer with translated messages per field (``{"account": ["Choose ..."]}``)."""
     return ApiError(422, message, code=code, field_errors=field_errors)
 
 
@@ -77,21 +90,10 @@ def _error_response(error: ApiError):
     return response
 
 
-@bp.errorhandler(ApiError)
-def _api_error(error: ApiError):
-    return _error_response(error)
-
-
 def _http_error(error: HTTPException):
     headers = {"Retry-After": error.response.headers["Retry-After"]} if (
         error.response is not None and "Retry-After" in error.response.headers) else None
     return _error_response(ApiError(error.code or 500, headers=headers))
-
-
-# per status: the app's own (HTML) handlers for 404, 429 and 500 would otherwise win
-for _status in _ERRORS:
-    bp.register_error_handler(_status, _http_error)
-bp.register_error_handler(HTTPException, _http_error)
 
 
 def _bearer() -> str | None:
@@ -107,38 +109,30 @@ def _request_token():
     return g.api_token
 
 
+def _public() -> bool:
+    """Whether the request is for a view that needs no token (the OpenAPI document)."""
+    return request.endpoint in current_app.extensions["portal_api_public"]
+
+
 def _rate_limit_key() -> str:
     """Per valid token, so each app has its own budget; per address otherwise, so made-up
     tokens are counted with the address that sends them."""
-    from core.framework.extensions import _client_key
-    from core.framework.tenancy import current_tenant_code
-
-    token = None if request.endpoint in PUBLIC else _request_token()
+    token = None if _public() else _request_token()
     if token is None:
-        return _client_key()
+        return client_key()
     return f"{current_tenant_code(default='-')}:api:token:{token.id}"
 
 
-limiter.limit(limit("API"), key_func=_rate_limit_key)(bp)
+# one decorator object for every app's blueprint: the limiter keeps one limit for "api"
+_RATE_LIMIT = limiter.limit(limit("API"), key_func=_rate_limit_key)
 
 
-@bp.record_once
-def _defaults(state) -> None:
-    state.app.config.setdefault("RATELIMIT_API", DEFAULT_RATE_LIMIT)
-    # an address that matches no route (an id out of range, say) still gets a JSON answer
-    state.app.extensions.setdefault("portal_unmatched_path_errors", {})[bp.url_prefix] = _http_error
-
-
-@bp.before_request
 def _authenticate() -> None:
-    if request.endpoint in PUBLIC:
+    if _public():
         return
     token = _request_token()
     if token is None:
         raise ApiError(401)
-    if terms_outdated(token.user):  # as on the web: nothing before the new terms are accepted
-        raise ApiError(403, _l("The terms of service have changed: accept them in the portal first."),
-                       code="terms_not_accepted")
     # The token's owner is Flask-Login's current user for this request only (no session):
     # the portal's locale choice and helpers see them as on the web.
     g._login_user = token.user
@@ -149,7 +143,12 @@ def _authenticate() -> None:
 
 @dataclass
 class Operation:
-    """One endpoint as the OpenAPI document describes it."""
+    """One endpoint of the API, as it is routed and as the OpenAPI document describes it.
+
+    ``body_document`` and ``describe`` let a feature give, per brand, what cannot be a
+    fixed schema (the request types' bodies): called with the document being built (an
+    ``apispec.APISpec``), they return the body's schema and text to add to the description.
+    """
 
     rule: str
     method: str
@@ -165,6 +164,8 @@ class Operation:
     errors: tuple[int, ...] = ()
     description: Any = None
     headers: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    body_document: Callable[[Any], dict[str, Any] | None] | None = None
+    describe: Callable[[], str] | None = None
 
     @property
     def path_params(self) -> list[tuple[str, str]]:
@@ -183,29 +184,112 @@ class Operation:
         return sorted(found)
 
 
-OPERATIONS: list[Operation] = []
+class ApiEndpoints:
+    """A feature's (or a plugin's) endpoints of the JSON API under ``/api/v1``.
 
-
-def operation(rule: str, method: str = "GET", **details: Any) -> Callable:
-    """Register a view under ``rule`` and describe it for the OpenAPI document.
-
-    ``write=True`` refuses read-only tokens with 403.
+    Declare each with :meth:`operation`, return the object from the ``portal_api_endpoints``
+    hook, and the portal routes it behind token authentication, the API's rate limit and
+    JSON errors, and describes it in the OpenAPI document. A supplier plugin's endpoints
+    answer on its own brands only. View names are endpoint names (``api.<name>``): unique
+    across the API.
     """
 
-    def decorate(view: Callable) -> Callable:
-        op = Operation(rule=rule, method=method, endpoint=f"{bp.name}.{view.__name__}", **details)
-        OPERATIONS.append(op)
+    def __init__(self) -> None:
+        self.operations: list[tuple[Operation, Callable]] = []
+        """Each declared :class:`Operation` with its view, in the order declared."""
+        self.checks: list[Callable[[Any], None]] = []
+        """The :meth:`token_check` functions."""
 
-        @functools.wraps(view)
-        def checked(**kwargs: Any):
-            if op.write and not g.api_token.can_write:
-                raise ApiError(403)
-            return view(**kwargs)
+    def operation(self, rule: str, method: str = "GET", **details: Any) -> Callable:
+        """Decorate a view: ``rule`` relative to ``/api/v1``, and the :class:`Operation`'s
+        details (``summary``, ``tag``, ``response``, ``query``, ``body`` schemas, ...).
 
-        bp.add_url_rule(rule, view.__name__, checked, methods=[method])
-        return checked
+        ``write=True`` refuses read-only tokens with 403. The view returns a JSON-able
+        body, or ``(body, status, headers)``, or a :class:`flask.Response`; it raises
+        :class:`ApiError` for error answers.
+        """
 
-    return decorate
+        def decorate(view: Callable) -> Callable:
+            op = Operation(rule=rule, method=method, endpoint=f"api.{view.__name__}", **details)
+            self.operations.append((op, view))
+            return view
+
+        return decorate
+
+    def token_check(self, check: Callable[[Any], None]) -> Callable[[Any], None]:
+        """Decorate ``check(user)``: called before every token request of the whole API,
+        once the token is verified; it raises :class:`ApiError` to refuse (the consents
+        feature refuses every request until new terms are accepted)."""
+        self.checks.append(check)
+        return check
+
+
+def build_blueprint(app: Flask, groups: list[tuple[ApiEndpoints, object | None]],
+                    public_views: dict[str, Callable]) -> Blueprint:
+    """The ``api`` blueprint of one app, from each feature's and plugin's endpoints.
+
+    ``groups`` pairs each :class:`ApiEndpoints` with the supplier plugin that owns it
+    (``None`` for the core's and other plugins'); ``public_views`` are the views, by rule,
+    that need no token (the OpenAPI document and its page). The operations are kept in ``app.extensions`` for it.
+    """
+    bp = Blueprint("api", __name__, url_prefix="/api/v1")
+    csrf.exempt(bp)  # bearer tokens only: a browser's cookie never authenticates here
+    bp.register_error_handler(ApiError, _error_response)
+    for status in _ERRORS:  # per status: the app's own (HTML) handlers would otherwise win
+        bp.register_error_handler(status, _http_error)
+    bp.register_error_handler(HTTPException, _http_error)
+    _RATE_LIMIT(bp)
+    checks = [check for group, _owner in groups for check in group.checks]
+
+    @bp.before_request
+    def authenticate() -> None:
+        _authenticate()
+        if not _public():
+            for check in checks:
+                check(g.api_token.user)
+
+    operations: list[Operation] = []
+    for group, owner in groups:
+        for op, view in group.operations:
+            if any(known.endpoint == op.endpoint for known in operations):
+                raise ValueError(f"two API endpoints named {op.endpoint!r}")
+            operations.append(op)
+            bp.add_url_rule(op.rule, op.endpoint.removeprefix("api."), _checked(op, view, owner), methods=[op.method])
+    for rule, view in public_views.items():
+        bp.add_url_rule(rule, view.__name__, view)
+    bp.add_url_rule("/<anypath:rest>", "no_such_address", _no_such_address,
+                    methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    app.config.setdefault("RATELIMIT_API", DEFAULT_RATE_LIMIT)
+    # an address that matches no route (an id out of range, say) still gets a JSON answer
+    app.extensions.setdefault("portal_unmatched_path_errors", {})[bp.url_prefix] = _http_error
+    app.extensions["portal_api_operations"] = operations
+    app.extensions["portal_api_public"] = {f"api.{view.__name__}" for view in public_views.values()}
+    return bp
+
+
+def _checked(op: Operation, view: Callable, owner: object | None) -> Callable:
+    @functools.wraps(view)
+    def checked(**kwargs: Any):
+        if owner is not None and g.tenant.plugin is not owner:
+            raise ApiError(404)
+        if op.write and not g.api_token.can_write:
+            raise ApiError(403)
+        return view(**kwargs)
+
+    return checked
+
+
+def _no_such_address(rest: str):
+    """Any other address under the API answers in JSON too."""
+    raise ApiError(404)
+
+
+def operations() -> list[Operation]:
+    """The current app's API operations, in the order they are declared."""
+    return current_app.extensions["portal_api_operations"]
+
+
+# --- helpers for the views --------------------------------------------------------
 
 
 def load(schema: marshmallow.Schema | type[marshmallow.Schema], data: Any,
@@ -221,10 +305,12 @@ def load(schema: marshmallow.Schema | type[marshmallow.Schema], data: Any,
 
 
 def query_args(schema: type[marshmallow.Schema]) -> dict[str, Any]:
+    """The query string, validated by ``schema`` (a 422 when it is not valid)."""
     return load(schema, request.args.to_dict())
 
 
 def json_body() -> dict[str, Any]:
+    """The request's JSON object (a 400 for anything else; a 422 for control characters)."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiError(400)
@@ -234,10 +320,21 @@ def json_body() -> dict[str, Any]:
     return body
 
 
+def one(statement):
+    """The one row ``statement`` finds (its only column, or the row), else a 404."""
+    found = db.session.execute(statement).first()
+    if found is None:
+        raise ApiError(404)
+    return found if len(found) > 1 else found[0]
+
+
+def own_supply_point(identifier: str):
+    """The token owner's supply point with this identifier, else a 404."""
+    return one(own_supply_points(current_user).where(SupplyPoint.identifier == identifier))
+
+
 def paginated(statement, args: dict[str, Any], dump: Callable[..., dict]) -> dict[str, Any]:
     """One page of ``statement``'s rows, each dumped with ``dump(*row)``, and the links."""
-    from core.framework.extensions import db
-
     page, per_page = args["page"], args["per_page"]
     rows = db.session.execute(statement.offset((page - 1) * per_page).limit(per_page + 1)).all()
 
@@ -252,3 +349,7 @@ def paginated(statement, args: dict[str, Any], dump: Callable[..., dict]) -> dic
         "links": {"self": link(page), "next": link(page + 1) if len(rows) > per_page else None},
     }
 
+
+def replayed_headers(replayed: bool) -> dict[str, str]:
+    """The answer's headers of an idempotent write: whether it repeats an earlier answer."""
+    return {"Idempotent-Replayed": "true"} if replayed else {}

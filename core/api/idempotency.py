@@ -23,9 +23,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from core.api.base import ApiError, validation_failed
-from core.api_tokens.models import ApiIdempotencyKey
+from core.api.models import ApiIdempotencyKey
 from core.framework.extensions import db
-from core.service_requests.service import new_submission_key
+from core.framework.outbox import new_submission_key
 
 HEADER = "Idempotency-Key"
 MAX_LENGTH = 255

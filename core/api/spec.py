@@ -12,12 +12,11 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import g, jsonify, render_template, url_for
 from flask_babel import gettext as _
+from marshmallow import Schema
 
 from core.api import schemas as s
-from core.api.base import OPERATIONS, RULE_PARAMETER, bp
-from core.framework.descriptions import RequestType
+from core.api.base import RULE_PARAMETER, Operation, operations
 from core.framework.web import MAX_ID
-from core.service_requests.service import json_safe
 
 OPENAPI_VERSION = "3.0.3"
 API_VERSION = "1.0.0"
@@ -27,86 +26,53 @@ _TYPES = {"int": "integer", "string": "string", "path": "string"}
 def _status_description(status: int) -> str:
     return {
         200: _("Success"),
+        201: _("Created"),
         202: _("Received; delivered to the supplier in the background"),
         400: _("The body is not a JSON object"),
         401: _("No token, or the token is not valid or revoked"),
         403: _("The token may only read, or the terms of service must be accepted in the portal first"),
         404: _("Not found among your own data"),
+        409: _("Not possible in the current state"),
         422: _("Some fields are not valid"),
         429: _("Too many requests"),
         503: _("The billing system is not responding"),
     }[status]
 
 
+def new_document(**info: Any) -> APISpec:
+    """An empty OpenAPI document that converts marshmallow schemas the portal's way
+    (decimals as strings, a form field's label, help and choices in words)."""
+    marshmallow_plugin = MarshmallowPlugin()
+    spec = APISpec(version=API_VERSION, openapi_version=OPENAPI_VERSION, plugins=[marshmallow_plugin],
+                   **{"title": "", **info})
+    marshmallow_plugin.map_to_openapi_type(s.DecimalString, "string", "decimal")
+    marshmallow_plugin.converter.add_attribute_function(_field_words)
+    return spec
+
+
+def json_schema(schema: type[Schema], **described: Any) -> dict[str, Any]:
+    """``schema`` as a JSON schema object, as the OpenAPI document shows it."""
+    spec = new_document()
+    spec.components.schema("Schema", described, schema=schema)
+    return _json_numbers(spec.to_dict()["components"]["schemas"]["Schema"])
+
+
 def build_spec() -> dict[str, Any]:
     """The document for the current brand (its name, its server, its request types)."""
-    marshmallow_plugin = MarshmallowPlugin()
-    spec = APISpec(
+    spec = new_document(
         title=_("%(supplier)s customer API", supplier=g.tenant.supplier.name),
-        version=API_VERSION,
-        openapi_version=OPENAPI_VERSION,
-        plugins=[marshmallow_plugin],
         info={"description": _("Your accounts, invoices, payments, meter readings and requests, "
                                "for apps and home automation. Make a personal access token on the "
                                "API access page of the portal and send it as a bearer token.")},
         servers=[{"url": url_for("api.openapi", _external=True).removesuffix("/openapi.json")}],
         security=[{"bearer": []}],
     )
-    marshmallow_plugin.map_to_openapi_type(s.DecimalString, "string", "decimal")
-    marshmallow_plugin.converter.add_attribute_function(_field_words)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                "description": _("A personal access token (up_…)")})
     spec.components.schema("Error", schema=s.ErrorSchema)
-    request_types = g.tenant.request_types()
-    bodies = {s.RequestInput: request_input(spec, request_types)} if request_types else {}
-    types = [t.code for t in request_types]
-    for op in OPERATIONS:
-        spec.path(path=openapi_path(op.rule), operations={op.method.lower(): _operation(op, types, bodies)})
+    for op in operations():
+        spec.path(path=openapi_path(op.rule), operations={op.method.lower(): _operation(spec, op)})
     return _json_numbers(spec.to_dict())
-
-
-REQUEST_DATA = "RequestData_{}"
-REQUEST_INPUT = "RequestInput_{}"
-
-
-def request_input(spec: APISpec, request_types: list[RequestType]) -> dict[str, Any]:
-    """The body of ``POST /requests``: one object per request type, told apart by ``type``.
-
-    Each type's fields are a component of their own, ``RequestData_<code>``, generated
-    from its schema (with the label, help and choices of the web form, and the type's
-    fixed examples); ``RequestInput_<code>`` is the body that files it.
-    """
-    account = s.RequestInput().fields["account"]
-    mapping: dict[str, str] = {}
-    data_of: dict[type, str] = {}  # two types may share a schema: one component
-    for request_type in request_types:
-        body = REQUEST_INPUT.format(request_type.code)
-        described: dict[str, Any] = {"title": str(request_type.label)}
-        if request_type.description:
-            described["description"] = str(request_type.description)
-        examples = request_type.fixed_examples
-        if examples:
-            described["example"] = json_safe(examples[0])
-        data = data_of.setdefault(request_type.schema, REQUEST_DATA.format(request_type.code))
-        if data not in spec.components.schemas:
-            spec.components.schema(data, described, schema=request_type.schema)
-        required = bool(spec.components.schemas[data].get("required"))
-        spec.components.schema(body, {
-            "type": "object",
-            "title": str(request_type.label),
-            "properties": {
-                "type": {"type": "string", "enum": [request_type.code]},
-                "account": {"type": "string", "maxLength": 64, "description": str(account.metadata["description"])},
-                "data": {"$ref": f"#/components/schemas/{data}"},
-            },
-            "required": ["type", "account", "data"] if required else ["type", "account"],
-            "additionalProperties": False,
-            **({"example": {"type": request_type.code, "account": "…", "data": described["example"]}}
-               if examples else {}),
-        })
-        mapping[request_type.code] = f"#/components/schemas/{body}"
-    return {"oneOf": [{"$ref": ref} for ref in mapping.values()],
-            "discriminator": {"propertyName": "type", "mapping": mapping}}
 
 
 def _field_words(self, field, **kwargs: Any) -> dict[str, Any]:
@@ -140,7 +106,7 @@ def openapi_path(rule: str) -> str:
     return RULE_PARAMETER.sub(r"{\2}", rule)
 
 
-def _operation(op, request_types: list[str], bodies: dict[Any, Any]) -> dict[str, Any]:
+def _operation(spec: APISpec, op: Operation) -> dict[str, Any]:
     parameters: list[dict[str, Any]] = [
         {"in": "path", "name": name, "required": True,
          "schema": {"type": _TYPES.get(converter, "string"),
@@ -166,25 +132,22 @@ def _operation(op, request_types: list[str], bodies: dict[Any, Any]) -> dict[str
         "parameters": parameters,
         "responses": responses,
     }
-    if op.description:
-        operation["description"] = str(op.description)
+    description = " ".join(text for text in (str(op.description or ""), op.describe() if op.describe else "") if text)
+    if description:
+        operation["description"] = description
     if op.body:
-        body = bodies.get(op.body, op.body)
+        body = (op.body_document(spec) if op.body_document else None) or op.body
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
-        if op.body is s.RequestInput and request_types:
-            operation["description"] = "{} {}".format(
-                operation.get("description", ""), _("Request types: %(types)s.", types=", ".join(request_types))
-            ).strip()
     return operation
 
 
-@bp.get("/openapi.json")
 def openapi():
+    """``/api/v1/openapi.json``: the document, for programs (no token needed)."""
     return jsonify(build_spec())
 
 
-@bp.get("/docs")
 def docs():
+    """``/api/v1/docs``: the document as a page, for people (no token needed)."""
     document = build_spec()
     components = document.get("components", {}).get("schemas", {})
     sections: dict[str, list[dict[str, Any]]] = {}

@@ -19,3 +19,4 @@ def portal_blueprints() -> list[Any]:
 @hookimpl
 def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
     return [NavigationItem("api_tokens.index", _l("API access"), order=85)]
+

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from core.consents import service, views
+from core.consents import api, service, views
 from core.framework.descriptions import NavigationItem, OutboxHandler
 from core.hookspecs import hookimpl
 
@@ -24,3 +24,8 @@ def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
 @hookimpl
 def portal_outbox_handlers() -> list[OutboxHandler]:
     return [OutboxHandler(service.KIND, service.deliver, service.apply_answer)]
+
+
+@hookimpl
+def portal_api_endpoints() -> list[Any]:
+    return [api.endpoints]

@@ -1,6 +1,6 @@
 """Consumption pages: a year per month and register beside the previous one, and the CSV export.
 
-The supply point is the one chosen in the header's selector (:mod:`core.accounts.selection`); the
+The supply point is the one chosen in the header's selector (:mod:`core.framework.selection`); the
 figures come from :mod:`core.consumption.service`.
 """
 
@@ -17,9 +17,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.utils import secure_filename
 
-from core.accounts.selection import current_supply_point, own_supply_point_or_404
 from core.consumption.service import available_years, by_register, chart_for, monthly_consumption
 from core.framework.labels import register_label
+from core.framework.selection import current_supply_point, own_supply_point_or_404
 from core.models import SupplyPoint
 from core.readings.service import local_today
 

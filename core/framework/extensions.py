@@ -12,10 +12,10 @@ from flask_wtf.csrf import CSRFProtect
 
 from core.models.database import db
 
-__all__ = ["db", "migrate", "babel", "login_manager", "csrf", "limiter", "mail"]
+__all__ = ["db", "migrate", "babel", "login_manager", "csrf", "limiter", "mail", "client_key"]
 
 
-def _client_key() -> str:
+def client_key() -> str:
     """Rate-limit key: the tenant and the client address, so brands never share limits."""
     tenant = g.get("tenant")
     return f"{tenant.code if tenant is not None else '-'}:{request.remote_addr or '-'}"
@@ -25,7 +25,7 @@ migrate = Migrate()
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=_client_key, default_limits=[])
+limiter = Limiter(key_func=client_key, default_limits=[])
 """Flask-Limiter, keyed by tenant and client address:
 ``@limiter.limit(limit("VERIFY"), methods=["POST"])`` limits a view."""
 mail = Mail()

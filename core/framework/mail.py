@@ -15,14 +15,14 @@ from __future__ import annotations
 import secrets
 import smtplib
 
-from flask import current_app, g, has_request_context, render_template, session
+from flask import current_app, has_request_context, render_template, session
 from flask_babel import force_locale
 from flask_mail import Message
 
 from core.billing.contract import BackendUnavailable, SubmissionResult, SubmissionStatus
 from core.framework import outbox
 from core.framework.extensions import db, mail
-from core.framework.tenancy import Tenant
+from core.framework.tenancy import Tenant, current_tenant
 from core.models import MailMessage, OutboxMessage, utcnow
 
 KIND = outbox.MAIL
@@ -41,7 +41,7 @@ def send_mail(recipient: str, template: str | list[str], *, locale: str | None =
 
 def render_mail(template: str | list[str], *, locale: str | None = None, **context) -> tuple[str, str]:
     """``(subject, body)`` of a text template in ``locale``; a list means the first that exists."""
-    tenant = g.tenant
+    tenant = current_tenant()
     names = [template] if isinstance(template, str) else template
     with force_locale(locale or tenant.default_locale):
         text = render_template(
@@ -53,7 +53,7 @@ def render_mail(template: str | list[str], *, locale: str | None = None, **conte
 
 def queue(recipient: str, subject: str, body: str) -> MailMessage:
     """Store a plain-text message from the tenant's sender, to leave after commit."""
-    sender = g.tenant.settings.get("mail_sender") or current_app.config["MAIL_DEFAULT_SENDER"]
+    sender = current_tenant().settings.get("mail_sender") or current_app.config["MAIL_DEFAULT_SENDER"]
     message = MailMessage(sender=sender, recipient=recipient, subject=subject, text_body=body,
                           mailbox=_mailbox_of_this_browser(recipient))
     db.session.add(message)
@@ -75,7 +75,7 @@ def _mailbox_of_this_browser(recipient: str) -> str | None:
     """
     if not (current_app.config["MAIL_CAPTURE"] and has_request_context()):
         return None
-    if recipient == demo_login(g.tenant.code):
+    if recipient == demo_login(current_tenant().code):
         return None
     if MAILBOX_KEY not in session:
         session[MAILBOX_KEY] = secrets.token_urlsafe(24)

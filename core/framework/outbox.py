@@ -42,6 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -75,6 +76,12 @@ PULL_FORWARD_EVERY = 5.0  # seconds
 def handlers() -> dict[str, Any]:
     """Each message kind's :class:`~core.plugin_api.OutboxHandler`, from the ``portal_outbox_handlers`` hooks."""
     return current_app.extensions["portal_outbox_handlers"]
+
+
+def new_submission_key() -> str:
+    """A write's idempotency key, put in the form when it is shown: a double submit carries
+    the same key, and the unique key stores the write once."""
+    return secrets.token_urlsafe(24)
 
 
 def enqueue(kind: str, object_id: int, ordering_key: str | None = None) -> OutboxMessage:

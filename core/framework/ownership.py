@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from core.models import AccountLink, BillingAccount, Invoice
+from core.models import AccountLink, BillingAccount, Invoice, SupplyPoint
 from core.models.database import db
 
 
@@ -35,6 +35,17 @@ def owned(statement: Select, user: Any, account_column: InstrumentedAttribute = 
 def own_accounts(user: Any) -> Select:
     """The billing accounts ``user`` has linked, in the order they were linked."""
     return owned(select(BillingAccount), user).order_by(AccountLink.id)
+
+
+def own_account_ids(user: Any):
+    """The ids of the accounts ``user`` has linked, as a subquery (``Invoice.account_id.in_(...)``)."""
+    return select(AccountLink.account_id).where(AccountLink.user_id == user.id).scalar_subquery()
+
+
+def own_supply_points(user: Any) -> Select:
+    """The supply points of the accounts ``user`` has linked: by account in link order, then
+    by identifier."""
+    return owned(select(SupplyPoint), user, SupplyPoint.account_id).order_by(AccountLink.id, SupplyPoint.identifier)
 
 
 def linked_accounts(user: Any) -> list[BillingAccount]:

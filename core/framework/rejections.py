@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
 from flask_babel import lazy_gettext as _l
 
 from core.billing.contract import SubmissionResult
+from core.framework.tenancy import current_tenant
 
 UNSPECIFIED = "unspecified"
 
@@ -56,5 +56,6 @@ def rejection_message(code: str | None) -> str:
     """The sentence a customer reads for a reason code (any unknown code: the general one)."""
     if not code:
         return ""
-    known = reasons(g.tenant) if g.get("tenant") is not None else REASONS
+    tenant = current_tenant(default=None)
+    known = reasons(tenant) if tenant is not None else REASONS
     return str(known.get(code) or known[UNSPECIFIED])

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pluggy
-from flask import Flask
+from flask import Flask, current_app
 
 from core.config import ConfigurationError
 from core.models.tenant_scope import (  # noqa: F401 - the tenancy names, in one place for their users
@@ -161,6 +161,17 @@ class _TenantHooks:
 def _is_supplier_plugin(plugin: object) -> bool:
     impl = getattr(plugin, "portal_supplier", None)
     return callable(impl)
+
+
+def current_tenant(default: Any = NoTenant) -> Tenant:
+    """The tenant being served: the request's, or the one :func:`tenant_context` names (CLI,
+    jobs, tests); ``default`` (else :class:`NoTenant`) when there is none."""
+    code = current_tenant_code(default=None)
+    if code is None:
+        if default is NoTenant:
+            raise NoTenant("no tenant is active; use tenant_context() outside requests")
+        return default
+    return current_app.extensions["portal_tenants"].by_code[code]
 
 
 class TenantRegistry:

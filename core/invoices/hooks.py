@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.framework.descriptions import NavigationItem
 from core.hookspecs import hookimpl
-from core.invoices import views
+from core.invoices import api, views
 
 
 @hookimpl
@@ -19,3 +19,8 @@ def portal_blueprints() -> list[Any]:
 @hookimpl
 def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
     return [NavigationItem("invoices.index", _l("Invoices"), order=30)]
+
+
+@hookimpl
+def portal_api_endpoints() -> list[Any]:
+    return [api.endpoints]

@@ -13,12 +13,12 @@ import datetime as dt
 import logging
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.framework.extensions import db
-from core.framework.tenancy import Tenant, current_tenant_code
+from core.framework.tenancy import Tenant, current_tenant, current_tenant_code
 from core.models import utcnow
 from core.notifications.models import MaintenanceWindow
 
@@ -90,9 +90,8 @@ def remove_window(window_id: int) -> bool:
     return True
 
 
-def announced() -> list[MaintenanceWindow]:
-    """Windows to show on the page being rendered: from their announcement to their end."""
-    tenant = g.get("tenant")
+def announced(tenant: Tenant | None) -> list[MaintenanceWindow]:
+    """Windows of ``tenant`` to show on its pages: from their announcement to their end."""
     if tenant is None or not offered(tenant):
         return []
     now = utcnow()
@@ -119,4 +118,7 @@ def ensure_demo_window(tenant: Tenant) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    app.add_template_global(announced, "maintenance_windows")
+    @app.template_global()
+    def maintenance_windows() -> list[MaintenanceWindow]:
+        """The windows to show on the page being rendered."""
+        return announced(current_tenant(default=None))

@@ -519,3 +519,15 @@ class SyncState(TenantScoped, db.Model):
     def failing(self) -> bool:
         """The last attempt failed (the back-end could not be reached)."""
         return self.last_error is not None
+
+
+class SupplyPointSelection(TenantScoped, db.Model):
+    """The supply point a login chose in the header's selector, kept across sign-ins.
+
+    One row per login. The pages check that the point is still one of the login's own
+    (an account can be unlinked) before they show it.
+    """
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    supply_point_id: Mapped[int] = mapped_column(ForeignKey("supply_point.id", ondelete="CASCADE"), index=True)
+    chosen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from core.framework import mail
 from core.framework.descriptions import NavigationItem, NotificationChannel, ScheduledJob
 from core.hookspecs import hookimpl
-from core.notifications import service, views
+from core.notifications import api, service, views
 
 
 @hookimpl
@@ -31,3 +31,8 @@ def portal_scheduled_jobs(tenant: Any) -> list[ScheduledJob]:
 @hookimpl
 def portal_notification_channels(tenant: Any) -> list[NotificationChannel]:
     return [NotificationChannel("email", _l("E-mail"), "email", mail.queue)]
+
+
+@hookimpl
+def portal_api_endpoints() -> list[Any]:
+    return [api.endpoints]

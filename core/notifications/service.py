@@ -27,12 +27,11 @@ from sqlalchemy.exc import IntegrityError
 from core.framework.descriptions import NotificationChannel, ScheduledJob
 from core.framework.extensions import db
 from core.framework.mail import render_mail
-from core.framework.ownership import owned
 from core.framework.tenancy import Tenant
 from core.framework.urls import tenant_url
 from core.models import AccountLink, SupplyPoint, User, utcnow
 from core.notifications.models import NotificationContact, NotificationPreference, SentNotification
-from core.readings.service import local_today, meter_of, reading_rules
+from core.readings.service import accepts_readings, local_today
 
 log = logging.getLogger(__name__)
 
@@ -117,10 +116,6 @@ def point_kinds(tenant: Tenant, point: SupplyPoint) -> list[str]:
     return kinds
 
 
-def accepts_readings(tenant: Tenant, point: SupplyPoint) -> bool:
-    return reading_rules(tenant, point).accepts_readings and meter_of(point) is not None
-
-
 def field_name(kind: str, channel: str) -> str:
     return f"{kind}__{channel}"
 
@@ -154,17 +149,19 @@ def normalize_phone(text: str, country: str) -> str:
 
 
 class PhoneField(fields.String):
-    """A mobile phone number, stored in international form."""
+    """A mobile phone number of ``tenant``'s country, stored in international form."""
+
+    def __init__(self, tenant: Tenant, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.tenant = tenant
 
     def _deserialize(self, value, attr, data, **kwargs):
-        from flask import g
-
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
-            return normalize_phone(text, g.tenant.supplier.country)
+            return normalize_phone(text, self.tenant.supplier.country)
         except ValueError:
             raise marshmallow.ValidationError(
-                _("Enter a mobile phone number such as %(example)s.", example=phone_example(g.tenant))
+                _("Enter a mobile phone number such as %(example)s.", example=phone_example(self.tenant))
             ) from None
 
 
@@ -173,9 +170,10 @@ def phone_example(tenant: Tenant) -> str:
     return f"+{code} 601 234 567"
 
 
-def phone_schema() -> marshmallow.Schema:
+def phone_schema(tenant: Tenant) -> marshmallow.Schema:
     spec = {
         "phone": PhoneField(
+            tenant,
             load_default=None,
             metadata={"label": _l("Mobile phone number for text messages"), "widget": "tel",
                       "autocomplete": "tel", "inputmode": "tel",
@@ -190,13 +188,6 @@ def uses_phone(tenant: Tenant) -> bool:
 
 
 # --- a customer's choices ------------------------------------------------------------------
-
-
-def my_supply_points(user: User) -> list[SupplyPoint]:
-    """Only through the customer's own linked accounts, never by id alone."""
-    return list(db.session.execute(
-        owned(select(SupplyPoint), user, SupplyPoint.account_id).order_by(AccountLink.id, SupplyPoint.identifier)
-    ).scalars())
 
 
 def contact_of(user: User) -> NotificationContact | None:

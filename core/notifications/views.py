@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from core.framework.forms import load_form
+from core.framework.selection import my_supply_points
 from core.notifications import service as notifications
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -22,13 +23,13 @@ def _render_index(phone_values: dict | None = None, phone_errors: dict | None = 
     points = [
         dict(point=point, kinds=notifications.point_kinds(g.tenant, point),
              chosen=notifications.chosen(current_user, point))
-        for point in notifications.my_supply_points(current_user)
+        for point in my_supply_points(current_user)
     ]
     phone = notifications.phone_of(current_user)
     return render_template(
         "notifications/index.html", points=points, channels=notifications.channels(g.tenant),
         kind_labels=notifications.KIND_LABELS, uses_phone=notifications.uses_phone(g.tenant),
-        phone_schema=notifications.phone_schema(),
+        phone_schema=notifications.phone_schema(g.tenant),
         phone_values=phone_values if phone_values is not None else {"phone": phone or ""},
         phone_errors=phone_errors or {}, phone=phone,
     ), status
@@ -41,7 +42,7 @@ def index():
 
 
 def _my_point(point_id: int):
-    point = next((p for p in notifications.my_supply_points(current_user) if p.id == point_id), None)
+    point = next((p for p in my_supply_points(current_user) if p.id == point_id), None)
     if point is None or not notifications.point_kinds(g.tenant, point):
         abort(404)
     return point
@@ -77,7 +78,7 @@ def point(point_id: int):
 def phone():
     if not notifications.uses_phone(g.tenant):
         abort(404)
-    data, errors = load_form(notifications.phone_schema(), request.form)
+    data, errors = load_form(notifications.phone_schema(g.tenant), request.form)
     if errors:
         return _render_index({"phone": request.form.get("phone", "")}, errors, 400)
     notifications.save_phone(g.tenant, current_user, data["phone"])

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.framework.descriptions import NavigationItem, OutboxHandler
 from core.hookspecs import hookimpl
-from core.payments import service, views
+from core.payments import api, service, views
 
 
 @hookimpl
@@ -31,10 +31,15 @@ def portal_payment_provider(tenant: Any) -> Any:
 
     demo = current_app.config["DEMO"] or isinstance(tenant.adapter, DemoBackend)
     if demo or tenant.settings.get("demo_bank") is True:
-        return service.DemoPaymentProvider(service.demo_key(current_app.config["SECRET_KEY"], tenant.code))
+        return service.DemoPaymentProvider(service.demo_key(current_app.config["SECRET_KEY"], tenant.code), tenant)
     return None
 
 
 @hookimpl
 def portal_outbox_handlers() -> list[OutboxHandler]:
     return [OutboxHandler(service.KIND, service.deliver, service.apply_answer)]
+
+
+@hookimpl
+def portal_api_endpoints() -> list[Any]:
+    return [api.endpoints]

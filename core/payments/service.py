@@ -21,7 +21,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import marshmallow
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
@@ -119,12 +118,14 @@ class DemoPaymentProvider(PaymentProvider):
     code = "demo"
     name = _l("Demo bank")
 
-    def __init__(self, key: bytes) -> None:
+    def __init__(self, key: bytes, tenant: Tenant) -> None:
         self.key = key
+        self.tenant = tenant
 
     def start(self, order: PaymentOrder) -> str:
         # the demo bank is a page of the portal: it sends the customer back by path
-        return url_for("payments.demo_bank", token=order.reference, return_to=urlsplit(order.return_url).path)
+        return tenant_url(self.tenant, "payments.demo_bank", token=order.reference,
+                          return_to=urlsplit(order.return_url).path)
 
     def sign(self, body: bytes) -> str:
         return "sha256=" + hmac.new(self.key, body, hashlib.sha256).hexdigest()
@@ -183,8 +184,9 @@ def payment_schema(owed: Money) -> marshmallow.Schema:
 
 def start_payment(
     tenant: Tenant, provider: PaymentProvider, user: User, account: BillingAccount, invoice: Invoice | None, amount: Decimal
-) -> str:
-    """Record the attempt and open it at the provider: the URL to send the customer to."""
+) -> tuple[PaymentIntent, str]:
+    """Record the attempt and open it at the provider: the attempt, and the URL to send the
+    customer to (the web form and the API alike)."""
     intent = PaymentIntent(
         token=secrets.token_urlsafe(24), user_id=user.id, account_id=account.id,
         invoice_number=invoice.number if invoice else None, amount=amount, currency=account.currency,
@@ -194,7 +196,7 @@ def start_payment(
     db.session.commit()
     description = (_("Invoice %(number)s", number=invoice.number) if invoice
                    else _("Customer number %(number)s", number=account.number))
-    return provider.start(PaymentOrder(
+    return intent, provider.start(PaymentOrder(
         reference=intent.token, amount=intent.money, description=description,
         return_url=tenant_url(tenant, "payments.done", token=intent.token),
         callback_url=tenant_url(tenant, "payments.callback", provider_code=provider.code),

@@ -21,6 +21,7 @@ writes it from these docstrings).
 from __future__ import annotations
 
 from core.accounts.linking import LinkOutcome, LinkResult, check_identity, link_account, link_proven
+from core.api.base import ApiEndpoints
 from core.auth.schemas import RegistrationSchema
 from core.auth.views import register_login
 from core.consents.service import e_invoice_offered, e_invoice_states, set_e_invoice
@@ -64,7 +65,7 @@ from core.framework.identifiers import (
     normalize_digits,
 )
 from core.framework.mail import send_mail
-from core.framework.outbox import enqueue
+from core.framework.outbox import enqueue, new_submission_key
 from core.framework.ownership import own_accounts, owned
 from core.framework.security import TokenInvalid, check_password, consume_token, make_token, read_token
 from core.framework.sync import sync_tenant
@@ -84,7 +85,7 @@ from core.models import (
 )
 from core.notifications.service import PlannedOutage, ReadingPeriod
 from core.payments.service import CallbackOutcome, InvalidCallback, PaymentOrder, PaymentProvider
-from core.service_requests.service import file_request, new_submission_key
+from core.service_requests.service import file_request
 
 __all__ = [
     # hooks and descriptions
@@ -96,6 +97,7 @@ __all__ = [
     "RequestStep",
     "ReadingRules",
     "NavigationItem",
+    "ApiEndpoints",
     "NotificationChannel",
     "OutboxHandler",
     "ScheduledJob",

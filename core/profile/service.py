@@ -31,10 +31,10 @@ from core.framework import outbox
 from core.framework.extensions import db
 from core.framework.fields import email_field
 from core.framework.i18n import language_name
+from core.framework.ownership import own_account_ids
 from core.framework.rejections import code_of
 from core.framework.tenancy import Tenant
 from core.models import (
-    AccountLink,
     Invoice,
     LoginSession,
     MeterReading,
@@ -326,7 +326,7 @@ def _rows(query) -> list[dict[str, Any]]:
 
 def export_files(user: User) -> Iterator[tuple[str, bytes]]:
     """Everything the portal holds about ``user``, as ``(file name, JSON)`` pairs."""
-    account_ids = select(AccountLink.account_id).where(AccountLink.user_id == user.id).scalar_subquery()
+    account_ids = own_account_ids(user)
     point_ids = select(SupplyPoint.id).where(SupplyPoint.account_id.in_(account_ids)).scalar_subquery()
     profile = db.session.get(CustomerProfile, user.id)
     yield "user.json", _json({**_row(user), "profile": _row(profile) if profile else None})

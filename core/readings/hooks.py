@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.framework.descriptions import NavigationItem, OutboxHandler
 from core.hookspecs import hookimpl
-from core.readings import service, views
+from core.readings import api, service, views
 
 
 @hookimpl
@@ -24,3 +24,8 @@ def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
 @hookimpl
 def portal_outbox_handlers() -> list[OutboxHandler]:
     return [OutboxHandler(service.KIND, service.deliver, service.apply_answer)]
+
+
+@hookimpl
+def portal_api_endpoints() -> list[Any]:
+    return [api.endpoints]

@@ -52,6 +52,12 @@ def meter_of(point: SupplyPoint) -> Meter | None:
     return point.meters[0] if point.meters else None
 
 
+def accepts_readings(tenant: Tenant, point: SupplyPoint) -> bool:
+    """Whether the customer can submit readings of this supply point (it has a meter, and the
+    supplier takes readings of it)."""
+    return reading_rules(tenant, point).accepts_readings and meter_of(point) is not None
+
+
 def registers_of(point: SupplyPoint, rules: ReadingRules) -> tuple[str, ...]:
     """The installed meter's registers; the rules' when the copy does not list them."""
     meter = meter_of(point)

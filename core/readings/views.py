@@ -12,26 +12,25 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from core.accounts.selection import (
+from core.framework.extensions import db
+from core.framework.forms import form_input
+from core.framework.outbox import new_submission_key
+from core.framework.selection import (
     current_supply_point,
     my_supply_points,
     own_supply_point_or_404,
     select_supply_point,
     show_supply_point,
 )
-from core.framework.extensions import db
-from core.framework.forms import form_input
 from core.framework.web import page_number
 from core.models import MeterReading
 from core.readings.service import (
     ReadingRefused,
+    accepts_readings,
     field_name,
     meter_form,
-    meter_of,
-    reading_rules,
     submit_and_confirm,
 )
-from core.service_requests.service import new_submission_key
 
 bp = Blueprint("readings", __name__, url_prefix="/readings")
 PAGE_SIZE = 20
@@ -58,7 +57,7 @@ def index():
     ).scalars().all()
     if page > 1 and not rows:  # e.g. the header chose a point with a shorter history
         return redirect(url_for("readings.index", **shown))
-    accepts = reading_rules(g.tenant, point).accepts_readings and meter_of(point) is not None
+    accepts = accepts_readings(g.tenant, point)
     others = [p for p in my_supply_points(current_user) if p.id != point.id]
     return render_template("readings/index.html", point=point, readings=rows[:PAGE_SIZE], page=page,
                            has_next=len(rows) > PAGE_SIZE, accepts=accepts, others=others, shown=shown)

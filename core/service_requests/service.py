@@ -4,7 +4,6 @@ the outbox, and followed by the customer through their lifecycle."""
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,11 +25,6 @@ from core.models import BillingAccount, OutboxMessage, ServiceRequest, ServiceRe
 
 RECEIVED, ACCEPTED, COMPLETED, REJECTED = "received", "accepted", "completed", "rejected"
 KIND = "service_request"
-
-
-def new_submission_key() -> str:
-    """Put in the form when it is shown: a double submit carries the same key."""
-    return secrets.token_urlsafe(24)
 
 
 def json_safe(data: dict[str, Any]) -> dict[str, Any]:

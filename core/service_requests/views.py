@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 from core.framework.extensions import db
 from core.framework.fields import offer_supply_points
 from core.framework.forms import load_form
+from core.framework.outbox import new_submission_key
 from core.framework.ownership import linked_accounts
 from core.framework.web import commodity_label, page_number
 from core.models import BillingAccount, ServiceRequest
@@ -24,16 +25,11 @@ from core.service_requests.service import (
     StepProgress,
     account_errors,
     file_and_confirm,
-    new_submission_key,
     request_steps,
 )
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 PAGE_SIZE = 20
-
-
-def _my_accounts() -> list[BillingAccount]:
-    return linked_accounts(current_user)
 
 
 def _offer_supply_points(schema, accounts: list[BillingAccount]):
@@ -75,7 +71,7 @@ def index():
 @login_required
 def new(code: str):
     request_type = _request_type(code)
-    accounts = [a for a in _my_accounts() if request_type.eligible(a)]
+    accounts = [a for a in linked_accounts(current_user) if request_type.eligible(a)]
     if not accounts:
         abort(404)
     steps = request_steps(request_type)

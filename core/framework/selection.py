@@ -18,10 +18,9 @@ from flask import abort, g
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from core.accounts.models import SupplyPointSelection
 from core.framework.extensions import db
 from core.framework.ownership import owned
-from core.models import AccountLink, BillingAccount, SupplyPoint, User, utcnow
+from core.models import AccountLink, BillingAccount, SupplyPoint, SupplyPointSelection, User, utcnow
 
 
 def my_supply_points(user: User) -> list[SupplyPoint]:

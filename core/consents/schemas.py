@@ -1,0 +1,46 @@
+"""The API's answers and bodies about consents: the terms, e-invoices, marketing."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from core.api.schemas import RejectableSchema
+
+
+class TermsSchema(Schema):
+    version = fields.String(required=True, metadata={"description": "The version in force"})
+    accepted = fields.Boolean(required=True, metadata={
+        "description": "Whether you accepted the version in force (in the portal)"})
+    accepted_version = fields.String(allow_none=True, attribute="terms_version")
+    accepted_at = fields.DateTime(allow_none=True, attribute="terms_accepted_at")
+
+
+class EInvoiceChangeSchema(RejectableSchema):
+    enabled = fields.Boolean(required=True, attribute="granted")
+    status = fields.String(required=True, metadata={
+        "description": "received: on its way to the supplier; accepted or rejected by the supplier"})
+    created_at = fields.DateTime(required=True)
+
+
+class EInvoiceSchema(Schema):
+    account_number = fields.String(required=True, attribute="account.number")
+    enabled = fields.Boolean(required=True, metadata={"description": "Bills are sent electronically"})
+    latest = fields.Nested(EInvoiceChangeSchema, allow_none=True, metadata={
+        "description": "The latest change and how far it has got"})
+
+
+class ConsentsSchema(Schema):
+    terms = fields.Nested(TermsSchema, required=True)
+    marketing = fields.Boolean(required=True, metadata={"description": "Offers may be sent to you"})
+    e_invoice = fields.List(fields.Nested(EInvoiceSchema), allow_none=True, required=True, metadata={
+        "description": "Per linked account; null where the supplier offers no e-invoices"})
+
+
+class MarketingInput(Schema):
+    granted = fields.Boolean(required=True, metadata={"description": "Whether offers may be sent to you"})
+
+
+class EInvoiceInput(Schema):
+    enabled = fields.Boolean(required=True)
+    accounts = fields.List(fields.String(), load_default=None, metadata={
+        "description": "Numbers of your linked accounts; all of them when left out"})
