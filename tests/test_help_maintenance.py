@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from core.cli import main
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
-from core.notifications.models import MaintenanceWindow
+from core.maintenance.models import MaintenanceWindow
 from tests.conftest import client_for
 from tests.test_browser import audit, live_portal, page  # noqa: F401 - the browser fixtures
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import urlsplit
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select

@@ -23,7 +23,8 @@ from core.consents.service import (
     terms_outdated,
 )
 from core.framework.forms import load_form
-from core.framework.web import render_form, request_status_label, safe_next
+from core.framework.web import render_form, safe_next
+from core.service_requests.labels import request_status_label
 
 bp = Blueprint("consents", __name__, url_prefix="/consents")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+COMMODITIES = {"electricity": _l("Electricity"), "gas": _l("Gas")}
 REGISTER_NAMES = {
     "1.8.0": _l("Single rate"),
     "1.8.1": _l("High tariff (T1) / day"),
@@ -18,3 +19,8 @@ def register_label(code: str) -> str:
     if name is None:
         return code
     return f"{code} · {name}" if code[:1].isdigit() else str(name)
+
+
+def commodity_label(commodity: str) -> str:
+    """"Electricity" or "Gas" in the customer's language (a template global)."""
+    return str(COMMODITIES.get(commodity, commodity))

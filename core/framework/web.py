@@ -79,64 +79,6 @@ def navigation() -> list:
     return sorted(items, key=lambda item: (item.order, str(item.label)))
 
 
-def invoice_status_label(status: str) -> str:
-    from flask_babel import gettext as _
-
-    return {
-        "paid": _("paid"),
-        "unpaid": _("unpaid"),
-        "partially_paid": _("partially paid"),
-        "overdue": _("overdue"),
-        "cancelled": _("cancelled"),
-    }.get(status, status)
-
-
-def request_status_label(status: str) -> str:
-    from flask_babel import gettext as _
-
-    return {
-        "received": _("received"),
-        "accepted": _("accepted by the supplier"),
-        "completed": _("completed"),
-        "rejected": _("rejected"),
-    }.get(status, status)
-
-
-def reading_status_label(status: str) -> str:
-    from flask_babel import gettext as _
-
-    return {
-        "received": _("received"),
-        "accepted": _("accepted by the supplier"),
-        "rejected": _("rejected"),
-        "review": _("under review"),
-        "recorded": _("on record"),
-    }.get(status, status)
-
-
-def reading_value(value) -> str:
-    """A reading in the customer's number format, without the database's trailing zeros."""
-    from flask_babel import format_decimal
-
-    return format_decimal(value)
-
-
-def reading_source_label(source: str) -> str:
-    from flask_babel import gettext as _
-
-    return {
-        "customer": _("your reading"),
-        "operator": _("read by the operator"),
-        "estimate": _("estimate"),
-    }.get(source, source)
-
-
-def commodity_label(commodity: str) -> str:
-    from flask_babel import gettext as _
-
-    return {"electricity": _("Electricity"), "gas": _("Gas")}.get(commodity, commodity)
-
-
 def _error_page(title: str, message: str, status: int):
     from flask import g
     from markupsafe import escape
@@ -151,15 +93,11 @@ def init_app(app) -> None:
     from flask_wtf.csrf import CSRFError
 
     from core.framework.forms import field_max_length, widget_for
+    from core.framework.labels import commodity_label
     from core.framework.rejections import rejection_message
 
     app.add_template_global(navigation)
-    app.add_template_global(invoice_status_label)
     app.add_template_global(commodity_label)
-    app.add_template_global(request_status_label)
-    app.add_template_global(reading_status_label)
-    app.add_template_global(reading_source_label)
-    app.add_template_global(reading_value)
     app.add_template_filter(rejection_message, "rejection")
     app.add_template_global(widget_for, "form_widget")
     app.add_template_global(field_max_length, "form_max_length")

@@ -19,8 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.framework.extensions import db
 from core.framework.tenancy import Tenant, current_tenant, current_tenant_code
+from core.maintenance.models import MaintenanceWindow
 from core.models import utcnow
-from core.notifications.models import MaintenanceWindow
 
 CAPABILITY = "maintenance_banner"
 log = logging.getLogger(__name__)

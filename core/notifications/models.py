@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models import UTCDateTime, utcnow  # defined before the package imports this module
@@ -55,18 +55,3 @@ class SentNotification(TenantScoped, db.Model):
     event_key: Mapped[str] = mapped_column(String(160))
     recipient: Mapped[str] = mapped_column(String(254))
     sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class MaintenanceWindow(TenantScoped, db.Model):
-    """A planned break of the portal, announced on every page from ``announce_from`` to its end."""
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
-    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
-    announce_from: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
-    note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    @property
-    def started(self) -> bool:
-        return self.starts_at <= utcnow()

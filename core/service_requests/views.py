@@ -17,10 +17,12 @@ from werkzeug.datastructures import MultiDict
 from core.framework.extensions import db
 from core.framework.fields import offer_supply_points
 from core.framework.forms import load_form
+from core.framework.labels import commodity_label
 from core.framework.outbox import new_submission_key
 from core.framework.ownership import linked_accounts
-from core.framework.web import commodity_label, page_number
+from core.framework.web import page_number
 from core.models import BillingAccount, ServiceRequest
+from core.service_requests.labels import request_status_label
 from core.service_requests.service import (
     StepProgress,
     account_errors,
@@ -29,6 +31,7 @@ from core.service_requests.service import (
 )
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
+bp.add_app_template_global(request_status_label)
 PAGE_SIZE = 20
 
 
