@@ -8,11 +8,11 @@ from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models import UTCDateTime, utcnow
-from core.models.database import db
+from core.models.database import Model
 from core.models.tenant_scope import TenantScoped
 
 
-class SupplyPointSelection(TenantScoped, db.Model):
+class SupplyPointSelection(TenantScoped, Model):
     """The supply point a login chose in the header's selector, kept across sign-ins.
 
     One row per login. The pages check that the point is still one of the login's own

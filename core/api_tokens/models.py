@@ -12,7 +12,7 @@ from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.models import UTCDateTime, utcnow  # defined before this module is imported
-from core.models.database import db
+from core.models.database import Model
 from core.models.tenant_scope import TenantScoped
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 READ, READ_WRITE = "read", "read-write"
 
 
-class ApiToken(TenantScoped, db.Model):
+class ApiToken(TenantScoped, Model):
     """A customer's token for apps and home automation: read, or read and write."""
 
     __tablename__ = "api_token"
@@ -47,7 +47,7 @@ class ApiToken(TenantScoped, db.Model):
         return self.revoked_at is None
 
 
-class ApiIdempotencyKey(TenantScoped, db.Model):
+class ApiIdempotencyKey(TenantScoped, Model):
     """An ``Idempotency-Key`` an API write was made with, stored in the write's transaction.
 
     ``key_hash`` (the customer's login and their key, hashed) is also the ``submission_key``

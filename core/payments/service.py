@@ -233,7 +233,9 @@ def receive_callback(provider: PaymentProvider, body: bytes, headers: Mapping[st
         db.session.commit()
     except IntegrityError:  # the same callback, booked by a parallel delivery
         db.session.rollback()
-        return intent_by_token(outcome.reference), False
+        booked = intent_by_token(outcome.reference)
+        assert booked is not None, "the attempt was there before the callback"
+        return booked, False
     return intent, True
 
 
@@ -278,7 +280,7 @@ def payment_status_label(status: str) -> str:
 
 
 def deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
-    intent = db.session.get(PaymentIntent, message.object_id)
+    intent = db.session.get_one(PaymentIntent, message.object_id)
     payment = PaymentNotification(
         account_number=intent.account.number, transaction_id=intent.transaction_id or intent.token,
         amount=intent.money, paid_at=intent.paid_at or intent.created_at, invoice_number=intent.invoice_number,
@@ -288,7 +290,7 @@ def deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
 
 
 def apply_answer(message: OutboxMessage, result: SubmissionResult) -> None:
-    intent = db.session.get(PaymentIntent, message.object_id)
+    intent = db.session.get_one(PaymentIntent, message.object_id)
     if result.status == SubmissionStatus.ACCEPTED:
         intent.status, intent.supplier_reference = ACCEPTED, result.reference
     else:
