@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -97,6 +98,8 @@ class User(UserMixin, TenantScoped, Model):
     )
     """The login's linked billing accounts, in the order they were linked."""
 
+    if TYPE_CHECKING:  # apart from the value: the ORM would take an annotated attribute for a column
+        login_session_token: str | None
     login_session_token = None
     """Set at sign-in and when a request loads the login: the server-side session this
     request belongs to (not stored on the row)."""
