@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import Headers
 
 from core.billing.contract import Money, PaymentNotification, SubmissionResult, SubmissionStatus
 from core.framework import outbox
@@ -100,8 +101,10 @@ class PaymentProvider(abc.ABC):
         """Open the payment at the provider; the URL to send the customer to."""
 
     @abc.abstractmethod
-    def verify_callback(self, body: bytes, headers: Mapping[str, str]) -> CallbackOutcome:
-        """Check the provider's signature and read the result; raise :class:`InvalidCallback`."""
+    def verify_callback(self, body: bytes, headers: Mapping[str, str] | Headers) -> CallbackOutcome:
+        """Check the provider's signature and read the result; raise :class:`InvalidCallback`.
+
+        ``headers`` are the request's (case-insensitive) or those the demo bank signed."""
 
 
 SIGNATURE_HEADER = "X-Portal-Signature"
@@ -137,7 +140,7 @@ class DemoPaymentProvider(PaymentProvider):
         }, sort_keys=True).encode()
         return body, {SIGNATURE_HEADER: self.sign(body)}
 
-    def verify_callback(self, body: bytes, headers: Mapping[str, str]) -> CallbackOutcome:
+    def verify_callback(self, body: bytes, headers: Mapping[str, str] | Headers) -> CallbackOutcome:
         signature = headers.get(SIGNATURE_HEADER) or ""
         if not hmac.compare_digest(signature.encode(), self.sign(body).encode()):
             raise InvalidCallback("missing or wrong signature")
@@ -205,7 +208,7 @@ def intent_by_token(token: str) -> PaymentIntent | None:
     return db.session.execute(select(PaymentIntent).where(PaymentIntent.token == token)).scalar_one_or_none()
 
 
-def receive_callback(provider: PaymentProvider, body: bytes, headers: Mapping[str, str]) -> tuple[PaymentIntent, bool]:
+def receive_callback(provider: PaymentProvider, body: bytes, headers: Mapping[str, str] | Headers) -> tuple[PaymentIntent, bool]:
     """Verify and apply the provider's callback: the attempt, and whether this call changed it.
 
     A paid attempt is booked once, with its outbox message in the same transaction; the
