@@ -22,6 +22,7 @@ from core.config import ConfigurationError
 from core.framework.extensions import db, limiter, login_manager
 from core.models import LoginSession, UsedToken, User, utcnow
 
+
 class HashParameters(TypedDict, total=False):
     """What PASSWORD_HASH_PARAMETERS may set; the type stays argon2id."""
 
