@@ -75,7 +75,7 @@ def create_app(
 
     if app.config["PROXY_FIX_HOPS"]:
         hops = int(app.config["PROXY_FIX_HOPS"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's way to add middleware
 
     _register_blueprints(app, pm)
     _collect_outbox_handlers(app, pm)

@@ -89,17 +89,18 @@ class PluginSpec:
             or self.country in _NOT_COUNTRIES
         ):
             raise ScaffoldError(f"{self.country!r} is not an ISO 3166 country code such as PL or CZ")
-        for name, value in (("currency", self.currency or _currency_of(self.country)),
-                            ("timezone", self.timezone or _timezone_of(self.country)),
-                            ("locale", self.locale or _language_of(self.country))):
+        currency = self.currency or _currency_of(self.country)
+        timezone = self.timezone or _timezone_of(self.country)
+        locale = self.locale or _language_of(self.country)
+        for name, value in (("currency", currency), ("timezone", timezone), ("locale", locale)):
             object.__setattr__(self, name, value)
-        if not re.fullmatch(r"[A-Z]{3}", self.currency) or not is_currency(self.currency):
-            raise ScaffoldError(f"{self.currency!r} is not an ISO 4217 currency code such as PLN or EUR")
+        if not re.fullmatch(r"[A-Z]{3}", currency) or not is_currency(currency):
+            raise ScaffoldError(f"{currency!r} is not an ISO 4217 currency code such as PLN or EUR")
         try:
-            ZoneInfo(self.timezone)
+            ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ScaffoldError(f"{self.timezone!r} is not a time zone such as Europe/Warsaw") from None
-        if self.locale not in PORTAL_LOCALES:
+            raise ScaffoldError(f"{timezone!r} is not a time zone such as Europe/Warsaw") from None
+        if locale not in PORTAL_LOCALES:
             raise ScaffoldError(f"the default locale must be one of {', '.join(PORTAL_LOCALES)}")
 
     @property
@@ -123,7 +124,7 @@ class PluginSpec:
     @property
     def supported_locales(self) -> tuple[str, ...]:
         """All five portal languages, the default first (the suite checks them all)."""
-        return (self.locale, *(code for code in PORTAL_LOCALES if code != self.locale))
+        return (str(self.locale), *(code for code in PORTAL_LOCALES if code != self.locale))
 
 
 def _currency_of(country: str) -> str:
@@ -267,6 +268,7 @@ def template_values(spec: PluginSpec, now: dt.datetime | None = None) -> dict[st
     scale = Decimal(data.price_scale)
     for key, base in BASE_PRICES.items():
         places = Decimal(base).as_tuple().exponent
+        assert isinstance(places, int), "a base price is a finite number"
         values[f"price_{key}"] = str((Decimal(base) * scale).quantize(Decimal(1).scaleb(places), ROUND_HALF_UP))
     return values
 

@@ -340,6 +340,7 @@ def paginated(statement, args: dict[str, Any], dump: Callable[..., dict]) -> dic
 
     def link(number: int) -> str:
         params = {**request.args.to_dict(), "page": number, "per_page": per_page}
+        assert request.endpoint is not None  # a matched route: this is its view
         return url_for(request.endpoint, **(request.view_args or {}), **params, _external=True)
 
     return {

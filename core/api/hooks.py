@@ -8,14 +8,14 @@ from typing import Any
 from flask import Flask
 
 from core.api import spec
-from core.api.base import build_blueprint
+from core.api.base import ApiEndpoints, build_blueprint
 from core.hookspecs import hookimpl
 
 
 @hookimpl
 def portal_blueprints(app: Flask) -> list[Any]:
     pm = app.extensions["portal_plugins"]
-    groups = []
+    groups: list[tuple[ApiEndpoints, object | None]] = []
     for impl in reversed(pm.hook.portal_api_endpoints.get_hookimpls()):  # in the order they were registered
         owner = impl.plugin if hasattr(impl.plugin, "portal_supplier") else None
         groups.extend((endpoints, owner) for endpoints in impl.function() or [])

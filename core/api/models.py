@@ -8,11 +8,11 @@ from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models import UTCDateTime, utcnow
-from core.models.database import db
+from core.models.database import Model
 from core.models.tenant_scope import TenantScoped
 
 
-class ApiIdempotencyKey(TenantScoped, db.Model):
+class ApiIdempotencyKey(TenantScoped, Model):
     """An ``Idempotency-Key`` an API write was made with, stored in the write's transaction.
 
     ``key_hash`` (the customer's login and their key, hashed) is also the ``submission_key``

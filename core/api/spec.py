@@ -46,6 +46,7 @@ def new_document(**info: Any) -> APISpec:
     spec = APISpec(version=API_VERSION, openapi_version=OPENAPI_VERSION, plugins=[marshmallow_plugin],
                    **{"title": "", **info})
     marshmallow_plugin.map_to_openapi_type(s.DecimalString, "string", "decimal")
+    assert marshmallow_plugin.converter is not None  # made by APISpec(plugins=...)
     marshmallow_plugin.converter.add_attribute_function(_field_words)
     return spec
 
@@ -119,6 +120,7 @@ def _operation(spec: APISpec, op: Operation) -> dict[str, Any]:
     parameters.extend({**h, "description": str(h["description"])} for h in op.headers)
     responses: dict[str, Any] = {}
     for status in op.statuses:
+        content: dict[str, dict[str, Any]]
         if status == op.status:
             content = ({op.media_type: {"schema": op.response}} if op.response
                        else {op.media_type: {"schema": {"type": "string", "format": "binary"}}})

@@ -12,7 +12,7 @@ from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.models import UTCDateTime, utcnow  # defined before this module is imported
-from core.models.database import db
+from core.models.database import Model
 from core.models.tenant_scope import TenantScoped
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 READ, READ_WRITE = "read", "read-write"
 
 
-class ApiToken(TenantScoped, db.Model):
+class ApiToken(TenantScoped, Model):
     """A customer's token for apps and home automation: read, or read and write."""
 
     __tablename__ = "api_token"

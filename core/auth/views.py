@@ -245,6 +245,7 @@ def reset_password(token: str):
     data, errors = load_form(schema, request.form)
     if errors:
         return render_form("auth/reset_password.html", schema, errors, token=token)
+    assert data is not None, "a form without errors has its data"
     try:
         consume_token("reset", claims)
     except TokenInvalid:

@@ -56,7 +56,7 @@ def decode(kind: Any, data: Any) -> Any:
     if origin is dict:
         key_type, value_type = typing.get_args(kind)
         return {decode(key_type, k): decode(value_type, v) for k, v in data.items()}
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         hints = _hints(kind)
         return kind(**{f.name: decode(hints[f.name], data[f.name]) for f in dataclasses.fields(kind) if f.name in data})
     if kind is Decimal:

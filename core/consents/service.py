@@ -154,7 +154,8 @@ def set_e_invoice(user: User, accounts: Iterable[BillingAccount], enabled: bool)
 
 
 def deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
-    event = db.session.get(ConsentEvent, message.object_id)
+    event = db.session.get_one(ConsentEvent, message.object_id)
+    assert event.account is not None, "only e-invoice consents, which name their account, are sent"
     submission = RequestSubmission(account_number=event.account.number, request_type=REQUEST_TYPE, data=dict(event.data))
     return tenant.adapter.submit_request(submission, message.idempotency_key)
 
@@ -162,7 +163,7 @@ def deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
 
 def apply_answer(message: OutboxMessage, result: SubmissionResult) -> None:
     """Record the back-end's answer to the message on its row."""
-    settle(db.session.get(ConsentEvent, message.object_id), result)
+    settle(db.session.get_one(ConsentEvent, message.object_id), result)
 
 
 # --- marketing -------------------------------------------------------------------------------

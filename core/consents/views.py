@@ -81,6 +81,7 @@ def _switch() -> dict:
     data, errors = load_form(SwitchSchema(), request.form)
     if errors:
         abort(400)
+    assert data is not None, "a form without errors has its data"
     return data
 
 

@@ -249,10 +249,11 @@ class NotificationChannel:
     address_kind: str
     """What a recipient is for this channel: ``"email"`` (the login's address) or
     ``"phone"`` (the number the customer gives, in international form)."""
-    send: Callable[[str, str, str], None]
+    send: Callable[[str, str, str], object]
     """``send(recipient, subject, body)``: deliver one notification (the text of the mail
     template ``<name>.<code>.txt`` if there is one, else ``<name>.txt``); called by the
-    alert jobs, and an exception leaves it to be tried again by the next run."""
+    alert jobs, and an exception leaves it to be tried again by the next run. What it
+    returns is not used."""
 
 
 @dataclass(frozen=True)
@@ -264,9 +265,9 @@ class ScheduledJob:
 
     name: str
     """Unique among the tenant's jobs: ``portal jobs run NAME --tenant CODE`` runs it by hand."""
-    run: Callable[[Any], None]
+    run: Callable[[Any], object]
     """``run(tenant)``: the work, called by a Celery worker (or ``portal jobs run``) inside
-    the tenant's context."""
+    the tenant's context. What it returns is not used."""
     every: Any = None
     """The interval (a ``datetime.timedelta``) between runs."""
     at_hour: int | None = None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import decimal
 import re
-from typing import Any, ClassVar
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate
@@ -79,7 +79,7 @@ class LocalizedDecimal(_LazyMessages, fields.Decimal):
     an amount that silently rounds could match a figure the customer never typed.
     """
 
-    default_error_messages: ClassVar[dict[str, Any]] = {
+    default_error_messages: dict[str, Any] = {
         "invalid": _l("Enter a number, for example 123.45."),
         "special": _l("Enter a number, for example 123.45."),
     }
@@ -105,7 +105,7 @@ class DigitString(_LazyMessages, fields.String):
     ``length`` is an exact count, or a ``(minimum, maximum)`` pair.
     """
 
-    default_error_messages: ClassVar[dict[str, Any]] = {
+    default_error_messages: dict[str, Any] = {
         "digits": _l("Use digits only."),
     }
     """marshmallow's messages by error key (``"digits"``: not only digits), in the
@@ -145,7 +145,7 @@ class Gsrn18(DigitString):
     the start when given. Kept as 18 digits.
     """
 
-    default_error_messages: ClassVar[dict[str, Any]] = {
+    default_error_messages: dict[str, Any] = {
         "check": _l("The check digit does not match: one of the 18 digits is mistyped. Copy the code from your invoice."),
     }
     """marshmallow's messages by error key (``"check"``: the GS1 check digit is wrong)."""
@@ -172,7 +172,7 @@ class Eic(_LazyMessages, fields.String):
     at the start when given.
     """
 
-    default_error_messages: ClassVar[dict[str, Any]] = {
+    default_error_messages: dict[str, Any] = {
         "format": _l("An EIC code has 16 letters and digits: copy it from your invoice."),
         "check": _l("The check character of the EIC code does not match: one of the 16 characters is mistyped."),
     }
@@ -202,7 +202,7 @@ class Iban(_LazyMessages, fields.String):
     supplier can debit or refund.
     """
 
-    default_error_messages: ClassVar[dict[str, Any]] = {
+    default_error_messages: dict[str, Any] = {
         "invalid_iban": _l("This IBAN is not valid: check it against your bank statement."),
     }
     """marshmallow's messages by error key (an IBAN that fails its check)."""
@@ -246,7 +246,7 @@ class PodPdr(_LazyMessages, fields.String):
     Kept in capitals without spaces (``IT001E12345678``, ``00881234567890``).
     """
 
-    default_error_messages: ClassVar[dict[str, Any]] = {
+    default_error_messages: dict[str, Any] = {
         POD: _l("Enter the POD: IT, three digits, E and eight digits, for example IT001E12345678."),
         PDR: _l("Enter the PDR: fourteen digits, as printed on your gas bill."),
         "either": _l("Enter the POD (IT001E12345678) or the PDR (14 digits) as printed on your bill."),

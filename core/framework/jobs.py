@@ -34,7 +34,7 @@ def init_app(app: Flask) -> Celery:
                 return self.run(*args, **kwargs)
 
     broker = app.config.get("CELERY_BROKER_URL")
-    celery = Celery(app.import_name, task_cls=FlaskTask)
+    celery: Celery[Task] = Celery(app.import_name, task_cls=FlaskTask)
     celery.conf.update(
         broker_url=broker or "memory://",
         result_backend=app.config.get("CELERY_RESULT_BACKEND"),
@@ -69,7 +69,7 @@ class TenantCrontab(crontab):
         self.zone = zone
 
     @property
-    def tz(self) -> ZoneInfo:
+    def tz(self) -> ZoneInfo:  # type: ignore[override]  # celery-types has it str; Celery's is a tzinfo
         return ZoneInfo(self.zone)
 
     def now(self) -> dt.datetime:
@@ -82,7 +82,7 @@ class TenantCrontab(crontab):
     def __setstate__(self, state) -> None:
         state = dict(state)
         self.zone = state.pop("zone", "UTC")
-        super().__setstate__(state)
+        super().__setstate__(state)  # type: ignore[misc]  # crontab has one; celery-types lacks it
 
     def __eq__(self, other) -> bool:
         return super().__eq__(other) is True and getattr(other, "zone", None) == self.zone

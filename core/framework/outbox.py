@@ -229,7 +229,7 @@ def _back_again(tenant: Tenant, kind: str) -> None:
 
 def _failed(message_id: int, exc: Exception) -> str:
     """Count the attempt; try again after a while, or park after too many."""
-    message = db.session.get(OutboxMessage, message_id)
+    message = db.session.get_one(OutboxMessage, message_id)
     message.attempts += 1
     cause = UNAVAILABLE if isinstance(exc, BackendUnavailable) else f"{exc.__class__.__name__}: "
     message.last_error = f"{cause}{exc}"[:2000]

@@ -76,8 +76,8 @@ def create_plugin_manager(
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        name = pm.get_name(exc.plugin) if exc.plugin is not None else "?"
-        raise PluginError(f"plugin {name!r} does not honour the hook specs: {exc}") from exc
+        culprit = pm.get_name(exc.plugin) if exc.plugin is not None else "?"
+        raise PluginError(f"plugin {culprit!r} does not honour the hook specs: {exc}") from exc
     return pm
 
 

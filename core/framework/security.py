@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import hashlib
 import secrets
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,8 +22,18 @@ from core.config import ConfigurationError
 from core.framework.extensions import db, limiter, login_manager
 from core.models import LoginSession, UsedToken, User, utcnow
 
-# What PASSWORD_HASH_PARAMETERS may set; the type stays argon2id.
-HASH_PARAMETERS = ("time_cost", "memory_cost", "parallelism", "hash_len", "salt_len")
+
+class HashParameters(TypedDict, total=False):
+    """What PASSWORD_HASH_PARAMETERS may set; the type stays argon2id."""
+
+    time_cost: int
+    memory_cost: int
+    parallelism: int
+    hash_len: int
+    salt_len: int
+
+
+HASH_PARAMETERS = tuple(HashParameters.__annotations__)
 
 
 class PasswordHashing:
@@ -37,7 +47,7 @@ class PasswordHashing:
             raise ConfigurationError(
                 f"PASSWORD_HASH_PARAMETERS: unknown {', '.join(sorted(unknown))} (known: {', '.join(HASH_PARAMETERS)})"
             )
-        self.hasher = PasswordHasher(**parameters)
+        self.hasher = PasswordHasher(**cast(HashParameters, parameters))  # only its keys, checked above
 
     @functools.cached_property
     def dummy_hash(self) -> str:

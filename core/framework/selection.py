@@ -121,4 +121,6 @@ def supply_point_choice() -> SupplyPointChoice | None:
     if len(points) < 2:
         return None
     groups = [PointGroup(account, list(items)) for account, items in groupby(points, key=lambda p: p.account)]
-    return SupplyPointChoice(groups, current_supply_point(current_user), len(points))
+    current = current_supply_point(current_user)
+    assert current is not None, "a login with supply points has a current one"
+    return SupplyPointChoice(groups, current, len(points))

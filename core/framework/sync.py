@@ -9,9 +9,10 @@ failed one leaves nothing half-applied.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.billing.contract import AccountSnapshot, BackendUnavailable
@@ -48,7 +49,10 @@ def _upsert_rows(model, key_column: str, rows: list[dict]) -> None:
         return
     table = model.__table__
     dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    inserts: dict[str, Callable[[Table], postgresql.Insert | sqlite.Insert]] = {
+        "postgresql": postgresql.insert, "sqlite": sqlite.insert,
+    }
+    insert = inserts[dialect]
     tenant = current_tenant_code()
     statement = insert(table)
     statement = statement.on_conflict_do_update(

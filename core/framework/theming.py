@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, g, has_app_context
-from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
+from flask.templating import Environment
+from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
 
 if TYPE_CHECKING:
     from core.framework.descriptions import SupplierInfo
@@ -159,7 +160,7 @@ class PortalFlask(Flask):
         self._tenant_envs_lock = threading.Lock()
         self._base_env: Environment | None = None
 
-    def create_global_jinja_loader(self):  # type: ignore[override]
+    def create_global_jinja_loader(self) -> ChoiceLoader:  # type: ignore[override]  # Flask names its own loader; any serves
         return ChoiceLoader(
             [PrefixLoader({"core": FileSystemLoader(CORE_TEMPLATES)}, delimiter=":"),
              FileSystemLoader(CORE_TEMPLATES)]
@@ -171,7 +172,7 @@ class PortalFlask(Flask):
             self._base_env = self.create_jinja_environment()
         return self._base_env
 
-    @property  # type: ignore[override]
+    @property
     def jinja_env(self) -> Environment:
         tenant = g.get("tenant") if has_app_context() else None
         if tenant is None:

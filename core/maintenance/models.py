@@ -8,11 +8,11 @@ from sqlalchemy import Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models import UTCDateTime, utcnow
-from core.models.database import db
+from core.models.database import Model
 from core.models.tenant_scope import TenantScoped
 
 
-class MaintenanceWindow(TenantScoped, db.Model):
+class MaintenanceWindow(TenantScoped, Model):
     """A planned break of the portal, announced on every page from ``announce_from`` to its end."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -28,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.billing.contract import Money
-from core.models.database import db
+from core.models.database import Model
 from core.models.tenant_scope import TenantScoped
 
 
@@ -62,7 +63,7 @@ class UTCDateTime(TypeDecorator):
 AMOUNT = Numeric(14, 2, asdecimal=True)
 
 
-class User(UserMixin, TenantScoped, db.Model):
+class User(UserMixin, TenantScoped, Model):
     """A login of one tenant's portal: a customer, identified by e-mail address.
 
     A login reaches billing accounts only through its :attr:`links`.
@@ -97,6 +98,8 @@ class User(UserMixin, TenantScoped, db.Model):
     )
     """The login's linked billing accounts, in the order they were linked."""
 
+    if TYPE_CHECKING:  # apart from the value: the ORM would take an annotated attribute for a column
+        login_session_token: str | None
     login_session_token = None
     """Set at sign-in and when a request loads the login: the server-side session this
     request belongs to (not stored on the row)."""
@@ -111,7 +114,7 @@ class User(UserMixin, TenantScoped, db.Model):
         return self.login_session_token
 
 
-class TermsAcceptance(TenantScoped, db.Model):
+class TermsAcceptance(TenantScoped, Model):
     """Each acceptance of a terms version, kept as the consent history."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -120,7 +123,7 @@ class TermsAcceptance(TenantScoped, db.Model):
     accepted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class LoginSession(TenantScoped, db.Model):
+class LoginSession(TenantScoped, Model):
     """A signed-in browser. Deleting the row ends the session whatever the cookie says."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -133,7 +136,7 @@ class LoginSession(TenantScoped, db.Model):
     user: Mapped[User] = relationship()
 
 
-class UsedToken(TenantScoped, db.Model):
+class UsedToken(TenantScoped, Model):
     """Single-use links (activation, reset): a token's id is recorded when used."""
 
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -141,7 +144,7 @@ class UsedToken(TenantScoped, db.Model):
     used_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class VerificationAttempt(TenantScoped, db.Model):
+class VerificationAttempt(TenantScoped, Model):
     """An attempt to prove ownership of a billing account, for counting and lockout."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -152,7 +155,7 @@ class VerificationAttempt(TenantScoped, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-class BillingAccount(TenantScoped, db.Model):
+class BillingAccount(TenantScoped, Model):
     """The portal's copy of a customer account in the supplier's billing system.
 
     Written by the sync from :class:`~core.billing.contract.AccountRecord`; the back-end
@@ -193,7 +196,7 @@ class BillingAccount(TenantScoped, db.Model):
         return Money(self.balance_amount, self.currency)
 
 
-class AccountLink(TenantScoped, db.Model):
+class AccountLink(TenantScoped, Model):
     """A billing account linked to a login after identity verification."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -213,7 +216,7 @@ class AccountLink(TenantScoped, db.Model):
     """The billing account."""
 
 
-class SupplyPoint(TenantScoped, db.Model):
+class SupplyPoint(TenantScoped, Model):
     """The portal's copy of a supply point (:class:`~core.billing.contract.SupplyPointRecord`).
 
     What hooks called for a supply point (``portal_reading_rules``,
@@ -259,7 +262,7 @@ class SupplyPoint(TenantScoped, db.Model):
         return capability in (self.capabilities or [])
 
 
-class Meter(TenantScoped, db.Model):
+class Meter(TenantScoped, Model):
     __table_args__ = (UniqueConstraint("tenant", "supply_point_id", "serial_number"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -276,7 +279,7 @@ OPEN_INVOICE_STATUSES = ("unpaid", "overdue", "partially_paid")
 """Statuses of an invoice that still has something to pay."""
 
 
-class Invoice(TenantScoped, db.Model):
+class Invoice(TenantScoped, Model):
     """The portal's copy of an invoice (:class:`~core.billing.contract.InvoiceRecord`)."""
 
     __table_args__ = (UniqueConstraint("tenant", "number"),)
@@ -325,7 +328,7 @@ class Invoice(TenantScoped, db.Model):
         return self.status in OPEN_INVOICE_STATUSES and self.gross_amount > self.paid_amount
 
 
-class Payment(TenantScoped, db.Model):
+class Payment(TenantScoped, Model):
     """The portal's copy of a payment booked by the back-end (:class:`~core.billing.contract.PaymentRecord`)."""
 
     __table_args__ = (UniqueConstraint("tenant", "reference"),)
@@ -348,7 +351,7 @@ class Payment(TenantScoped, db.Model):
     """How it was paid (``"transfer"``, ``"online"``, a provider's code, ...)."""
 
 
-class MailMessage(TenantScoped, db.Model):
+class MailMessage(TenantScoped, Model):
     """A mail on its way out, stored in the transaction of the write that causes it.
 
     The outbox sends it after commit (kind ``mail``) and retries it while SMTP is down;
@@ -367,7 +370,7 @@ class MailMessage(TenantScoped, db.Model):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
-class ServiceRequest(TenantScoped, db.Model):
+class ServiceRequest(TenantScoped, Model):
     """A request a customer filed (change of advance payment, direct debit, ...).
 
     ``status`` is what the customer sees: received by the portal, accepted by the
@@ -405,7 +408,7 @@ class ServiceRequest(TenantScoped, db.Model):
     """Its history (``status``, ``note``, ``created_at``), oldest first."""
 
 
-class ServiceRequestEvent(TenantScoped, db.Model):
+class ServiceRequestEvent(TenantScoped, Model):
     """One step in a request's history, shown to the customer."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -420,7 +423,7 @@ class ServiceRequestEvent(TenantScoped, db.Model):
 COUNTS = text("status != 'rejected'")
 
 
-class MeterReading(TenantScoped, db.Model):
+class MeterReading(TenantScoped, Model):
     """A meter reading: copied from the back-end (``recorded``) or submitted by a customer.
 
     A customer's submission is one row per register, all sharing its ``submission_key``;
@@ -471,7 +474,7 @@ class MeterReading(TenantScoped, db.Model):
     """The supply point."""
 
 
-class OutboxMessage(TenantScoped, db.Model):
+class OutboxMessage(TenantScoped, Model):
     """A customer write (or a mail) on its way out: see :mod:`core.framework.outbox` for its states.
 
     Stored in the same transaction as the business row, delivered by the relay with
@@ -504,7 +507,7 @@ class OutboxMessage(TenantScoped, db.Model):
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
-class SyncState(TenantScoped, db.Model):
+class SyncState(TenantScoped, Model):
     """How far the portal's copy of a tenant's billing data has been brought."""
 
     __table_args__ = (UniqueConstraint("tenant"),)
@@ -521,7 +524,7 @@ class SyncState(TenantScoped, db.Model):
         return self.last_error is not None
 
 
-class SupplyPointSelection(TenantScoped, db.Model):
+class SupplyPointSelection(TenantScoped, Model):
     """The supply point a login chose in the header's selector, kept across sign-ins.
 
     One row per login. The pages check that the point is still one of the login's own

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
@@ -18,6 +20,25 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
 """Flask-SQLAlchemy: ``db.session`` is the session of the request (or job), and every
 query of a tenant's data through it is limited to the current tenant's rows
 (``db.session.execute(owned(select(Invoice), user, Invoice.account_id))``)."""
+
+if TYPE_CHECKING:
+    from typing import ClassVar
+
+    import flask_sqlalchemy.model
+    from sqlalchemy import Table
+    from sqlalchemy.orm import DeclarativeBase
+
+    class Model(flask_sqlalchemy.model.Model, DeclarativeBase):
+        """``db.Model`` to a type checker, which cannot take an attribute as a base class:
+        Flask-SQLAlchemy's model on a declarative base (SQLAlchemy types the
+        ``declarative_base()`` that makes ``db.Model`` as ``Any``)."""
+
+        __table__: ClassVar[Table]
+        """Every model of the portal maps one declared table."""
+
+else:
+    Model = db.Model
+"""The base class of every table: ``db.Model``."""
 
 
 @event.listens_for(Engine, "connect")

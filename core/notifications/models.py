@@ -8,11 +8,11 @@ from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models import UTCDateTime, utcnow  # defined before the package imports this module
-from core.models.database import db
+from core.models.database import Model
 from core.models.tenant_scope import TenantScoped
 
 
-class NotificationPreference(TenantScoped, db.Model):
+class NotificationPreference(TenantScoped, Model):
     """A customer wants alerts of one ``kind`` about one supply point on one ``channel``."""
 
     __table_args__ = (
@@ -28,7 +28,7 @@ class NotificationPreference(TenantScoped, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class NotificationContact(TenantScoped, db.Model):
+class NotificationContact(TenantScoped, Model):
     """Where a customer's text messages go (the e-mail address is the login's)."""
 
     __table_args__ = (UniqueConstraint("tenant", "user_id", name="uq_notification_contact_user"),)
@@ -39,7 +39,7 @@ class NotificationContact(TenantScoped, db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class SentNotification(TenantScoped, db.Model):
+class SentNotification(TenantScoped, Model):
     """One alert sent: the same event (an outage, a reading period) never goes out twice."""
 
     __table_args__ = (

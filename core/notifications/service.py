@@ -122,7 +122,7 @@ def field_name(kind: str, channel: str) -> str:
 
 def preference_schema(tenant: Tenant, point: SupplyPoint) -> marshmallow.Schema:
     """A box per alert kind and channel of one supply point."""
-    spec = {
+    spec: dict[str, fields.Field] = {
         field_name(kind, code): fields.Boolean(
             load_default=False,
             metadata={"label": channel.label, "kind": kind, "channel": code},
@@ -171,7 +171,7 @@ def phone_example(tenant: Tenant) -> str:
 
 
 def phone_schema(tenant: Tenant) -> marshmallow.Schema:
-    spec = {
+    spec: dict[str, fields.Field] = {
         "phone": PhoneField(
             tenant,
             load_default=None,

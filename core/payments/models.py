@@ -10,11 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.billing.contract import Money
 from core.models import AMOUNT, BillingAccount, UTCDateTime, utcnow
-from core.models.database import db
+from core.models.database import Model
 from core.models.tenant_scope import TenantScoped
 
 
-class PaymentIntent(TenantScoped, db.Model):
+class PaymentIntent(TenantScoped, Model):
     """One "pay now": started by the customer, paid or cancelled at the provider.
 
     ``token`` names the attempt in URLs and to the provider (unguessable);

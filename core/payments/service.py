@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import Headers
 
 from core.billing.contract import Money, PaymentNotification, SubmissionResult, SubmissionStatus
 from core.framework import outbox
@@ -99,8 +100,10 @@ class PaymentProvider(abc.ABC):
         """Open the payment at the provider; the URL to send the customer to."""
 
     @abc.abstractmethod
-    def verify_callback(self, body: bytes, headers: Mapping[str, str]) -> CallbackOutcome:
-        """Check the provider's signature and read the result; raise :class:`InvalidCallback`."""
+    def verify_callback(self, body: bytes, headers: Mapping[str, str] | Headers) -> CallbackOutcome:
+        """Check the provider's signature and read the result; raise :class:`InvalidCallback`.
+
+        ``headers`` are the request's (case-insensitive) or those the demo bank signed."""
 
 
 SIGNATURE_HEADER = "X-Portal-Signature"
@@ -138,7 +141,7 @@ class DemoPaymentProvider(PaymentProvider):
         }, sort_keys=True).encode()
         return body, {SIGNATURE_HEADER: self.sign(body)}
 
-    def verify_callback(self, body: bytes, headers: Mapping[str, str]) -> CallbackOutcome:
+    def verify_callback(self, body: bytes, headers: Mapping[str, str] | Headers) -> CallbackOutcome:
         signature = headers.get(SIGNATURE_HEADER) or ""
         if not hmac.compare_digest(signature.encode(), self.sign(body).encode()):
             raise InvalidCallback("missing or wrong signature")
@@ -207,7 +210,7 @@ def intent_by_token(token: str) -> PaymentIntent | None:
     return db.session.execute(select(PaymentIntent).where(PaymentIntent.token == token)).scalar_one_or_none()
 
 
-def receive_callback(provider: PaymentProvider, body: bytes, headers: Mapping[str, str]) -> tuple[PaymentIntent, bool]:
+def receive_callback(provider: PaymentProvider, body: bytes, headers: Mapping[str, str] | Headers) -> tuple[PaymentIntent, bool]:
     """Verify and apply the provider's callback: the attempt, and whether this call changed it.
 
     A paid attempt is booked once, with its outbox message in the same transaction; the
@@ -235,7 +238,9 @@ def receive_callback(provider: PaymentProvider, body: bytes, headers: Mapping[st
         db.session.commit()
     except IntegrityError:  # the same callback, booked by a parallel delivery
         db.session.rollback()
-        return intent_by_token(outcome.reference), False
+        booked = intent_by_token(outcome.reference)
+        assert booked is not None, "the attempt was there before the callback"
+        return booked, False
     return intent, True
 
 
@@ -280,7 +285,7 @@ def payment_status_label(status: str) -> str:
 
 
 def deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
-    intent = db.session.get(PaymentIntent, message.object_id)
+    intent = db.session.get_one(PaymentIntent, message.object_id)
     payment = PaymentNotification(
         account_number=intent.account.number, transaction_id=intent.transaction_id or intent.token,
         amount=intent.money, paid_at=intent.paid_at or intent.created_at, invoice_number=intent.invoice_number,
@@ -290,7 +295,7 @@ def deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
 
 
 def apply_answer(message: OutboxMessage, result: SubmissionResult) -> None:
-    intent = db.session.get(PaymentIntent, message.object_id)
+    intent = db.session.get_one(PaymentIntent, message.object_id)
     if result.status == SubmissionStatus.ACCEPTED:
         intent.status, intent.supplier_reference = ACCEPTED, result.reference
     else:

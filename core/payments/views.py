@@ -78,6 +78,7 @@ def pay(account_id: int | None = None, invoice_id: int | None = None):
     if errors:
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}
         return render_template("payments/pay.html", values=values, errors=errors, **context), 400
+    assert data is not None, "a form without errors has its data"
     _intent, pay_at = start_payment(g.tenant, provider, current_user, account, invoice, data["amount"])
     return redirect(pay_at)
 

@@ -8,11 +8,11 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.models import BillingAccount, UTCDateTime, utcnow
-from core.models.database import db
+from core.models.database import Model
 from core.models.tenant_scope import TenantScoped
 
 
-class CustomerProfile(TenantScoped, db.Model):
+class CustomerProfile(TenantScoped, Model):
     """Contact data of a login the supplier should know: phone and correspondence address."""
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
@@ -24,7 +24,7 @@ class CustomerProfile(TenantScoped, db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class ConsentEvent(TenantScoped, db.Model):
+class ConsentEvent(TenantScoped, Model):
     """One change of a consent, kept as its history.
 
     ``kind`` is ``e_invoice`` (per billing account, handed to the supplier through the
@@ -47,7 +47,7 @@ class ConsentEvent(TenantScoped, db.Model):
     account: Mapped[BillingAccount | None] = relationship()
 
 
-class ContactUpdate(TenantScoped, db.Model):
+class ContactUpdate(TenantScoped, Model):
     """New contact data of a login, on its way to the supplier for one billing account."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -62,7 +62,7 @@ class ContactUpdate(TenantScoped, db.Model):
     account: Mapped[BillingAccount] = relationship()
 
 
-class ActivityEvent(TenantScoped, db.Model):
+class ActivityEvent(TenantScoped, Model):
     """Something done on a login (sign-in, failed sign-in, changes, exports), shown to its owner."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -16,7 +16,7 @@ import logging
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from babel import Locale
 from flask import has_request_context, request
@@ -45,6 +45,7 @@ from core.models import (
     TermsAcceptance,
     User,
 )
+from core.models.database import Model
 from core.profile.models import ActivityEvent, ConsentEvent, ContactUpdate, CustomerProfile
 
 log = logging.getLogger(__name__)
@@ -226,7 +227,7 @@ def contact_updates(user: User, limit: int = 10) -> list[ContactUpdate]:
 
 
 def deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
-    row = db.session.get(ContactUpdate, message.object_id)
+    row = db.session.get_one(ContactUpdate, message.object_id)
     submission = RequestSubmission(account_number=row.account.number, request_type=REQUEST_TYPE, data=dict(row.data))
     return tenant.adapter.submit_request(submission, message.idempotency_key)
 
@@ -244,7 +245,7 @@ def settle(row: ConsentEvent | ContactUpdate, result: SubmissionResult) -> None:
 
 def apply_answer(message: OutboxMessage, result: SubmissionResult) -> None:
     """Record the back-end's answer to the message on its row."""
-    settle(db.session.get(ContactUpdate, message.object_id), result)
+    settle(db.session.get_one(ContactUpdate, message.object_id), result)
 
 
 # --- language -----------------------------------------------------------------------
@@ -366,8 +367,9 @@ _EXPORTED = {"user_account", "account_link", "service_request", "terms_acceptanc
 
 def _other_tables(user: User) -> Iterator[tuple[str, bytes]]:
     """Rows of the other features' tables that name the login (``user_id``), one file each."""
-    for mapper in sorted(db.Model.registry.mappers, key=lambda m: m.persist_selectable.name):
-        table = mapper.persist_selectable
+    # every model maps one table (SQLAlchemy types a mapper's selectable as any FROM clause)
+    for mapper in sorted(Model.registry.mappers, key=lambda m: cast(Table, m.persist_selectable).name):
+        table = cast(Table, mapper.persist_selectable)
         if table.name in _EXPORTED or "user_id" not in table.c:
             continue
         query = select(mapper.class_).where(table.c.user_id == user.id)

@@ -282,7 +282,7 @@ def submission(submission_key: str) -> list[MeterReading]:
 
 
 def deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
-    first = db.session.get(MeterReading, message.object_id)
+    first = db.session.get_one(MeterReading, message.object_id)
     rows = submission(first.submission_key or "")
     reading = ReadingSubmission(
         account_number=first.supply_point.account.number,
@@ -296,7 +296,7 @@ def deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
 
 def apply_answer(message: OutboxMessage, result: SubmissionResult) -> None:
     """Record the supplier's answer; a flagged reading stays under review once taken."""
-    first = db.session.get(MeterReading, message.object_id)
+    first = db.session.get_one(MeterReading, message.object_id)
     for row in submission(first.submission_key or ""):
         if result.status == SubmissionStatus.ACCEPTED:
             row.status = REVIEW if row.status == REVIEW else ACCEPTED

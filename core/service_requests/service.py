@@ -134,7 +134,7 @@ def file_and_confirm(
 
 
 def deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
-    request = db.session.get(ServiceRequest, message.object_id)
+    request = db.session.get_one(ServiceRequest, message.object_id)
     submission = RequestSubmission(
         account_number=request.account.number, request_type=request.request_type, data=dict(request.data)
     )
@@ -142,7 +142,7 @@ def deliver(tenant: Tenant, message: OutboxMessage) -> SubmissionResult:
 
 
 def apply_answer(message: OutboxMessage, result: SubmissionResult) -> None:
-    request = db.session.get(ServiceRequest, message.object_id)
+    request = db.session.get_one(ServiceRequest, message.object_id)
     if result.status == SubmissionStatus.ACCEPTED:
         request.status, request.supplier_reference = ACCEPTED, result.reference
     else:

@@ -112,12 +112,14 @@ def new(code: str):
     if account is None:
         errors = {**errors, "account": [_("Choose the customer account this request is about.")]}
     elif not errors and last:
+        assert data is not None, "a form without errors has its data"
         errors = account_errors(g.tenant, request_type, account, data)
     if errors:  # shown on the first page that asks for a field in error
         first = next((n for n, s in enumerate(steps, 1) if set(errors) & {*s.fields, *(["account"] if n == 1 else [])}), step)
         return show(min(first, step), StepProgress(progress.values, min(first, step) - 1), submission_key, errors, 400)
     if not last:
         return show(step + 1, StepProgress(progress.values, step), submission_key)
+    assert account is not None and data is not None, "no errors: the account is chosen, the form valid"
 
     filed, created = file_and_confirm(g.tenant, current_user, account, request_type, data, submission_key)
     if created:

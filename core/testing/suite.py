@@ -221,7 +221,7 @@ def test_adapter_request_with_the_same_key_is_applied_once(conformance_adapter, 
     assert again.duplicate and again.status == first.status and again.reference == first.reference
 
 
-def test_adapter_reading_with_the_same_key_is_applied_once(conformance_adapter, conformance_identities):
+def test_adapter_reading_with_the_same_key_is_applied_once(conformance_adapter, conformance_identities) -> None:
     for identity in conformance_identities:
         number = identity["account_number"]
         for point in conformance_adapter.supply_points(number):
@@ -293,7 +293,7 @@ def test_each_identity_method_rejects_altered_data(conformance_tenant, conforman
 # --- templates and catalogs --------------------------------------------------------------
 
 
-def test_template_overrides_match_core_templates(conformance_tenant, conformance_supplier):
+def test_template_overrides_match_core_templates(conformance_tenant, conformance_supplier) -> None:
     core = core_template_names()
     plugin_own: set[str] = set()
     if conformance_supplier.templates_dir and Path(conformance_supplier.templates_dir).is_dir():
@@ -365,7 +365,9 @@ def _get(client: FlaskClient, path: str, locale: str):
 
 
 def _post(client: FlaskClient, path: str, data: dict, page_html: str):
-    token = _CSRF.search(page_html).group(1)
+    found = _CSRF.search(page_html)
+    assert found, f"no CSRF token on the page posted to {path}"
+    token = found.group(1)
     return client.post(path, data={"csrf_token": token, **data}, base_url=f"https://{CONFORMANCE_HOST}",
                        headers={"Referer": f"https://{CONFORMANCE_HOST}{path}", "Accept-Language": "en"})
 
@@ -386,7 +388,9 @@ def conformance_customer(conformance_app, conformance_identities, conformance_te
                                 "password_confirm": CONFORMANCE_PASSWORD, "accept_terms": "1"}, page)
     with conformance_app.app_context(), tenant_context("conformance"):
         body = db.session.execute(select(MailMessage.text_body)).scalars().first()
-    path = re.search(r"https?://[^/\s]+(/activate/\S+)", body).group(1)
+    link = re.search(r"https?://[^/\s]+(/activate/\S+)", body or "")
+    assert link, f"no activation link in the registration mail: {body!r}"
+    path = link.group(1)
     _post(client, path, {}, _get(client, path, "en").get_data(as_text=True))
     page = _get(client, "/login", "en").get_data(as_text=True)
     assert _post(client, "/login", {"email": email, "password": CONFORMANCE_PASSWORD}, page).status_code == 302
@@ -403,7 +407,7 @@ def _link(client: FlaskClient, method, identity: dict[str, Any]) -> None:
 def _static_get_pages(app: Flask) -> list[str]:
     pages = {"/", "/login", "/register", "/password/forgot", "/accounts/", "/accounts/link", "/password/change"}
     for rule in app.url_map.iter_rules():
-        if "GET" in rule.methods and not rule.arguments and rule.endpoint.split(".")[0] not in (
+        if "GET" in (rule.methods or ()) and not rule.arguments and rule.endpoint.split(".")[0] not in (
             "static", "site", "demo", "auth", "accounts", "dashboard", "api"  # the API: JSON with a token
         ):
             pages.add(rule.rule)
@@ -607,7 +611,9 @@ def _api_token(client: FlaskClient) -> str:
     page = _get(client, "/api-tokens/", "en").get_data(as_text=True)
     made = _post(client, "/api-tokens/", {"name": "Conformance suite", "scope": "read-write"}, page)
     assert made.status_code == 201, made.get_data(as_text=True)
-    return re.search(r'value="(up_[A-Za-z0-9_-]+)"', made.get_data(as_text=True)).group(1)
+    shown = re.search(r'value="(up_[A-Za-z0-9_-]+)"', made.get_data(as_text=True))
+    assert shown, "the new API token is shown once"
+    return shown.group(1)
 
 
 def _file_through_the_api(app: Flask, token: str, request_type: RequestType, number: str,
