@@ -321,7 +321,8 @@ def test_the_whole_stack_loses_and_duplicates_nothing(tmp_path, scratch_database
     try:
         stack.start()
         adapter = HttpBillingAdapter(stack.backend.url, "PLN")
-        taken = _one_customer_does_everything(stack, engine, adapter, smtp_server)
+        taken = {_one_customer_does_everything(stack, engine, adapter, smtp_server)}
+        taken.add(_an_app_does_the_same_through_the_api(stack, engine, adapter, smtp_server, taken))
         _writes_survive_killed_processes(stack, engine, adapter, smtp_server, taken)
     except BaseException:
         print(stack.report(engine))  # shown by pytest with the failure
@@ -378,10 +379,58 @@ def _one_customer_does_everything(stack: Stack, engine, adapter: HttpBillingAdap
     return meter.identity["account_number"]
 
 
+def _an_app_does_the_same_through_the_api(stack: Stack, engine, adapter: HttpBillingAdapter, smtp_server,
+                                          taken: set[str]) -> str:
+    """Another customer's app writes through the JSON API on gunicorn: a reading and a request
+    (each sent twice with its Idempotency-Key), contact data, e-invoices and a payment, which
+    the customer confirms at the bank; the supplier takes each once. Their account number."""
+    [meter] = _meters(adapter, 1, owing=True, skip=frozenset(taken))
+    number, email = meter.identity["account_number"], f"app-{uuid.uuid4().hex[:8]}@example.com"
+    browser = Browser(stack.port, "203.0.113.11")
+    _sign_up(browser, smtp_server, email, meter.identity)
+    made = browser.submit("/api-tokens/", {"name": "Home Assistant", "scope": "read-write"})
+    assert made.status_code == 201, made.text
+    token = re.search(r'value="(up_[A-Za-z0-9_-]+)"', made.text).group(1)
+    api = httpx.Client(base_url=f"https://{HOST}/api/v1", transport=Proxy(stack.port, "203.0.113.11"), timeout=60,
+                       headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"})
+    assert api.get("/me").json()["accounts"] == [number]
+
+    values, read_on = meter.reading(1)
+    reading = {"read_on": read_on.isoformat(), "values": {register: str(v) for register, v in values.items()}}
+    request = {"type": "contact_update", "account": number, "data": {"email": email, **CONTACT}}
+    for path, body, key in ((f"/supply-points/{meter.point.identifier}/readings", reading, "reading-1"),
+                            ("/requests", request, "request-1")):
+        first, again = (api.post(path, json=body, headers={"Idempotency-Key": key}) for _ in range(2))
+        assert first.status_code == again.status_code == 202, first.text
+        assert again.headers["Idempotent-Replayed"] == "true"
+    filed = first.json()["id"]
+    assert api.put("/profile/contact", json={"phone": "+48 601 234 567"}).status_code == 200
+    assert api.put("/consents/e-invoice", json={"enabled": True}).status_code == 200
+    owed = api.get(f"/invoices/{meter.open_invoice}").json()["outstanding"]["amount"]
+    started = api.post("/payments", json={"account": number, "invoice": meter.open_invoice, "amount": owed})
+    assert started.status_code == 201, started.text
+    attempt = started.json()
+    assert browser.submit(_path(attempt["pay_at"]), {"decision": "pay"}).status_code == 302
+
+    wait_until(lambda: "pending" not in _outbox(engine), "empty outbox", stack.services.values(), timeout=60)
+    kinds = Counter(entry["kind"] if entry["kind"] == "reading" else entry["payload"]["request_type"]
+                    for entry in stack.backend.journal() if entry["payload"]["account_number"] == number)
+    assert kinds == {"reading": 1, "contact_update": 1, "contact_details": 1, E_INVOICE: 1,
+                     PAYMENT_NOTIFICATION: 1}, kinds
+    assert api.get(f"/requests/{filed}").json()["status"] == "accepted"
+    assert api.get(f"/supply-points/{meter.point.identifier}/readings").json()["items"][0]["status"] == "accepted"
+    assert api.get("/profile").json()["updates"][0]["status"] == "accepted"
+    assert api.get("/consents").json()["e_invoice"][0]["latest"]["status"] == "accepted"
+    assert api.get(f"/payments/attempts/{attempt['reference']}").json()["status"] == "accepted"
+    assert browser.server_errors == []
+    return number
+
+
 def _writes_survive_killed_processes(stack: Stack, engine, adapter: HttpBillingAdapter, smtp_server,
-                                     taken: str) -> None:
+                                     taken: set[str]) -> None:
     """Customers keep writing while the back-end, the worker and beat are killed and restarted."""
-    meters = _meters(adapter, CUSTOMERS, skip=frozenset({taken}))
+    before = len(stack.backend.journal())
+    meters = _meters(adapter, CUSTOMERS, skip=frozenset(taken))
     emails = [f"c{n}-{uuid.uuid4().hex[:8]}@example.com" for n in range(CUSTOMERS)]
     browsers = [Browser(stack.port, f"198.51.100.{n + 20}") for n in range(CUSTOMERS)]
     for browser, email, meter in zip(browsers, emails, meters, strict=True):
@@ -447,7 +496,7 @@ def _writes_survive_killed_processes(stack: Stack, engine, adapter: HttpBillingA
     )
     wanted = Counter(marker for _, marker in accepted)
     assert {m: n for m, n in applied.items() if m in wanted} == wanted, "each accepted write applied exactly once"
-    assert len(journal) == 4 + total and len({entry["key"] for entry in journal}) == len(journal)
+    assert len(journal) == before + total and len({entry["key"] for entry in journal}) == len(journal)
     assert set(_outbox(engine)) == {"delivered"}, "nothing rejected or parked"
     readings = MeterReading.__table__
     assert _statuses(engine, readings, readings.c.submission_key.is_not(None)) == {"accepted"}
