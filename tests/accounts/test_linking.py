@@ -1,4 +1,5 @@
-"""Linking a billing account with invoice data, the lockout, and the dashboard."""
+"""Linking a billing account with invoice data, the lockout and its rate limit, several accounts
+on one login, and codes that link several accounts."""
 
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ from core.billing.contract import BackendUnavailable
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
 from core.models import AccountLink, VerificationAttempt
-from tests.conftest import client_for, link_account, linked_customer, register_and_activate, sign_in
-from tests.support.accounts import monthly_history, point_record, store_and_link
-from tests.support.queries import count_queries
+from tests.conftest import client_for, linked_customer, register_and_activate, sign_in
 
 
 def _link_data(identity, **changes):
@@ -138,36 +137,6 @@ def test_backend_down_while_linking_changes_nothing(app, signed_in, demo_identit
         assert db.session.execute(select(VerificationAttempt)).first() is None
 
 
-def test_dashboard_query_count_does_not_grow_with_accounts(app, signed_in, demo_identity):
-    link_account(signed_in, demo_identity[0])
-    one = count_queries(app, signed_in, "/")
-    for identity in demo_identity[1:4]:
-        link_account(signed_in, identity)
-    four = count_queries(app, signed_in, "/")
-    assert one == four
-
-
-def test_dashboard_query_count_is_the_same_for_one_year_and_ten_years_of_history(app, smtp_server):
-    counts = {}
-    for years in (1, 10):
-        email = f"history{years}@example.com"
-        client = client_for(app)
-        register_and_activate(client, smtp_server, email)
-        sign_in(client, email)
-        point = point_record(f"59000000000000{years:04d}")
-        invoices, payments, readings = monthly_history(f"H{years}", point, years)
-        store_and_link(app, "innogy", email, f"H{years}", [point], readings, invoices=invoices, payments=payments)
-        client.get("/")  # warm-up: the first page of a login does one-off work
-        counts[years] = count_queries(app, client, "/")
-        assert f"H{years}/F/0000" in client.get("/").get_data(as_text=True)  # the newest invoice is shown
-    assert counts[1] == counts[10]
-
-
-def test_dashboard_requires_login(client):
-    response = client.get("/")
-    assert response.status_code == 302 and "/login" in response.location
-
-
 def _code_method_plugin(numbers):
     """A feature plugin adding an identity method that proves several accounts at once."""
     import types
@@ -207,3 +176,14 @@ def test_one_code_links_several_accounts_and_refuses_taken_ones(make_app, smtp_s
     assert numbers[0] in page and numbers[1] in page and numbers[2] not in page
     assert "2 customer accounts are now linked" in page
     assert "1 customer account was not linked" in page
+
+
+def test_identity_verification_is_rate_limited(make_app, smtp_server, demo_identity):
+    from tests.conftest import register_and_activate, sign_in
+
+    app = make_app(RATELIMIT_VERIFY="2 per minute", VERIFICATION_MAX_FAILURES=100)
+    client = client_for(app)
+    register_and_activate(client, smtp_server, "limit@example.com")
+    sign_in(client, "limit@example.com")
+    data = {"method": "invoice", "customer_number": "1234567890", "invoice_number": "X", "gross_amount": "1,00"}
+    assert [client.submit("/accounts/link", data).status_code for _ in range(3)] == [400, 400, 429]

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from tests.test_api import Api, _customer, _make_token
+from tests.api.test_api import Api, _customer, _make_token
 
 pytestmark = pytest.mark.slow
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]

@@ -1,19 +1,18 @@
 """The consumption page in headless Chromium for each brand: the chart shows, axe-core finds nothing.
 
-Same set-up as ``tests/test_browser.py`` (Debian chromium through Playwright's
+Same set-up as ``tests/support/browser.py`` (Debian chromium through Playwright's
 ``executable_path``); the customer registers through HTTP and links a demo account in the
 browser, so the readings come from the demo back-end through the sync.
 """
 
 from __future__ import annotations
 
-from tests import test_browser
-from tests.support.browser import activated, sign_in_and_link
-from tests.test_browser import BRANDS, audit
+from tests.support import browser
+from tests.support.browser import BRANDS, activated, audit, sign_in_and_link
 
-pytestmark = test_browser.pytestmark
+pytestmark = browser.BROWSER
 # the same brands, live server and browser page as the walk-through
-brand, live_portal, page = test_browser.brand, test_browser.live_portal, test_browser.page
+brand, live_portal, page = browser.brand, browser.live_portal, browser.page
 
 
 def test_consumption_chart_is_visible_and_accessible(live_portal, page, brand):

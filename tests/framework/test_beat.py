@@ -97,9 +97,9 @@ def _wait_until(check, what: str, processes: list[subprocess.Popen], timeout: fl
 @pytest.mark.skipif(not redis_running(), reason="no Redis on 127.0.0.1:6379 (beat and the worker need a broker)")
 def test_beat_relays_the_outbox_and_runs_plugin_jobs_through_a_worker(make_app, migrated, tmp_path, smtp_server,
                                                                        demo_identity):
+    from tests.readings.test_readings import _identity_with, _point_id
+    from tests.service_requests.test_service_requests import CONTACT, _linked
     from tests.support.processes import BackendProcess
-    from tests.test_readings import _identity_with, _point_id
-    from tests.test_service_requests import CONTACT, _linked
 
     backend = BackendProcess(tmp_path / "backend")
     backend.start()

@@ -66,7 +66,7 @@ def test_real_worker_with_redis_runs_sync_and_relay(make_app, migrated, tmp_path
         assert count == 50, "the worker did not sync the tenant"
 
         # a request filed on the web is delivered by the worker
-        from tests.test_service_requests import CONTACT, _linked
+        from tests.service_requests.test_service_requests import CONTACT, _linked
 
         client = app.test_client()
         account, key = _linked(app, client, smtp_server, demo_identity[0], "worker@example.com")

@@ -1,25 +1,18 @@
-"""Demo mailbox, SMTP configuration from the environment, and rate limits on Redis."""
+"""Mail: SMTP settings from the environment, an SMTP server that is down, and mail that leaves
+after commit, through the outbox."""
 
 from __future__ import annotations
 
-import socket
+import re
 
-import pytest
+from sqlalchemy import select
 
-from tests.conftest import PASSWORD, client_for
-
-
-def test_demo_mailbox_exists_only_in_demo_mode(make_app):
-    assert client_for(make_app()).get("/demo/mailbox").status_code == 404
-    demo = make_app(DEMO=True, MAIL_CAPTURE=True)
-    client = client_for(demo)
-    client.submit("/register", {"email": "demo-user@example.com", "password": PASSWORD,
-                                "password_confirm": PASSWORD, "accept_terms": "1"})
-    page = client.get("/demo/mailbox")
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    assert "demo-user@example.com" in html
-    assert '<a href="https://innogy.test/activate/' in html
+from core.framework.extensions import db
+from core.framework.tenancy import tenant_context
+from core.models import MailMessage
+from tests.conftest import PASSWORD, client_for, register_and_activate, sign_in
+from tests.framework.test_outbox_delivery import _make_due, _messages, _relay
+from tests.support.smtp import SMTPServer, free_port
 
 
 def test_mail_settings_come_from_the_environment(monkeypatch, migrated, smtp_server, tmp_path):
@@ -50,57 +43,37 @@ def test_smtp_down_does_not_change_the_answer(make_app, smtp_server):
     assert response.status_code == 302 and response.location.endswith("/register/check-inbox")
 
 
-def test_registration_and_reset_are_rate_limited(make_app):
-    app = make_app(RATELIMIT_REGISTER="2 per minute", RATELIMIT_RESET="2 per minute")
+def test_an_smtp_outage_changes_nothing_the_customer_is_told_and_the_mail_arrives_later(make_app):
+    port = free_port()  # nothing listens there yet
+    app = make_app(MAIL_PORT=port)
     client = client_for(app)
-    data = {"email": "x@example.com", "password": "short", "password_confirm": "short", "accept_terms": "1"}
-    assert [client.submit("/register", data).status_code for _ in range(3)] == [400, 400, 429]
-    assert [client.submit("/password/forgot", {"email": "a@example.com"}).status_code for _ in range(3)] == [200, 200, 429]
+    response = client.submit("/register", {"email": "later@example.com", "password": PASSWORD,
+                                           "password_confirm": PASSWORD, "accept_terms": "1"})
+    assert response.status_code == 302 and response.location.endswith("/register/check-inbox")
+    [message] = _messages(app, kind="mail")
+    assert message.status == "pending" and message.attempts == 1 and "SMTP" in message.last_error
 
-
-def test_identity_verification_is_rate_limited(make_app, smtp_server, demo_identity):
-    from tests.conftest import register_and_activate, sign_in
-
-    app = make_app(RATELIMIT_VERIFY="2 per minute", VERIFICATION_MAX_FAILURES=100)
-    client = client_for(app)
-    register_and_activate(client, smtp_server, "limit@example.com")
-    sign_in(client, "limit@example.com")
-    data = {"method": "invoice", "customer_number": "1234567890", "invoice_number": "X", "gross_amount": "1,00"}
-    assert [client.submit("/accounts/link", data).status_code for _ in range(3)] == [400, 400, 429]
-
-
-def _redis_running() -> bool:
+    server = SMTPServer(port)
+    server.start()
     try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
+        _make_due(app)
+        assert _relay(app).delivered == 1
+        [mail] = server.wait_for("later@example.com")
+        link = re.search(r"https://innogy\.test(/activate/\S+)", mail.get_content()).group(1)
+    finally:
+        server.stop()
+    assert client.submit(link).status_code == 302
+    assert sign_in(client, "later@example.com").status_code == 302
+    with app.app_context(), tenant_context("innogy"):  # sent mail is not kept: its links are secrets
+        assert db.session.execute(select(MailMessage)).first() is None
 
 
-@pytest.mark.skipif(not _redis_running(), reason="no Redis on 127.0.0.1:6379")
-def test_rate_limits_are_shared_through_redis(make_app):
-    """Two app instances (two processes in production) count against one limit."""
-    import redis
+def test_nothing_is_mailed_when_the_write_is_rolled_back(app, client, smtp_server, demo_identity):
+    register_and_activate(client, smtp_server, "rollback@example.com")
+    sent = len(smtp_server.messages)
+    with app.test_request_context(base_url="https://innogy.test"), tenant_context("innogy"):
+        from core.framework.mail import send_mail
 
-    redis.Redis(host="127.0.0.1", port=6379, db=15).flushdb()
-    settings = dict(RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15", RATELIMIT_LOGIN="3 per minute")
-    first, second = client_for(make_app(**settings)), client_for(make_app(**settings))
-    login = {"email": "x@example.com", "password": "wrong password!"}
-    codes = [first.submit("/login", login).status_code, second.submit("/login", login).status_code,
-             first.submit("/login", login).status_code, second.submit("/login", login).status_code]
-    assert codes == [400, 400, 400, 429]
-    store = redis.Redis(host="127.0.0.1", port=6379, db=15)
-    assert any(b"login" in key for key in store.keys("*"))  # the counters live in Redis
-    store.flushdb()
-
-
-def test_demo_lists_brands_on_the_plain_host(make_app):
-    app = make_app(DEMO=True, MAIL_CAPTURE=True)
-    client = client_for(app, "localhost")
-    assert client.get("/").location.endswith("/demo/brands")
-    page = client.get("/demo/brands").get_data(as_text=True)
-    assert 'href="https://innogy.test/"' in page and 'href="https://second.test/"' in page
-    assert client.get("/demo/brands/innogy/logo").status_code == 200
-    assert client.get("/login").status_code == 404  # no brand there
-    assert client_for(app).get("/demo/brands").status_code == 404  # not on a brand's host
-    assert client_for(make_app(), "localhost").get("/").status_code == 404  # not outside demo
+        send_mail("rollback@example.com", "reset_password", link="https://innogy.test/x")
+        db.session.rollback()
+    assert len(smtp_server.messages) == sent and not [m for m in _messages(app, kind="mail") if m.status == "pending"]

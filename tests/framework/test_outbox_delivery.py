@@ -1,4 +1,4 @@
-"""Every customer write reaches a state: refusals, malformed answers, failing handlers, mail.
+"""Every customer write reaches a state: refusals, malformed answers, failing handlers.
 
 The back-end is the reference billing API over HTTP (``HttpBillingAdapter``) in front of
 the demo back-end, with a transport that misbehaves the way a real one does.
@@ -24,10 +24,9 @@ from core.demo.server import create_backend_app
 from core.framework import outbox
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
-from core.models import MailMessage, OutboxMessage, ServiceRequest, utcnow
-from tests.conftest import PASSWORD, client_for, linked_customer, register_and_activate, sign_in
+from core.models import OutboxMessage, ServiceRequest, utcnow
+from tests.conftest import client_for, linked_customer
 from tests.support.processes import BackendProcess
-from tests.support.smtp import SMTPServer, free_port
 
 CONTACT = {"email": "nowy.adres@example.com", "street": "ul. Marszałkowska 10/2", "postcode": "00950", "city": "Warszawa"}
 
@@ -296,96 +295,3 @@ def test_a_recreated_database_never_reuses_a_key_the_back_end_kept(make_app, mig
     journal = [json.loads(line) for line in (tmp_path / "state" / "innogy_pl.journal").read_text().splitlines()]
     applied = [entry["key"] for entry in journal if entry["payload"].get("request_type") == E_INVOICE]
     assert applied == [first_key, second_key]  # ...yet the back-end applied the second change too
-
-
-# --- mail leaves after commit, through the outbox -------------------------------------------
-
-
-def test_an_smtp_outage_changes_nothing_the_customer_is_told_and_the_mail_arrives_later(make_app):
-    port = free_port()  # nothing listens there yet
-    app = make_app(MAIL_PORT=port)
-    client = client_for(app)
-    response = client.submit("/register", {"email": "later@example.com", "password": PASSWORD,
-                                           "password_confirm": PASSWORD, "accept_terms": "1"})
-    assert response.status_code == 302 and response.location.endswith("/register/check-inbox")
-    [message] = _messages(app, kind="mail")
-    assert message.status == "pending" and message.attempts == 1 and "SMTP" in message.last_error
-
-    server = SMTPServer(port)
-    server.start()
-    try:
-        _make_due(app)
-        assert _relay(app).delivered == 1
-        [mail] = server.wait_for("later@example.com")
-        link = re.search(r"https://innogy\.test(/activate/\S+)", mail.get_content()).group(1)
-    finally:
-        server.stop()
-    assert client.submit(link).status_code == 302
-    assert sign_in(client, "later@example.com").status_code == 302
-    with app.app_context(), tenant_context("innogy"):  # sent mail is not kept: its links are secrets
-        assert db.session.execute(select(MailMessage)).first() is None
-
-
-def test_nothing_is_mailed_when_the_write_is_rolled_back(app, client, smtp_server, demo_identity):
-    register_and_activate(client, smtp_server, "rollback@example.com")
-    sent = len(smtp_server.messages)
-    with app.test_request_context(base_url="https://innogy.test"), tenant_context("innogy"):
-        from core.framework.mail import send_mail
-
-        send_mail("rollback@example.com", "reset_password", link="https://innogy.test/x")
-        db.session.rollback()
-    assert len(smtp_server.messages) == sent and not [m for m in _messages(app, kind="mail") if m.status == "pending"]
-
-
-def _published_demo_login(app) -> str:
-    """The brand's demo login, as ``portal demo`` seeds it (with this suite's password)."""
-    from core.framework.mail import demo_login
-    from core.framework.security import hash_password
-    from core.models import TermsAcceptance, User
-
-    login = demo_login("innogy")
-    with app.app_context(), tenant_context("innogy"):
-        user = User(email=login, password_hash=hash_password(PASSWORD), terms_version=app.config["TERMS_VERSION"],
-                    terms_accepted_at=utcnow(), activated_at=utcnow())
-        db.session.add(user)
-        db.session.flush()
-        db.session.add(TermsAcceptance(user_id=user.id, version=user.terms_version))
-        db.session.commit()
-    return login
-
-
-def test_demo_mailbox_shows_a_visitor_only_the_mail_of_this_browser(make_app):
-    app = make_app(DEMO=True, MAIL_CAPTURE=True)
-    anna, visitor = client_for(app), client_for(app)
-    anna.submit("/register", {"email": "anna.demo@example.com", "password": PASSWORD,
-                              "password_confirm": PASSWORD, "accept_terms": "1"})
-    assert "anna.demo@example.com" in anna.get("/demo/mailbox").get_data(as_text=True)
-    assert "anna.demo@example.com" not in visitor.get("/demo/mailbox").get_data(as_text=True)
-
-    login = _published_demo_login(app)  # mail to it is its own, not the visitor's who caused it
-    assert visitor.submit("/register", {"email": login, "password": PASSWORD, "password_confirm": PASSWORD,
-                                        "accept_terms": "1"}).status_code == 302  # mails the login's owner
-    assert login not in visitor.get("/demo/mailbox").get_data(as_text=True)
-    assert login not in anna.get("/demo/mailbox").get_data(as_text=True)
-    demo = client_for(app)
-    assert sign_in(demo, login).status_code == 302
-    assert login in demo.get("/demo/mailbox").get_data(as_text=True)  # its own mail, to whoever is signed in as it
-
-
-def test_the_published_demo_login_cannot_be_taken_over(make_app):
-    app = make_app(DEMO=True, MAIL_CAPTURE=True)
-    login = _published_demo_login(app)
-    visitor = client_for(app)
-    assert visitor.submit("/password/forgot", {"email": login}).status_code == 302
-    assert sign_in(visitor, login).status_code == 302
-    new = "another shared passphrase 42"
-    response = visitor.submit("/password/change", {"current_password": PASSWORD, "password": new,
-                                                   "password_confirm": new})
-    assert response.status_code == 302
-    assert "The demo login is shared by every visitor" in visitor.get(response.location).get_data(as_text=True)
-    assert visitor.get("/profile/privacy").status_code == 200
-    assert visitor.post("/profile/privacy/delete", data={"csrf_token": visitor.last_csrf,
-                                                          "password": PASSWORD}).status_code == 302
-    assert "/password/reset/" not in visitor.get("/demo/mailbox").get_data(as_text=True)  # none was sent
-    other = client_for(app)
-    assert sign_in(other, login).status_code == 302  # the password is still the published one

@@ -25,11 +25,11 @@ from sqlalchemy import select
 from core.accounts.models import SupplyPointSelection
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
+from tests.api.test_api import Api, _customer, _error, _make_token
 from tests.conftest import PASSWORD, SUPPORT, TEST_TENANTS, client_for, register_and_activate, sign_in
 from tests.support.accounts import point_record, store_and_link
 from tests.support.broker import redis_running
 from tests.support.smtp import free_port
-from tests.test_api import Api, _customer, _error, _make_token
 
 OWNER = "owner@example.com"
 PAUSED = "Too many unsuccessful sign-ins with this e-mail address"

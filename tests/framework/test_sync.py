@@ -86,20 +86,6 @@ def test_accepted_reading_is_picked_up_by_the_next_sync(app):
     pytest.fail("no supply point takes readings")
 
 
-def test_dashboard_with_the_backend_down_shows_the_copy_and_a_notice(app, linked, demo_identity, monkeypatch):
-    identity = demo_identity[0]
-    tenant = app.extensions["portal_tenants"]["innogy"]
-    for name in ("changes_since", "find_account", "invoices", "payments", "supply_points", "snapshot"):
-        monkeypatch.setattr(tenant.adapter, name, lambda *a, **k: (_ for _ in ()).throw(BackendUnavailable("down")))
-    with app.app_context(), tenant_context("innogy"):
-        assert sync_tenant(tenant).error == "down"
-    page = linked.get("/")
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    assert identity["customer_number"] in html
-    assert "We cannot reach our billing system" in html
-
-
 def _run(app, *args):
     from click.testing import CliRunner
     from flask.cli import ScriptInfo

@@ -1,17 +1,15 @@
 """Invoices and payments in headless Chromium for each brand: the list and its filters, the
 PDF download, "pay now" at the demo bank, and an axe-core audit of every page on the way.
 
-Same setup as ``tests/test_browser.py`` (Debian's chromium through Playwright).
+Same setup as ``tests/support/browser.py`` (Debian's chromium through Playwright).
 """
 
 from __future__ import annotations
 
 from tests.conftest import PASSWORD
-from tests.support.browser import sign_in_and_link
-from tests.test_browser import BRANDS, audit, brand, live_portal, page  # noqa: F401 - shared fixtures
-from tests.test_browser import pytestmark as browser_marks
+from tests.support.browser import BRANDS, BROWSER, audit, brand, live_portal, page, sign_in_and_link  # noqa: F401 - shared fixtures
 
-pytestmark = browser_marks
+pytestmark = BROWSER
 
 
 def _sign_up_and_link(tab, app, base: str, code: str) -> dict:

@@ -20,7 +20,7 @@ from core.readings.service import local_today
 from plugins.cez_cz import plugin as cez_plugin
 from plugins.cez_cz.sms import gateway_for
 from tests.conftest import client_for, linked_customer, register_and_activate, sign_in
-from tests.test_browser import audit, live_portal, page  # noqa: F401 - the browser fixtures
+from tests.support.browser import audit, live_portal, page  # noqa: F401 - the browser fixtures
 
 CEZ_HOST = "cez.test"
 CEZ_TENANTS = {"cez": {"plugin": "cez_cz", "hosts": [CEZ_HOST]}}
@@ -227,7 +227,7 @@ def test_jobs_exist_only_for_what_the_supplier_offers(cez_app, make_app):
 
 
 def _innogy_reader(app, smtp_server, demo_identity, email="reader@example.com"):
-    from tests.test_readings import _identity_with
+    from tests.readings.test_readings import _identity_with
 
     identity, point = _identity_with(app, demo_identity, capable=True)
     client = client_for(app)
@@ -304,7 +304,7 @@ def test_cez_reminds_at_the_yearly_price_change(cez_app):
 
 
 def test_reminders_are_offered_only_where_readings_are_taken(app, smtp_server, demo_identity):
-    from tests.test_readings import _identity_with
+    from tests.readings.test_readings import _identity_with
 
     identity, point = _identity_with(app, demo_identity, capable=False)
     client = client_for(app)

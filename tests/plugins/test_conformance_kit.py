@@ -38,7 +38,7 @@ from core.testing.checks import (
     shown_facts,
 )
 
-CARELESS = Path(__file__).parent / "support" / "careless_energy"
+CARELESS = Path(__file__).parents[1] / "support" / "careless_energy"
 SUITE_TESTS = sorted(name for name in vars(suite) if name.startswith("test_"))
 CAUGHT = {
     "test_request_examples_pass_the_schema_and_the_checks",
@@ -171,7 +171,7 @@ def test_contrast_problems_compare_unrounded_and_skip_colours_not_set():
 
 
 def test_the_pairs_checked_are_the_ones_the_stylesheet_uses():
-    css = (Path(__file__).parents[1] / "core" / "static" / "portal.css").read_text(encoding="utf-8")
+    css = (Path(__file__).parents[2] / "core" / "static" / "portal.css").read_text(encoding="utf-8")
     for foreground, background, _where in (*TEXT_PAIRS, *NON_TEXT_PAIRS):
         for colour in (foreground, background):
             assert f"var(--{colour.replace('_', '-')})" in css, colour

@@ -79,17 +79,17 @@ from plugins.italiangas_it.request_types import (
 )
 from plugins.italiangas_it.rules import holder_matches, tax_code_matches_full_name, tax_code_matches_name
 from tests.conftest import client_for, link_account, linked_customer, register_and_activate, sign_in
+from tests.support.browser import live_portal as browser_portal  # noqa: F401 - a fixture, for the brand below
+from tests.support.browser import page as browser_page  # noqa: F401 - a fixture, for the brand below
 from tests.support.outbox import TO_SUPPLIER
 from tests.support.queries import count_queries
-from tests.test_browser import live_portal as browser_portal  # noqa: F401 - a fixture, for the brand below
-from tests.test_browser import page as browser_page  # noqa: F401 - a fixture, for the brand below
 
 PORTAL_PLUGIN = "plugins.italiangas_it.plugin"
 HOST = "italiangas.test"
 TENANTS = {"italiangas": {"plugin": "italiangas_it", "hosts": [HOST]}}
 ANCHOR = dt.date(2026, 3, 18)
 CENT = Decimal("0.01")
-THEME = Path(__file__).parents[1] / "themes" / "italiangas"
+THEME = Path(__file__).parents[2] / "themes" / "italiangas"
 
 # Published, check-digit-valid examples (python-stdnum's documentation, the IBAN registry).
 VALID_CF = "RCCMNL83S18D969H"  # Manuel Rocca, born 18/11/1983 in Genova
@@ -1220,7 +1220,7 @@ def test_plugin_pages_in_every_language(ig_app, smtp_server, locale, title):
 
 @pytest.fixture
 def brand():
-    """The browser fixtures of tests/test_browser.py, for the Italiangas brand only."""
+    """The browser fixtures of tests/support/browser.py, for the Italiangas brand only."""
     return "italiangas"
 
 
@@ -1230,7 +1230,7 @@ def _no_sideways_scrolling(page) -> None:
 
 @pytest.mark.browser
 def test_pin_registration_and_condominium_pages_in_a_phone_browser(browser_portal, browser_page):  # noqa: F811
-    from tests.test_browser import audit
+    from tests.support.browser import audit
 
     app, base = browser_portal
     page = browser_page

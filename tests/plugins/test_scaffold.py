@@ -254,7 +254,7 @@ def test_generated_code_imports_the_core_only_through_the_plugin_api(tmp_path):
         "allow_indirect_imports = True\nunmatched_ignore_imports_alerting = none\n",
         encoding="utf-8",
     )
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     result = _run([str(lint_imports), str(tmp_path / "contracts.cfg"), "--no-cache"], cwd=root,
                   PYTHONPATH=os.pathsep.join([str(package), str(root)]))
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,8 +1,7 @@
-"""Self-service forms in headless Chromium, on a 360 px phone and on a desktop: a meter reading
-(innogy's Stoen points take them) and a service request of each brand, with an axe-core audit
-of the form, its error state and the page that follows.
+"""Meter readings in headless Chromium, on a 360 px phone and on a desktop (innogy's Stoen points
+take them), with an axe-core audit of the form, its error state and the page that follows.
 
-Same set-up as ``tests/test_browser.py`` (Debian chromium through Playwright's ``executable_path``).
+Same set-up as ``tests/support/browser.py`` (Debian chromium through Playwright's ``executable_path``).
 """
 
 from __future__ import annotations
@@ -10,22 +9,22 @@ from __future__ import annotations
 import pytest
 
 from core.readings.service import field_name
-from tests.support.browser import activated, sign_in_and_link
-from tests.test_browser import BRANDS, audit, brand, live_portal, page  # noqa: F401 - shared fixtures
-from tests.test_browser import pytestmark as browser_marks
-from tests.test_readings import _identity_with, _point_id, _previous, _today
+from tests.readings.test_readings import _identity_with, _point_id, _previous, _today
+from tests.support.browser import (  # noqa: F401 - shared fixtures
+    BRANDS,
+    BROWSER,
+    activated,
+    audit,
+    brand,
+    live_portal,
+    page,
+    sign_in_and_link,
+)
 
-pytestmark = browser_marks
+pytestmark = BROWSER
 WIDTHS = [360, 1280]
 
 # brand: (request type, field to get wrong, the mistake, the correction, other fields to fill)
-REQUESTS = {
-    "innogy": ("contact_update", "email", "not-an-email", "nowy@innogy.example.com", {}),
-    "cez": ("contact_details", "email", "not-an-email", "novy@cez.example.com", {}),
-    "doe": ("contact_update", "email", "not-an-email", "novyi@doe.example.com", {}),
-    "italiangas": ("information_complaint", "text", "Ciao", "Vorrei ricevere il listino prezzi.",
-                   {"kind": "information"}),
-}
 
 
 def _wide(tab, width: int) -> None:
@@ -124,47 +123,6 @@ def test_implausible_reading_is_confirmed_with_a_reason_and_reviewed(live_portal
     assert page.url == base + "/readings/"
     reviewed = page.locator("#current-point ~ .table-scroll tbody .status-reading-review")
     assert reviewed.count() == len(previous) and reviewed.first.is_visible()
-    audit(page)
-    _fits(page, width)
-    assert _script_errors(page) == []
-
-
-@pytest.mark.parametrize("width", WIDTHS)
-def test_service_request_with_a_mistake_then_filed(live_portal, page, brand, width):  # noqa: F811
-    app, base = live_portal
-    code, field, wrong, right, other = REQUESTS[brand]
-    _wide(page, width)
-    email = f"request{width}@{brand}.example.com"
-    activated(app, brand, BRANDS[brand][1], email)
-    with app.app_context():
-        identity = app.extensions["portal_tenants"][brand].adapter.demo_identities()[0]
-    sign_in_and_link(page, base, email, identity)
-
-    page.goto(base + "/requests/")
-    audit(page)
-    page.click(f"main a[href$='/requests/new/{code}']")
-    page.wait_for_url(f"**/requests/new/{code}")
-    audit(page)
-    _fits(page, width)
-
-    for name, value in other.items():
-        page.select_option(f"#{name}", value)
-    page.fill(f"#{field}", wrong)
-    _submit(page)
-    assert page.locator(f"#{field}").get_attribute("aria-invalid") == "true"
-    assert f"{field}-error" in page.locator(f"#{field}").get_attribute("aria-describedby")
-    assert page.locator(f"#{field}-error").is_visible()
-    assert page.evaluate("document.activeElement.id") == field
-    assert page.input_value(f"#{field}") == wrong  # what was typed is kept to correct
-    audit(page)
-    _fits(page, width)
-
-    page.fill(f"#{field}", right)
-    _submit(page)
-    assert page.url.rstrip("/").rsplit("/", 1)[1].isdigit()  # the request's own page
-    assert page.locator(".notice-success").count() == 1
-    assert right in page.locator("main").inner_text()
-    assert page.locator("#request-history ~ ol.history li").count() >= 1
     audit(page)
     _fits(page, width)
     assert _script_errors(page) == []

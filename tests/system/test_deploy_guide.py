@@ -21,9 +21,8 @@ import pytest
 from tests.support.broker import forget_queue, redis_running
 from tests.support.deploy_guide import GUIDE, GUIDE_ADDRESS, guide_commands
 from tests.support.smtp import free_port
-from tests.test_config_cli import scratch_database_url  # noqa: F401 - the fixture
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 SERVICES = ("gunicorn", "portal worker", "portal beat")  # they run until stopped; other commands must succeed
 # settings the guide leaves to the site (secrets, hosts of the database, Redis and SMTP)
 SITE_SETTINGS = {
@@ -84,7 +83,7 @@ def _serves(port: int) -> bool:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not redis_running(), reason="no Redis on 127.0.0.1:6379 (the guide's workers need a broker)")
-def test_the_deploy_guide_runs_as_written(tmp_path, scratch_database_url, smtp_server):  # noqa: F811
+def test_the_deploy_guide_runs_as_written(tmp_path, scratch_database_url, smtp_server):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     port, queue = free_port(), f"portal-guide-{uuid.uuid4().hex[:12]}"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from core import hookspecs
 
-DOCS = Path(__file__).parents[1] / "docs"
+DOCS = Path(__file__).parents[2] / "docs"
 
 
 def _hook_signatures() -> dict[str, str]:
@@ -38,7 +38,7 @@ def test_entry_point_group_in_docs_matches_the_code():
 
     text = (DOCS / "plugins.md").read_text()
     assert f"[project.entry-points.{ENTRY_POINT_GROUP}]" in text
-    setup = (Path(__file__).parents[1] / "setup.cfg").read_text()
+    setup = (Path(__file__).parents[2] / "setup.cfg").read_text()
     assert f"\n{ENTRY_POINT_GROUP} =" in setup
 
 

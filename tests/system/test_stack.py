@@ -45,7 +45,6 @@ from tests.support.broker import forget_queue, redis_running
 from tests.support.deploy_guide import GUIDE_ADDRESS, guide_commands
 from tests.support.processes import BackendProcess, Service, installed, portal_env, wait_until
 from tests.support.smtp import free_port
-from tests.test_config_cli import scratch_database_url  # noqa: F401 - the fixture
 
 HOST = "moje.innogy.example"  # the tenant's host, as the guide configures it
 BROKER, LIMITS = "redis://127.0.0.1:6379/10", "redis://127.0.0.1:6379/11"
@@ -314,7 +313,7 @@ def _statuses(engine, table, *where) -> set[str]:
         return set(conn.execute(select(table.c.status).where(*where)).scalars())
 
 
-def test_the_whole_stack_loses_and_duplicates_nothing(tmp_path, scratch_database_url, smtp_server,  # noqa: F811
+def test_the_whole_stack_loses_and_duplicates_nothing(tmp_path, scratch_database_url, smtp_server,
                                                       compiled_catalogs):
     stack = Stack(tmp_path, scratch_database_url, smtp_server.port)
     engine = create_engine(scratch_database_url)
