@@ -450,7 +450,7 @@ def render(modules: tuple[str, ...] = MODULES) -> str:
         "# Plugin API reference",
         "",
         "Every public name of `core.plugin_api`, the one package a supplier plugin imports, field by",
-        "field, generated from the docstrings (`tests/test_plugin_api_docs.py` keeps this page in step",
+        "field, generated from the docstrings (`tests/plugins/test_plugin_api_docs.py` keeps this page in step",
         "with the code). [plugins.md](plugins.md) explains how the pieces fit together.",
         "",
     ]

@@ -25,7 +25,7 @@ INNOGY_HOST = "innogy.test"
 SECOND_HOST = "second.test"
 PASSWORD = "correct horse battery"
 # argon2id at its cheapest: hashing is most of a sign-in's time at production cost
-# (the default parameters are tested in test_accounts_auth.py)
+# (the default parameters are tested in auth/test_auth.py)
 CHEAP_PASSWORD_HASHING = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
 TEST_TENANTS = {
@@ -45,6 +45,25 @@ def database_url(tmp_path_factory) -> str:
         engine.dispose()
         return url
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "portal.sqlite3")
+
+
+@pytest.fixture
+def scratch_database_url(tmp_path):
+    """An empty database of the kind the suite runs on (SQLite file or a new PostgreSQL database)."""
+    url = os.environ.get("PORTAL_TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path}/scratch.sqlite3"
+        return
+    base = make_url(url)
+    name = f"portal_cli_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")

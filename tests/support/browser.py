@@ -1,15 +1,94 @@
-"""Steps the browser tests share: a customer activated through HTTP, signed in and linked in the browser."""
+"""What the browser tests share: Debian's chromium through Playwright (``executable_path``; Playwright's
+own browser download is never needed), a live portal per brand, the axe-core audit, and the steps of a
+customer activated through HTTP, signed in and linked in the browser."""
 
 from __future__ import annotations
 
 import re
+import shutil
+import threading
 
+import pytest
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
 from core.models import MailMessage
 from tests.conftest import PASSWORD, client_for
+from tests.support.smtp import free_port
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+BROWSER = [  # the marks of every browser test (a module's ``pytestmark``)
+    pytest.mark.browser,
+    pytest.mark.skipif(not shutil.which("chromium"), reason="Debian chromium is not installed"),
+]
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+BRANDS = {
+    # tenant: (plugin, home locale, currency sign on the dashboard)
+    "innogy": ("innogy_pl", "pl", "zł"),
+    "cez": ("cez_cz", "cs", "Kč"),
+    "doe": ("doe_ua", "uk", "₴"),
+    "italiangas": ("italiangas_it", "it", "€"),
+}
+
+
+@pytest.fixture(params=sorted(BRANDS))
+def brand(request):
+    return request.param
+
+
+@pytest.fixture
+def live_portal(make_app, brand):
+    port = free_port()
+    host = f"{brand}.localhost"
+    app = make_app(
+        DEMO=True, MAIL_CAPTURE=True, SESSION_COOKIE_SECURE=False,
+        TENANTS={brand: {"plugin": BRANDS[brand][0], "hosts": [host]}},
+    )
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://{host}:{port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def page(brand):
+    from playwright.sync_api import sync_playwright
+
+    locale = BRANDS[brand][1]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            locale=locale, viewport={"width": 360, "height": 740},
+            extra_http_headers={"Accept-Language": f"{locale};q=0.9"},
+        )
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.console_errors = errors
+        yield page
+        context.close()
+        browser.close()
+
+
+def audit(page) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, f"{page.url}:\n" + "\n".join(serious)
 
 
 def activated(app, brand: str, locale: str, email: str) -> None:

@@ -12,7 +12,7 @@ the suite accepts) on the innogy demo back-end, and it is careless in these ways
   label (its page shows the field's name);
 - the theme's links (``accent`` on ``background`` and ``surface``) have a contrast of 3.2:1.
 
-``tests/test_conformance_kit.py`` runs the suite on it and reads what fails.
+``tests/plugins/test_conformance_kit.py`` runs the suite on it and reads what fails.
 """
 
 from __future__ import annotations
