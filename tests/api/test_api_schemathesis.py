@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from tests.api.test_api import Api, _customer, _make_token
+from tests.support.api import Api, api_customer, make_token
 
 pytestmark = pytest.mark.slow
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -27,8 +27,8 @@ SETTINGS = settings(max_examples=20, deadline=None, database=None, suppress_heal
 def api_app(make_app, smtp_server):
     # Schemathesis' client calls the app on its own host name: every host is innogy here.
     app = make_app(DEFAULT_TENANT="innogy", RATELIMIT_API="100000 per minute")
-    client, _identity = _customer(app, smtp_server, "fuzz@example.com")
-    app.config["TEST_API_TOKEN"] = _make_token(client)
+    client, _identity = api_customer(app, smtp_server, "fuzz@example.com")
+    app.config["TEST_API_TOKEN"] = make_token(client)
     return app
 
 

@@ -25,9 +25,9 @@ from sqlalchemy import select
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
 from core.models import SupplyPointSelection
-from tests.api.test_api import Api, _customer, _error, _make_token
 from tests.conftest import PASSWORD, SUPPORT, TEST_TENANTS, client_for, register_and_activate, sign_in
 from tests.support.accounts import point_record, store_and_link
+from tests.support.api import Api, api_customer, api_error, make_token
 from tests.support.broker import redis_running
 from tests.support.smtp import free_port
 
@@ -319,12 +319,12 @@ def test_a_form_above_the_limit_is_refused_with_a_page(client, app):
 
 
 def test_json_above_the_limit_is_refused_in_the_apis_error_format(app, smtp_server):
-    client, _identity = _customer(app, smtp_server, "api@example.com")
-    api = Api(app, _make_token(client))
+    client, _identity = api_customer(app, smtp_server, "api@example.com")
+    api = Api(app, make_token(client))
     body = {"type": "contact_update", "data": {"note": "x" * (2 * 1024 * 1024)}}
-    _error(api.post("/requests", json=body), 413, "payload_too_large")
+    api_error(api.post("/requests", json=body), 413, "payload_too_large")
     anonymous = client_for(app)
-    _error(anonymous.post("/api/v1/requests", json=body), 413, "payload_too_large")
+    api_error(anonymous.post("/api/v1/requests", json=body), 413, "payload_too_large")
 
 
 @pytest.mark.slow
@@ -347,8 +347,8 @@ def test_a_server_process_answers_413_without_reading_a_100_mb_body(make_app, mi
 
 
 def test_made_up_tokens_count_against_the_address(app, smtp_server):
-    client, _identity = _customer(app, smtp_server, "api@example.com")
-    api = Api(app, _make_token(client))
+    client, _identity = api_customer(app, smtp_server, "api@example.com")
+    api = Api(app, make_token(client))
     anonymous = client_for(app)
     statuses = [
         anonymous.get("/api/v1/me", headers={"Authorization": f"Bearer up_{secrets.token_urlsafe(32)}"}).status_code
@@ -356,15 +356,15 @@ def test_made_up_tokens_count_against_the_address(app, smtp_server):
     ]
     assert statuses[:120] == [401] * 120 and set(statuses[120:]) == {429}
     refused = anonymous.get("/api/v1/me", headers={"Authorization": f"Bearer up_{secrets.token_urlsafe(32)}"})
-    _error(refused, 429, "rate_limited")
+    api_error(refused, 429, "rate_limited")
     assert int(refused.headers["Retry-After"]) > 0
     # a real token from the same address keeps its own budget
     assert api.get("/me").status_code == 200
 
 
 def test_retry_after_is_only_sent_with_a_refusal(app, smtp_server):
-    client, _identity = _customer(app, smtp_server, "api@example.com")
-    api = Api(app, _make_token(client))
+    client, _identity = api_customer(app, smtp_server, "api@example.com")
+    api = Api(app, make_token(client))
     answer = api.get("/me")
     assert answer.status_code == 200 and "X-RateLimit-Limit" in answer.headers
     assert "Retry-After" not in answer.headers
@@ -379,8 +379,8 @@ HUGE = [2**31, 2**63, 10**30]
 
 
 def test_every_id_in_an_address_is_bounded_to_the_database(app, smtp_server):
-    client, _identity = _customer(app, smtp_server, "ids@example.com")
-    api = Api(app, _make_token(client))
+    client, _identity = api_customer(app, smtp_server, "ids@example.com")
+    api = Api(app, make_token(client))
     rules = [rule for rule in app.url_map.iter_rules() if "<int:" in rule.rule]
     assert {"/invoices/<int:invoice_id>", "/requests/<int:request_id>", "/payments/pay/invoice/<int:invoice_id>",
             "/api/v1/requests/<int:request_id>"} <= {rule.rule for rule in rules}
@@ -390,7 +390,7 @@ def test_every_id_in_an_address_is_bounded_to_the_database(app, smtp_server):
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 if path.startswith("/api/"):
                     response = api.client.open(path, method=method, headers=api._headers(None), json={})
-                    _error(response, 404, "not_found")
+                    api_error(response, 404, "not_found")
                     continue
                 data = {"csrf_token": client.last_csrf} if method == "POST" else None
                 response = client.open(path, method=method, data=data)
@@ -400,7 +400,7 @@ def test_every_id_in_an_address_is_bounded_to_the_database(app, smtp_server):
 
 @pytest.mark.parametrize("page", ["/invoices/", "/requests/", "/payments/", "/readings/", "/profile/activity"])
 def test_a_page_number_out_of_range_is_not_found(app, smtp_server, page):
-    client, _identity = _customer(app, smtp_server, "pages@example.com")
+    client, _identity = api_customer(app, smtp_server, "pages@example.com")
     for number in HUGE:
         assert client.get(f"{page}?page={number}").status_code == 404, (page, number)
     assert client.get(f"{page}?page=nonsense").status_code == 200

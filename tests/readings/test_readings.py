@@ -15,7 +15,7 @@ from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
 from core.models import MeterReading, OutboxMessage, SupplyPoint, utcnow
 from core.readings.service import field_name, local_today
-from tests.api.test_api import Api, _make_token
+from tests.support.api import Api, make_token
 from tests.conftest import client_for, link_account, linked_customer, register_and_activate, sign_in
 from tests.support.accounts import add_readings, local, point_record, readings, store_and_link
 from tests.support.browser import BRANDS
@@ -182,7 +182,7 @@ def test_future_date_and_bad_number_are_refused(app, client, smtp_server, demo_i
 def test_bad_input_is_refused_alike_by_the_form_and_the_api(app, client, smtp_server, demo_identity,
                                                             value, read_on, message):
     identity, point, path, previous = _setup(app, client, smtp_server, demo_identity)
-    api = Api(app, _make_token(client))
+    api = Api(app, make_token(client))
     before = _count(app, MeterReading)
     values = {r: v + 1 if value is None else value for r, v in previous.items()}
     read_on = read_on or _today(app).isoformat()
@@ -343,7 +343,7 @@ def test_readings_of_two_meters_and_registers_at_the_same_moment_are_all_kept(ea
     page = client.get(path).get_data(as_text=True)
     assert client.submit(path, _form(page, {r: v + 3 for r, v in previous.items()}, day)).status_code == 302
     values = {r: str(v + 3) for r, v in _previous(app, second, second_point).items()}
-    api = Api(app, _make_token(client))
+    api = Api(app, make_token(client))
     sent = api.post(f"/supply-points/{second_point.identifier}/readings", json={"read_on": day.isoformat(),
                                                                                "values": values})
     assert sent.status_code == 202, sent.get_data(as_text=True)
@@ -359,7 +359,7 @@ def test_a_second_reading_of_that_day_conflicts_unless_the_supplier_rejected_the
         identities = _tenant(app).adapter.demo_identities()
     client = client_for(app)
     identity, point, path, previous = _setup(app, client, smtp_server, identities)
-    api = Api(app, _make_token(client))
+    api = Api(app, make_token(client))
     day = _next_day(app, identity, point)
     page = client.get(path).get_data(as_text=True)
     assert client.submit(path, _form(page, {r: v + 3 for r, v in previous.items()}, day)).status_code == 302
