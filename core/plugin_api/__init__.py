@@ -21,6 +21,7 @@ writes it from these docstrings).
 from __future__ import annotations
 
 from core.accounts.linking import LinkOutcome, LinkResult, check_identity, link_account, link_proven
+from core.accounts.proofs import account_attempt_key, verify_account_holds
 from core.auth.schemas import RegistrationSchema
 from core.auth.views import register_login
 from core.consents.service import e_invoice_offered, e_invoice_states, set_e_invoice
@@ -67,6 +68,7 @@ from core.framework.mail import send_mail
 from core.framework.outbox import enqueue
 from core.framework.ownership import own_accounts, owned
 from core.framework.security import TokenInvalid, check_password, consume_token, make_token, read_token
+from core.framework.supplier_hooks import SupplierHooks
 from core.framework.sync import sync_tenant
 from core.framework.tenancy import Tenant
 from core.framework.urls import tenant_url
@@ -90,8 +92,11 @@ __all__ = [
     # hooks and descriptions
     "hookimpl",
     "SupplierInfo",
+    "SupplierHooks",
     "IdentityMethod",
     "VerificationOutcome",
+    "verify_account_holds",
+    "account_attempt_key",
     "RequestType",
     "RequestStep",
     "ReadingRules",
