@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from core.billing.contract import AccountNotFound, BillingAdapter
 from core.framework.descriptions import VerificationOutcome
+from core.framework.fields import DigitString
 from core.framework.identifiers import normalize_digits
 
 Held = TypeVar("Held")
@@ -39,6 +40,17 @@ def verify_account_holds(
     except AccountNotFound:
         return VerificationOutcome.no_match(message=not_found)
     return VerificationOutcome.match(account_number) if matches(found) else VerificationOutcome.no_match()
+
+
+def account_number_field(label: Any, help_text: Any, digits: int) -> DigitString:
+    """The identity form's field for the account's number as printed: exactly ``digits``
+    digits (spaces and dashes dropped), required, typed on a numeric keypad and never
+    filled in by the browser; ``label`` and ``help_text`` are the plugin's lazy strings."""
+    return DigitString(
+        required=True,
+        length=digits,
+        metadata={"label": label, "help": help_text, "inputmode": "numeric", "autocomplete": "off"},
+    )
 
 
 def account_attempt_key(field_name: str) -> Callable[[Mapping[str, Any]], str]:

@@ -21,7 +21,7 @@ writes it from these docstrings).
 from __future__ import annotations
 
 from core.accounts.linking import LinkOutcome, LinkResult, check_identity, link_account, link_proven
-from core.accounts.proofs import account_attempt_key, verify_account_holds
+from core.accounts.proofs import account_attempt_key, account_number_field, verify_account_holds
 from core.auth.schemas import RegistrationSchema
 from core.auth.views import register_login
 from core.consents.service import e_invoice_offered, e_invoice_states, set_e_invoice
@@ -97,6 +97,7 @@ __all__ = [
     "VerificationOutcome",
     "verify_account_holds",
     "account_attempt_key",
+    "account_number_field",
     "RequestType",
     "RequestStep",
     "ReadingRules",

@@ -14,10 +14,10 @@ from typing import Any
 from marshmallow import Schema
 
 from core.plugin_api import (
-    DigitString,
     IdentityMethod,
     VerificationOutcome,
     account_attempt_key,
+    account_number_field,
     verify_account_holds,
 )
 from core.plugin_api.billing import BillingAdapter, SupplyPointRecord
@@ -30,15 +30,9 @@ CUSTOMER_NUMBER_DIGITS = 10
 class EanEicIdentitySchema(Schema):
     """Customer number and the EAN or EIC of a supply point, as printed on the invoice."""
 
-    customer_number = DigitString(
-        required=True,
-        length=CUSTOMER_NUMBER_DIGITS,
-        metadata={
-            "label": _("Customer number"),
-            "help": _("Ten digits, at the top of every invoice and settlement from ČEZ."),
-            "inputmode": "numeric",
-            "autocomplete": "off",
-        },
+    customer_number = account_number_field(
+        _("Customer number"), _("Ten digits, at the top of every invoice and settlement from ČEZ."),
+        CUSTOMER_NUMBER_DIGITS,
     )
     supply_point_code = SupplyPointCodeField(
         required=True,

@@ -18,10 +18,10 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, pre_load
 
 from core.plugin_api import (
-    DigitString,
     IdentityMethod,
     VerificationOutcome,
     account_attempt_key,
+    account_number_field,
     verify_account_holds,
 )
 from core.plugin_api.billing import BillingAdapter, SupplyPointRecord
@@ -37,15 +37,8 @@ def validate_meter_serial(value: str) -> None:
 class AccountMeterSchema(Schema):
     """Personal account number and meter number."""
 
-    account_number = DigitString(
-        required=True,
-        length=ACCOUNT_DIGITS,
-        metadata={
-            "label": _("Personal account number"),
-            "help": _("Ten digits, printed at the top of your electricity bill."),
-            "inputmode": "numeric",
-            "autocomplete": "off",
-        },
+    account_number = account_number_field(
+        _("Personal account number"), _("Ten digits, printed at the top of your electricity bill."), ACCOUNT_DIGITS
     )
     meter_serial = fields.String(
         required=True,

@@ -13,11 +13,11 @@ from typing import Any
 from marshmallow import Schema, fields, pre_load, validate
 
 from core.plugin_api import (
-    DigitString,
     IdentityMethod,
     LocalizedDecimal,
     VerificationOutcome,
     account_attempt_key,
+    account_number_field,
     verify_account_holds,
 )
 from core.plugin_api.billing import BillingAdapter, InvoiceRecord
@@ -30,15 +30,8 @@ CUSTOMER_NUMBER_DIGITS = 10
 class InvoiceIdentitySchema(Schema):
     """Customer number, invoice number and gross amount, as printed on the invoice."""
 
-    customer_number = DigitString(
-        required=True,
-        length=CUSTOMER_NUMBER_DIGITS,
-        metadata={
-            "label": _("Customer number"),
-            "help": _("Ten digits, printed at the top of every invoice."),
-            "inputmode": "numeric",
-            "autocomplete": "off",
-        },
+    customer_number = account_number_field(
+        _("Customer number"), _("Ten digits, printed at the top of every invoice."), CUSTOMER_NUMBER_DIGITS
     )
     invoice_number = fields.String(
         required=True,
