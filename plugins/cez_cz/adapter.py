@@ -30,7 +30,6 @@ from core.plugin_api.billing import (
     InvoiceStatus,
     Money,
     PaymentRecord,
-    ReadingRecord,
     ReadingSource,
     SupplyPointRecord,
 )
@@ -390,8 +389,6 @@ CEZ_PROFILE = DemoProfile(
     make_invoice_number=make_invoice_number,
     make_identity=make_identity,
     make_meter_serial=make_meter_serial,
-    customers=50,
-    history_months=24,
     billing_period_months=1,
     gas_share=0.3,
     self_reader_share=0.45,
@@ -513,36 +510,13 @@ class _CezGenerator(DemoGenerator):
         rng = self.rng("readings", point.record.identifier, self.anchor.strftime("%Y-%m"))
         yearly = set(self.yearly_reads(point))
         can_self_read = customer.self_reader and READINGS_CAPABILITY in point.record.capabilities
-        meter = point.record.meters[0]
         for k, boundary in enumerate(self.boundaries):
-            midnight = dt.datetime.combine(boundary, dt.time(), tzinfo=self.tz)
             if k == 0 or k in yearly:
-                source, read_at = ReadingSource.OPERATOR, midnight
+                self.read_meter(point, k, ReadingSource.OPERATOR, rng)
             elif can_self_read and (boundary.month == 1 or rng.random() < 0.15):
-                evening = dt.time(rng.randint(17, 21), rng.randint(0, 59))
-                source = ReadingSource.CUSTOMER
-                read_at = dt.datetime.combine(boundary - dt.timedelta(days=1), evening, tzinfo=self.tz)
+                self.read_meter(point, k, ReadingSource.CUSTOMER, rng)
             elif boundary.month == 1:
-                source, read_at = ReadingSource.ESTIMATE, midnight
-            else:
-                continue
-            for register in point.tariff.registers:
-                values = point.cumulative[register]
-                value = values[k]
-                if source is ReadingSource.CUSTOMER:
-                    daily = (values[k] - values[k - 1]) / 30
-                    value = max(values[k - 1], value - round(daily * (24 - read_at.hour) / 24))
-                point.readings.append(
-                    ReadingRecord(
-                        supply_point=point.record.identifier,
-                        meter_serial=meter.serial_number,
-                        register=register,
-                        read_at=read_at,
-                        value=Decimal(value),
-                        unit=point.tariff.meter_unit,
-                        source=source,
-                    )
-                )
+                self.read_meter(point, k, ReadingSource.ESTIMATE, rng)
 
     # --- what they were billed ------------------------------------------------------
     def drafts(self, customer: DemoCustomer) -> list[InvoiceDraft]:

@@ -250,8 +250,6 @@ INNOGY_PROFILE = DemoProfile(
     make_customer_number=make_customer_number,
     make_invoice_number=make_invoice_number,
     make_identity=make_identity,
-    customers=50,
-    history_months=24,
     billing_period_months=2,
     payments=PaymentBehaviour(terms_days=14, methods=("transfer", "transfer", "transfer", "card")),
     invoice_labels=INVOICE_LABELS,
