@@ -21,7 +21,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.plugin_api.billing import (
     Address,
@@ -38,10 +38,8 @@ from core.plugin_api.demo import (
     Charge,
     ChargeBasis,
     DemoBackend,
-    DemoCustomer,
     DemoGenerator,
     DemoProfile,
-    DemoSupplyPoint,
     DistributionOperator,
     InvoiceDraft,
     Locality,
@@ -63,6 +61,9 @@ from plugins.cez_cz.codes import (
     make_eic,
 )
 from plugins.cez_cz.workdays import next_working_day
+
+if TYPE_CHECKING:
+    from core.plugin_api.demo import DemoCustomer, DemoSupplyPoint
 
 D = Decimal
 CENT = D("0.01")

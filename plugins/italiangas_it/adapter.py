@@ -25,7 +25,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from core.plugin_api.billing import (
     AccountNotFound,
@@ -45,12 +45,9 @@ from core.plugin_api.demo import (
     Charge,
     ChargeBasis,
     DemoBackend,
-    DemoCustomer,
     DemoGenerator,
     DemoProfile,
-    DemoSupplyPoint,
     DistributionOperator,
-    InvoiceDraft,
     Locality,
     PaymentBehaviour,
     PricedCharge,
@@ -72,6 +69,9 @@ from plugins.italiangas_it.request_types import (
     VOLTURA,
 )
 from plugins.italiangas_it.rules import holder_matches
+
+if TYPE_CHECKING:
+    from core.plugin_api.demo import DemoCustomer, DemoSupplyPoint, InvoiceDraft
 
 D = Decimal
 CENT = D("0.01")
