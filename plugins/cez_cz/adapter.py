@@ -113,84 +113,61 @@ _SINGLE = ("1.8.0",)
 _TWO = ("1.8.1", "1.8.2")
 _HEATING_SEASONALITY = (1.80, 1.60, 1.30, 0.90, 0.55, 0.40, 0.35, 0.35, 0.50, 0.90, 1.40, 1.95)
 
-D01D = Tariff(
-    code="D01d",
-    commodity=Commodity.ELECTRICITY,
-    registers=_SINGLE,
-    charges=(
-        _per_kwh("Silová elektřina", "2.4500"),
-        _per_kwh("Distribuce elektřiny", "2.2000"),
-        *_ELECTRICITY_COMMON,
-    ),
-    annual_consumption_kwh=(800, 1800),
-    contracted_power_kw=_breakers("1x25", "3x16", "3x20", "3x25"),
-    max_daily_consumption=D("30"),
+
+def _electricity_tariff(
+    code: str, registers: tuple[str, ...], energy: tuple[Charge, ...], *, consumption: tuple[int, int],
+    breakers: tuple[str, ...], max_daily: str, **more: Any,
+) -> Tariff:
+    """A household sazba: its energy and distribution prices, then what every point pays."""
+    return Tariff(
+        code=code,
+        commodity=Commodity.ELECTRICITY,
+        registers=registers,
+        charges=(*energy, *_ELECTRICITY_COMMON),
+        annual_consumption_kwh=consumption,
+        contracted_power_kw=_breakers(*breakers),
+        max_daily_consumption=D(max_daily),
+        **more,
+    )
+
+
+def _single_rate(code: str, energy: str, distribution: str, **tariff: Any) -> Tariff:
+    """A single-rate sazba (D01d, D02d)."""
+    charges = (_per_kwh("Silová elektřina", energy), _per_kwh("Distribuce elektřiny", distribution))
+    return _electricity_tariff(code, _SINGLE, charges, **tariff)
+
+
+def _two_rate(
+    code: str, shares: tuple[str, str], energy: tuple[str, str], distribution: tuple[str, str], **tariff: Any
+) -> Tariff:
+    """A two-rate sazba: high (VT) and low (NT) tariff prices, ``shares`` of the use in each."""
+    charges = (
+        _per_kwh("Silová elektřina – vysoký tarif (VT)", energy[0], "1.8.1"),
+        _per_kwh("Silová elektřina – nízký tarif (NT)", energy[1], "1.8.2"),
+        _per_kwh("Distribuce elektřiny – VT", distribution[0], "1.8.1"),
+        _per_kwh("Distribuce elektřiny – NT", distribution[1], "1.8.2"),
+    )
+    return _electricity_tariff(code, _TWO, charges, register_shares=(D(shares[0]), D(shares[1])), **tariff)
+
+
+D01D = _single_rate(
+    "D01d", "2.4500", "2.2000", consumption=(800, 1800), breakers=("1x25", "3x16", "3x20", "3x25"), max_daily="30",
     weight=2,
 )
-D02D = Tariff(
-    code="D02d",
-    commodity=Commodity.ELECTRICITY,
-    registers=_SINGLE,
-    charges=(
-        _per_kwh("Silová elektřina", "2.4500"),
-        _per_kwh("Distribuce elektřiny", "1.5500"),
-        *_ELECTRICITY_COMMON,
-    ),
-    annual_consumption_kwh=(1800, 4500),
-    contracted_power_kw=_breakers("3x20", "3x25", "3x32"),
-    max_daily_consumption=D("60"),
-    weight=4,
+D02D = _single_rate(
+    "D02d", "2.4500", "1.5500", consumption=(1800, 4500), breakers=("3x20", "3x25", "3x32"), max_daily="60", weight=4,
 )
-D25D = Tariff(
-    code="D25d",
-    commodity=Commodity.ELECTRICITY,
-    registers=_TWO,
-    register_shares=(D("0.60"), D("0.40")),
-    charges=(
-        _per_kwh("Silová elektřina – vysoký tarif (VT)", "2.6500", "1.8.1"),
-        _per_kwh("Silová elektřina – nízký tarif (NT)", "2.2500", "1.8.2"),
-        _per_kwh("Distribuce elektřiny – VT", "1.6400", "1.8.1"),
-        _per_kwh("Distribuce elektřiny – NT", "0.2450", "1.8.2"),
-        *_ELECTRICITY_COMMON,
-    ),
-    annual_consumption_kwh=(3000, 6000),
-    contracted_power_kw=_breakers("3x25", "3x32"),
-    max_daily_consumption=D("80"),
-    weight=2,
+D25D = _two_rate(
+    "D25d", ("0.60", "0.40"), energy=("2.6500", "2.2500"), distribution=("1.6400", "0.2450"),
+    consumption=(3000, 6000), breakers=("3x25", "3x32"), max_daily="80", weight=2,
 )
-D45D = Tariff(
-    code="D45d",
-    commodity=Commodity.ELECTRICITY,
-    registers=_TWO,
-    register_shares=(D("0.15"), D("0.85")),
-    charges=(
-        _per_kwh("Silová elektřina – vysoký tarif (VT)", "2.8000", "1.8.1"),
-        _per_kwh("Silová elektřina – nízký tarif (NT)", "2.4000", "1.8.2"),
-        _per_kwh("Distribuce elektřiny – VT", "1.7000", "1.8.1"),
-        _per_kwh("Distribuce elektřiny – NT", "0.2350", "1.8.2"),
-        *_ELECTRICITY_COMMON,
-    ),
-    annual_consumption_kwh=(8000, 16000),
-    seasonality=_HEATING_SEASONALITY,
-    contracted_power_kw=_breakers("3x25", "3x32", "3x40"),
-    max_daily_consumption=D("250"),
+D45D = _two_rate(
+    "D45d", ("0.15", "0.85"), energy=("2.8000", "2.4000"), distribution=("1.7000", "0.2350"),
+    consumption=(8000, 16000), breakers=("3x25", "3x32", "3x40"), max_daily="250", seasonality=_HEATING_SEASONALITY,
 )
-D56D = Tariff(
-    code="D56d",
-    commodity=Commodity.ELECTRICITY,
-    registers=_TWO,
-    register_shares=(D("0.10"), D("0.90")),
-    charges=(
-        _per_kwh("Silová elektřina – vysoký tarif (VT)", "2.8500", "1.8.1"),
-        _per_kwh("Silová elektřina – nízký tarif (NT)", "2.4000", "1.8.2"),
-        _per_kwh("Distribuce elektřiny – VT", "1.7000", "1.8.1"),
-        _per_kwh("Distribuce elektřiny – NT", "0.2200", "1.8.2"),
-        *_ELECTRICITY_COMMON,
-    ),
-    annual_consumption_kwh=(6000, 14000),
-    seasonality=_HEATING_SEASONALITY,
-    contracted_power_kw=_breakers("3x25", "3x32", "3x40"),
-    max_daily_consumption=D("200"),
+D56D = _two_rate(
+    "D56d", ("0.10", "0.90"), energy=("2.8500", "2.4000"), distribution=("1.7000", "0.2200"),
+    consumption=(6000, 14000), breakers=("3x25", "3x32", "3x40"), max_daily="200", seasonality=_HEATING_SEASONALITY,
 )
 
 BREAKER_PRICE_PER_AMPERE: dict[str, Decimal] = {
