@@ -72,6 +72,7 @@ from core.framework.supplier_hooks import SupplierHooks
 from core.framework.sync import sync_tenant
 from core.framework.tenancy import Tenant
 from core.framework.urls import tenant_url
+from core.framework.validation import one_of_choices, today_in, validation_error
 from core.hookspecs import hookimpl
 from core.models import (
     AccountLink,
@@ -122,6 +123,9 @@ __all__ = [
     "PodPdr",
     "SupplyPointOfAccount",
     "load_form",
+    "validation_error",
+    "one_of_choices",
+    "today_in",
     "normalize_digits",
     "normalize_code",
     "gs1_check_digit",
