@@ -965,34 +965,43 @@ class DemoGenerator:
         rng = self.rng("readings", point.record.identifier, self.anchor.strftime("%Y-%m"))
         period = self.p.billing_period_months
         can_self_read = customer.self_reader and READINGS_CAPABILITY in point.record.capabilities
-        meter = point.record.meters[0]
-        for k, boundary in enumerate(self.boundaries):
-            midnight = dt.datetime.combine(boundary, dt.time(), tzinfo=self.tz)
+        for k in range(len(self.boundaries)):
             if k == 0 or (k % period == 0 and rng.random() >= self.p.estimate_share):
-                source, read_at = ReadingSource.OPERATOR, midnight
+                self.read_meter(point, k, ReadingSource.OPERATOR, rng)
             elif k % period and can_self_read and rng.random() < 0.8:
-                evening = dt.time(rng.randint(17, 21), rng.randint(0, 59))
-                source = ReadingSource.CUSTOMER
-                read_at = dt.datetime.combine(boundary - dt.timedelta(days=1), evening, tzinfo=self.tz)
+                self.read_meter(point, k, ReadingSource.CUSTOMER, rng)
             else:
-                source, read_at = ReadingSource.ESTIMATE, midnight
-            for register in point.tariff.registers:
-                values = point.cumulative[register]
-                value = values[k]
-                if source is ReadingSource.CUSTOMER:
-                    daily = (values[k] - values[k - 1]) / 30
-                    value = max(values[k - 1], value - round(daily * (24 - read_at.hour) / 24))
-                point.readings.append(
-                    ReadingRecord(
-                        supply_point=point.record.identifier,
-                        meter_serial=meter.serial_number,
-                        register=register,
-                        read_at=read_at,
-                        value=Decimal(value),
-                        unit=point.tariff.meter_unit,
-                        source=source,
-                    )
+                self.read_meter(point, k, ReadingSource.ESTIMATE, rng)
+
+    def read_meter(self, point: DemoSupplyPoint, k: int, source: ReadingSource, rng: random.Random) -> None:
+        """Record a reading of every register of the point's meter at boundary ``k``.
+
+        The operator and an estimate read at midnight; a customer reads on the evening
+        before (the time drawn from ``rng``), a little less than the midnight state.
+        """
+        meter = point.record.meters[0]
+        boundary = self.boundaries[k]
+        read_at = dt.datetime.combine(boundary, dt.time(), tzinfo=self.tz)
+        if source is ReadingSource.CUSTOMER:
+            evening = dt.time(rng.randint(17, 21), rng.randint(0, 59))
+            read_at = dt.datetime.combine(boundary - dt.timedelta(days=1), evening, tzinfo=self.tz)
+        for register in point.tariff.registers:
+            values = point.cumulative[register]
+            value = values[k]
+            if source is ReadingSource.CUSTOMER:
+                daily = (values[k] - values[k - 1]) / 30
+                value = max(values[k - 1], value - round(daily * (24 - read_at.hour) / 24))
+            point.readings.append(
+                ReadingRecord(
+                    supply_point=point.record.identifier,
+                    meter_serial=meter.serial_number,
+                    register=register,
+                    read_at=read_at,
+                    value=Decimal(value),
+                    unit=point.tariff.meter_unit,
+                    source=source,
                 )
+            )
 
     # --- what they were billed ----------------------------------------------------
     def drafts(self, customer: DemoCustomer) -> list[InvoiceDraft]:

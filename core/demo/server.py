@@ -74,15 +74,18 @@ def _supplier_blueprint(code: str, backend: BillingAdapter, journal: Journal) ->
     def account(number: str):
         return jsonify(codec.encode(account_or_404(number)))
 
-    @bp.get("/accounts/<number>/supply-points")
-    def supply_points(number: str):
-        account_or_404(number)
-        return jsonify(codec.encode(backend.supply_points(number)))
+    def of_account(name: str):
+        """The view answering ``backend.<name>(number)`` for a known account."""
 
-    @bp.get("/accounts/<number>/invoices")
-    def invoices(number: str):
-        account_or_404(number)
-        return jsonify(codec.encode(backend.invoices(number)))
+        def view(number: str):
+            account_or_404(number)
+            return jsonify(codec.encode(getattr(backend, name)(number)))
+
+        return view
+
+    for path, name in (("supply-points", "supply_points"), ("invoices", "invoices"),
+                       ("payments", "payments"), ("balance", "balance")):
+        bp.add_url_rule(f"/accounts/<number>/{path}", name, of_account(name), methods=["GET"])
 
     @bp.get("/accounts/<number>/invoices/<path:invoice>/pdf")
     def invoice_pdf(number: str, invoice: str):
@@ -92,16 +95,6 @@ def _supplier_blueprint(code: str, backend: BillingAdapter, journal: Journal) ->
             return Response(backend.invoice_pdf(number, invoice, duplicate), mimetype="application/pdf")
         except LookupError:
             abort(404)
-
-    @bp.get("/accounts/<number>/payments")
-    def payments(number: str):
-        account_or_404(number)
-        return jsonify(codec.encode(backend.payments(number)))
-
-    @bp.get("/accounts/<number>/balance")
-    def balance(number: str):
-        account_or_404(number)
-        return jsonify(codec.encode(backend.balance(number)))
 
     @bp.get("/accounts/<number>/supply-points/<point>/readings")
     def readings(number: str, point: str):

@@ -21,6 +21,7 @@ writes it from these docstrings).
 from __future__ import annotations
 
 from core.accounts.linking import LinkOutcome, LinkResult, check_identity, link_account, link_proven
+from core.accounts.proofs import account_attempt_key, account_number_field, verify_account_holds
 from core.api.base import ApiEndpoints
 from core.auth.schemas import RegistrationSchema
 from core.auth.views import register_login
@@ -68,9 +69,11 @@ from core.framework.mail import send_mail
 from core.framework.outbox import enqueue, new_submission_key
 from core.framework.ownership import own_accounts, owned
 from core.framework.security import TokenInvalid, check_password, consume_token, make_token, read_token
+from core.framework.supplier_hooks import SupplierHooks
 from core.framework.sync import sync_tenant
 from core.framework.tenancy import Tenant
 from core.framework.urls import tenant_url
+from core.framework.validation import one_of_choices, today_in, validation_error
 from core.hookspecs import hookimpl
 from core.models import (
     AccountLink,
@@ -91,8 +94,12 @@ __all__ = [
     # hooks and descriptions
     "hookimpl",
     "SupplierInfo",
+    "SupplierHooks",
     "IdentityMethod",
     "VerificationOutcome",
+    "verify_account_holds",
+    "account_attempt_key",
+    "account_number_field",
     "RequestType",
     "RequestStep",
     "ReadingRules",
@@ -118,6 +125,9 @@ __all__ = [
     "PodPdr",
     "SupplyPointOfAccount",
     "load_form",
+    "validation_error",
+    "one_of_choices",
+    "today_in",
     "normalize_digits",
     "normalize_code",
     "gs1_check_digit",

@@ -21,7 +21,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.plugin_api.billing import (
     Address,
@@ -30,7 +30,6 @@ from core.plugin_api.billing import (
     InvoiceStatus,
     Money,
     PaymentRecord,
-    ReadingRecord,
     ReadingSource,
     SupplyPointRecord,
 )
@@ -39,10 +38,8 @@ from core.plugin_api.demo import (
     Charge,
     ChargeBasis,
     DemoBackend,
-    DemoCustomer,
     DemoGenerator,
     DemoProfile,
-    DemoSupplyPoint,
     DistributionOperator,
     InvoiceDraft,
     Locality,
@@ -64,6 +61,9 @@ from plugins.cez_cz.codes import (
     make_eic,
 )
 from plugins.cez_cz.workdays import next_working_day
+
+if TYPE_CHECKING:
+    from core.plugin_api.demo import DemoCustomer, DemoSupplyPoint
 
 D = Decimal
 CENT = D("0.01")
@@ -113,84 +113,61 @@ _SINGLE = ("1.8.0",)
 _TWO = ("1.8.1", "1.8.2")
 _HEATING_SEASONALITY = (1.80, 1.60, 1.30, 0.90, 0.55, 0.40, 0.35, 0.35, 0.50, 0.90, 1.40, 1.95)
 
-D01D = Tariff(
-    code="D01d",
-    commodity=Commodity.ELECTRICITY,
-    registers=_SINGLE,
-    charges=(
-        _per_kwh("Silová elektřina", "2.4500"),
-        _per_kwh("Distribuce elektřiny", "2.2000"),
-        *_ELECTRICITY_COMMON,
-    ),
-    annual_consumption_kwh=(800, 1800),
-    contracted_power_kw=_breakers("1x25", "3x16", "3x20", "3x25"),
-    max_daily_consumption=D("30"),
+
+def _electricity_tariff(
+    code: str, registers: tuple[str, ...], energy: tuple[Charge, ...], *, consumption: tuple[int, int],
+    breakers: tuple[str, ...], max_daily: str, **more: Any,
+) -> Tariff:
+    """A household sazba: its energy and distribution prices, then what every point pays."""
+    return Tariff(
+        code=code,
+        commodity=Commodity.ELECTRICITY,
+        registers=registers,
+        charges=(*energy, *_ELECTRICITY_COMMON),
+        annual_consumption_kwh=consumption,
+        contracted_power_kw=_breakers(*breakers),
+        max_daily_consumption=D(max_daily),
+        **more,
+    )
+
+
+def _single_rate(code: str, energy: str, distribution: str, **tariff: Any) -> Tariff:
+    """A single-rate sazba (D01d, D02d)."""
+    charges = (_per_kwh("Silová elektřina", energy), _per_kwh("Distribuce elektřiny", distribution))
+    return _electricity_tariff(code, _SINGLE, charges, **tariff)
+
+
+def _two_rate(
+    code: str, shares: tuple[str, str], energy: tuple[str, str], distribution: tuple[str, str], **tariff: Any
+) -> Tariff:
+    """A two-rate sazba: high (VT) and low (NT) tariff prices, ``shares`` of the use in each."""
+    charges = (
+        _per_kwh("Silová elektřina – vysoký tarif (VT)", energy[0], "1.8.1"),
+        _per_kwh("Silová elektřina – nízký tarif (NT)", energy[1], "1.8.2"),
+        _per_kwh("Distribuce elektřiny – VT", distribution[0], "1.8.1"),
+        _per_kwh("Distribuce elektřiny – NT", distribution[1], "1.8.2"),
+    )
+    return _electricity_tariff(code, _TWO, charges, register_shares=(D(shares[0]), D(shares[1])), **tariff)
+
+
+D01D = _single_rate(
+    "D01d", "2.4500", "2.2000", consumption=(800, 1800), breakers=("1x25", "3x16", "3x20", "3x25"), max_daily="30",
     weight=2,
 )
-D02D = Tariff(
-    code="D02d",
-    commodity=Commodity.ELECTRICITY,
-    registers=_SINGLE,
-    charges=(
-        _per_kwh("Silová elektřina", "2.4500"),
-        _per_kwh("Distribuce elektřiny", "1.5500"),
-        *_ELECTRICITY_COMMON,
-    ),
-    annual_consumption_kwh=(1800, 4500),
-    contracted_power_kw=_breakers("3x20", "3x25", "3x32"),
-    max_daily_consumption=D("60"),
-    weight=4,
+D02D = _single_rate(
+    "D02d", "2.4500", "1.5500", consumption=(1800, 4500), breakers=("3x20", "3x25", "3x32"), max_daily="60", weight=4,
 )
-D25D = Tariff(
-    code="D25d",
-    commodity=Commodity.ELECTRICITY,
-    registers=_TWO,
-    register_shares=(D("0.60"), D("0.40")),
-    charges=(
-        _per_kwh("Silová elektřina – vysoký tarif (VT)", "2.6500", "1.8.1"),
-        _per_kwh("Silová elektřina – nízký tarif (NT)", "2.2500", "1.8.2"),
-        _per_kwh("Distribuce elektřiny – VT", "1.6400", "1.8.1"),
-        _per_kwh("Distribuce elektřiny – NT", "0.2450", "1.8.2"),
-        *_ELECTRICITY_COMMON,
-    ),
-    annual_consumption_kwh=(3000, 6000),
-    contracted_power_kw=_breakers("3x25", "3x32"),
-    max_daily_consumption=D("80"),
-    weight=2,
+D25D = _two_rate(
+    "D25d", ("0.60", "0.40"), energy=("2.6500", "2.2500"), distribution=("1.6400", "0.2450"),
+    consumption=(3000, 6000), breakers=("3x25", "3x32"), max_daily="80", weight=2,
 )
-D45D = Tariff(
-    code="D45d",
-    commodity=Commodity.ELECTRICITY,
-    registers=_TWO,
-    register_shares=(D("0.15"), D("0.85")),
-    charges=(
-        _per_kwh("Silová elektřina – vysoký tarif (VT)", "2.8000", "1.8.1"),
-        _per_kwh("Silová elektřina – nízký tarif (NT)", "2.4000", "1.8.2"),
-        _per_kwh("Distribuce elektřiny – VT", "1.7000", "1.8.1"),
-        _per_kwh("Distribuce elektřiny – NT", "0.2350", "1.8.2"),
-        *_ELECTRICITY_COMMON,
-    ),
-    annual_consumption_kwh=(8000, 16000),
-    seasonality=_HEATING_SEASONALITY,
-    contracted_power_kw=_breakers("3x25", "3x32", "3x40"),
-    max_daily_consumption=D("250"),
+D45D = _two_rate(
+    "D45d", ("0.15", "0.85"), energy=("2.8000", "2.4000"), distribution=("1.7000", "0.2350"),
+    consumption=(8000, 16000), breakers=("3x25", "3x32", "3x40"), max_daily="250", seasonality=_HEATING_SEASONALITY,
 )
-D56D = Tariff(
-    code="D56d",
-    commodity=Commodity.ELECTRICITY,
-    registers=_TWO,
-    register_shares=(D("0.10"), D("0.90")),
-    charges=(
-        _per_kwh("Silová elektřina – vysoký tarif (VT)", "2.8500", "1.8.1"),
-        _per_kwh("Silová elektřina – nízký tarif (NT)", "2.4000", "1.8.2"),
-        _per_kwh("Distribuce elektřiny – VT", "1.7000", "1.8.1"),
-        _per_kwh("Distribuce elektřiny – NT", "0.2200", "1.8.2"),
-        *_ELECTRICITY_COMMON,
-    ),
-    annual_consumption_kwh=(6000, 14000),
-    seasonality=_HEATING_SEASONALITY,
-    contracted_power_kw=_breakers("3x25", "3x32", "3x40"),
-    max_daily_consumption=D("200"),
+D56D = _two_rate(
+    "D56d", ("0.10", "0.90"), energy=("2.8500", "2.4000"), distribution=("1.7000", "0.2200"),
+    consumption=(6000, 14000), breakers=("3x25", "3x32", "3x40"), max_daily="200", seasonality=_HEATING_SEASONALITY,
 )
 
 BREAKER_PRICE_PER_AMPERE: dict[str, Decimal] = {
@@ -390,8 +367,6 @@ CEZ_PROFILE = DemoProfile(
     make_invoice_number=make_invoice_number,
     make_identity=make_identity,
     make_meter_serial=make_meter_serial,
-    customers=50,
-    history_months=24,
     billing_period_months=1,
     gas_share=0.3,
     self_reader_share=0.45,
@@ -513,36 +488,13 @@ class _CezGenerator(DemoGenerator):
         rng = self.rng("readings", point.record.identifier, self.anchor.strftime("%Y-%m"))
         yearly = set(self.yearly_reads(point))
         can_self_read = customer.self_reader and READINGS_CAPABILITY in point.record.capabilities
-        meter = point.record.meters[0]
         for k, boundary in enumerate(self.boundaries):
-            midnight = dt.datetime.combine(boundary, dt.time(), tzinfo=self.tz)
             if k == 0 or k in yearly:
-                source, read_at = ReadingSource.OPERATOR, midnight
+                self.read_meter(point, k, ReadingSource.OPERATOR, rng)
             elif can_self_read and (boundary.month == 1 or rng.random() < 0.15):
-                evening = dt.time(rng.randint(17, 21), rng.randint(0, 59))
-                source = ReadingSource.CUSTOMER
-                read_at = dt.datetime.combine(boundary - dt.timedelta(days=1), evening, tzinfo=self.tz)
+                self.read_meter(point, k, ReadingSource.CUSTOMER, rng)
             elif boundary.month == 1:
-                source, read_at = ReadingSource.ESTIMATE, midnight
-            else:
-                continue
-            for register in point.tariff.registers:
-                values = point.cumulative[register]
-                value = values[k]
-                if source is ReadingSource.CUSTOMER:
-                    daily = (values[k] - values[k - 1]) / 30
-                    value = max(values[k - 1], value - round(daily * (24 - read_at.hour) / 24))
-                point.readings.append(
-                    ReadingRecord(
-                        supply_point=point.record.identifier,
-                        meter_serial=meter.serial_number,
-                        register=register,
-                        read_at=read_at,
-                        value=Decimal(value),
-                        unit=point.tariff.meter_unit,
-                        source=source,
-                    )
-                )
+                self.read_meter(point, k, ReadingSource.ESTIMATE, rng)
 
     # --- what they were billed ------------------------------------------------------
     def drafts(self, customer: DemoCustomer) -> list[InvoiceDraft]:

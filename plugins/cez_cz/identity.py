@@ -13,8 +13,14 @@ from typing import Any
 
 from marshmallow import Schema
 
-from core.plugin_api import DigitString, IdentityMethod, VerificationOutcome, normalize_digits
-from core.plugin_api.billing import AccountNotFound, BillingAdapter
+from core.plugin_api import (
+    IdentityMethod,
+    VerificationOutcome,
+    account_attempt_key,
+    account_number_field,
+    verify_account_holds,
+)
+from core.plugin_api.billing import BillingAdapter, SupplyPointRecord
 from plugins.cez_cz.fields import SupplyPointCodeField
 from plugins.cez_cz.i18n import _
 
@@ -24,15 +30,9 @@ CUSTOMER_NUMBER_DIGITS = 10
 class EanEicIdentitySchema(Schema):
     """Customer number and the EAN or EIC of a supply point, as printed on the invoice."""
 
-    customer_number = DigitString(
-        required=True,
-        length=CUSTOMER_NUMBER_DIGITS,
-        metadata={
-            "label": _("Customer number"),
-            "help": _("Ten digits, at the top of every invoice and settlement from ČEZ."),
-            "inputmode": "numeric",
-            "autocomplete": "off",
-        },
+    customer_number = account_number_field(
+        _("Customer number"), _("Ten digits, at the top of every invoice and settlement from ČEZ."),
+        CUSTOMER_NUMBER_DIGITS,
     )
     supply_point_code = SupplyPointCodeField(
         required=True,
@@ -52,21 +52,10 @@ def verify(adapter: BillingAdapter, data: Mapping[str, Any]) -> VerificationOutc
 
     The outcome never says which of the two was wrong.
     """
-    number = data["customer_number"]
-    if adapter.find_account(number) is None:
-        return VerificationOutcome.no_match()
-    try:
-        points = adapter.supply_points(number)
-    except AccountNotFound:
-        return VerificationOutcome.no_match()
-    if any(point.identifier == data["supply_point_code"] for point in points):
-        return VerificationOutcome.match(number)
-    return VerificationOutcome.no_match()
+    def has_the_point(points: list[SupplyPointRecord]) -> bool:
+        return any(point.identifier == data["supply_point_code"] for point in points)
 
-
-def attempt_key(data: Mapping[str, Any]) -> str:
-    """The customer number the attempt targets, so failures count against that account."""
-    return normalize_digits(data.get("customer_number", ""))
+    return verify_account_holds(adapter, data["customer_number"], adapter.supply_points, has_the_point)
 
 
 EAN_EIC_METHOD = IdentityMethod(
@@ -74,7 +63,7 @@ EAN_EIC_METHOD = IdentityMethod(
     label=_("Customer number and supply point code (EAN/EIC)"),
     schema=EanEicIdentitySchema,
     verify=verify,
-    attempt_key=attempt_key,
+    attempt_key=account_attempt_key("customer_number"),
     help_text=_(
         "Take any invoice or settlement from ČEZ and copy your customer number and the EAN "
         "(electricity) or EIC (gas) of one of your supply points."

@@ -6,15 +6,13 @@ from importlib.resources import files
 from typing import Any
 
 from core.plugin_api import (
-    IdentityMethod,
     NotificationChannel,
     ReadingRules,
-    RequestType,
+    SupplierHooks,
     SupplierInfo,
     SupplyPointFact,
     hookimpl,
 )
-from core.plugin_api.billing import BillingAdapter
 from plugins.cez_cz.adapter import CezDemoBackend
 from plugins.cez_cz.codes import breaker_for_power
 from plugins.cez_cz.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR, _
@@ -44,25 +42,11 @@ SUPPLIER = SupplierInfo(
 )
 
 
-@hookimpl
-def portal_supplier() -> SupplierInfo:
-    return SUPPLIER
-
-
-@hookimpl
-def portal_demo_backend() -> BillingAdapter:
-    """The demo back-end; the core keeps one per tenant."""
-    return CezDemoBackend()
-
-
-@hookimpl
-def portal_identity_methods(tenant: Any) -> list[IdentityMethod]:
-    return [EAN_EIC_METHOD]
-
-
-@hookimpl
-def portal_request_types(tenant: Any) -> list[RequestType]:
-    return list(REQUEST_TYPES)
+HOOKS = SupplierHooks(SUPPLIER, CezDemoBackend, identity_methods=[EAN_EIC_METHOD], request_types=REQUEST_TYPES)
+portal_supplier = HOOKS.portal_supplier
+portal_demo_backend = HOOKS.portal_demo_backend
+portal_identity_methods = HOOKS.portal_identity_methods
+portal_request_types = HOOKS.portal_request_types
 
 
 @hookimpl

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from core.plugin_api import DigitString, RequestType
+from core.plugin_api import DigitString, RequestType, one_of_choices
 from core.plugin_api.billing import latest_values
 from plugins.cez_cz.codes import BREAKERS, Kind, parse_breaker, parse_supply_point_code
 from plugins.cez_cz.fields import (
@@ -55,10 +55,6 @@ def today() -> dt.date:
 
 def _field_error(message: Any, field_name: str) -> ValidationError:
     return ValidationError([message], field_name)
-
-
-def _choice(choices: tuple[tuple[str, Any], ...], message: Any) -> validate.OneOf:
-    return validate.OneOf([code for code, _label in choices], error=message)
 
 
 # -------------------------------------------------------------------------
@@ -184,7 +180,7 @@ class AdvancePaymentSchema(Schema):
     supply_point = _supply_point()
     change = fields.String(
         required=True,
-        validate=_choice(ADVANCE_CHANGES, _("Choose whether to raise or lower the advance.")),
+        validate=one_of_choices(ADVANCE_CHANGES, _("Choose whether to raise or lower the advance.")),
         metadata={"label": _("Change"), "choices": ADVANCE_CHANGES},
     )
     amount = WholeCrowns(
@@ -201,7 +197,7 @@ class AdvancePaymentSchema(Schema):
     )
     reason = fields.String(
         load_default=None,
-        validate=_choice(LOWERING_REASONS, _("Choose one of the reasons.")),
+        validate=one_of_choices(LOWERING_REASONS, _("Choose one of the reasons.")),
         metadata={"label": _("Reason for lowering the advance"), "choices": LOWERING_REASONS},
     )
     reason_note = _note(_("Tell us more"), 300)
@@ -221,7 +217,7 @@ class PaymentMethodSchema(Schema):
 
     method = fields.String(
         required=True,
-        validate=_choice(PAYMENT_METHODS, _("Choose one of the payment methods.")),
+        validate=one_of_choices(PAYMENT_METHODS, _("Choose one of the payment methods.")),
         metadata={"label": _("Payment method"), "choices": PAYMENT_METHODS},
     )
     sipo_number = DigitString(
@@ -279,7 +275,7 @@ class BankAccountSchema(Schema):
     )
     purpose = fields.String(
         required=True,
-        validate=_choice(ACCOUNT_PURPOSES, _("Choose what the account is for.")),
+        validate=one_of_choices(ACCOUNT_PURPOSES, _("Choose what the account is for.")),
         metadata={"label": _("Use the account for"), "choices": ACCOUNT_PURPOSES},
     )
 
@@ -361,7 +357,7 @@ class ExtraordinaryInvoiceSchema(Schema):
     )
     reason = fields.String(
         required=True,
-        validate=_choice(SETTLEMENT_REASONS, _("Choose one of the reasons.")),
+        validate=one_of_choices(SETTLEMENT_REASONS, _("Choose one of the reasons.")),
         metadata={"label": _("Why do you need the invoice?"), "choices": SETTLEMENT_REASONS},
     )
 
@@ -390,12 +386,12 @@ class DistributionRateSchema(Schema):
     supply_point = _supply_point(Kind.EAN)
     new_rate = fields.String(
         load_default=None,
-        validate=_choice(RATES, _("Choose one of the distribution rates.")),
+        validate=one_of_choices(RATES, _("Choose one of the distribution rates.")),
         metadata={"label": _("New distribution rate (sazba)"), "choices": RATES},
     )
     new_breaker = fields.String(
         load_default=None,
-        validate=_choice(BREAKER_CHOICES, _("Choose one of the circuit breakers.")),
+        validate=one_of_choices(BREAKER_CHOICES, _("Choose one of the circuit breakers.")),
         metadata={
             "label": _("New main circuit breaker (jistič)"),
             "help": _("Phases x rated current, as on the breaker before your meter."),
@@ -440,7 +436,7 @@ class AppointmentSchema(Schema):
 
     branch = fields.String(
         required=True,
-        validate=_choice(BRANCHES, _("Choose one of the customer centres.")),
+        validate=one_of_choices(BRANCHES, _("Choose one of the customer centres.")),
         metadata={"label": _("Customer centre"), "choices": BRANCHES},
     )
     date = fields.Date(
@@ -449,12 +445,12 @@ class AppointmentSchema(Schema):
     )
     time_slot = fields.String(
         required=True,
-        validate=_choice(TIME_SLOTS, _("Choose one of the times.")),
+        validate=one_of_choices(TIME_SLOTS, _("Choose one of the times.")),
         metadata={"label": _("Time"), "choices": TIME_SLOTS},
     )
     topic = fields.String(
         required=True,
-        validate=_choice(APPOINTMENT_TOPICS, _("Choose what the visit is about.")),
+        validate=one_of_choices(APPOINTMENT_TOPICS, _("Choose what the visit is about.")),
         metadata={"label": _("What is the visit about?"), "choices": APPOINTMENT_TOPICS},
     )
     phone = _phone(label=_("Phone number, in case we need to move the appointment"))

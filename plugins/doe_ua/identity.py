@@ -17,8 +17,14 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load
 
-from core.plugin_api import DigitString, IdentityMethod, VerificationOutcome, normalize_digits
-from core.plugin_api.billing import AccountNotFound, BillingAdapter
+from core.plugin_api import (
+    IdentityMethod,
+    VerificationOutcome,
+    account_attempt_key,
+    account_number_field,
+    verify_account_holds,
+)
+from core.plugin_api.billing import BillingAdapter, SupplyPointRecord
 from plugins.doe_ua.i18n import _
 from plugins.doe_ua.identifiers import ACCOUNT_DIGITS, is_valid_meter_serial, normalize_meter_serial
 
@@ -31,15 +37,8 @@ def validate_meter_serial(value: str) -> None:
 class AccountMeterSchema(Schema):
     """Personal account number and meter number."""
 
-    account_number = DigitString(
-        required=True,
-        length=ACCOUNT_DIGITS,
-        metadata={
-            "label": _("Personal account number"),
-            "help": _("Ten digits, printed at the top of your electricity bill."),
-            "inputmode": "numeric",
-            "autocomplete": "off",
-        },
+    account_number = account_number_field(
+        _("Personal account number"), _("Ten digits, printed at the top of your electricity bill."), ACCOUNT_DIGITS
     )
     meter_serial = fields.String(
         required=True,
@@ -68,24 +67,13 @@ SUBSCRIBER_NOT_FOUND = _("Subscriber not found. Check the personal account numbe
 
 def verify(adapter: BillingAdapter, data: Mapping[str, Any]) -> VerificationOutcome:
     """A match needs the account and a meter with that number at one of its supply points."""
-    number = data["account_number"]
-    if adapter.find_account(number) is None:
-        return VerificationOutcome.no_match(message=SUBSCRIBER_NOT_FOUND)
-    try:
-        points = adapter.supply_points(number)
-    except AccountNotFound:
-        return VerificationOutcome.no_match(message=SUBSCRIBER_NOT_FOUND)
     typed = normalize_meter_serial(data["meter_serial"])
-    for point in points:
-        for meter in point.meters:
-            if normalize_meter_serial(meter.serial_number) == typed:
-                return VerificationOutcome.match(number)
-    return VerificationOutcome.no_match()
 
+    def has_the_meter(points: list[SupplyPointRecord]) -> bool:
+        return any(normalize_meter_serial(meter.serial_number) == typed for point in points for meter in point.meters)
 
-def attempt_key(data: Mapping[str, Any]) -> str:
-    """The personal account the attempt targets, so failures count against that account."""
-    return normalize_digits(data.get("account_number", ""))
+    return verify_account_holds(adapter, data["account_number"], adapter.supply_points, has_the_meter,
+                                not_found=SUBSCRIBER_NOT_FOUND)
 
 
 ACCOUNT_METER_METHOD = IdentityMethod(
@@ -93,7 +81,7 @@ ACCOUNT_METER_METHOD = IdentityMethod(
     label=_("Personal account and meter number"),
     schema=AccountMeterSchema,
     verify=verify,
-    attempt_key=attempt_key,
+    attempt_key=account_attempt_key("account_number"),
     help_text=_(
         "Take your electricity bill from Dniprooblenergo and copy the personal account "
         "number and the meter number."

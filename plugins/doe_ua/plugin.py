@@ -5,8 +5,7 @@ from __future__ import annotations
 from importlib.resources import files
 from typing import Any
 
-from core.plugin_api import IdentityMethod, ReadingRules, RequestType, ScheduledJob, SupplierInfo, hookimpl
-from core.plugin_api.billing import BillingAdapter
+from core.plugin_api import ReadingRules, ScheduledJob, SupplierHooks, SupplierInfo, hookimpl
 from core.plugin_api.demo import reading_rules_for
 from plugins.doe_ua.adapter import (
     ALREADY_BILLED,
@@ -50,25 +49,11 @@ REJECTION_REASONS = {
 """What the customer reads when the back-end refuses an order for one of its own reasons."""
 
 
-@hookimpl
-def portal_supplier() -> SupplierInfo:
-    return SUPPLIER
-
-
-@hookimpl
-def portal_demo_backend() -> BillingAdapter:
-    """The demo back-end; the core keeps one per tenant."""
-    return DoeDemoBackend()
-
-
-@hookimpl
-def portal_identity_methods(tenant: Any) -> list[IdentityMethod]:
-    return [ACCOUNT_METER_METHOD]
-
-
-@hookimpl
-def portal_request_types(tenant: Any) -> list[RequestType]:
-    return list(REQUEST_TYPES)
+HOOKS = SupplierHooks(SUPPLIER, DoeDemoBackend, identity_methods=[ACCOUNT_METER_METHOD], request_types=REQUEST_TYPES)
+portal_supplier = HOOKS.portal_supplier
+portal_demo_backend = HOOKS.portal_demo_backend
+portal_identity_methods = HOOKS.portal_identity_methods
+portal_request_types = HOOKS.portal_request_types
 
 
 @hookimpl

@@ -14,9 +14,9 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, fields, post_load, validate, validates_schema
 
-from core.plugin_api import RequestType
+from core.plugin_api import RequestType, one_of_choices, today_in, validation_error
 from core.plugin_api.billing import latest_values
 from plugins.doe_ua.adapter import ZONE_FIELDS
 from plugins.doe_ua.i18n import _
@@ -57,14 +57,6 @@ RECALCULATION_REASONS: tuple[tuple[str, Any], ...] = (
 )
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(TIMEZONE).date()
-
-
-def _fail(message: Any, field_name: str | None = None) -> ValidationError:
-    return ValidationError([message], field_name) if field_name else ValidationError([message])
-
-
 def _first_of_previous_month(day: dt.date) -> dt.date:
     return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
@@ -76,8 +68,8 @@ class PointEic(fields.String):
         code = normalize_eic(super()._deserialize(value, attr, data, **kwargs))
         if not is_valid_point_eic(code):
             if is_valid_eic(code):
-                raise _fail(_("This EIC code is not a Ukrainian metering point: those start with 62Z."))
-            raise _fail(_("This is not a valid EIC code: check the 16 characters on your bill."))
+                raise validation_error(_("This EIC code is not a Ukrainian metering point: those start with 62Z."))
+            raise validation_error(_("This is not a valid EIC code: check the 16 characters on your bill."))
         return code
 
 
@@ -87,7 +79,7 @@ class UkrainianPhone(fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         phone = normalize_phone(super()._deserialize(value, attr, data, **kwargs))
         if phone is None:
-            raise _fail(_("Enter a Ukrainian phone number, for example +380 67 123 45 67."))
+            raise validation_error(_("Enter a Ukrainian phone number, for example +380 67 123 45 67."))
         return phone
 
 
@@ -96,14 +88,14 @@ class WholeKwh(fields.Field):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         if isinstance(value, bool):
-            raise _fail(_("Enter the reading in whole kWh, for example 12345."))
+            raise validation_error(_("Enter the reading in whole kWh, for example 12345."))
         text = _GROUPING.sub("", str(value).strip())
         if _FRACTION.match(text):
-            raise _fail(_("Enter whole kWh only: leave out the digits after the decimal point."))
+            raise validation_error(_("Enter whole kWh only: leave out the digits after the decimal point."))
         if not _WHOLE.match(text):
-            raise _fail(_("Enter the reading in whole kWh, for example 12345."))
+            raise validation_error(_("Enter the reading in whole kWh, for example 12345."))
         if len(text.lstrip("0")) > MAX_READING_DIGITS:
-            raise _fail(_("A household meter shows at most %(num)d digits.", num=MAX_READING_DIGITS))
+            raise validation_error(_("A household meter shows at most %(num)d digits.", num=MAX_READING_DIGITS))
         return int(text)
 
 
@@ -124,25 +116,25 @@ class CalendarDate(fields.Date):
 
 def validate_reading_date(value: dt.date) -> None:
     """A reading is from today or the past, no earlier than last month."""
-    today = _today()
+    today = today_in(TIMEZONE)
     if value > today:
-        raise _fail(_("The reading date cannot be in the future."))
+        raise validation_error(_("The reading date cannot be in the future."))
     if value < _first_of_previous_month(today):
-        raise _fail(_("Enter a reading taken this month or last month."))
+        raise validation_error(_("Enter a reading taken this month or last month."))
 
 
 def validate_visit_date(value: dt.date) -> None:
     """Visits are booked from tomorrow and within three months."""
-    today = _today()
+    today = today_in(TIMEZONE)
     if value <= today:
-        raise _fail(_("Choose a date from tomorrow on."))
+        raise validation_error(_("Choose a date from tomorrow on."))
     if value > today + dt.timedelta(days=92):
-        raise _fail(_("Choose a date within the next three months."))
+        raise validation_error(_("Choose a date within the next three months."))
 
 
 def validate_meter_serial(value: str) -> None:
     if not is_valid_meter_serial(value):
-        raise _fail(_("Enter the meter number as printed on the meter: 4 to 20 letters and digits."))
+        raise validation_error(_("Enter the meter number as printed on the meter: 4 to 20 letters and digits."))
 
 
 def _supply_point_field() -> PointEic:
@@ -209,13 +201,13 @@ class ActualBillSchema(_RequestSchema):
         """Either the single-zone register, or day and night (plus half-peak)."""
         given = {name for name in ZONE_FIELDS if data.get(name) is not None}
         if not given:
-            raise _fail(_("Enter the readings of your meter."))
+            raise validation_error(_("Enter the readings of your meter."))
         if "reading_total" in given and given != {"reading_total"}:
-            raise _fail(_("Enter either the single-zone reading or the readings by zone, not both."))
+            raise validation_error(_("Enter either the single-zone reading or the readings by zone, not both."))
         if "reading_total" not in given:
             for name in ("reading_day", "reading_night"):
                 if name not in given:
-                    raise _fail(_("Enter the reading of this zone too."), name)
+                    raise validation_error(_("Enter the reading of this zone too."), name)
 
 
 class ContactUpdateSchema(_RequestSchema):
@@ -231,7 +223,7 @@ class ContactUpdateSchema(_RequestSchema):
     @validates_schema
     def something_to_change(self, data: dict[str, Any], **kwargs: Any) -> None:
         if not data.get("phone") and not data.get("email"):
-            raise _fail(_("Enter a new phone number or e-mail address."))
+            raise validation_error(_("Enter a new phone number or e-mail address."))
 
 
 class MeterVerificationSchema(_RequestSchema):
@@ -245,7 +237,7 @@ class MeterVerificationSchema(_RequestSchema):
     )
     reason = fields.String(
         required=True,
-        validate=validate.OneOf([code for code, _label in METER_REASONS], error=_("Choose one of the reasons.")),
+        validate=one_of_choices(METER_REASONS, _("Choose one of the reasons.")),
         metadata={"label": _("Reason"), "choices": METER_REASONS},
     )
     preferred_date = CalendarDate(
@@ -277,9 +269,7 @@ class RecalculationSchema(_RequestSchema):
     )
     reason = fields.String(
         required=True,
-        validate=validate.OneOf(
-            [code for code, _label in RECALCULATION_REASONS], error=_("Choose one of the reasons.")
-        ),
+        validate=one_of_choices(RECALCULATION_REASONS, _("Choose one of the reasons.")),
         metadata={"label": _("Reason"), "choices": RECALCULATION_REASONS},
     )
     explanation = fields.String(
@@ -299,13 +289,13 @@ class RecalculationSchema(_RequestSchema):
         start, end = data.get("period_start"), data.get("period_end")
         if start is None or end is None:
             return
-        today = _today()
+        today = today_in(TIMEZONE)
         if end > today:
-            raise _fail(_("A recalculation covers a period that has already passed."), "period_end")
+            raise validation_error(_("A recalculation covers a period that has already passed."), "period_end")
         if start > end:
-            raise _fail(_("The start of the period must come before its end."), "period_start")
+            raise validation_error(_("The start of the period must come before its end."), "period_start")
         if start < today.replace(year=today.year - RECALCULATION_YEARS, day=1):
-            raise _fail(
+            raise validation_error(
                 _("A recalculation can go back at most %(num)d years.", num=RECALCULATION_YEARS),
                 "period_start",
             )
@@ -329,7 +319,7 @@ def actual_bill_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
         return []
     meter = point.meters[0]
     last = latest_values(adapter.readings(account.number, point.identifier), meter.serial_number)
-    example: dict[str, Any] = {"supply_point": point.identifier, "read_on": _today().isoformat()}
+    example: dict[str, Any] = {"supply_point": point.identifier, "read_on": today_in(TIMEZONE).isoformat()}
     for step, register in enumerate(meter.registers, 1):
         example[ZONE_OF_REGISTER[register]] = int(last.get(register, 0)) + 3 * step
     return [example]
@@ -341,7 +331,7 @@ def meter_verification_examples(adapter: Any, account: Any) -> list[dict[str, An
     if point is None or not point.meters:
         return []
     meter = {"supply_point": point.identifier, "meter_serial": point.meters[0].serial_number}
-    visit = (_today() + dt.timedelta(days=14)).isoformat()
+    visit = (today_in(TIMEZONE) + dt.timedelta(days=14)).isoformat()
     return [
         {**meter, "reason": "periodic", "phone": "067 123 45 67"},
         {**meter, "reason": "faulty", "preferred_date": visit, "phone": "+380 50 765 43 21",
@@ -354,7 +344,7 @@ def recalculation_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
     point = _first_point(account)
     if point is None:
         return []
-    end = _today().replace(day=1) - dt.timedelta(days=1)
+    end = today_in(TIMEZONE).replace(day=1) - dt.timedelta(days=1)
     return [{"supply_point": point.identifier, "period_start": end.replace(day=1).isoformat(),
              "period_end": end.isoformat(), "reason": "estimated_bill",
              "explanation": "Рахунок нараховано за середнім споживанням, хоча показники я передавав вчасно."}]

@@ -93,38 +93,39 @@ G12 = Tariff(
     contracted_power_kw=_HOUSEHOLD_POWER,
     max_daily_consumption=D("100"),
 )
-W11 = Tariff(
-    code="W-1.1",
-    commodity=Commodity.GAS,
-    registers=("volume",),
-    charges=(
-        _per_kwh("Paliwo gazowe", "0.2074"),
-        _per_kwh("Opłata sieciowa zmienna", "0.1236"),
-        _per_month("Opłata sieciowa stała", "5.55"),
-        _per_month("Opłata abonamentowa", "4.88"),
-    ),
-    annual_consumption_kwh=(900, 3000),
-    meter_unit="m3",
-    kwh_per_meter_unit=D("11.2"),
-    seasonality=(1.10, 1.08, 1.04, 1.00, 0.95, 0.90, 0.88, 0.90, 0.95, 1.02, 1.06, 1.12),
-    max_daily_consumption=D("5"),
-    weight=2,
+
+
+def _gas_tariff(
+    code: str, network: str, fixed: str, subscription: str, *, consumption: tuple[int, int],
+    seasonality: tuple[float, ...], max_daily: str, weight: int = 1,
+) -> Tariff:
+    """A W-group gas tariff: the fuel at the one price, the network and subscription of the group."""
+    return Tariff(
+        code=code,
+        commodity=Commodity.GAS,
+        registers=("volume",),
+        charges=(
+            _per_kwh("Paliwo gazowe", "0.2074"),
+            _per_kwh("Opłata sieciowa zmienna", network),
+            _per_month("Opłata sieciowa stała", fixed),
+            _per_month("Opłata abonamentowa", subscription),
+        ),
+        annual_consumption_kwh=consumption,
+        meter_unit="m3",
+        kwh_per_meter_unit=D("11.2"),
+        seasonality=seasonality,
+        max_daily_consumption=D(max_daily),
+        weight=weight,
+    )
+
+
+W11 = _gas_tariff(
+    "W-1.1", "0.1236", "5.55", "4.88", consumption=(900, 3000),
+    seasonality=(1.10, 1.08, 1.04, 1.00, 0.95, 0.90, 0.88, 0.90, 0.95, 1.02, 1.06, 1.12), max_daily="5", weight=2,
 )
-W21 = Tariff(
-    code="W-2.1",
-    commodity=Commodity.GAS,
-    registers=("volume",),
-    charges=(
-        _per_kwh("Paliwo gazowe", "0.2074"),
-        _per_kwh("Opłata sieciowa zmienna", "0.0832"),
-        _per_month("Opłata sieciowa stała", "13.26"),
-        _per_month("Opłata abonamentowa", "6.06"),
-    ),
-    annual_consumption_kwh=(4000, 12000),
-    meter_unit="m3",
-    kwh_per_meter_unit=D("11.2"),
-    seasonality=(1.60, 1.50, 1.30, 0.95, 0.70, 0.55, 0.50, 0.50, 0.65, 1.00, 1.30, 1.45),
-    max_daily_consumption=D("20"),
+W21 = _gas_tariff(
+    "W-2.1", "0.0832", "13.26", "6.06", consumption=(4000, 12000),
+    seasonality=(1.60, 1.50, 1.30, 0.95, 0.70, 0.55, 0.50, 0.50, 0.65, 1.00, 1.30, 1.45), max_daily="20",
 )
 TARIFFS = (G11, G12, W11, W21)
 
@@ -250,8 +251,6 @@ INNOGY_PROFILE = DemoProfile(
     make_customer_number=make_customer_number,
     make_invoice_number=make_invoice_number,
     make_identity=make_identity,
-    customers=50,
-    history_months=24,
     billing_period_months=2,
     payments=PaymentBehaviour(terms_days=14, methods=("transfer", "transfer", "transfer", "card")),
     invoice_labels=INVOICE_LABELS,

@@ -13,13 +13,14 @@ from typing import Any
 from marshmallow import Schema, fields, pre_load, validate
 
 from core.plugin_api import (
-    DigitString,
     IdentityMethod,
     LocalizedDecimal,
     VerificationOutcome,
-    normalize_digits,
+    account_attempt_key,
+    account_number_field,
+    verify_account_holds,
 )
-from core.plugin_api.billing import AccountNotFound, BillingAdapter
+from core.plugin_api.billing import BillingAdapter, InvoiceRecord
 from plugins.innogy_pl.adapter import IDENTITY_INVOICES
 from plugins.innogy_pl.i18n import _
 
@@ -29,15 +30,8 @@ CUSTOMER_NUMBER_DIGITS = 10
 class InvoiceIdentitySchema(Schema):
     """Customer number, invoice number and gross amount, as printed on the invoice."""
 
-    customer_number = DigitString(
-        required=True,
-        length=CUSTOMER_NUMBER_DIGITS,
-        metadata={
-            "label": _("Customer number"),
-            "help": _("Ten digits, printed at the top of every invoice."),
-            "inputmode": "numeric",
-            "autocomplete": "off",
-        },
+    customer_number = account_number_field(
+        _("Customer number"), _("Ten digits, printed at the top of every invoice."), CUSTOMER_NUMBER_DIGITS
     )
     invoice_number = fields.String(
         required=True,
@@ -74,23 +68,12 @@ def verify(adapter: BillingAdapter, data: Mapping[str, Any]) -> VerificationOutc
 
     The outcome never says which of the three was wrong.
     """
-    number = data["customer_number"]
-    if adapter.find_account(number) is None:
-        return VerificationOutcome.no_match()
-    try:
-        invoices = adapter.invoices(number)
-    except AccountNotFound:
-        return VerificationOutcome.no_match()
-    recent = sorted(invoices, key=lambda i: i.issued_on, reverse=True)
-    for invoice in recent[:IDENTITY_INVOICES]:
-        if invoice.number == data["invoice_number"] and invoice.gross.amount == data["gross_amount"]:
-            return VerificationOutcome.match(number)
-    return VerificationOutcome.no_match()
+    def shows_the_invoice(invoices: list[InvoiceRecord]) -> bool:
+        recent = sorted(invoices, key=lambda i: i.issued_on, reverse=True)[:IDENTITY_INVOICES]
+        return any(invoice.number == data["invoice_number"] and invoice.gross.amount == data["gross_amount"]
+                   for invoice in recent)
 
-
-def attempt_key(data: Mapping[str, Any]) -> str:
-    """The customer number the attempt targets, so failures count against that account."""
-    return normalize_digits(data.get("customer_number", ""))
+    return verify_account_holds(adapter, data["customer_number"], adapter.invoices, shows_the_invoice)
 
 
 INVOICE_METHOD = IdentityMethod(
@@ -98,7 +81,7 @@ INVOICE_METHOD = IdentityMethod(
     label=_("Customer number and invoice data"),
     schema=InvoiceIdentitySchema,
     verify=verify,
-    attempt_key=attempt_key,
+    attempt_key=account_attempt_key("customer_number"),
     help_text=_(
         "Take one of your last six invoices from innogy and copy the customer number, "
         "the invoice number and the gross amount."

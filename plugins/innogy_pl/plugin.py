@@ -5,8 +5,7 @@ from __future__ import annotations
 from importlib.resources import files
 from typing import Any
 
-from core.plugin_api import IdentityMethod, ReadingRules, RequestType, SupplierInfo, hookimpl
-from core.plugin_api.billing import BillingAdapter
+from core.plugin_api import ReadingRules, SupplierHooks, SupplierInfo, hookimpl
 from core.plugin_api.demo import reading_rules_for
 from plugins.innogy_pl.adapter import TARIFFS, InnogyDemoBackend
 from plugins.innogy_pl.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR
@@ -32,25 +31,12 @@ SUPPLIER = SupplierInfo(
     support_email="pomoc@innogy.example",
 )
 
-@hookimpl
-def portal_supplier() -> SupplierInfo:
-    return SUPPLIER
 
-
-@hookimpl
-def portal_demo_backend() -> BillingAdapter:
-    """The demo back-end; the core keeps one per tenant."""
-    return InnogyDemoBackend()
-
-
-@hookimpl
-def portal_identity_methods(tenant: Any) -> list[IdentityMethod]:
-    return [INVOICE_METHOD]
-
-
-@hookimpl
-def portal_request_types(tenant: Any) -> list[RequestType]:
-    return list(REQUEST_TYPES)
+HOOKS = SupplierHooks(SUPPLIER, InnogyDemoBackend, identity_methods=[INVOICE_METHOD], request_types=REQUEST_TYPES)
+portal_supplier = HOOKS.portal_supplier
+portal_demo_backend = HOOKS.portal_demo_backend
+portal_identity_methods = HOOKS.portal_identity_methods
+portal_request_types = HOOKS.portal_request_types
 
 
 @hookimpl

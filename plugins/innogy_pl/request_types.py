@@ -14,14 +14,13 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import (
     Schema,
-    ValidationError,
     fields,
     post_load,
     validate,
     validates_schema,
 )
 
-from core.plugin_api import DigitString, RequestType, is_valid_ppe
+from core.plugin_api import DigitString, RequestType, is_valid_ppe, one_of_choices, today_in, validation_error
 from plugins.innogy_pl.i18n import _
 
 TIMEZONE = ZoneInfo("Europe/Warsaw")
@@ -43,26 +42,18 @@ SERVICES: tuple[tuple[str, Any], ...] = (
 )
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(TIMEZONE).date()
-
-
-def _fail(message: Any, field_name: str | None = None) -> ValidationError:
-    return ValidationError([message], field_name) if field_name else ValidationError([message])
-
-
 def validate_ppe(value: str) -> None:
     if not is_valid_ppe(value):
-        raise _fail(_("This is not a valid supply point code (PPE): check the 18 digits on your invoice."))
+        raise validation_error(_("This is not a valid supply point code (PPE): check the 18 digits on your invoice."))
 
 
 def validate_future_date(value: dt.date) -> None:
     """Requests take effect from tomorrow at the earliest and within a year."""
-    today = _today()
+    today = today_in(TIMEZONE)
     if value <= today:
-        raise _fail(_("Choose a date from tomorrow on."))
+        raise validation_error(_("Choose a date from tomorrow on."))
     if value > today + dt.timedelta(days=366):
-        raise _fail(_("Choose a date within the next twelve months."))
+        raise validation_error(_("Choose a date within the next twelve months."))
 
 
 class PolishPhone(fields.String):
@@ -72,7 +63,7 @@ class PolishPhone(fields.String):
         text = _PHONE_NOISE.sub("", super()._deserialize(value, attr, data, **kwargs))
         match = _PHONE.match(text)
         if match is None:
-            raise _fail(_("Enter a Polish phone number of nine digits, for example 601 234 567."))
+            raise validation_error(_("Enter a Polish phone number of nine digits, for example 601 234 567."))
         return f"+48{match.group(1)}"
 
 
@@ -102,7 +93,7 @@ class ChangeOfferSchema(Schema):
     supply_point = _supply_point_field()
     product = fields.String(
         required=True,
-        validate=validate.OneOf([code for code, _label in PRODUCTS], error=_("Choose one of the offers.")),
+        validate=one_of_choices(PRODUCTS, _("Choose one of the offers.")),
         metadata={"label": _("New offer"), "choices": PRODUCTS},
     )
     start_date = fields.Date(
@@ -126,7 +117,7 @@ class AdditionalServiceSchema(Schema):
     supply_point = _supply_point_field()
     service = fields.String(
         required=True,
-        validate=validate.OneOf([code for code, _label in SERVICES], error=_("Choose one of the services.")),
+        validate=one_of_choices(SERVICES, _("Choose one of the services.")),
         metadata={"label": _("Service"), "choices": SERVICES},
     )
     preferred_date = fields.Date(
@@ -171,10 +162,10 @@ class ContactUpdateSchema(Schema):
     def complete(self, data: dict[str, Any], **kwargs: Any) -> None:
         address = [data.get(name) for name in ("street", "postcode", "city")]
         if not any(address) and not data.get("email") and not data.get("phone"):
-            raise _fail(_("Enter at least one detail to change."))
+            raise validation_error(_("Enter at least one detail to change."))
         if any(address) and not all(address):
             missing = next(name for name, value in zip(("street", "postcode", "city"), address, strict=True) if not value)
-            raise _fail(_("A correspondence address needs the street, postcode and town."), missing)
+            raise validation_error(_("A correspondence address needs the street, postcode and town."), missing)
 
     @post_load
     def tidy_postcode(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -190,7 +181,7 @@ class ContactUpdateSchema(Schema):
 
 
 def _first_of_next_month() -> dt.date:
-    return (_today().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return (today_in(TIMEZONE).replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 
 def _supply_points(account: Any) -> list[str]:
@@ -209,7 +200,7 @@ def change_offer_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
 def additional_service_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
     """Home assistance on any day, and an electrician on a chosen one, at the first supply point."""
     points = _supply_points(account)[:1]
-    visit = (_today() + dt.timedelta(days=10)).isoformat()
+    visit = (today_in(TIMEZONE) + dt.timedelta(days=10)).isoformat()
     return [
         example
         for point in points

@@ -25,7 +25,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from core.plugin_api.billing import (
     AccountNotFound,
@@ -45,12 +45,9 @@ from core.plugin_api.demo import (
     Charge,
     ChargeBasis,
     DemoBackend,
-    DemoCustomer,
     DemoGenerator,
     DemoProfile,
-    DemoSupplyPoint,
     DistributionOperator,
-    InvoiceDraft,
     Locality,
     PaymentBehaviour,
     PricedCharge,
@@ -72,6 +69,9 @@ from plugins.italiangas_it.request_types import (
     VOLTURA,
 )
 from plugins.italiangas_it.rules import holder_matches
+
+if TYPE_CHECKING:
+    from core.plugin_api.demo import DemoCustomer, DemoSupplyPoint, InvoiceDraft
 
 D = Decimal
 CENT = D("0.01")
@@ -207,17 +207,66 @@ _CENTRAL_HEATING = (2.4, 2.1, 1.6, 0.7, 0.1, 0.05, 0.05, 0.05, 0.05, 0.7, 1.9, 2
 GAS_CONVERSION = D("1.0194")
 """Coefficient C: standard cubic metres (Smc) billed per m³ the meter counts."""
 
+
+def _electricity_charges(
+    energy: tuple[Charge, ...], *, fixed: str, transport: str, transport_fixed: str, system: str, excise: str
+) -> tuple[Charge, ...]:
+    """An electricity price list: the energy by time band, then what every supply pays."""
+    return (
+        *energy,
+        _per_month(_ENERGY_FIXED, fixed),
+        _per_unit(_TRANSPORT_KWH, transport, _KWH),
+        _per_month(_TRANSPORT_FIXED, transport_fixed),
+        _per_unit(_SYSTEM, system, _KWH),
+        _per_unit("Accisa sull'energia elettrica", excise, _KWH),
+    )
+
+
+def _bioraria(f1: str, f23: str, **charges: str) -> tuple[Charge, ...]:
+    """The price list of a two-band (F1, F2 and F3) electricity offer."""
+    return _electricity_charges(
+        (
+            _per_unit("Materia energia – fascia F1", f1, _KWH, "F1"),
+            _per_unit("Materia energia – fasce F2 e F3", f23, _KWH, "F23"),
+        ),
+        **charges,
+    )
+
+
+def _gas_tariff(
+    code: str, *, energy: str, fixed: str, transport: str, transport_fixed: str, system: str,
+    smc_a_year: tuple[int, int], seasonality: tuple[float, ...], max_daily: str,
+) -> ItaliangasTariff:
+    """A gas offer, billed in standard cubic metres (Smc) with the excise and the regional surcharge."""
+    return ItaliangasTariff(
+        code=code,
+        commodity=Commodity.GAS,
+        registers=("volume",),
+        charges=(
+            _per_unit(_GAS_ENERGY, energy, _SMC),
+            _per_month(_GAS_FIXED, fixed),
+            _per_unit(_GAS_TRANSPORT, transport, _SMC),
+            _per_month(_GAS_TRANSPORT_FIXED, transport_fixed),
+            _per_unit(_SYSTEM, system, _SMC),
+            _per_unit("Accisa sul gas naturale", "0.1700", _SMC),
+            _per_unit("Addizionale regionale", "0.0250", _SMC),
+        ),
+        annual_consumption_kwh=smc_a_year,
+        meter_unit="m3",
+        kwh_per_meter_unit=GAS_CONVERSION,
+        seasonality=seasonality,
+        max_daily_consumption=D(max_daily),
+        iva=GAS_IVA,
+    )
+
+
 LUCE_MONORARIA = ItaliangasTariff(
     code="Luce Casa Monoraria",
     commodity=Commodity.ELECTRICITY,
     registers=("F0",),
-    charges=(
-        _per_unit("Materia energia – quota energia", "0.1450", _KWH),
-        _per_month(_ENERGY_FIXED, "7.50"),
-        _per_unit(_TRANSPORT_KWH, "0.0097", _KWH),
-        _per_month(_TRANSPORT_FIXED, "7.45"),
-        _per_unit(_SYSTEM, "0.0310", _KWH),
-        _per_unit("Accisa sull'energia elettrica", "0.0227", _KWH),
+    charges=_electricity_charges(
+        (_per_unit("Materia energia – quota energia", "0.1450", _KWH),),
+        fixed="7.50", transport="0.0097", transport_fixed="7.45", system="0.0310", excise="0.0227",
     ),
     annual_consumption_kwh=(1500, 3200),
     contracted_power_kw=_HOUSEHOLD_POWER,
@@ -229,78 +278,32 @@ LUCE_BIORARIA = ItaliangasTariff(
     commodity=Commodity.ELECTRICITY,
     registers=("F1", "F23"),
     register_shares=(D("0.35"), D("0.65")),
-    charges=(
-        _per_unit("Materia energia – fascia F1", "0.1560", _KWH, "F1"),
-        _per_unit("Materia energia – fasce F2 e F3", "0.1390", _KWH, "F23"),
-        _per_month(_ENERGY_FIXED, "7.50"),
-        _per_unit(_TRANSPORT_KWH, "0.0097", _KWH),
-        _per_month(_TRANSPORT_FIXED, "7.45"),
-        _per_unit(_SYSTEM, "0.0310", _KWH),
-        _per_unit("Accisa sull'energia elettrica", "0.0227", _KWH),
-    ),
+    charges=_bioraria("0.1560", "0.1390", fixed="7.50", transport="0.0097", transport_fixed="7.45",
+                      system="0.0310", excise="0.0227"),
     annual_consumption_kwh=(1800, 3600),
     contracted_power_kw=_HOUSEHOLD_POWER,
     max_daily_consumption=D("45"),
     weight=2,
 )
-GAS_CASA = ItaliangasTariff(
-    code="Gas Casa",
-    commodity=Commodity.GAS,
-    registers=("volume",),
-    charges=(
-        _per_unit(_GAS_ENERGY, "0.5150", _SMC),
-        _per_month(_GAS_FIXED, "8.00"),
-        _per_unit(_GAS_TRANSPORT, "0.1050", _SMC),
-        _per_month(_GAS_TRANSPORT_FIXED, "5.40"),
-        _per_unit(_SYSTEM, "0.0350", _SMC),
-        _per_unit("Accisa sul gas naturale", "0.1700", _SMC),
-        _per_unit("Addizionale regionale", "0.0250", _SMC),
-    ),
-    annual_consumption_kwh=(600, 1400),  # Smc a year
-    meter_unit="m3",
-    kwh_per_meter_unit=GAS_CONVERSION,
-    seasonality=_GAS_HEATING,
-    max_daily_consumption=D("15"),
-    iva=GAS_IVA,
+GAS_CASA = _gas_tariff(
+    "Gas Casa", energy="0.5150", fixed="8.00", transport="0.1050", transport_fixed="5.40", system="0.0350",
+    smc_a_year=(600, 1400), seasonality=_GAS_HEATING, max_daily="15",
 )
 LUCE_CONDOMINIO = ItaliangasTariff(
     code="Luce Condominio",
     commodity=Commodity.ELECTRICITY,
     registers=("F1", "F23"),
     register_shares=(D("0.45"), D("0.55")),
-    charges=(
-        _per_unit("Materia energia – fascia F1", "0.1580", _KWH, "F1"),
-        _per_unit("Materia energia – fasce F2 e F3", "0.1420", _KWH, "F23"),
-        _per_month(_ENERGY_FIXED, "12.00"),
-        _per_unit(_TRANSPORT_KWH, "0.0095", _KWH),
-        _per_month(_TRANSPORT_FIXED, "22.00"),
-        _per_unit(_SYSTEM, "0.0450", _KWH),
-        _per_unit("Accisa sull'energia elettrica", "0.0125", _KWH),
-    ),
+    charges=_bioraria("0.1580", "0.1420", fixed="12.00", transport="0.0095", transport_fixed="22.00",
+                      system="0.0450", excise="0.0125"),
     annual_consumption_kwh=(3000, 12000),
     contracted_power_kw=(D("6"), D("10"), D("15")),
     max_daily_consumption=D("120"),
     iva=NON_DOMESTIC_IVA,
 )
-GAS_CONDOMINIO = ItaliangasTariff(
-    code="Gas Condominio",
-    commodity=Commodity.GAS,
-    registers=("volume",),
-    charges=(
-        _per_unit(_GAS_ENERGY, "0.4950", _SMC),
-        _per_month(_GAS_FIXED, "18.00"),
-        _per_unit(_GAS_TRANSPORT, "0.0750", _SMC),
-        _per_month(_GAS_TRANSPORT_FIXED, "45.00"),
-        _per_unit(_SYSTEM, "0.0300", _SMC),
-        _per_unit("Accisa sul gas naturale", "0.1700", _SMC),
-        _per_unit("Addizionale regionale", "0.0250", _SMC),
-    ),
-    annual_consumption_kwh=(8000, 30000),  # Smc a year
-    meter_unit="m3",
-    kwh_per_meter_unit=GAS_CONVERSION,
-    seasonality=_CENTRAL_HEATING,
-    max_daily_consumption=D("400"),
-    iva=GAS_IVA,
+GAS_CONDOMINIO = _gas_tariff(
+    "Gas Condominio", energy="0.4950", fixed="18.00", transport="0.0750", transport_fixed="45.00", system="0.0300",
+    smc_a_year=(8000, 30000), seasonality=_CENTRAL_HEATING, max_daily="400",
 )
 HOUSEHOLD_TARIFFS = (LUCE_MONORARIA, LUCE_BIORARIA, GAS_CASA)
 CONDOMINIUM_TARIFFS = (LUCE_CONDOMINIO, GAS_CONDOMINIO)
@@ -514,8 +517,6 @@ ITALIANGAS_PROFILE = DemoProfile(
     make_invoice_number=make_invoice_number,
     make_identity=make_identity,
     extra_identities={"admin_code": admin_identities},
-    customers=50,
-    history_months=24,
     billing_period_months=2,
     gas_share=0.4,
     estimate_share=0.12,

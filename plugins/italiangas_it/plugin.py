@@ -7,8 +7,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from core.plugin_api import IdentityMethod, NavigationItem, ReadingRules, RequestType, SupplierInfo, hookimpl
-from core.plugin_api.billing import BillingAdapter
+from core.plugin_api import NavigationItem, ReadingRules, SupplierHooks, SupplierInfo, hookimpl
 from core.plugin_api.demo import reading_rules_for
 from plugins.italiangas_it import condominiums
 from plugins.italiangas_it.adapter import (
@@ -60,26 +59,12 @@ SUPPLIER = SupplierInfo(
 )
 
 
-@hookimpl
-def portal_supplier() -> SupplierInfo:
-    return SUPPLIER
-
-
-@hookimpl
-def portal_demo_backend() -> BillingAdapter:
-    """The demo back-end; the core keeps one per tenant."""
-    return ItaliangasDemoBackend()
-
-
-@hookimpl
-def portal_identity_methods(tenant: Any) -> list[IdentityMethod]:
-    """The PIN first (every customer has one), then the administrators' code."""
-    return list(IDENTITY_METHODS)
-
-
-@hookimpl
-def portal_request_types(tenant: Any) -> list[RequestType]:
-    return list(REQUEST_TYPES)
+# the PIN first (every customer has one), then the administrators' code
+HOOKS = SupplierHooks(SUPPLIER, ItaliangasDemoBackend, identity_methods=IDENTITY_METHODS, request_types=REQUEST_TYPES)
+portal_supplier = HOOKS.portal_supplier
+portal_demo_backend = HOOKS.portal_demo_backend
+portal_identity_methods = HOOKS.portal_identity_methods
+portal_request_types = HOOKS.portal_request_types
 
 
 @hookimpl

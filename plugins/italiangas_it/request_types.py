@@ -18,9 +18,17 @@ from zoneinfo import ZoneInfo
 
 from flask import has_request_context
 from flask_babel import format_decimal
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate, validates_schema
 
-from core.plugin_api import DigitString, LocalizedDecimal, RequestStep, RequestType
+from core.plugin_api import (
+    DigitString,
+    LocalizedDecimal,
+    RequestStep,
+    RequestType,
+    one_of_choices,
+    today_in,
+    validation_error,
+)
 from core.plugin_api.billing import latest_values
 from plugins.italiangas_it.i18n import _
 from plugins.italiangas_it.identifiers import (
@@ -95,14 +103,6 @@ ENQUIRY_KINDS: tuple[tuple[str, Any], ...] = (
 )
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(TIMEZONE).date()
-
-
-def _fail(message: Any, field_name: str | None = None) -> ValidationError:
-    return ValidationError([message], field_name) if field_name else ValidationError([message])
-
-
 class PowerLabel:
     """A power level as the reader writes numbers: "4,5 kW" in Italian, "4.5 kW" in English."""
 
@@ -128,7 +128,7 @@ class ItalianPhone(fields.String):
         text = _PHONE_NOISE.sub("", super()._deserialize(value, attr, data, **kwargs))
         match = _PHONE.match(text)
         if match is None:
-            raise _fail(_("Enter an Italian phone number, for example 333 123 4567 or 06 1234 5678."))
+            raise validation_error(_("Enter an Italian phone number, for example 333 123 4567 or 06 1234 5678."))
         return f"+39{match.group(1)}"
 
 
@@ -137,52 +137,52 @@ class ItalianPhone(fields.String):
 
 def validate_supply_point(value: str) -> None:
     if supply_point_kind(value) is None:
-        raise _fail(_("Enter the POD (IT001E12345678) or the PDR (14 digits) as printed on your bill."))
+        raise validation_error(_("Enter the POD (IT001E12345678) or the PDR (14 digits) as printed on your bill."))
 
 
 def validate_pod(value: str) -> None:
     if not is_valid_pod(value):
         if supply_point_kind(value) == "pdr":
-            raise _fail(_("The power can be changed only on an electricity supply: enter its POD."))
-        raise _fail(_("Enter the POD: IT, three digits, E and eight digits, for example IT001E12345678."))
+            raise validation_error(_("The power can be changed only on an electricity supply: enter its POD."))
+        raise validation_error(_("Enter the POD: IT, three digits, E and eight digits, for example IT001E12345678."))
 
 
 def validate_tax_code(value: str) -> None:
     if not is_valid_codice_fiscale(value):
-        raise _fail(_("This codice fiscale is not valid: check its 16 characters, or 11 digits for a company or condominium."))
+        raise validation_error(_("This codice fiscale is not valid: check its 16 characters, or 11 digits for a company or condominium."))
 
 
 def validate_iban(value: str) -> None:
     if not is_valid_iban(value):
-        raise _fail(_("This IBAN is not valid: check it against your bank statement."))
+        raise validation_error(_("This IBAN is not valid: check it against your bank statement."))
     if not is_sepa_iban(value):
-        raise _fail(_("Direct debit needs an account in Italy or in another SEPA country."))
+        raise validation_error(_("Direct debit needs an account in Italy or in another SEPA country."))
 
 
 def validate_invoice_number(value: str) -> None:
     """Twelve digits beginning with the year and month the bill was issued."""
     year, month = int(value[:4]), int(value[4:6])
     if not (2000 <= year <= 2099 and 1 <= month <= 12):
-        raise _fail(_("Enter the bill number as printed: twelve digits, for example 202603000456."))
+        raise validation_error(_("Enter the bill number as printed: twelve digits, for example 202603000456."))
 
 
 def validate_future_date(value: dt.date) -> None:
     """Requests take effect from tomorrow at the earliest and within a year."""
-    today = _today()
+    today = today_in(TIMEZONE)
     if value <= today:
-        raise _fail(_("Choose a date from tomorrow on."))
+        raise validation_error(_("Choose a date from tomorrow on."))
     if value > today + dt.timedelta(days=366):
-        raise _fail(_("Choose a date within the next twelve months."))
+        raise validation_error(_("Choose a date within the next twelve months."))
 
 
 def validate_name(value: str) -> None:
     if not _NAME.match(value):
-        raise _fail(_("Enter the name in letters, as on the identity document."))
+        raise validation_error(_("Enter the name in letters, as on the identity document."))
 
 
 def validate_province(value: str) -> None:
     if value not in PROVINCES:
-        raise _fail(_("Enter the two-letter province code, for example RM or MI."))
+        raise validation_error(_("Enter the two-letter province code, for example RM or MI."))
 
 
 # --- field factories ----------------------------------------------------------------------------------
@@ -394,7 +394,7 @@ class VolturaSchema(Schema):
     )
     document_type = fields.String(
         required=True,
-        validate=validate.OneOf([code for code, _label in DOCUMENT_TYPES], error=_("Choose the type of document.")),
+        validate=one_of_choices(DOCUMENT_TYPES, _("Choose the type of document.")),
         metadata={"label": _("Identity document"), "choices": DOCUMENT_TYPES},
     )
     document_number = CodeField(
@@ -420,14 +420,14 @@ class VolturaSchema(Schema):
         pattern = DOCUMENT_NUMBERS.get(data.get("document_type", ""))
         number = data.get("document_number")
         if pattern is not None and number and not pattern.match(number):
-            raise _fail(
+            raise validation_error(
                 _("This number does not have the format of the document chosen: check it on the document."),
                 "document_number",
             )
         code = data.get("tax_code", "")
         first, last = data.get("new_holder_first_name"), data.get("new_holder_last_name")
         if len(code) == 16 and first and last and not tax_code_matches_name(code, first, last):
-            raise _fail(_("This codice fiscale does not belong to the new holder's name: check both."), "tax_code")
+            raise validation_error(_("This codice fiscale does not belong to the new holder's name: check both."), "tax_code")
 
 
 class InstalmentPlanSchema(Schema):
@@ -451,7 +451,7 @@ class InvoiceCorrectionSchema(Schema):
     invoice_number = _invoice_number_field()
     reason = fields.String(
         required=True,
-        validate=validate.OneOf([code for code, _label in CORRECTION_REASONS], error=_("Choose what is wrong.")),
+        validate=one_of_choices(CORRECTION_REASONS, _("Choose what is wrong.")),
         metadata={"label": _("What is wrong"), "choices": CORRECTION_REASONS},
     )
     details = _text_field(_("Describe the problem"), required=True, minimum=10, maximum=1000)
@@ -462,7 +462,7 @@ class EnquirySchema(Schema):
 
     kind = fields.String(
         required=True,
-        validate=validate.OneOf([code for code, _label in ENQUIRY_KINDS], error=_("Choose information or complaint.")),
+        validate=one_of_choices(ENQUIRY_KINDS, _("Choose information or complaint.")),
         metadata={"label": _("Type of request"), "choices": ENQUIRY_KINDS},
     )
     text = _text_field(_("Your message"), required=True, minimum=10, maximum=2000)
@@ -525,7 +525,7 @@ def power_change_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
 
 def deactivation_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
     """Closing the first supply in two weeks, with a final reading a little above the last one."""
-    day = (_today() + dt.timedelta(days=14)).isoformat()
+    day = (today_in(TIMEZONE) + dt.timedelta(days=14)).isoformat()
     return [{"supply_point": point.identifier, "deactivation_date": day,
              "final_reading": _meter_state(adapter, account, point, 25)} for point in _points(account)[:1]]
 

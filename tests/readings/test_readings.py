@@ -15,9 +15,9 @@ from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
 from core.models import MeterReading, OutboxMessage, SupplyPoint, utcnow
 from core.readings.service import field_name, local_today
-from tests.support.api import Api, make_token
 from tests.conftest import client_for, link_account, linked_customer, register_and_activate, sign_in
 from tests.support.accounts import add_readings, local, point_record, readings, store_and_link
+from tests.support.api import Api, make_token
 from tests.support.browser import BRANDS
 from tests.support.outbox import TO_SUPPLIER, count_to_supplier
 from tests.support.queries import count_queries

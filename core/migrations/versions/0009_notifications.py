@@ -1,89 +1,64 @@
-"""notifications
-
-Revision ID: 0009
-Revises: 0008
-Create Date: 2026-11-22 10:00:00
-
-"""
+"""notifications"""
 from alembic import op
 import sqlalchemy as sa
 
+from core.migrations.helpers import create_tenant_table, moment
 
-# revision identifiers, used by Alembic.
 revision = '0009'
 down_revision = '0008'
-branch_labels = None
-depends_on = None
+
+OF_A_CUSTOMER = ('user_id', 'user_account', 'CASCADE')
+OF_A_SUPPLY_POINT = ('supply_point_id', 'supply_point', 'CASCADE')
+
+
+def _channel_columns():
+    """Who is told what about which supply point, and how."""
+    return [
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('supply_point_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=32), nullable=False),
+        sa.Column('channel', sa.String(length=32), nullable=False),
+    ]
 
 
 def upgrade():
-    op.create_table('notification_preference',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('supply_point_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=32), nullable=False),
-    sa.Column('channel', sa.String(length=32), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('tenant', sa.String(length=64), nullable=False),
-    sa.ForeignKeyConstraint(['supply_point_id'], ['supply_point.id'], name=op.f('fk_notification_preference_supply_point_id_supply_point'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_notification_preference_user_id_user_account'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_preference')),
-    sa.UniqueConstraint('tenant', 'user_id', 'supply_point_id', 'kind', 'channel', name='uq_notification_preference')
+    create_tenant_table(
+        'notification_preference',
+        *_channel_columns(),
+        moment('created_at'),
+        foreign_keys=[OF_A_SUPPLY_POINT, OF_A_CUSTOMER],
+        unique={'uq_notification_preference': ('tenant', 'user_id', 'supply_point_id', 'kind', 'channel')},
+        indexes=('supply_point_id', 'tenant', 'user_id'),
     )
-    with op.batch_alter_table('notification_preference', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_notification_preference_supply_point_id'), ['supply_point_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_notification_preference_tenant'), ['tenant'], unique=False)
-        batch_op.create_index(batch_op.f('ix_notification_preference_user_id'), ['user_id'], unique=False)
-
-    op.create_table('notification_contact',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('phone', sa.String(length=20), nullable=True),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('tenant', sa.String(length=64), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_notification_contact_user_id_user_account'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_contact')),
-    sa.UniqueConstraint('tenant', 'user_id', name='uq_notification_contact_user')
+    create_tenant_table(
+        'notification_contact',
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('phone', sa.String(length=20), nullable=True),
+        moment('updated_at'),
+        foreign_keys=[OF_A_CUSTOMER],
+        unique={'uq_notification_contact_user': ('tenant', 'user_id')},
+        indexes=('tenant', 'user_id'),
     )
-    with op.batch_alter_table('notification_contact', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_notification_contact_tenant'), ['tenant'], unique=False)
-        batch_op.create_index(batch_op.f('ix_notification_contact_user_id'), ['user_id'], unique=False)
-
-    op.create_table('sent_notification',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('supply_point_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=32), nullable=False),
-    sa.Column('channel', sa.String(length=32), nullable=False),
-    sa.Column('event_key', sa.String(length=160), nullable=False),
-    sa.Column('recipient', sa.String(length=254), nullable=False),
-    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('tenant', sa.String(length=64), nullable=False),
-    sa.ForeignKeyConstraint(['supply_point_id'], ['supply_point.id'], name=op.f('fk_sent_notification_supply_point_id_supply_point'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_sent_notification_user_id_user_account'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_sent_notification')),
-    sa.UniqueConstraint('tenant', 'user_id', 'supply_point_id', 'kind', 'channel', 'event_key', name='uq_sent_notification')
+    create_tenant_table(
+        'sent_notification',
+        *_channel_columns(),
+        sa.Column('event_key', sa.String(length=160), nullable=False),
+        sa.Column('recipient', sa.String(length=254), nullable=False),
+        moment('sent_at'),
+        foreign_keys=[OF_A_SUPPLY_POINT, OF_A_CUSTOMER],
+        unique={
+            'uq_sent_notification': ('tenant', 'user_id', 'supply_point_id', 'kind', 'channel', 'event_key')},
+        indexes=('supply_point_id', 'tenant', 'user_id'),
     )
-    with op.batch_alter_table('sent_notification', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_sent_notification_supply_point_id'), ['supply_point_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_sent_notification_tenant'), ['tenant'], unique=False)
-        batch_op.create_index(batch_op.f('ix_sent_notification_user_id'), ['user_id'], unique=False)
-
-    op.create_table('maintenance_window',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('announce_from', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('note', sa.Text(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('tenant', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_maintenance_window'))
+    create_tenant_table(
+        'maintenance_window',
+        moment('starts_at'),
+        moment('ends_at'),
+        moment('announce_from'),
+        sa.Column('note', sa.Text(), nullable=True),
+        moment('created_at'),
+        indexes=('announce_from', 'ends_at', 'starts_at', 'tenant'),
     )
-    with op.batch_alter_table('maintenance_window', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_maintenance_window_announce_from'), ['announce_from'], unique=False)
-        batch_op.create_index(batch_op.f('ix_maintenance_window_ends_at'), ['ends_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_maintenance_window_starts_at'), ['starts_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_maintenance_window_tenant'), ['tenant'], unique=False)
 
 
 def downgrade():

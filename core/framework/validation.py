@@ -1,0 +1,26 @@
+"""Small pieces every supplier's form schemas use (public as ``core.plugin_api``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from marshmallow import ValidationError, validate
+
+
+def validation_error(message: Any, field_name: str | None = None) -> ValidationError:
+    """The error to raise with one ``message``: for the field ``field_name``, or for the
+    whole form (``None``, shown above the fields)."""
+    return ValidationError([message], field_name) if field_name else ValidationError([message])
+
+
+def today_in(timezone: dt.tzinfo) -> dt.date:
+    """Today on the calendar of ``timezone`` (the supplier's), whatever the server's zone."""
+    return dt.datetime.now(timezone).date()
+
+
+def one_of_choices(choices: Iterable[tuple[Any, Any]], error: Any) -> validate.OneOf:
+    """A validator that takes only the codes of ``choices``, the ``(code, label)`` pairs a
+    field offers as its ``metadata["choices"]``; ``error`` is the message otherwise."""
+    return validate.OneOf([code for code, _label in choices], error=error)
