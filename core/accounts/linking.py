@@ -14,12 +14,13 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from core.accounts.models import VerificationAttempt
 from core.billing.contract import BackendUnavailable
 from core.framework.descriptions import IdentityMethod
 from core.framework.extensions import db
 from core.framework.sync import import_account
 from core.framework.tenancy import Tenant
-from core.models import AccountLink, BillingAccount, User, VerificationAttempt, utcnow
+from core.models import AccountLink, BillingAccount, User, utcnow
 
 
 class LinkOutcome:

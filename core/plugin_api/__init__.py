@@ -75,19 +75,10 @@ from core.framework.tenancy import Tenant
 from core.framework.urls import tenant_url
 from core.framework.validation import one_of_choices, today_in, validation_error
 from core.hookspecs import hookimpl
-from core.models import (
-    AccountLink,
-    BillingAccount,
-    Invoice,
-    MeterReading,
-    Payment,
-    ServiceRequest,
-    SupplyPoint,
-    User,
-    utcnow,
-)
+from core.models import AccountLink, BillingAccount, Invoice, MeterReading, Payment, SupplyPoint, User, utcnow
 from core.notifications.service import PlannedOutage, ReadingPeriod
 from core.payments.service import CallbackOutcome, InvalidCallback, PaymentOrder, PaymentProvider
+from core.service_requests.models import ServiceRequest
 from core.service_requests.service import file_request
 
 __all__ = [

@@ -40,13 +40,13 @@ from core.models import (
     MeterReading,
     OutboxMessage,
     Payment,
-    ServiceRequest,
     SupplyPoint,
     TermsAcceptance,
     User,
 )
 from core.models.database import Model
 from core.profile.models import ActivityEvent, ConsentEvent, ContactUpdate, CustomerProfile
+from core.service_requests.models import ServiceRequest
 
 log = logging.getLogger(__name__)
 

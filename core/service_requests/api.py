@@ -27,7 +27,8 @@ from core.api.spec import json_schema
 from core.framework.descriptions import RequestType
 from core.framework.extensions import db
 from core.framework.ownership import linked_accounts, own_accounts
-from core.models import BillingAccount, ServiceRequest
+from core.models import BillingAccount
+from core.service_requests.models import ServiceRequest
 from core.service_requests.schemas import (
     RequestInput,
     RequestTypeListSchema,

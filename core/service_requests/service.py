@@ -21,7 +21,8 @@ from core.framework.rejections import code_of
 from core.framework.security import TokenInvalid, make_token, read_token
 from core.framework.tenancy import Tenant
 from core.framework.urls import tenant_url
-from core.models import BillingAccount, OutboxMessage, ServiceRequest, ServiceRequestEvent, User
+from core.models import BillingAccount, OutboxMessage, User
+from core.service_requests.models import ServiceRequest, ServiceRequestEvent
 
 RECEIVED, ACCEPTED, COMPLETED, REJECTED = "received", "accepted", "completed", "rejected"
 KIND = "service_request"

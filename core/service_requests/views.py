@@ -21,8 +21,9 @@ from core.framework.labels import commodity_label
 from core.framework.outbox import new_submission_key
 from core.framework.ownership import linked_accounts
 from core.framework.web import page_number
-from core.models import BillingAccount, ServiceRequest
+from core.models import BillingAccount
 from core.service_requests.labels import request_status_label
+from core.service_requests.models import ServiceRequest
 from core.service_requests.service import (
     StepProgress,
     account_errors,

@@ -438,7 +438,7 @@ def test_every_request_form_refuses_empty_input_and_stores_nothing(conformance_a
 
     from core.framework.extensions import db
     from core.framework.tenancy import tenant_context
-    from core.models import ServiceRequest
+    from core.service_requests.models import ServiceRequest
 
     def stored() -> int:
         with conformance_app.app_context(), tenant_context("conformance"):

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from core.accounts.models import VerificationAttempt
 from core.billing.contract import BackendUnavailable
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
-from core.models import AccountLink, VerificationAttempt
+from core.models import AccountLink
 from tests.conftest import client_for, linked_customer, register_and_activate, sign_in
 
 

@@ -23,7 +23,8 @@ from core.api.models import ApiIdempotencyKey
 from core.api.spec import openapi_path
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
-from core.models import MeterReading, ServiceRequest
+from core.models import MeterReading
+from core.service_requests.models import ServiceRequest
 from tests.conftest import SECOND_HOST, client_for
 from tests.support.api import (
     LOCALES,

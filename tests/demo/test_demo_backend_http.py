@@ -138,13 +138,13 @@ def test_fault_injection_every_submission_delivered_exactly_once(make_app, backe
         AccountLink,
         MeterReading,
         OutboxMessage,
-        ServiceRequest,
         SupplyPoint,
         TermsAcceptance,
         User,
         utcnow,
     )
     from core.readings.service import field_name
+    from core.service_requests.models import ServiceRequest
     from tests.conftest import PASSWORD, client_for, sign_in
 
     backend = backend_two_months_ago

@@ -24,10 +24,11 @@ from sqlalchemy import select
 from core.api_tokens.models import ApiToken
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
-from core.models import AccountLink, BillingAccount, Invoice, ServiceRequest, SupplyPoint, User
+from core.models import AccountLink, BillingAccount, Invoice, SupplyPoint, User
 from core.notifications import service as notifications
 from core.payments.models import PaymentIntent
 from core.readings.service import field_name, local_today
+from core.service_requests.models import ServiceRequest
 from tests.conftest import INNOGY_HOST, SECOND_HOST, client_for, linked_customer
 
 ITALIANGAS_HOST = "italiangas.test"

@@ -24,7 +24,8 @@ from core.demo.server import create_backend_app
 from core.framework import outbox
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
-from core.models import OutboxMessage, ServiceRequest, utcnow
+from core.models import OutboxMessage, utcnow
+from core.service_requests.models import ServiceRequest
 from tests.conftest import client_for, linked_customer
 from tests.support.processes import BackendProcess
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.models import ServiceRequest
 from core.payments.models import PaymentIntent
+from core.service_requests.models import ServiceRequest
 from tests.support.api import api_error, count_rows, tenant_of
 
 

@@ -24,6 +24,7 @@ from flask_babel import force_locale
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from core.accounts.models import VerificationAttempt
 from core.billing.contract import (
     BillingAdapter,
     Commodity,
@@ -39,7 +40,7 @@ from core.framework.extensions import db
 from core.framework.forms import translate_errors
 from core.framework.tenancy import tenant_context
 from core.framework.theming import Theme
-from core.models import AccountLink, VerificationAttempt
+from core.models import AccountLink
 from core.testing.suite import *  # noqa: F403 - the plugin conformance suite
 from plugins.cez_cz import plugin, request_types
 from plugins.cez_cz.adapter import ADVANCE, SETTLEMENT, CezDemoBackend

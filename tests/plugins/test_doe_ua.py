@@ -24,6 +24,7 @@ from sqlalchemy import select
 from stdnum.eu import eic
 
 import plugins.doe_ua.plugin
+from core.accounts.models import VerificationAttempt
 from core.billing.contract import (
     AccountNotFound,
     BillingAdapter,
@@ -40,7 +41,8 @@ from core.framework.extensions import db
 from core.framework.forms import translate_errors
 from core.framework.sync import sync_tenant
 from core.framework.tenancy import tenant_context
-from core.models import AccountLink, BillingAccount, Invoice, ServiceRequest, VerificationAttempt
+from core.models import AccountLink, BillingAccount, Invoice
+from core.service_requests.models import ServiceRequest
 from core.service_requests.service import json_safe
 from core.testing.suite import *  # noqa: F403 - the plugin conformance suite runs here too
 from plugins.doe_ua import plugin as doe_plugin

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 import plugins.italiangas_it.plugin
+from core.accounts.models import VerificationAttempt
 from core.billing.contract import (
     AccountNotFound,
     BillingAdapter,
@@ -36,7 +37,8 @@ from core.framework.catalogs import compile_catalogs, domains_of
 from core.framework.extensions import db
 from core.framework.forms import load_form
 from core.framework.tenancy import tenant_context
-from core.models import AccountLink, ServiceRequest, VerificationAttempt
+from core.models import AccountLink
+from core.service_requests.models import ServiceRequest
 from core.testing.suite import *  # noqa: F403 - the plugin conformance suite
 from plugins.italiangas_it import plugin as italiangas_plugin
 from plugins.italiangas_it.adapter import (

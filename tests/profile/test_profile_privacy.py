@@ -15,8 +15,9 @@ from core.billing.contract import BackendUnavailable
 from core.framework import outbox
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
-from core.models import AccountLink, BillingAccount, LoginSession, ServiceRequest, TermsAcceptance, User
+from core.models import AccountLink, BillingAccount, LoginSession, TermsAcceptance, User
 from core.profile.models import ActivityEvent, ConsentEvent, ContactUpdate, CustomerProfile
+from core.service_requests.models import ServiceRequest
 from tests.conftest import PASSWORD, SECOND_HOST, client_for, linked_customer, register_and_activate, sign_in
 
 LOCALES = ("en", "pl", "cs", "uk", "it")

@@ -9,7 +9,7 @@ import plugins.doe_ua.plugin
 import plugins.innogy_pl.plugin
 import plugins.italiangas_it.plugin
 from core.framework.tenancy import tenant_context
-from core.models import ServiceRequest
+from core.service_requests.models import ServiceRequest
 from tests.conftest import client_for
 from tests.support.api import Api, api_customer, api_error, count_rows, demo_identities, make_token, tenant_of
 from tests.support.outbox import count_to_supplier

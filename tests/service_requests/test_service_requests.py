@@ -11,7 +11,8 @@ from core.billing.contract import BackendUnavailable
 from core.framework import outbox
 from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
-from core.models import OutboxMessage, ServiceRequest, utcnow
+from core.models import OutboxMessage, utcnow
+from core.service_requests.models import ServiceRequest
 from tests.conftest import client_for, linked_customer
 from tests.support.outbox import TO_SUPPLIER, count_to_supplier
 

@@ -37,9 +37,10 @@ from core.billing.contract import PAYMENT_NOTIFICATION
 from core.billing.http import HttpBillingAdapter
 from core.consents.service import REQUEST_TYPE as E_INVOICE
 from core.models import OPEN_INVOICE_STATUSES as OPEN
-from core.models import MailMessage, MeterReading, OutboxMessage, ServiceRequest
+from core.models import MailMessage, MeterReading, OutboxMessage
 from core.payments.models import PaymentIntent
 from core.readings.service import field_name
+from core.service_requests.models import ServiceRequest
 from tests.conftest import PASSWORD
 from tests.support.broker import forget_queue, redis_running
 from tests.support.deploy_guide import GUIDE_ADDRESS, guide_commands
