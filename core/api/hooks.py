@@ -16,7 +16,7 @@ from core.hookspecs import hookimpl
 def portal_blueprints(app: Flask) -> list[Any]:
     pm = app.extensions["portal_plugins"]
     groups: list[tuple[ApiEndpoints, object | None]] = []
-    for impl in reversed(pm.hook.portal_api_endpoints.get_hookimpls()):  # in the order they were registered
+    for impl in pm.hook.portal_api_endpoints.get_hookimpls():  # in the order they were registered: the core first
         owner = impl.plugin if hasattr(impl.plugin, "portal_supplier") else None
         groups.extend((endpoints, owner) for endpoints in impl.function() or [])
     return [build_blueprint(app, groups, {"/openapi.json": spec.openapi, "/docs": spec.docs})]
