@@ -6,8 +6,10 @@ is set (for example ``postgresql+psycopg://postgres@127.0.0.1:5432/test``).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -36,16 +38,37 @@ TEST_TENANTS = {
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory):
+    """The run's database, empty. Each pytest-xdist worker has its own: a SQLite file in its own
+    temporary folder, or on PostgreSQL a database of its own beside the one named (``test_gw0``
+    for ``test``), made afresh and dropped at the end."""
     url = os.environ.get("PORTAL_TEST_DATABASE_URL")
-    if url:
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-        return url
-    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "portal.sqlite3")
+    if not url:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "portal.sqlite3")
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        _empty_schema(url)
+        yield url
+        return
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+    admin = create_engine(given, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield given.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_schema(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
 
 
 @pytest.fixture
@@ -77,8 +100,12 @@ def smtp_server():
 
 @pytest.fixture(scope="session")
 def compiled_catalogs() -> None:
-    for domain in all_domains():
-        compile_catalogs(domain, only_stale=True)
+    """The .mo files of the source tree, compiled where stale, one pytest-xdist worker at a time
+    (the others wait, then find them current)."""
+    with open(Path(tempfile.gettempdir()) / "utility-portal-tests-catalogs.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for domain in all_domains():
+            compile_catalogs(domain, only_stale=True)
 
 
 @pytest.fixture(scope="session")

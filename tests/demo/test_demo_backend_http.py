@@ -152,7 +152,7 @@ def test_fault_injection_every_submission_delivered_exactly_once(make_app, backe
     app = make_app(
         TENANTS={"innogy": {"plugin": "innogy_pl", "hosts": ["innogy.test"],
                             "settings": {"backend_url": backend.url, "backend_timeout": 1}}},
-        OUTBOX_BACKOFF_BASE=dt.timedelta(milliseconds=10), OUTBOX_BACKOFF_CAP=dt.timedelta(milliseconds=50),
+        OUTBOX_BACKOFF_BASE=dt.timedelta(milliseconds=10), OUTBOX_BACKOFF_CAP=dt.timedelta(seconds=1),
         OUTBOX_MAX_ATTEMPTS=10_000,
     )
     tenant = app.extensions["portal_tenants"]["innogy"]

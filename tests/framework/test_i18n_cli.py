@@ -17,10 +17,17 @@ ROOT = Path(__file__).parents[2]
 
 
 def test_i18n_compile_command(tmp_path):
-    result = subprocess.run([*PORTAL, "i18n", "compile"], env=_env(tmp_path), capture_output=True, text=True)
+    # on a copy of the source tree: the command writes every .mo file anew, and the other test
+    # processes of the run read them meanwhile
+    tree = tmp_path / "tree"
+    for part in ("core", "plugins", "translations", "themes"):
+        shutil.copytree(ROOT / part, tree / part, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    result = subprocess.run([*PORTAL, "i18n", "compile"], env=_env(tmp_path, PYTHONPATH=str(tree)), cwd=tree,
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "compiled messages: 4 catalogs" in result.stdout
     assert "compiled innogy_pl: 4 catalogs" in result.stdout
+    assert len(list((tree / "translations").glob("*/LC_MESSAGES/messages.mo"))) == 4  # there, not in the checkout
 
 
 def test_catalog_templates_are_current(tmp_path):

@@ -16,7 +16,6 @@ from core.framework.extensions import db
 from core.framework.tenancy import tenant_context
 from core.models import MailMessage
 from tests.conftest import PASSWORD, client_for
-from tests.support.smtp import free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 BROWSER = [  # the marks of every browser test (a module's ``pytestmark``)
@@ -45,13 +44,13 @@ def brand(request):
 
 @pytest.fixture
 def live_portal(make_app, brand):
-    port = free_port()
     host = f"{brand}.localhost"
     app = make_app(
         DEMO=True, MAIL_CAPTURE=True, SESSION_COOKIE_SECURE=False,
         TENANTS={brand: {"plugin": BRANDS[brand][0], "hosts": [host]}},
     )
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)  # a port of its own, free for sure
+    port = server.server_port
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield app, f"http://{host}:{port}"
