@@ -15,9 +15,11 @@ Everything here is invented for demo data: no town, street or person is meant to
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from importlib.resources import files
 from typing import Any
+
+from core.billing.pdf import InvoiceLabels
 
 GSRN18, EIC, POD_PDR = "gsrn18", "eic", "pod_pdr"
 """How a country's supply points are numbered: an 18-digit GS1 GSRN (Polish PPE, Czech
@@ -85,7 +87,8 @@ class Country:
 
 @dataclass(frozen=True)
 class DocumentWords:
-    """What an invoice prints, in one language: the labels of ``core.billing.pdf.InvoiceLabels``."""
+    """What an invoice prints, in one language: the labels and titles of
+    ``core.billing.pdf.InvoiceLabels.in_language``, the charges, the unit of a month."""
 
     labels: dict[str, str]
     titles: dict[str, str]
@@ -95,13 +98,8 @@ class DocumentWords:
     date_format: str
 
 
-LABEL_FIELDS = (
-    "number", "issued_on", "period", "due_on", "customer", "account_number", "supply_point", "tariff",
-    "distribution_operator", "description", "quantity", "unit", "unit_price", "net", "vat", "gross",
-    "total", "paid", "amount_due", "duplicate",
-)
+LABEL_FIELDS = tuple(found.name for found in fields(InvoiceLabels) if found.name != "titles")
 """The labels a :class:`DocumentWords` has, in the order of ``InvoiceLabels``'s fields."""
-TITLES = ("regular", "forecast")
 CHARGES = ("electricity", "electricity_day", "electricity_night", "network", "network_day", "network_night",
            "standing", "gas")
 DATA_FILE = files("core") / "data" / "scaffold_data.toml"
@@ -141,10 +139,11 @@ def _country(code: str, entry: dict[str, Any], **fixed: Any) -> Country:
 
 
 def _words(language: str, entry: dict[str, Any]) -> DocumentWords:
-    """A :class:`DocumentWords` from its table: every label, title and charge, in their order."""
+    """A :class:`DocumentWords` from its table and the portal's invoice labels in ``language``."""
+    labels = InvoiceLabels.in_language(language)
     return DocumentWords(
-        labels=_in_order(entry["labels"], LABEL_FIELDS, f"document_words.{language}.labels"),
-        titles=_in_order(entry["titles"], TITLES, f"document_words.{language}.titles"),
+        labels={name: getattr(labels, name) for name in LABEL_FIELDS},
+        titles=dict(labels.titles),
         charges=_in_order(entry["charges"], CHARGES, f"document_words.{language}.charges"),
         month=entry["month"],
         demo_notice=entry["demo_notice"],
