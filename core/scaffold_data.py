@@ -100,8 +100,16 @@ class DocumentWords:
 
 LABEL_FIELDS = tuple(found.name for found in fields(InvoiceLabels) if found.name != "titles")
 """The labels a :class:`DocumentWords` has, in the order of ``InvoiceLabels``'s fields."""
-CHARGES = ("electricity", "electricity_day", "electricity_night", "network", "network_day", "network_night",
-           "standing", "gas")
+CHARGES = (
+    "electricity",
+    "electricity_day",
+    "electricity_night",
+    "network",
+    "network_day",
+    "network_night",
+    "standing",
+    "gas",
+)
 DATA_FILE = files("core") / "data" / "scaffold_data.toml"
 
 

@@ -55,7 +55,11 @@ def account_verifier(
 
     def verify(adapter: BillingAdapter, data: Mapping[str, Any]) -> VerificationOutcome:
         return verify_account_holds(
-            adapter, data[account_field], getattr(adapter, held), lambda found: matches(data, found), not_found
+            adapter,
+            data[account_field],
+            getattr(adapter, held),
+            lambda found: matches(data, found),
+            not_found,
         )
 
     return verify

@@ -12,7 +12,9 @@ from core.framework.feature_hooks import FeatureHooks
 from core.hookspecs import hookimpl
 from core.notifications import api, service, views
 
-HOOKS = FeatureHooks(views.bp, NavigationItem("notifications.index", _l("Notifications"), order=60), api=api.endpoints)
+HOOKS = FeatureHooks(
+    views.bp, NavigationItem("notifications.index", _l("Notifications"), order=60), api=api.endpoints
+)
 portal_blueprints = HOOKS.portal_blueprints
 portal_navigation = HOOKS.portal_navigation
 portal_api_endpoints = HOOKS.portal_api_endpoints
