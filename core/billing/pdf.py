@@ -120,7 +120,8 @@ class InvoiceLabels:
 
         Raises ``KeyError`` for a language the portal has no invoice words in.
         """
-        return replace(cls(**_invoice_words()[language]), **changes)
+        words = _invoice_words()[language]
+        return replace(cls(**{**words, "titles": dict(words["titles"])}), **changes)
 
 
 @functools.cache
