@@ -86,7 +86,8 @@ def _targets(stmt: ast.stmt) -> list[ast.expr]:
 def _definition(module_name: str, name: str) -> tuple[str, ast.stmt, str | None]:
     """Where ``name`` of ``module_name`` is defined: module, statement, its attribute docstring.
 
-    Imports are followed to the module that defines the name.
+    Imports are followed to the module that defines the name (a ``*`` import when the name
+    is in that module's ``__all__``).
     """
     tree, _ = _parsed(module_name)
     for index, stmt in enumerate(tree.body):
@@ -95,11 +96,13 @@ def _definition(module_name: str, name: str) -> tuple[str, ast.stmt, str | None]
         if any(isinstance(t, ast.Name) and t.id == name for t in _targets(stmt)):
             return module_name, stmt, _docstring_after(tree.body, index)
         if isinstance(stmt, ast.ImportFrom):
+            source = importlib.util.resolve_name("." * stmt.level + (stmt.module or ""), module_name) \
+                if stmt.level else stmt.module
             for alias in stmt.names:
                 if (alias.asname or alias.name) == name:
-                    source = importlib.util.resolve_name("." * stmt.level + (stmt.module or ""), module_name) \
-                        if stmt.level else stmt.module
                     return _definition(source, alias.name)
+                if alias.name == "*" and name in getattr(importlib.import_module(source), "__all__", ()):
+                    return _definition(source, name)
     raise LookupError(f"{module_name}.{name}: no definition found")
 
 

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 
 from core.accounts import api, views
 from core.framework.descriptions import NavigationItem
-from core.hookspecs import hookimpl
+from core.framework.feature_hooks import FeatureHooks
 
-
-@hookimpl
-def portal_blueprints() -> list[Any]:
-    return [views.bp]
-
-
-@hookimpl
-def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
-    return [NavigationItem("accounts.index", _l("My accounts"), order=20)]
-
-
-@hookimpl
-def portal_api_endpoints() -> list[Any]:
-    return [api.endpoints]
+HOOKS = FeatureHooks(
+    views.bp, NavigationItem("accounts.index", _l("My accounts"), order=20), api=api.endpoints
+)
+portal_blueprints = HOOKS.portal_blueprints
+portal_navigation = HOOKS.portal_navigation
+portal_api_endpoints = HOOKS.portal_api_endpoints

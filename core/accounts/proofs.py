@@ -42,6 +42,29 @@ def verify_account_holds(
     return VerificationOutcome.match(account_number) if matches(found) else VerificationOutcome.no_match()
 
 
+def account_verifier(
+    account_field: str,
+    held: str,
+    matches: Callable[[Mapping[str, Any], Any], bool],
+    not_found: Any = None,
+) -> Callable[[BillingAdapter, Mapping[str, Any]], VerificationOutcome]:
+    """An identity method's ``verify`` that proves the account typed in ``account_field`` by
+    what its back-end holds: ``held`` names the adapter's method that fetches it for the
+    account (``"invoices"``, ``"supply_points"``), and ``matches(data, found)`` compares it
+    with the data typed. The rest is :func:`verify_account_holds`'s, ``not_found`` included."""
+
+    def verify(adapter: BillingAdapter, data: Mapping[str, Any]) -> VerificationOutcome:
+        return verify_account_holds(
+            adapter,
+            data[account_field],
+            getattr(adapter, held),
+            lambda found: matches(data, found),
+            not_found,
+        )
+
+    return verify
+
+
 def account_number_field(label: Any, help_text: Any, digits: int) -> DigitString:
     """The identity form's field for the account's number as printed: exactly ``digits``
     digits (spaces and dashes dropped), required, typed on a numeric keypad and never

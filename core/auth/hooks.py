@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from core.auth import views
-from core.hookspecs import hookimpl
+from core.framework.feature_hooks import FeatureHooks
 
-
-@hookimpl
-def portal_blueprints() -> list[Any]:
-    return [views.bp]
+HOOKS = FeatureHooks(views.bp)
+portal_blueprints = HOOKS.portal_blueprints

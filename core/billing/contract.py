@@ -15,6 +15,35 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+__all__ = [
+    "BillingAdapter",
+    "BackendUnavailable",
+    "AccountNotFound",
+    "SubmissionRefused",
+    "Money",
+    "Commodity",
+    "InvoiceStatus",
+    "ReadingSource",
+    "Address",
+    "MeterRecord",
+    "SupplyPointRecord",
+    "AccountRecord",
+    "InvoiceRecord",
+    "PaymentRecord",
+    "ReadingRecord",
+    "AccountSnapshot",
+    "ChangeBatch",
+    "SubmissionStatus",
+    "SubmissionResult",
+    "ReadingSubmission",
+    "RequestSubmission",
+    "PaymentNotification",
+    "PAYMENT_NOTIFICATION",
+    "require_aware",
+    "latest_values",
+]
+"""The contract as a plugin sees it (``core.plugin_api.billing``), in the order of its reference."""
+
 
 class BackendUnavailable(Exception):
     """The back-end could not be reached or did not answer in time."""

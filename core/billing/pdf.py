@@ -9,10 +9,13 @@ the caller, so nothing here is tied to one language.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from importlib.resources import as_file, files
+from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
@@ -26,6 +29,8 @@ _MARGIN = 15
 _TEXT = (33, 33, 33)
 _MUTED = (96, 96, 96)
 _RULE = (200, 200, 200)
+INVOICE_WORDS = files("core") / "data" / "invoice_labels.toml"
+"""The :class:`InvoiceLabels` of each of the portal's languages (:meth:`InvoiceLabels.in_language`)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,22 @@ class InvoiceLabels:
     def title(self, kind: str) -> str:
         """The title for an invoice of ``kind``."""
         return self.titles.get(kind) or self.titles.get("regular") or "Invoice"
+
+    @classmethod
+    def in_language(cls, language: str, **changes: Any) -> InvoiceLabels:
+        """The portal's words for an invoice in ``language`` (``"pl"``, ``"cs"``, ``"uk"``, ``"it"``,
+        ``"en"``), with the supplier's own where it has them: ``InvoiceLabels.in_language("it",
+        total="Totale bolletta")``; ``titles`` given replace the titles whole.
+
+        Raises ``KeyError`` for a language the portal has no invoice words in.
+        """
+        words = _invoice_words()[language]
+        return replace(cls(**{**words, "titles": dict(words["titles"])}), **changes)
+
+
+@functools.cache
+def _invoice_words() -> dict[str, dict[str, Any]]:
+    return tomllib.loads(INVOICE_WORDS.read_text(encoding="utf-8"))
 
 
 class _InvoiceDocument(FPDF):

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 
 from core.dashboard import views
 from core.framework.descriptions import NavigationItem
-from core.hookspecs import hookimpl
+from core.framework.feature_hooks import FeatureHooks
 
-
-@hookimpl
-def portal_blueprints() -> list[Any]:
-    return [views.bp]
-
-
-@hookimpl
-def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
-    return [NavigationItem("dashboard.index", _l("Overview"), order=10)]
+HOOKS = FeatureHooks(views.bp, NavigationItem("dashboard.index", _l("Overview"), order=10))
+portal_blueprints = HOOKS.portal_blueprints
+portal_navigation = HOOKS.portal_navigation

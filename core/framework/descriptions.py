@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 import marshmallow
@@ -47,6 +48,12 @@ class SupplierInfo:
     """Feature switches of the whole supplier: the core knows ``"e_invoice"``,
     ``"meter_readings"``, ``"planned_outages"`` and ``"maintenance_banner"``; a plugin may
     add its own. What varies per supply point lives on the supply point."""
+    package: str | None = None
+    """The plugin's package (``__package__``), when it is laid out as ``portal new-plugin``
+    writes it: ``gettext_domain``, ``translations_dir`` and ``templates_dir`` left out are
+    then its own, a domain named after the package (``"innogy_pl"`` for ``plugins.innogy_pl``)
+    and its ``translations/`` and ``templates/`` folders, where it has them (see
+    :func:`plugin_domain`)."""
     gettext_domain: str | None = None
     """The plugin's own gettext domain (usually its ``code``), so its strings never shadow
     the core's."""
@@ -70,6 +77,28 @@ class SupplierInfo:
                 f"supplier {self.code!r}: default locale {self.default_locale!r} "
                 "is not among its supported locales"
             )
+        if self.package is not None:
+            own = {
+                "translations_dir": plugin_folder(self.package, "translations"),
+                "gettext_domain": plugin_gettext_domain(self.package),
+                "templates_dir": plugin_folder(self.package, "templates"),
+            }
+            for name, value in own.items():
+                if getattr(self, name) is None:
+                    object.__setattr__(self, name, value)
+
+
+def plugin_folder(package: str, name: str) -> str | None:
+    """The folder ``name`` (``"translations"``, ``"templates"``) inside the plugin package
+    ``package``, or ``None`` where it has none."""
+    folder = files(package) / name
+    return str(folder) if folder.is_dir() else None
+
+
+def plugin_gettext_domain(package: str) -> str:
+    """The gettext domain of the plugin package ``package``: its own name
+    (``"innogy_pl"`` for ``plugins.innogy_pl``), as ``portal new-plugin`` names it."""
+    return package.rpartition(".")[2]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Domain, format_currency, format_date, format_datetime, get_locale
 from flask_login import current_user
 
+from core.framework.descriptions import plugin_folder, plugin_gettext_domain
+
 if TYPE_CHECKING:
     from core.billing.contract import Money
     from core.framework.descriptions import SupplierInfo
@@ -65,6 +67,20 @@ def supplier_domain(translations_dir: str | None, domain: str | None) -> Domain 
     if not translations_dir or not domain:
         return None
     return Domain(translation_directories=[translations_dir], domain=domain)
+
+
+def plugin_domain(package: str) -> Domain:
+    """The gettext domain of the plugin package ``package`` (``__package__``), laid out as
+    ``portal new-plugin`` writes it: named after the package, its catalogs in its
+    ``translations/``; the core reads the supplier's strings through the same one. In the
+    plugin's ``i18n`` module: ``_ = plugin_domain(__package__).lazy_gettext``.
+
+    Raises ``LookupError`` when the package has no ``translations/`` folder.
+    """
+    domain = supplier_domain(plugin_folder(package, "translations"), plugin_gettext_domain(package))
+    if domain is None:
+        raise LookupError(f"{package} has no translations folder")
+    return domain
 
 
 def supplier_gettext(message: str, **variables: Any) -> str:

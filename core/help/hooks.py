@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 
 from core.framework.descriptions import NavigationItem
+from core.framework.feature_hooks import FeatureHooks
 from core.help import views
-from core.hookspecs import hookimpl
 
-
-@hookimpl
-def portal_blueprints() -> list[Any]:
-    return [views.bp]
-
-
-@hookimpl
-def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
-    return [NavigationItem("help.index", _l("Help"), order=95)]
+HOOKS = FeatureHooks(views.bp, NavigationItem("help.index", _l("Help"), order=95))
+portal_blueprints = HOOKS.portal_blueprints
+portal_navigation = HOOKS.portal_navigation

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 
 from core.framework.descriptions import NavigationItem
-from core.hookspecs import hookimpl
+from core.framework.feature_hooks import FeatureHooks
 from core.invoices import api, views
 
-
-@hookimpl
-def portal_blueprints() -> list[Any]:
-    return [views.bp]
-
-
-@hookimpl
-def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
-    return [NavigationItem("invoices.index", _l("Invoices"), order=30)]
-
-
-@hookimpl
-def portal_api_endpoints() -> list[Any]:
-    return [api.endpoints]
+HOOKS = FeatureHooks(views.bp, NavigationItem("invoices.index", _l("Invoices"), order=30), api=api.endpoints)
+portal_blueprints = HOOKS.portal_blueprints
+portal_navigation = HOOKS.portal_navigation
+portal_api_endpoints = HOOKS.portal_api_endpoints

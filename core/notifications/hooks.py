@@ -8,18 +8,16 @@ from flask_babel import lazy_gettext as _l
 
 from core.framework import mail
 from core.framework.descriptions import NavigationItem, NotificationChannel, ScheduledJob
+from core.framework.feature_hooks import FeatureHooks
 from core.hookspecs import hookimpl
 from core.notifications import api, service, views
 
-
-@hookimpl
-def portal_blueprints() -> list[Any]:
-    return [views.bp]
-
-
-@hookimpl
-def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
-    return [NavigationItem("notifications.index", _l("Notifications"), order=60)]
+HOOKS = FeatureHooks(
+    views.bp, NavigationItem("notifications.index", _l("Notifications"), order=60), api=api.endpoints
+)
+portal_blueprints = HOOKS.portal_blueprints
+portal_navigation = HOOKS.portal_navigation
+portal_api_endpoints = HOOKS.portal_api_endpoints
 
 
 @hookimpl
@@ -31,8 +29,3 @@ def portal_scheduled_jobs(tenant: Any) -> list[ScheduledJob]:
 @hookimpl
 def portal_notification_channels(tenant: Any) -> list[NotificationChannel]:
     return [NotificationChannel("email", _l("E-mail"), "email", mail.queue)]
-
-
-@hookimpl
-def portal_api_endpoints() -> list[Any]:
-    return [api.endpoints]

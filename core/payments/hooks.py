@@ -7,18 +7,20 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from core.framework.descriptions import NavigationItem, OutboxHandler
+from core.framework.feature_hooks import FeatureHooks
 from core.hookspecs import hookimpl
 from core.payments import api, service, views
 
-
-@hookimpl
-def portal_blueprints() -> list[Any]:
-    return [views.bp]
-
-
-@hookimpl
-def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
-    return [NavigationItem("payments.index", _l("Payments"), order=35)]
+HOOKS = FeatureHooks(
+    views.bp,
+    NavigationItem("payments.index", _l("Payments"), order=35),
+    outbox=OutboxHandler(service.KIND, service.deliver, service.apply_answer),
+    api=api.endpoints,
+)
+portal_blueprints = HOOKS.portal_blueprints
+portal_navigation = HOOKS.portal_navigation
+portal_outbox_handlers = HOOKS.portal_outbox_handlers
+portal_api_endpoints = HOOKS.portal_api_endpoints
 
 
 @hookimpl
@@ -33,13 +35,3 @@ def portal_payment_provider(tenant: Any) -> Any:
     if demo or tenant.settings.get("demo_bank") is True:
         return service.DemoPaymentProvider(service.demo_key(current_app.config["SECRET_KEY"], tenant.code), tenant)
     return None
-
-
-@hookimpl
-def portal_outbox_handlers() -> list[OutboxHandler]:
-    return [OutboxHandler(service.KIND, service.deliver, service.apply_answer)]
-
-
-@hookimpl
-def portal_api_endpoints() -> list[Any]:
-    return [api.endpoints]

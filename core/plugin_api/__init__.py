@@ -21,7 +21,12 @@ writes it from these docstrings).
 from __future__ import annotations
 
 from core.accounts.linking import LinkOutcome, LinkResult, check_identity, link_account, link_proven
-from core.accounts.proofs import account_attempt_key, account_number_field, verify_account_holds
+from core.accounts.proofs import (
+    account_attempt_key,
+    account_number_field,
+    account_verifier,
+    verify_account_holds,
+)
 from core.api.base import ApiEndpoints
 from core.auth.schemas import RegistrationSchema
 from core.auth.views import register_login
@@ -50,6 +55,7 @@ from core.framework.fields import (
     SupplyPointOfAccount,
 )
 from core.framework.forms import load_form
+from core.framework.i18n import plugin_domain
 from core.framework.identifiers import (
     compact_iban,
     gs1_check_digit,
@@ -86,9 +92,11 @@ __all__ = [
     "hookimpl",
     "SupplierInfo",
     "SupplierHooks",
+    "plugin_domain",
     "IdentityMethod",
     "VerificationOutcome",
     "verify_account_holds",
+    "account_verifier",
     "account_attempt_key",
     "account_number_field",
     "RequestType",

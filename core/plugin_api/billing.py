@@ -9,61 +9,8 @@ money as :class:`Money` (``Decimal`` and a currency) and aware datetimes. It rai
 
 from __future__ import annotations
 
-from core.billing.contract import (
-    PAYMENT_NOTIFICATION,
-    AccountNotFound,
-    AccountRecord,
-    AccountSnapshot,
-    Address,
-    BackendUnavailable,
-    BillingAdapter,
-    ChangeBatch,
-    Commodity,
-    InvoiceRecord,
-    InvoiceStatus,
-    MeterRecord,
-    Money,
-    PaymentNotification,
-    PaymentRecord,
-    ReadingRecord,
-    ReadingSource,
-    ReadingSubmission,
-    RequestSubmission,
-    SubmissionRefused,
-    SubmissionResult,
-    SubmissionStatus,
-    SupplyPointRecord,
-    latest_values,
-    require_aware,
-)
+from core.billing import contract
+from core.billing.contract import *  # noqa: F403 - the whole contract, as its __all__ names it
 from core.billing.pdf import InvoiceLabels, InvoiceLine
 
-__all__ = [
-    "BillingAdapter",
-    "BackendUnavailable",
-    "AccountNotFound",
-    "SubmissionRefused",
-    "Money",
-    "Commodity",
-    "InvoiceStatus",
-    "ReadingSource",
-    "Address",
-    "MeterRecord",
-    "SupplyPointRecord",
-    "AccountRecord",
-    "InvoiceRecord",
-    "PaymentRecord",
-    "ReadingRecord",
-    "AccountSnapshot",
-    "ChangeBatch",
-    "SubmissionStatus",
-    "SubmissionResult",
-    "ReadingSubmission",
-    "RequestSubmission",
-    "PaymentNotification",
-    "PAYMENT_NOTIFICATION",
-    "require_aware",
-    "latest_values",
-    "InvoiceLabels",
-    "InvoiceLine",
-]
+__all__ = [*contract.__all__, "InvoiceLabels", "InvoiceLine"]

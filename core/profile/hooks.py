@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 
 from core.framework.descriptions import NavigationItem, OutboxHandler
-from core.hookspecs import hookimpl
+from core.framework.feature_hooks import FeatureHooks
 from core.profile import api, service, views
 
-
-@hookimpl
-def portal_blueprints() -> list[Any]:
-    return [views.bp]
-
-
-@hookimpl
-def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
-    return [NavigationItem("profile.index", _l("Profile"), order=80)]
-
-
-@hookimpl
-def portal_outbox_handlers() -> list[OutboxHandler]:
-    return [OutboxHandler(service.KIND, service.deliver, service.apply_answer)]
-
-
-@hookimpl
-def portal_api_endpoints() -> list[Any]:
-    return [api.endpoints]
+HOOKS = FeatureHooks(
+    views.bp,
+    NavigationItem("profile.index", _l("Profile"), order=80),
+    outbox=OutboxHandler(service.KIND, service.deliver, service.apply_answer),
+    api=api.endpoints,
+)
+portal_blueprints = HOOKS.portal_blueprints
+portal_navigation = HOOKS.portal_navigation
+portal_outbox_handlers = HOOKS.portal_outbox_handlers
+portal_api_endpoints = HOOKS.portal_api_endpoints

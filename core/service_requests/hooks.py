@@ -7,26 +7,19 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from core.framework.descriptions import NavigationItem, OutboxHandler
+from core.framework.feature_hooks import FeatureHooks
 from core.hookspecs import hookimpl
 from core.service_requests import api, service, views
 
-
-@hookimpl
-def portal_blueprints() -> list[Any]:
-    return [views.bp]
+HOOKS = FeatureHooks(
+    views.bp, outbox=OutboxHandler(service.KIND, service.deliver, service.apply_answer), api=api.endpoints
+)
+portal_blueprints = HOOKS.portal_blueprints
+portal_outbox_handlers = HOOKS.portal_outbox_handlers
+portal_api_endpoints = HOOKS.portal_api_endpoints
 
 
 @hookimpl
 def portal_navigation(tenant: Any, user: Any) -> list[NavigationItem]:
     """Shown where the supplier offers requests."""
     return [NavigationItem("requests.index", _l("Requests"), order=50)] if tenant.request_types() else []
-
-
-@hookimpl
-def portal_outbox_handlers() -> list[OutboxHandler]:
-    return [OutboxHandler(service.KIND, service.deliver, service.apply_answer)]
-
-
-@hookimpl
-def portal_api_endpoints() -> list[Any]:
-    return [api.endpoints]

@@ -284,28 +284,8 @@ SURNAMES = (  # (his, hers): Czech surnames change with the holder's gender
     ("Kolář", "Kolářová"), ("Navrátil", "Navrátilová"),
 )
 
-INVOICE_LABELS = InvoiceLabels(
-    titles={ADVANCE: "Předpis zálohy", SETTLEMENT: "Vyúčtování – faktura", "regular": "Faktura"},
-    number="Číslo dokladu",
-    issued_on="Datum vystavení",
-    period="Období",
-    due_on="Datum splatnosti",
-    customer="Zákazník",
-    account_number="Zákaznické číslo",
-    supply_point="Odběrné místo",
-    tariff="Sazba",
-    distribution_operator="Distributor",
-    description="Položka",
-    quantity="Množství",
-    unit="Jedn.",
-    unit_price="Cena bez DPH",
-    net="Bez DPH",
-    vat="DPH",
-    gross="S DPH",
-    total="Celkem",
-    paid="Uhrazeno",
-    amount_due="K úhradě",
-    duplicate="Duplikát",
+INVOICE_LABELS = InvoiceLabels.in_language(
+    "cs", titles={ADVANCE: "Předpis zálohy", SETTLEMENT: "Vyúčtování – faktura", "regular": "Faktura"}
 )
 
 OUTAGE_REASONS = (

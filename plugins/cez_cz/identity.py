@@ -13,14 +13,8 @@ from typing import Any
 
 from marshmallow import Schema
 
-from core.plugin_api import (
-    IdentityMethod,
-    VerificationOutcome,
-    account_attempt_key,
-    account_number_field,
-    verify_account_holds,
-)
-from core.plugin_api.billing import BillingAdapter, SupplyPointRecord
+from core.plugin_api import IdentityMethod, account_attempt_key, account_number_field, account_verifier
+from core.plugin_api.billing import SupplyPointRecord
 from plugins.cez_cz.fields import SupplyPointCodeField
 from plugins.cez_cz.i18n import _
 
@@ -47,22 +41,17 @@ class EanEicIdentitySchema(Schema):
     )
 
 
-def verify(adapter: BillingAdapter, data: Mapping[str, Any]) -> VerificationOutcome:
-    """A match needs the account and a supply point of that very account with the code.
-
-    The outcome never says which of the two was wrong.
-    """
-    def has_the_point(points: list[SupplyPointRecord]) -> bool:
-        return any(point.identifier == data["supply_point_code"] for point in points)
-
-    return verify_account_holds(adapter, data["customer_number"], adapter.supply_points, has_the_point)
+def has_the_point(data: Mapping[str, Any], points: list[SupplyPointRecord]) -> bool:
+    """A match needs a supply point of that very account with the code; the outcome never
+    says which of the two was wrong."""
+    return any(point.identifier == data["supply_point_code"] for point in points)
 
 
 EAN_EIC_METHOD = IdentityMethod(
     code="ean_eic",
     label=_("Customer number and supply point code (EAN/EIC)"),
     schema=EanEicIdentitySchema,
-    verify=verify,
+    verify=account_verifier("customer_number", "supply_points", has_the_point),
     attempt_key=account_attempt_key("customer_number"),
     help_text=_(
         "Take any invoice or settlement from ČEZ and copy your customer number and the EAN "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
 from typing import Any
 
 from core.plugin_api import (
@@ -15,14 +14,12 @@ from core.plugin_api import (
 )
 from plugins.cez_cz.adapter import CezDemoBackend
 from plugins.cez_cz.codes import breaker_for_power
-from plugins.cez_cz.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR, _
+from plugins.cez_cz.i18n import _
 from plugins.cez_cz.identity import EAN_EIC_METHOD
 from plugins.cez_cz.outages import planned_outages
 from plugins.cez_cz.request_types import REQUEST_TYPES
 from plugins.cez_cz.rules import price_change_reading_period, reading_rules_for
 from plugins.cez_cz.sms import sms_channel
-
-TEMPLATES_DIR = str(files(__package__) / "templates")
 
 SUPPLIER = SupplierInfo(
     code="cez_cz",
@@ -34,9 +31,7 @@ SUPPLIER = SupplierInfo(
     supported_locales=("cs", "en", "pl", "uk", "it"),
     theme="cez",
     capabilities=frozenset({"meter_readings", "advance_payments", "planned_outages", "sms_notifications"}),
-    gettext_domain=GETTEXT_DOMAIN,
-    translations_dir=TRANSLATIONS_DIR,
-    templates_dir=TEMPLATES_DIR,
+    package=__package__,
     support_phone="+420 800 000 000",
     support_email="zakaznicky.portal@cez.example",
 )

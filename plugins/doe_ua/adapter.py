@@ -182,32 +182,15 @@ SURNAMES = (  # forms that do not change with the holder's gender
     "Левченко", "Ткачук", "Бойко", "Кравчук",
 )
 
-INVOICE_LABELS = InvoiceLabels(
+INVOICE_LABELS = InvoiceLabels.in_language(
+    "uk",
     titles={
         REGULAR: "Рахунок за електричну енергію",
         ESTIMATED: "Рахунок за електричну енергію (за середнім споживанням)",
         SUPERSEDED: "Рахунок анульовано: замінено рахунком за фактичними показниками",
     },
-    number="№",
-    issued_on="Дата виставлення",
-    period="Розрахунковий період",
-    due_on="Сплатити до",
-    customer="Споживач",
-    account_number="Особовий рахунок",
     supply_point="EIC-код точки обліку",
     tariff="Облік",
-    distribution_operator="Оператор системи розподілу",
-    description="Найменування",
-    quantity="Кількість",
-    unit="Од.",
-    unit_price="Ціна без ПДВ",
-    net="Без ПДВ",
-    vat="ПДВ",
-    gross="З ПДВ",
-    total="Разом",
-    paid="Сплачено",
-    amount_due="До сплати",
-    duplicate="Дублікат",
 )
 
 

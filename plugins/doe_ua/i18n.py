@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
+from core.plugin_api import plugin_domain
 
-from flask_babel import Domain
-
-TRANSLATIONS_DIR = str(files(__package__) / "translations")
-GETTEXT_DOMAIN = "doe_ua"
-
-domain = Domain(translation_directories=[TRANSLATIONS_DIR], domain=GETTEXT_DOMAIN)
+domain = plugin_domain(__package__)
 _ = domain.lazy_gettext

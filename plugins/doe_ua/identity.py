@@ -17,14 +17,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load
 
-from core.plugin_api import (
-    IdentityMethod,
-    VerificationOutcome,
-    account_attempt_key,
-    account_number_field,
-    verify_account_holds,
-)
-from core.plugin_api.billing import BillingAdapter, SupplyPointRecord
+from core.plugin_api import IdentityMethod, account_attempt_key, account_number_field, account_verifier
+from core.plugin_api.billing import SupplyPointRecord
 from plugins.doe_ua.i18n import _
 from plugins.doe_ua.identifiers import ACCOUNT_DIGITS, is_valid_meter_serial, normalize_meter_serial
 
@@ -65,22 +59,17 @@ class AccountMeterSchema(Schema):
 SUBSCRIBER_NOT_FOUND = _("Subscriber not found. Check the personal account number on your bill.")
 
 
-def verify(adapter: BillingAdapter, data: Mapping[str, Any]) -> VerificationOutcome:
-    """A match needs the account and a meter with that number at one of its supply points."""
+def has_the_meter(data: Mapping[str, Any], points: list[SupplyPointRecord]) -> bool:
+    """A match needs a meter with that number at one of the account's supply points."""
     typed = normalize_meter_serial(data["meter_serial"])
-
-    def has_the_meter(points: list[SupplyPointRecord]) -> bool:
-        return any(normalize_meter_serial(meter.serial_number) == typed for point in points for meter in point.meters)
-
-    return verify_account_holds(adapter, data["account_number"], adapter.supply_points, has_the_meter,
-                                not_found=SUBSCRIBER_NOT_FOUND)
+    return any(normalize_meter_serial(meter.serial_number) == typed for point in points for meter in point.meters)
 
 
 ACCOUNT_METER_METHOD = IdentityMethod(
     code="account_meter",
     label=_("Personal account and meter number"),
     schema=AccountMeterSchema,
-    verify=verify,
+    verify=account_verifier("account_number", "supply_points", has_the_meter, not_found=SUBSCRIBER_NOT_FOUND),
     attempt_key=account_attempt_key("account_number"),
     help_text=_(
         "Take your electricity bill from Dniprooblenergo and copy the personal account "

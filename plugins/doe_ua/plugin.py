@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
 from typing import Any
 
 from core.plugin_api import ReadingRules, ScheduledJob, SupplierHooks, SupplierInfo, hookimpl
@@ -16,11 +15,9 @@ from plugins.doe_ua.adapter import (
     TARIFFS,
     DoeDemoBackend,
 )
-from plugins.doe_ua.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR, _
+from plugins.doe_ua.i18n import _
 from plugins.doe_ua.identity import ACCOUNT_METER_METHOD
 from plugins.doe_ua.request_types import REQUEST_TYPES
-
-TEMPLATES_DIR = str(files(__package__) / "templates")
 
 SUPPLIER = SupplierInfo(
     code="doe_ua",
@@ -32,9 +29,7 @@ SUPPLIER = SupplierInfo(
     supported_locales=("uk", "en", "pl", "cs", "it"),
     theme="doe",
     capabilities=frozenset({"meter_readings", "e_invoice", "actual_bill"}),
-    gettext_domain=GETTEXT_DOMAIN,
-    translations_dir=TRANSLATIONS_DIR,
-    templates_dir=TEMPLATES_DIR,
+    package=__package__,
     support_phone="+380 56 000 00 00",
     support_email="kabinet@doe.example",
 )

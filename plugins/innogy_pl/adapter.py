@@ -178,29 +178,7 @@ SURNAMES = (  # forms that do not change with the holder's gender
     "Kubiak", "Wilk", "Lis", "Kaźmierczak", "Cieślak", "Sobczak",
 )
 
-INVOICE_LABELS = InvoiceLabels(
-    titles={"regular": "Faktura VAT", "forecast": "Faktura VAT – prognoza"},
-    number="Nr",
-    issued_on="Data wystawienia",
-    period="Okres rozliczeniowy",
-    due_on="Termin płatności",
-    customer="Nabywca",
-    account_number="Numer klienta",
-    supply_point="Punkt poboru (PPE)",
-    tariff="Grupa taryfowa",
-    distribution_operator="Operator (OSD)",
-    description="Pozycja",
-    quantity="Ilość",
-    unit="J.m.",
-    unit_price="Cena netto",
-    net="Netto",
-    vat="VAT",
-    gross="Brutto",
-    total="Razem",
-    paid="Zapłacono",
-    amount_due="Do zapłaty",
-    duplicate="Duplikat",
-)
+INVOICE_LABELS = InvoiceLabels.in_language("pl")
 
 
 def make_supply_point_id(rng: random.Random, operator: DistributionOperator) -> str:

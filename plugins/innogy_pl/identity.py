@@ -15,12 +15,11 @@ from marshmallow import Schema, fields, pre_load, validate
 from core.plugin_api import (
     IdentityMethod,
     LocalizedDecimal,
-    VerificationOutcome,
     account_attempt_key,
     account_number_field,
-    verify_account_holds,
+    account_verifier,
 )
-from core.plugin_api.billing import BillingAdapter, InvoiceRecord
+from core.plugin_api.billing import InvoiceRecord
 from plugins.innogy_pl.adapter import IDENTITY_INVOICES
 from plugins.innogy_pl.i18n import _
 
@@ -63,24 +62,19 @@ class InvoiceIdentitySchema(Schema):
         return data
 
 
-def verify(adapter: BillingAdapter, data: Mapping[str, Any]) -> VerificationOutcome:
-    """A match needs the account, one of its recent invoices, and that invoice's amount.
-
-    The outcome never says which of the three was wrong.
-    """
-    def shows_the_invoice(invoices: list[InvoiceRecord]) -> bool:
-        recent = sorted(invoices, key=lambda i: i.issued_on, reverse=True)[:IDENTITY_INVOICES]
-        return any(invoice.number == data["invoice_number"] and invoice.gross.amount == data["gross_amount"]
-                   for invoice in recent)
-
-    return verify_account_holds(adapter, data["customer_number"], adapter.invoices, shows_the_invoice)
+def shows_the_invoice(data: Mapping[str, Any], invoices: list[InvoiceRecord]) -> bool:
+    """A match needs one of the account's recent invoices with that number and amount; the
+    outcome never says which of the three was wrong."""
+    recent = sorted(invoices, key=lambda i: i.issued_on, reverse=True)[:IDENTITY_INVOICES]
+    return any(invoice.number == data["invoice_number"] and invoice.gross.amount == data["gross_amount"]
+               for invoice in recent)
 
 
 INVOICE_METHOD = IdentityMethod(
     code="invoice",
     label=_("Customer number and invoice data"),
     schema=InvoiceIdentitySchema,
-    verify=verify,
+    verify=account_verifier("customer_number", "invoices", shows_the_invoice),
     attempt_key=account_attempt_key("customer_number"),
     help_text=_(
         "Take one of your last six invoices from innogy and copy the customer number, "

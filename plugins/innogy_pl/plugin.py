@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
 from typing import Any
 
 from core.plugin_api import ReadingRules, SupplierHooks, SupplierInfo, hookimpl
 from core.plugin_api.demo import reading_rules_for
 from plugins.innogy_pl.adapter import TARIFFS, InnogyDemoBackend
-from plugins.innogy_pl.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR
 from plugins.innogy_pl.identity import INVOICE_METHOD
 from plugins.innogy_pl.request_types import REQUEST_TYPES
-
-TEMPLATES_DIR = str(files(__package__) / "templates")
 
 SUPPLIER = SupplierInfo(
     code="innogy_pl",
@@ -24,9 +20,7 @@ SUPPLIER = SupplierInfo(
     supported_locales=("pl", "en", "cs", "uk", "it"),
     theme="innogy",
     capabilities=frozenset({"e_invoice", "meter_readings", "maintenance_banner"}),
-    gettext_domain=GETTEXT_DOMAIN,
-    translations_dir=TRANSLATIONS_DIR,
-    templates_dir=TEMPLATES_DIR,
+    package=__package__,
     support_phone="+48 22 000 00 00",
     support_email="pomoc@innogy.example",
 )

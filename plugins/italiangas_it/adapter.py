@@ -40,7 +40,6 @@ from core.plugin_api.billing import (
     SubmissionResult,
 )
 from core.plugin_api.demo import (
-    FORECAST,
     READINGS_CAPABILITY,
     Charge,
     ChargeBasis,
@@ -474,28 +473,8 @@ def admin_identities(backend: DemoBackend) -> list[dict[str, Any]]:
     return cast("ItaliangasDemoBackend", backend).admin_identities()
 
 
-INVOICE_LABELS = InvoiceLabels(
-    titles={"regular": "Bolletta", FORECAST: "Bolletta – consumi stimati"},
-    number="N.",
-    issued_on="Data di emissione",
-    period="Periodo di fatturazione",
-    due_on="Scadenza",
-    customer="Intestatario",
-    account_number="Codice cliente",
-    supply_point="Punto di fornitura (POD/PDR)",
-    tariff="Offerta",
-    distribution_operator="Distributore",
-    description="Voce",
-    quantity="Quantità",
-    unit="U.m.",
-    unit_price="Prezzo unitario",
-    net="Imponibile",
-    vat="IVA",
-    gross="IVA inclusa",
-    total="Totale bolletta",
-    paid="Pagato",
-    amount_due="Importo da pagare",
-    duplicate="Duplicato",
+INVOICE_LABELS = InvoiceLabels.in_language(
+    "it", supply_point="Punto di fornitura (POD/PDR)", total="Totale bolletta"
 )
 
 ITALIANGAS_PROFILE = DemoProfile(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
 from typing import Any
 
 from flask import Blueprint
@@ -18,13 +17,11 @@ from plugins.italiangas_it.adapter import (
     TARIFFS,
     ItaliangasDemoBackend,
 )
-from plugins.italiangas_it.i18n import GETTEXT_DOMAIN, TRANSLATIONS_DIR, _
+from plugins.italiangas_it.i18n import _
 from plugins.italiangas_it.identity import IDENTITY_METHODS
 from plugins.italiangas_it.request_types import REQUEST_TYPES
 from plugins.italiangas_it.views import condominiums as condominium_views
 from plugins.italiangas_it.views import registration as registration_views
-
-TEMPLATES_DIR = str(files(__package__) / "templates")
 
 PAYMENT_REGISTRATION_NOTE = _("Payments are registered in the Area Clienti within a few days.")
 """For the payments page: a payment made today shows after a few days (seed 004)."""
@@ -50,9 +47,7 @@ SUPPLIER = SupplierInfo(
     capabilities=frozenset(
         {"e_invoice", "meter_readings", "direct_debit", "condominium_administrators"}
     ),
-    gettext_domain=GETTEXT_DOMAIN,
-    translations_dir=TRANSLATIONS_DIR,
-    templates_dir=TEMPLATES_DIR,
+    package=__package__,
     support_phone="+39 800 000 000",
     support_email="servizioclienti@italiangas.example",
     payment_note=PAYMENT_REGISTRATION_NOTE,
