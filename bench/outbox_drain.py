@@ -77,8 +77,8 @@ def main() -> None:
                    env=env, check=True, capture_output=True)
 
     from core import create_app
-    from core.framework.sync import import_account
     from core.framework.extensions import db
+    from core.framework.sync import import_account
     from core.framework.tenancy import tenant_context
     from core.models import OutboxMessage, User, utcnow
     from core.service_requests.service import file_request

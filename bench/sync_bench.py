@@ -93,9 +93,9 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from core import create_app
-    from core.framework.sync import sync_tenant
     from core.framework.descriptions import SupplierInfo
     from core.framework.extensions import db
+    from core.framework.sync import sync_tenant
     from core.framework.tenancy import tenant_context
     from core.hookspecs import hookimpl
 
