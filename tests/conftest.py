@@ -22,7 +22,10 @@ from core.framework.catalogs import all_domains, compile_catalogs
 from core.framework.extensions import db, limiter
 from tests.support.smtp import SMTPServer
 
-pytest_plugins = ["tests.support.api"]  # the API tests' customers: owner, neighbour
+pytest_plugins = [  # shared fixtures
+    "tests.support.api",  # the API tests' customers: owner, neighbour
+    "tests.support.browser",  # one Chromium per test process
+]
 SUPPORT = Path(__file__).parent / "support"
 INNOGY_HOST = "innogy.test"
 SECOND_HOST = "second.test"

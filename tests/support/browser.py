@@ -58,24 +58,31 @@ def live_portal(make_app, brand):
     thread.join(5)
 
 
-@pytest.fixture
-def page(brand):
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium per test process, started by the first browser test; each test
+    gets a fresh context of its own (no cookies, storage or cache carried over)."""
     from playwright.sync_api import sync_playwright
 
-    locale = BRANDS[brand][1]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            locale=locale, viewport={"width": 360, "height": 740},
-            extra_http_headers={"Accept-Language": f"{locale};q=0.9"},
-        )
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.console_errors = errors
-        yield page
-        context.close()
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(chromium, brand):
+    locale = BRANDS[brand][1]
+    context = chromium.new_context(
+        locale=locale, viewport={"width": 360, "height": 740},
+        extra_http_headers={"Accept-Language": f"{locale};q=0.9"},
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.console_errors = errors
+    yield page
+    context.close()
 
 
 def audit(page) -> None:
