@@ -48,6 +48,9 @@ from core.framework.fields import (
     LocalizedDecimal,
     PodPdr,
     SupplyPointOfAccount,
+    choice_field,
+    email_field,
+    text_field,
 )
 from core.framework.forms import load_form
 from core.framework.identifiers import (
@@ -115,6 +118,9 @@ __all__ = [
     "Iban",
     "PodPdr",
     "SupplyPointOfAccount",
+    "choice_field",
+    "text_field",
+    "email_field",
     "load_form",
     "validation_error",
     "one_of_choices",

@@ -2,9 +2,10 @@
 
 Advance payments, payment method, bank account, contact and correspondence address, an
 extraordinary invoice on a self-reading, a new distribution rate (sazba) or circuit
-breaker (jistič), and an appointment at a customer centre. Each schema checks what the
-customer types (EAN/EIC and bank account with their check digits, PSČ, Czech phone
-numbers, working days) so the request reaches the back-office complete.
+breaker (jistič), and an appointment at a customer centre. The supply point is chosen
+from the account's own (the core offers them and refuses any other); each schema checks
+what the customer types (bank account with its check digits, PSČ, Czech phone numbers,
+working days) so the request reaches the back-office complete.
 """
 
 from __future__ import annotations
@@ -14,21 +15,20 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, fields, post_load, validate, validates_schema
 
-from core.plugin_api import DigitString, RequestType, one_of_choices
-from core.plugin_api.billing import latest_values
-from plugins.cez_cz.codes import BREAKERS, Kind, parse_breaker, parse_supply_point_code
-from plugins.cez_cz.fields import (
-    BankAccount,
-    CzechPhone,
-    MeterValue,
-    Postcode,
-    SupplyPointCodeField,
-    WholeCrowns,
-    fail,
-    is_mobile,
+from core.plugin_api import (
+    DigitString,
+    RequestType,
+    SupplyPointOfAccount,
+    choice_field,
+    email_field,
+    text_field,
+    validation_error,
 )
+from core.plugin_api.billing import latest_values
+from plugins.cez_cz.codes import BREAKERS, parse_breaker
+from plugins.cez_cz.fields import BankAccount, CzechPhone, MeterValue, Postcode, WholeCrowns, fail, is_mobile
 from plugins.cez_cz.i18n import _
 from plugins.cez_cz.rules import (
     SELF_READING_WORKING_DAYS,
@@ -51,10 +51,6 @@ SLOT_MINUTES = 30
 def today() -> dt.date:
     """Today in Prague: the date the customer sees on the calendar."""
     return dt.datetime.now(TIMEZONE).date()
-
-
-def _field_error(message: Any, field_name: str) -> ValidationError:
-    return ValidationError([message], field_name)
 
 
 # -------------------------------------------------------------------------
@@ -133,35 +129,12 @@ APPOINTMENT_TOPICS: tuple[tuple[str, Any], ...] = (
 )
 
 
-def _supply_point(*kinds: Kind) -> SupplyPointCodeField:
-    electricity_only = kinds == (Kind.EAN,)
-    return SupplyPointCodeField(
-        required=True,
-        kinds=kinds or (Kind.EAN, Kind.EIC),
-        metadata={
-            "label": _("EAN of the supply point") if electricity_only else _("EAN or EIC of the supply point"),
-            "help": _("From your invoice: 18 digits starting 859182400.")
-            if electricity_only
-            else _("From your invoice: the EAN has 18 digits, the EIC of a gas supply point 16 characters."),
-            "autocomplete": "off",
-        },
-    )
-
-
 def _phone(*, required: bool = False, mobile: bool = False, label: Any = None) -> CzechPhone:
     return CzechPhone(
         required=required,
         load_default=None,
         mobile=mobile,
         metadata={"label": label or _("Phone number"), "autocomplete": "tel", "inputmode": "tel"},
-    )
-
-
-def _note(label: Any, maximum: int = 500) -> fields.String:
-    return fields.String(
-        load_default="",
-        validate=validate.Length(max=maximum, error=_("Use at most {max} characters.")),
-        metadata={"label": label, "widget": "textarea"},
     )
 
 
@@ -177,12 +150,8 @@ class AdvancePaymentSchema(Schema):
     :func:`advance_fits_consumption` checks it once the account is chosen.
     """
 
-    supply_point = _supply_point()
-    change = fields.String(
-        required=True,
-        validate=one_of_choices(ADVANCE_CHANGES, _("Choose whether to raise or lower the advance.")),
-        metadata={"label": _("Change"), "choices": ADVANCE_CHANGES},
-    )
+    supply_point = SupplyPointOfAccount(required=True, metadata={"label": _("Supply point")})
+    change = choice_field(ADVANCE_CHANGES, label=_("Change"), error=_("Choose whether to raise or lower the advance."))
     amount = WholeCrowns(
         required=True,
         places=2,
@@ -195,31 +164,25 @@ class AdvancePaymentSchema(Schema):
             "inputmode": "numeric",
         },
     )
-    reason = fields.String(
-        load_default=None,
-        validate=one_of_choices(LOWERING_REASONS, _("Choose one of the reasons.")),
-        metadata={"label": _("Reason for lowering the advance"), "choices": LOWERING_REASONS},
+    reason = choice_field(
+        LOWERING_REASONS, label=_("Reason for lowering the advance"), error=_("Choose one of the reasons."), required=False
     )
-    reason_note = _note(_("Tell us more"), 300)
+    reason_note = text_field(_("Tell us more"), maximum=300)
 
     @validates_schema
     def reason_for_lowering(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("change") != "decrease":
             return
         if not data.get("reason"):
-            raise _field_error(_("Tell us why you want to lower the advance."), "reason")
+            raise validation_error(_("Tell us why you want to lower the advance."), "reason")
         if data["reason"] == "other" and not data.get("reason_note", "").strip():
-            raise _field_error(_("Describe the reason in a few words."), "reason_note")
+            raise validation_error(_("Describe the reason in a few words."), "reason_note")
 
 
 class PaymentMethodSchema(Schema):
     """How advances and invoices are paid; SIPO and direct debit need their numbers."""
 
-    method = fields.String(
-        required=True,
-        validate=one_of_choices(PAYMENT_METHODS, _("Choose one of the payment methods.")),
-        metadata={"label": _("Payment method"), "choices": PAYMENT_METHODS},
-    )
+    method = choice_field(PAYMENT_METHODS, label=_("Payment method"), error=_("Choose one of the payment methods."))
     sipo_number = DigitString(
         load_default=None,
         length=10,
@@ -243,9 +206,9 @@ class PaymentMethodSchema(Schema):
     @validates_schema
     def details_of_method(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("method") == "sipo" and not data.get("sipo_number"):
-            raise _field_error(_("Enter the SIPO connection number."), "sipo_number")
+            raise validation_error(_("Enter the SIPO connection number."), "sipo_number")
         if data.get("method") == "direct_debit" and not data.get("bank_account"):
-            raise _field_error(_("Enter the account the payments are debited from."), "bank_account")
+            raise validation_error(_("Enter the account the payments are debited from."), "bank_account")
 
     @post_load
     def drop_unused(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -273,21 +236,13 @@ class BankAccountSchema(Schema):
         validate=validate.Length(min=3, max=120, error=_("Enter the account holder's name.")),
         metadata={"label": _("Account holder"), "autocomplete": "name"},
     )
-    purpose = fields.String(
-        required=True,
-        validate=one_of_choices(ACCOUNT_PURPOSES, _("Choose what the account is for.")),
-        metadata={"label": _("Use the account for"), "choices": ACCOUNT_PURPOSES},
-    )
+    purpose = choice_field(ACCOUNT_PURPOSES, label=_("Use the account for"), error=_("Choose what the account is for."))
 
 
 class ContactSchema(Schema):
     """New e-mail, phone or correspondence address, and SMS notices of planned outages."""
 
-    email = fields.Email(
-        load_default=None,
-        validate=validate.Length(max=254, error=_("Use at most {max} characters.")),
-        metadata={"label": _("E-mail address"), "autocomplete": "email"},
-    )
+    email = email_field(required=False)
     phone = _phone()
     street = fields.String(
         load_default=None,
@@ -319,18 +274,18 @@ class ContactSchema(Schema):
             raise fail(_("Enter at least one detail to change."))
         if any(address.values()) and not all(address.values()):
             missing = next(name for name, value in address.items() if not value)
-            raise _field_error(_("A correspondence address needs the street, postcode and town."), missing)
+            raise validation_error(_("A correspondence address needs the street, postcode and town."), missing)
         if data.get("outage_sms"):
             if not data.get("phone"):
-                raise _field_error(_("Enter the mobile number for the text messages."), "phone")
+                raise validation_error(_("Enter the mobile number for the text messages."), "phone")
             if not is_mobile(data["phone"]):
-                raise _field_error(_("Text messages go to mobile numbers only: they start with 6 or 7."), "phone")
+                raise validation_error(_("Text messages go to mobile numbers only: they start with 6 or 7."), "phone")
 
 
 class ExtraordinaryInvoiceSchema(Schema):
     """An extraordinary invoice (mimořádná faktura) on the customer's own reading."""
 
-    supply_point = _supply_point()
+    supply_point = SupplyPointOfAccount(required=True, metadata={"label": _("Supply point")})
     reading_date = fields.Date(
         required=True,
         metadata={
@@ -355,48 +310,39 @@ class ExtraordinaryInvoiceSchema(Schema):
             "inputmode": "numeric",
         },
     )
-    reason = fields.String(
-        required=True,
-        validate=one_of_choices(SETTLEMENT_REASONS, _("Choose one of the reasons.")),
-        metadata={"label": _("Why do you need the invoice?"), "choices": SETTLEMENT_REASONS},
-    )
+    reason = choice_field(SETTLEMENT_REASONS, label=_("Why do you need the invoice?"), error=_("Choose one of the reasons."))
 
     @validates_schema
     def reading_fits(self, data: dict[str, Any], **kwargs: Any) -> None:
         day = data.get("reading_date")
         if day is not None:
             if day > today():
-                raise _field_error(_("The reading cannot be from a future day."), "reading_date")
+                raise validation_error(_("The reading cannot be from a future day."), "reading_date")
             if self_reading_deadline(day) < today():
-                raise _field_error(
+                raise validation_error(
                     _(
                         "A reading counts when handed in within %(days)d working days; read the meter again.",
                         days=SELF_READING_WORKING_DAYS,
                     ),
                     "reading_date",
                 )
-        code = data.get("supply_point")
-        if code and data.get("reading_low") is not None and parse_supply_point_code(code).kind is Kind.EIC:
-            raise _field_error(_("A gas meter has one register: leave the low tariff empty."), "reading_low")
 
 
 class DistributionRateSchema(Schema):
     """A new distribution rate (sazba) or main circuit breaker (jistič) for electricity."""
 
-    supply_point = _supply_point(Kind.EAN)
-    new_rate = fields.String(
-        load_default=None,
-        validate=one_of_choices(RATES, _("Choose one of the distribution rates.")),
-        metadata={"label": _("New distribution rate (sazba)"), "choices": RATES},
+    supply_point = SupplyPointOfAccount(
+        commodity="electricity", required=True, metadata={"label": _("Electricity supply point")}
     )
-    new_breaker = fields.String(
-        load_default=None,
-        validate=one_of_choices(BREAKER_CHOICES, _("Choose one of the circuit breakers.")),
-        metadata={
-            "label": _("New main circuit breaker (jistič)"),
-            "help": _("Phases x rated current, as on the breaker before your meter."),
-            "choices": BREAKER_CHOICES,
-        },
+    new_rate = choice_field(
+        RATES, label=_("New distribution rate (sazba)"), error=_("Choose one of the distribution rates."), required=False
+    )
+    new_breaker = choice_field(
+        BREAKER_CHOICES,
+        label=_("New main circuit breaker (jistič)"),
+        error=_("Choose one of the circuit breakers."),
+        required=False,
+        help=_("Phases x rated current, as on the breaker before your meter."),
     )
     appliance_confirmed = fields.Boolean(
         load_default=False,
@@ -419,14 +365,14 @@ class DistributionRateSchema(Schema):
         if not rate and not breaker:
             raise fail(_("Choose a new distribution rate, a new circuit breaker, or both."))
         if rate in RATES_NEEDING_APPLIANCE and not data.get("appliance_confirmed"):
-            raise _field_error(
+            raise validation_error(
                 _("Rate %(rate)s is granted only with its appliance: confirm you have it.", rate=rate),
                 "appliance_confirmed",
             )
         if rate in THREE_PHASE_RATES and breaker and parse_breaker(breaker).phases != 3:
-            raise _field_error(_("Rate %(rate)s needs a three-phase circuit breaker.", rate=rate), "new_breaker")
+            raise validation_error(_("Rate %(rate)s needs a three-phase circuit breaker.", rate=rate), "new_breaker")
         if breaker and not data.get("inspection_report"):
-            raise _field_error(
+            raise validation_error(
                 _("A new circuit breaker needs an electrical inspection report first."), "inspection_report"
             )
 
@@ -434,27 +380,15 @@ class DistributionRateSchema(Schema):
 class AppointmentSchema(Schema):
     """A visit to a ČEZ customer centre on a working day, in a half-hour slot."""
 
-    branch = fields.String(
-        required=True,
-        validate=one_of_choices(BRANCHES, _("Choose one of the customer centres.")),
-        metadata={"label": _("Customer centre"), "choices": BRANCHES},
-    )
+    branch = choice_field(BRANCHES, label=_("Customer centre"), error=_("Choose one of the customer centres."))
     date = fields.Date(
         required=True,
         metadata={"label": _("Date"), "help": _("A working day within the next two months."), "widget": "date"},
     )
-    time_slot = fields.String(
-        required=True,
-        validate=one_of_choices(TIME_SLOTS, _("Choose one of the times.")),
-        metadata={"label": _("Time"), "choices": TIME_SLOTS},
-    )
-    topic = fields.String(
-        required=True,
-        validate=one_of_choices(APPOINTMENT_TOPICS, _("Choose what the visit is about.")),
-        metadata={"label": _("What is the visit about?"), "choices": APPOINTMENT_TOPICS},
-    )
+    time_slot = choice_field(TIME_SLOTS, label=_("Time"), error=_("Choose one of the times."))
+    topic = choice_field(APPOINTMENT_TOPICS, label=_("What is the visit about?"), error=_("Choose what the visit is about."))
     phone = _phone(label=_("Phone number, in case we need to move the appointment"))
-    note = _note(_("Note for the customer centre"))
+    note = text_field(_("Note for the customer centre"))
 
     @validates_schema
     def open_then(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -463,11 +397,11 @@ class AppointmentSchema(Schema):
             return
         now = today()
         if day <= now:
-            raise _field_error(_("Choose a date from tomorrow on."), "date")
+            raise validation_error(_("Choose a date from tomorrow on."), "date")
         if day > now + dt.timedelta(days=APPOINTMENT_DAYS_AHEAD):
-            raise _field_error(_("Choose a date within the next two months."), "date")
+            raise validation_error(_("Choose a date within the next two months."), "date")
         if not is_working_day(day):
-            raise _field_error(
+            raise validation_error(
                 _("The customer centres are closed at weekends and on public holidays: choose a working day."), "date"
             )
         slot = data.get("time_slot")
@@ -475,19 +409,25 @@ class AppointmentSchema(Schema):
             hours, minutes = (int(part) for part in slot.split(":"))
             ends = dt.datetime.combine(day, dt.time(hours, minutes)) + dt.timedelta(minutes=SLOT_MINUTES)
             if ends.time() > FRIDAY_CLOSING:
-                raise _field_error(_("On Fridays the customer centres close at 14:00: choose an earlier time."), "time_slot")
+                raise validation_error(_("On Fridays the customer centres close at 14:00: choose an earlier time."), "time_slot")
 
 
 def advance_fits_consumption(adapter: Any, account: Any, data: dict[str, Any]) -> dict[str, list[Any]] | None:
-    """The supply point is the account's, and the new advance fits its expected consumption."""
-    identifiers = {point.identifier for point in getattr(account, "supply_points", ())}
-    if data["supply_point"] not in identifiers:
-        return {"supply_point": [_("This supply point does not belong to the chosen customer account.")]}
+    """The new advance fits the expected consumption of the supply point (one of the
+    account's: the core has made sure of it)."""
     expected = getattr(adapter, "expected_yearly_cost", None)
     if expected is None:  # a back-end that does not tell: it judges the amount itself
         return None
     problem = advance_payment_problem(data["amount"], expected(account.number, data["supply_point"]))
     return {"amount": [problem]} if problem else None
+
+
+def reading_fits_meter(adapter: Any, account: Any, data: dict[str, Any]) -> dict[str, list[Any]] | None:
+    """A gas supply point's meter has one register: no low tariff reading for it."""
+    point = next(p for p in account.supply_points if p.identifier == data["supply_point"])
+    if data.get("reading_low") is not None and point.commodity == "gas":
+        return {"reading_low": [_("A gas meter has one register: leave the low tariff empty.")]}
+    return None
 
 
 # -------------------------------------------------------------------------
@@ -602,6 +542,7 @@ EXTRAORDINARY_INVOICE = RequestType(
     label=_("Extraordinary invoice"),
     schema=ExtraordinaryInvoiceSchema,
     eligible=has_supply_point,
+    check=reading_fits_meter,
     description=_("A settlement outside the yearly cycle, on your own meter reading."),
     examples=extraordinary_invoice_examples,
 )

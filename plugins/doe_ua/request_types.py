@@ -2,9 +2,10 @@
 
 Ordering a bill on actual readings (замовити рахунок за фактичними показниками), new
 contact data, a meter verification or replacement (повірка / заміна лічильника) and a
-recalculation (перерахунок). Each schema checks what the customer types (EIC with its
-check character, Ukrainian phone numbers, whole kWh by tariff zone, dates that make
-sense) so the request reaches the back-office complete.
+recalculation (перерахунок). The metering point is chosen from the account's own (the
+core offers them and refuses any other); each schema checks what the customer types
+(Ukrainian phone numbers, whole kWh by tariff zone, dates that make sense) so the request
+reaches the back-office complete.
 """
 
 from __future__ import annotations
@@ -14,20 +15,21 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from marshmallow import Schema, fields, post_load, validate, validates_schema
+from marshmallow import Schema, fields, post_load, validates_schema
 
-from core.plugin_api import RequestType, one_of_choices, today_in, validation_error
+from core.plugin_api import (
+    RequestType,
+    SupplyPointOfAccount,
+    choice_field,
+    email_field,
+    text_field,
+    today_in,
+    validation_error,
+)
 from core.plugin_api.billing import latest_values
 from plugins.doe_ua.adapter import ZONE_FIELDS
 from plugins.doe_ua.i18n import _
-from plugins.doe_ua.identifiers import (
-    is_valid_eic,
-    is_valid_meter_serial,
-    is_valid_point_eic,
-    normalize_eic,
-    normalize_meter_serial,
-    normalize_phone,
-)
+from plugins.doe_ua.identifiers import is_valid_meter_serial, normalize_meter_serial, normalize_phone
 
 TIMEZONE = ZoneInfo("Europe/Kyiv")
 MAX_READING_DIGITS = 7
@@ -59,18 +61,6 @@ RECALCULATION_REASONS: tuple[tuple[str, Any], ...] = (
 
 def _first_of_previous_month(day: dt.date) -> dt.date:
     return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-
-
-class PointEic(fields.String):
-    """A Ukrainian metering point's EIC (``62Z...``), typed in any case, with spaces."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        code = normalize_eic(super()._deserialize(value, attr, data, **kwargs))
-        if not is_valid_point_eic(code):
-            if is_valid_eic(code):
-                raise validation_error(_("This EIC code is not a Ukrainian metering point: those start with 62Z."))
-            raise validation_error(_("This is not a valid EIC code: check the 16 characters on your bill."))
-        return code
 
 
 class UkrainianPhone(fields.String):
@@ -137,15 +127,8 @@ def validate_meter_serial(value: str) -> None:
         raise validation_error(_("Enter the meter number as printed on the meter: 4 to 20 letters and digits."))
 
 
-def _supply_point_field() -> PointEic:
-    return PointEic(
-        required=True,
-        metadata={
-            "label": _("EIC code of the metering point"),
-            "help": _("16 characters starting with 62Z, printed on your bill. It is not the meter number."),
-            "autocomplete": "off",
-        },
-    )
+def _supply_point_field() -> SupplyPointOfAccount:
+    return SupplyPointOfAccount(required=True, metadata={"label": _("Metering point")})
 
 
 def _reading_field(label: Any) -> WholeKwh:
@@ -159,14 +142,6 @@ def _phone_field(*, required: bool) -> UkrainianPhone:
     return UkrainianPhone(
         required=required,
         metadata={"label": _("Phone number"), "autocomplete": "tel", "inputmode": "tel"},
-    )
-
-
-def _comment_field() -> fields.String:
-    return fields.String(
-        load_default="",
-        validate=validate.Length(max=500, error=_("Use at most {max} characters.")),
-        metadata={"label": _("Comment"), "widget": "textarea"},
     )
 
 
@@ -214,11 +189,7 @@ class ContactUpdateSchema(_RequestSchema):
     """A new phone number or e-mail address; at least one of them."""
 
     phone = _phone_field(required=False)
-    email = fields.Email(
-        load_default=None,
-        validate=validate.Length(max=254, error=_("Use at most {max} characters.")),
-        metadata={"label": _("E-mail address for bills"), "autocomplete": "email"},
-    )
+    email = email_field(required=False, label=_("E-mail address for bills"))
 
     @validates_schema
     def something_to_change(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -235,11 +206,7 @@ class MeterVerificationSchema(_RequestSchema):
         validate=validate_meter_serial,
         metadata={"label": _("Meter number"), "help": _("The factory number on the meter's plate.")},
     )
-    reason = fields.String(
-        required=True,
-        validate=one_of_choices(METER_REASONS, _("Choose one of the reasons.")),
-        metadata={"label": _("Reason"), "choices": METER_REASONS},
-    )
+    reason = choice_field(METER_REASONS, label=_("Reason"), error=_("Choose one of the reasons."))
     preferred_date = CalendarDate(
         load_default=None,
         validate=validate_visit_date,
@@ -247,7 +214,7 @@ class MeterVerificationSchema(_RequestSchema):
                   "widget": "date"},
     )
     phone = _phone_field(required=True)
-    comment = _comment_field()
+    comment = text_field(_("Comment"))
 
     @post_load
     def tidy_meter_serial(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -267,21 +234,14 @@ class RecalculationSchema(_RequestSchema):
         required=True,
         metadata={"label": _("Recalculate up to"), "widget": "date"},
     )
-    reason = fields.String(
+    reason = choice_field(RECALCULATION_REASONS, label=_("Reason"), error=_("Choose one of the reasons."))
+    explanation = text_field(
+        _("Why should the bill be recalculated?"),
         required=True,
-        validate=one_of_choices(RECALCULATION_REASONS, _("Choose one of the reasons.")),
-        metadata={"label": _("Reason"), "choices": RECALCULATION_REASONS},
-    )
-    explanation = fields.String(
-        required=True,
-        validate=validate.Length(
-            min=10, max=1000, error=_("Describe the reason in {min} to {max} characters.")
-        ),
-        metadata={
-            "label": _("Why should the bill be recalculated?"),
-            "help": _("For example the actual readings, or the dates nobody lived at the address."),
-            "widget": "textarea",
-        },
+        minimum=10,
+        maximum=1000,
+        error=_("Describe the reason in {min} to {max} characters."),
+        help=_("For example the actual readings, or the dates nobody lived at the address."),
     )
 
     @validates_schema

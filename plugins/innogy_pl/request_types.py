@@ -1,6 +1,7 @@
 """The service requests of "Moje innogy": change of offer, extra services, contact data.
 
-Each schema validates what the customer types (PPE with its check digit, Polish phone
+The supply point a request is about is chosen from the account's own (the core offers
+them and refuses any other); each schema validates what the customer types (Polish phone
 numbers and postcodes, dates that make sense) so the request reaches the back-office
 complete.
 """
@@ -20,7 +21,15 @@ from marshmallow import (
     validates_schema,
 )
 
-from core.plugin_api import DigitString, RequestType, is_valid_ppe, one_of_choices, today_in, validation_error
+from core.plugin_api import (
+    RequestType,
+    SupplyPointOfAccount,
+    choice_field,
+    email_field,
+    text_field,
+    today_in,
+    validation_error,
+)
 from plugins.innogy_pl.i18n import _
 
 TIMEZONE = ZoneInfo("Europe/Warsaw")
@@ -40,11 +49,6 @@ SERVICES: tuple[tuple[str, Any], ...] = (
     ("surge_protection", _("Surge protection for home appliances")),
     ("energy_audit", _("Home energy audit")),
 )
-
-
-def validate_ppe(value: str) -> None:
-    if not is_valid_ppe(value):
-        raise validation_error(_("This is not a valid supply point code (PPE): check the 18 digits on your invoice."))
 
 
 def validate_future_date(value: dt.date) -> None:
@@ -67,19 +71,6 @@ class PolishPhone(fields.String):
         return f"+48{match.group(1)}"
 
 
-def _supply_point_field() -> DigitString:
-    return DigitString(
-        required=True,
-        length=18,
-        validate=validate_ppe,
-        metadata={
-            "label": _("Supply point code (PPE)"),
-            "help": _("18 digits starting with 590, printed on your invoice. It is not the meter number."),
-            "inputmode": "numeric",
-        },
-    )
-
-
 def _phone_field(*, required: bool) -> PolishPhone:
     return PolishPhone(
         required=required,
@@ -90,12 +81,8 @@ def _phone_field(*, required: bool) -> PolishPhone:
 class ChangeOfferSchema(Schema):
     """Switch a supply point to another offer from the start of a chosen date."""
 
-    supply_point = _supply_point_field()
-    product = fields.String(
-        required=True,
-        validate=one_of_choices(PRODUCTS, _("Choose one of the offers.")),
-        metadata={"label": _("New offer"), "choices": PRODUCTS},
-    )
+    supply_point = SupplyPointOfAccount(required=True, metadata={"label": _("Supply point")})
+    product = choice_field(PRODUCTS, label=_("New offer"), error=_("Choose one of the offers."))
     start_date = fields.Date(
         required=True,
         validate=validate_future_date,
@@ -114,33 +101,21 @@ class ChangeOfferSchema(Schema):
 class AdditionalServiceSchema(Schema):
     """Order one of innogy's extra services for a supply point."""
 
-    supply_point = _supply_point_field()
-    service = fields.String(
-        required=True,
-        validate=one_of_choices(SERVICES, _("Choose one of the services.")),
-        metadata={"label": _("Service"), "choices": SERVICES},
-    )
+    supply_point = SupplyPointOfAccount(required=True, metadata={"label": _("Supply point")})
+    service = choice_field(SERVICES, label=_("Service"), error=_("Choose one of the services."))
     preferred_date = fields.Date(
         load_default=None,
         validate=validate_future_date,
         metadata={"label": _("Preferred date"), "help": _("Leave empty if any date suits you.")},
     )
     phone = _phone_field(required=True)
-    comment = fields.String(
-        load_default="",
-        validate=validate.Length(max=500, error=_("Use at most {max} characters.")),
-        metadata={"label": _("Comment"), "widget": "textarea"},
-    )
+    comment = text_field(_("Comment"))
 
 
 class ContactUpdateSchema(Schema):
     """New e-mail, phone or correspondence address; at least one of them."""
 
-    email = fields.Email(
-        load_default=None,
-        validate=validate.Length(max=254, error=_("Use at most {max} characters.")),
-        metadata={"label": _("E-mail address"), "autocomplete": "email"},
-    )
+    email = email_field(required=False)
     phone = _phone_field(required=False)
     street = fields.String(
         load_default=None,

@@ -3,9 +3,10 @@
 Direct debit (domiciliazione bancaria), bills by e-mail, the billing address (recapito),
 the "piccole prestazioni" (power change, deactivation, voltura) and the assistance
 requests (instalments, invoice correction, information or complaint), and closing the
-Area Clienti account. Every schema checks what the customer types with the real rules:
-IBAN and codice fiscale by their check characters, POD and PDR by their format, CAP and
-province codes, dates that make sense, so a request reaches the back-office complete.
+Area Clienti account. The supply (its POD or PDR) is chosen from the account's own (the
+core offers them and refuses any other); every schema checks what the customer types with
+the real rules: IBAN and codice fiscale by their check characters, CAP and province codes,
+dates that make sense, so a request reaches the back-office complete.
 """
 
 from __future__ import annotations
@@ -25,20 +26,16 @@ from core.plugin_api import (
     LocalizedDecimal,
     RequestStep,
     RequestType,
-    one_of_choices,
+    SupplyPointOfAccount,
+    choice_field,
+    email_field,
+    text_field,
     today_in,
     validation_error,
 )
 from core.plugin_api.billing import latest_values
 from plugins.italiangas_it.i18n import _
-from plugins.italiangas_it.identifiers import (
-    compact,
-    is_sepa_iban,
-    is_valid_codice_fiscale,
-    is_valid_iban,
-    is_valid_pod,
-    supply_point_kind,
-)
+from plugins.italiangas_it.identifiers import compact, is_sepa_iban, is_valid_codice_fiscale, is_valid_iban
 from plugins.italiangas_it.rules import tax_code_matches_name
 
 TIMEZONE = ZoneInfo("Europe/Rome")
@@ -70,6 +67,9 @@ POWER_LEVELS_KW = tuple(
     Decimal(kw) for kw in ("1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5", "5.5", "6", "7", "8", "9", "10", "15")
 )
 """Contracted power a household can ask for: half-kW steps up to 6 kW, then whole ones."""
+
+WRITE_BETWEEN = _("Write between {min} and {max} characters.")
+"""The message of a text too short or too long."""
 
 INSTALMENTS = range(2, 13)
 INVOICE_NUMBER_DIGITS = 12
@@ -135,18 +135,6 @@ class ItalianPhone(fields.String):
 # --- validators ------------------------------------------------------------------------------
 
 
-def validate_supply_point(value: str) -> None:
-    if supply_point_kind(value) is None:
-        raise validation_error(_("Enter the POD (IT001E12345678) or the PDR (14 digits) as printed on your bill."))
-
-
-def validate_pod(value: str) -> None:
-    if not is_valid_pod(value):
-        if supply_point_kind(value) == "pdr":
-            raise validation_error(_("The power can be changed only on an electricity supply: enter its POD."))
-        raise validation_error(_("Enter the POD: IT, three digits, E and eight digits, for example IT001E12345678."))
-
-
 def validate_tax_code(value: str) -> None:
     if not is_valid_codice_fiscale(value):
         raise validation_error(_("This codice fiscale is not valid: check its 16 characters, or 11 digits for a company or condominium."))
@@ -186,28 +174,6 @@ def validate_province(value: str) -> None:
 
 
 # --- field factories ----------------------------------------------------------------------------------
-
-
-def _supply_point_field(*, electricity_only: bool = False) -> CodeField:
-    if electricity_only:
-        return CodeField(
-            required=True,
-            validate=validate_pod,
-            metadata={
-                "label": _("POD (electricity supply point code)"),
-                "help": _("IT, three digits, E and eight digits, printed on the first page of the bill. It is not the meter number."),
-                "autocomplete": "off",
-            },
-        )
-    return CodeField(
-        required=True,
-        validate=validate_supply_point,
-        metadata={
-            "label": _("POD or PDR"),
-            "help": _("The supply point code printed on the first page of the bill: POD for electricity, PDR for gas. It is not the meter number."),
-            "autocomplete": "off",
-        },
-    )
 
 
 def _invoice_number_field() -> DigitString:
@@ -255,26 +221,8 @@ def _meter_reading_field(label: Any) -> fields.Integer:
     )
 
 
-def _text_field(label: Any, *, required: bool, minimum: int = 0, maximum: int = 1000) -> fields.String:
-    metadata = {"label": label, "widget": "textarea"}
-    if required:
-        length = validate.Length(min=minimum, max=maximum, error=_("Write between {min} and {max} characters."))
-        return fields.String(required=True, validate=length, metadata=metadata)
-    length = validate.Length(max=maximum, error=_("Use at most {max} characters."))
-    return fields.String(load_default="", validate=length, metadata=metadata)
-
-
 def _confirmation_field(label: Any, error: Any) -> fields.Boolean:
     return fields.Boolean(required=True, validate=validate.Equal(True, error=error), metadata={"label": label})
-
-
-def _email_field(*, required: bool, label: Any) -> fields.Email:
-    options: dict[str, Any] = {"required": True} if required else {"load_default": None}
-    return fields.Email(
-        validate=validate.Length(max=254, error=_("Use at most {max} characters.")),
-        metadata={"label": label, "autocomplete": "email"},
-        **options,
-    )
 
 
 # --- the schemas ------------------------------------------------------------------------------------------
@@ -307,7 +255,7 @@ class DirectDebitSchema(Schema):
 class EmailBillSchema(Schema):
     """Bolletta via e-mail: bills by e-mail instead of on paper."""
 
-    email = _email_field(required=True, label=_("E-mail address for your bills"))
+    email = email_field(label=_("E-mail address for your bills"))
     consent = _confirmation_field(
         _("I want to receive my bills by e-mail instead of on paper."),
         _("Tick the box to confirm that you want your bills by e-mail."),
@@ -350,7 +298,9 @@ class BillingAddressSchema(Schema):
 class PowerChangeSchema(Schema):
     """Modifica potenza: a higher or lower contracted power on an electricity supply."""
 
-    supply_point = _supply_point_field(electricity_only=True)
+    supply_point = SupplyPointOfAccount(
+        commodity="electricity", required=True, metadata={"label": _("Electricity supply point (POD)")}
+    )
     power_kw = LocalizedDecimal(
         required=True,
         validate=validate.OneOf(POWER_LEVELS_KW, error=_("Choose one of the power levels offered.")),
@@ -373,7 +323,7 @@ class PowerChangeSchema(Schema):
 class DeactivationSchema(Schema):
     """Disattivazione: closing a supply, with the final reading."""
 
-    supply_point = _supply_point_field()
+    supply_point = SupplyPointOfAccount(required=True, metadata={"label": _("Supply point (POD or PDR)")})
     deactivation_date = fields.Date(
         required=True,
         validate=validate_future_date,
@@ -385,18 +335,14 @@ class DeactivationSchema(Schema):
 class VolturaSchema(Schema):
     """Voltura: a new holder takes over a live supply."""
 
-    supply_point = _supply_point_field()
+    supply_point = SupplyPointOfAccount(required=True, metadata={"label": _("Supply point (POD or PDR)")})
     new_holder_first_name = _name_field(_("New holder's first name"), "given-name")
     new_holder_last_name = _name_field(_("New holder's surname"), "family-name")
     tax_code = _tax_code_field(
         _("New holder's codice fiscale"),
         _("16 characters, or 11 digits for a company."),
     )
-    document_type = fields.String(
-        required=True,
-        validate=one_of_choices(DOCUMENT_TYPES, _("Choose the type of document.")),
-        metadata={"label": _("Identity document"), "choices": DOCUMENT_TYPES},
-    )
+    document_type = choice_field(DOCUMENT_TYPES, label=_("Identity document"), error=_("Choose the type of document."))
     document_number = CodeField(
         required=True,
         validate=validate.Length(min=5, max=12, error=_("Enter the number printed on the document.")),
@@ -412,7 +358,7 @@ class VolturaSchema(Schema):
             "autocomplete": "off",
         },
     )
-    email = _email_field(required=False, label=_("New holder's e-mail address (optional)"))
+    email = email_field(required=False, label=_("New holder's e-mail address (optional)"))
 
     @validates_schema
     def documents_agree(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -442,30 +388,22 @@ class InstalmentPlanSchema(Schema):
             "choices": tuple((n, str(n)) for n in INSTALMENTS),
         },
     )
-    reason = _text_field(_("Reason (optional)"), required=False, maximum=500)
+    reason = text_field(_("Reason (optional)"))
 
 
 class InvoiceCorrectionSchema(Schema):
     """Rettifica fattura: a bill the customer thinks is wrong."""
 
     invoice_number = _invoice_number_field()
-    reason = fields.String(
-        required=True,
-        validate=one_of_choices(CORRECTION_REASONS, _("Choose what is wrong.")),
-        metadata={"label": _("What is wrong"), "choices": CORRECTION_REASONS},
-    )
-    details = _text_field(_("Describe the problem"), required=True, minimum=10, maximum=1000)
+    reason = choice_field(CORRECTION_REASONS, label=_("What is wrong"), error=_("Choose what is wrong."))
+    details = text_field(_("Describe the problem"), required=True, minimum=10, maximum=1000, error=WRITE_BETWEEN)
 
 
 class EnquirySchema(Schema):
     """Informazioni o reclamo."""
 
-    kind = fields.String(
-        required=True,
-        validate=one_of_choices(ENQUIRY_KINDS, _("Choose information or complaint.")),
-        metadata={"label": _("Type of request"), "choices": ENQUIRY_KINDS},
-    )
-    text = _text_field(_("Your message"), required=True, minimum=10, maximum=2000)
+    kind = choice_field(ENQUIRY_KINDS, label=_("Type of request"), error=_("Choose information or complaint."))
+    text = text_field(_("Your message"), required=True, minimum=10, maximum=2000, error=WRITE_BETWEEN)
 
 
 class AccountDeletionSchema(Schema):
@@ -475,7 +413,7 @@ class AccountDeletionSchema(Schema):
         _("I ask to delete my Area Clienti account. My supply contracts stay as they are."),
         _("Tick the box to confirm the deletion."),
     )
-    reason = _text_field(_("Reason (optional)"), required=False, maximum=500)
+    reason = text_field(_("Reason (optional)"))
 
 
 # --- eligibility -----------------------------------------------------------------------------------------------

@@ -183,6 +183,11 @@ def test_the_api_refuses_a_forged_supply_point_too(portal):
     assert response.get_json()["error"]["fields"]["data.supply_point"] == [
         "Choose one of the supply points of the chosen customer account."
     ]
+    for nothing in ("", "  "):  # none chosen is not a way past the check
+        body["data"] = {"supply_point": nothing}
+        response = client.post("/api/v1/requests", json=body, headers=headers)
+        assert response.status_code == 422, response.get_data(as_text=True)
+        assert response.get_json()["error"]["fields"]["data.supply_point"] == ["This field is required."]
     headers["Idempotency-Key"] = "fields-api-2"
     body["data"] = {"supply_point": OWN, "iban": VALID["iban"]}
     assert client.post("/api/v1/requests", json=body, headers=headers).status_code == 202
