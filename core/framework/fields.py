@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import decimal
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -140,13 +141,18 @@ def email_field(*, required: bool = True, **metadata: Any) -> fields.Email:
     )
 
 
-def choice_field(choices: Any, *, label: Any, error: Any, required: bool = True, **metadata: Any) -> fields.String:
-    """A select of ``choices``, the ``(code, label)`` pairs the customer reads: it takes
-    only their codes (``error`` otherwise) and keeps the code. Not ``required``: it may be
-    left out (``None``). ``metadata`` adds ``help`` and the like."""
+def choice_field(
+    choices: Mapping[str, Any] | Iterable[tuple[str, Any]], *, label: Any, error: Any, required: bool = True,
+    **metadata: Any,
+) -> fields.String:
+    """A select of ``choices``: what the customer reads by code, a ``{code: label}`` dict
+    or ``(code, label)`` pairs. It takes only their codes (``error`` otherwise) and keeps
+    the code. Not ``required``: it may be left out (``None``). ``metadata`` adds ``help``
+    and the like."""
+    pairs = tuple(choices.items() if isinstance(choices, Mapping) else choices)
     return fields.String(
-        validate=one_of_choices(choices, error),
-        metadata={"label": label, "choices": tuple(choices), **metadata},
+        validate=one_of_choices(pairs, error),
+        metadata={"label": label, "choices": pairs, **metadata},
         **_presence(required, None),
     )
 

@@ -53,82 +53,6 @@ def today() -> dt.date:
     return dt.datetime.now(TIMEZONE).date()
 
 
-# -------------------------------------------------------------------------
-# Lists the customer picks from
-# -------------------------------------------------------------------------
-
-ADVANCE_CHANGES: tuple[tuple[str, Any], ...] = (
-    ("increase", _("Raise the advance")),
-    ("decrease", _("Lower the advance")),
-)
-LOWERING_REASONS: tuple[tuple[str, Any], ...] = (
-    ("fewer_people", _("Fewer people live in the household")),
-    ("savings", _("We save energy (new appliances, insulation, LED lighting)")),
-    ("own_source", _("We produce our own energy (solar panels)")),
-    ("heating_change", _("We changed the way we heat")),
-    ("less_use", _("The place is used less (a cottage, a long absence)")),
-    ("other", _("Another reason")),
-)
-PAYMENT_METHODS: tuple[tuple[str, Any], ...] = (
-    ("bank_transfer", _("Bank transfer (payment order)")),
-    ("direct_debit", _("Direct debit (inkaso) from my bank account")),
-    ("sipo", _("SIPO – with other household payments at Czech Post")),
-    ("postal_order", _("Postal order (poštovní poukázka)")),
-)
-ACCOUNT_PURPOSES: tuple[tuple[str, Any], ...] = (
-    ("refunds", _("Refunds of overpayments from settlements")),
-    ("direct_debit", _("Direct debit of advances and invoices")),
-    ("both", _("Both refunds and direct debit")),
-)
-SETTLEMENT_REASONS: tuple[tuple[str, Any], ...] = (
-    ("moving_out", _("Moving out or ending the contract")),
-    ("price_change", _("Change of price or product")),
-    ("household_change", _("Change in the household")),
-    ("other", _("Another reason")),
-)
-RATES: tuple[tuple[str, Any], ...] = (
-    ("D01d", _("D01d – single rate, low consumption")),
-    ("D02d", _("D02d – single rate, medium consumption")),
-    ("D25d", _("D25d – two rates, water heated in a storage heater (8 h low tariff)")),
-    ("D45d", _("D45d – two rates, direct electric heating (20 h low tariff)")),
-    ("D56d", _("D56d – two rates, heat pump (22 h low tariff)")),
-)
-RATES_NEEDING_APPLIANCE = frozenset({"D25d", "D45d", "D56d"})
-"""Two-rate sazby are granted only for the appliance they exist for."""
-THREE_PHASE_RATES = frozenset({"D45d", "D56d"})
-BREAKER_CHOICES: tuple[tuple[str, str], ...] = tuple((b.code, b.label) for b in BREAKERS)
-BRANCHES: tuple[tuple[str, Any], ...] = tuple(
-    (code, _("Customer centre %(city)s", city=city))
-    for code, city in (
-        ("praha", "Praha"),
-        ("brno", "Brno"),
-        ("ostrava", "Ostrava"),
-        ("plzen", "Plzeň"),
-        ("hradec_kralove", "Hradec Králové"),
-        ("ceske_budejovice", "České Budějovice"),
-        ("usti_nad_labem", "Ústí nad Labem"),
-        ("olomouc", "Olomouc"),
-        ("liberec", "Liberec"),
-        ("pardubice", "Pardubice"),
-        ("jihlava", "Jihlava"),
-        ("zlin", "Zlín"),
-    )
-)
-TIME_SLOTS: tuple[tuple[str, str], ...] = tuple(
-    (f"{minutes // 60:02d}:{minutes % 60:02d}", f"{minutes // 60:02d}:{minutes % 60:02d}")
-    for minutes in range(8 * 60, 17 * 60, SLOT_MINUTES)
-)
-"""Half-hour slots from 08:00; the last starts at 16:30 (Friday 13:30)."""
-APPOINTMENT_TOPICS: tuple[tuple[str, Any], ...] = (
-    ("contract", _("New contract, change or termination")),
-    ("moving", _("Moving house")),
-    ("invoice", _("Invoices, settlement and payments")),
-    ("advance", _("Advance payments")),
-    ("complaint", _("Complaint")),
-    ("other", _("Something else")),
-)
-
-
 def _phone(*, required: bool = False, mobile: bool = False, label: Any = None) -> CzechPhone:
     return CzechPhone(
         required=required,
@@ -138,51 +62,28 @@ def _phone(*, required: bool = False, mobile: bool = False, label: Any = None) -
     )
 
 
+def _points(account: Any, commodity: str | None = None) -> list[Any]:
+    return [p for p in getattr(account, "supply_points", ()) if commodity in (None, str(p.commodity))]
+
+
 # -------------------------------------------------------------------------
-# Schemas
+# Payment method
 # -------------------------------------------------------------------------
-
-
-class AdvancePaymentSchema(Schema):
-    """A new monthly advance (záloha) for a supply point; lowering it needs a reason.
-
-    Whether the amount fits the expected consumption depends on the account:
-    :func:`advance_fits_consumption` checks it once the account is chosen.
-    """
-
-    supply_point = SupplyPointOfAccount(required=True, metadata={"label": _("Supply point")})
-    change = choice_field(ADVANCE_CHANGES, label=_("Change"), error=_("Choose whether to raise or lower the advance."))
-    amount = WholeCrowns(
-        required=True,
-        places=2,
-        validate=validate.Range(
-            min=100, max=MAX_MONTHLY_ADVANCE, error=_("Enter a monthly advance from 100 to 50,000 CZK.")
-        ),
-        metadata={
-            "label": _("New monthly advance (CZK)"),
-            "help": _("Whole crowns, for example 1 850. It must match your expected consumption."),
-            "inputmode": "numeric",
-        },
-    )
-    reason = choice_field(
-        LOWERING_REASONS, label=_("Reason for lowering the advance"), error=_("Choose one of the reasons."), required=False
-    )
-    reason_note = text_field(_("Tell us more"), maximum=300)
-
-    @validates_schema
-    def reason_for_lowering(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if data.get("change") != "decrease":
-            return
-        if not data.get("reason"):
-            raise validation_error(_("Tell us why you want to lower the advance."), "reason")
-        if data["reason"] == "other" and not data.get("reason_note", "").strip():
-            raise validation_error(_("Describe the reason in a few words."), "reason_note")
 
 
 class PaymentMethodSchema(Schema):
     """How advances and invoices are paid; SIPO and direct debit need their numbers."""
 
-    method = choice_field(PAYMENT_METHODS, label=_("Payment method"), error=_("Choose one of the payment methods."))
+    method = choice_field(
+        {
+            "bank_transfer": _("Bank transfer (payment order)"),
+            "direct_debit": _("Direct debit (inkaso) from my bank account"),
+            "sipo": _("SIPO – with other household payments at Czech Post"),
+            "postal_order": _("Postal order (poštovní poukázka)"),
+        },
+        label=_("Payment method"),
+        error=_("Choose one of the payment methods."),
+    )
     sipo_number = DigitString(
         load_default=None,
         length=10,
@@ -220,6 +121,125 @@ class PaymentMethodSchema(Schema):
         return data
 
 
+PAYMENT_METHOD = RequestType(
+    code="payment_method",
+    label=_("Change of payment method"),
+    schema=PaymentMethodSchema,
+    eligible=has_supply_point,
+    description=_("Bank transfer, direct debit, SIPO or postal order."),
+    examples=(
+        {"method": "direct_debit", "bank_account": "19-2000145399/0800"},
+        {"method": "sipo", "sipo_number": "1234567890"},
+        {"method": "bank_transfer"},
+    ),
+)
+
+
+# -------------------------------------------------------------------------
+# Advance payments
+# -------------------------------------------------------------------------
+
+
+class AdvancePaymentSchema(Schema):
+    """A new monthly advance (záloha) for a supply point; lowering it needs a reason.
+
+    Whether the amount fits the expected consumption depends on the account:
+    :func:`advance_fits_consumption` checks it once the account is chosen.
+    """
+
+    supply_point = SupplyPointOfAccount(required=True, metadata={"label": _("Supply point")})
+    change = choice_field(
+        {
+            "increase": _("Raise the advance"),
+            "decrease": _("Lower the advance"),
+        },
+        label=_("Change"),
+        error=_("Choose whether to raise or lower the advance."),
+    )
+    amount = WholeCrowns(
+        required=True,
+        places=2,
+        validate=validate.Range(
+            min=100, max=MAX_MONTHLY_ADVANCE, error=_("Enter a monthly advance from 100 to 50,000 CZK.")
+        ),
+        metadata={
+            "label": _("New monthly advance (CZK)"),
+            "help": _("Whole crowns, for example 1 850. It must match your expected consumption."),
+            "inputmode": "numeric",
+        },
+    )
+    reason = choice_field(
+        {
+            "fewer_people": _("Fewer people live in the household"),
+            "savings": _("We save energy (new appliances, insulation, LED lighting)"),
+            "own_source": _("We produce our own energy (solar panels)"),
+            "heating_change": _("We changed the way we heat"),
+            "less_use": _("The place is used less (a cottage, a long absence)"),
+            "other": _("Another reason"),
+        },
+        label=_("Reason for lowering the advance"),
+        error=_("Choose one of the reasons."),
+        required=False,
+    )
+    reason_note = text_field(_("Tell us more"), maximum=300)
+
+    @validates_schema
+    def reason_for_lowering(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("change") != "decrease":
+            return
+        if not data.get("reason"):
+            raise validation_error(_("Tell us why you want to lower the advance."), "reason")
+        if data["reason"] == "other" and not data.get("reason_note", "").strip():
+            raise validation_error(_("Describe the reason in a few words."), "reason_note")
+
+
+def advance_fits_consumption(adapter: Any, account: Any, data: dict[str, Any]) -> dict[str, list[Any]] | None:
+    """The new advance fits the expected consumption of the supply point (one of the
+    account's: the core has made sure of it)."""
+    expected = getattr(adapter, "expected_yearly_cost", None)
+    if expected is None:  # a back-end that does not tell: it judges the amount itself
+        return None
+    problem = advance_payment_problem(data["amount"], expected(account.number, data["supply_point"]))
+    return {"amount": [problem]} if problem else None
+
+
+TYPICAL_YEARLY_COST = Decimal(22_000)
+"""A household's electricity for a year, for examples when the back-end does not tell."""
+
+
+def advance_payment_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """At the first supply point: a raise to the middle of the band its expected
+    consumption allows, and a lowering to the band's floor, with a reason."""
+    found = []
+    for point in _points(account)[:1]:
+        expected = getattr(adapter, "expected_yearly_cost", None)
+        yearly = expected(account.number, point.identifier) if expected else TYPICAL_YEARLY_COST
+        lowest, highest = advance_payment_limits(yearly)
+        middle = ((lowest + highest) / 20).to_integral_value() * 10
+        found += [
+            {"supply_point": point.identifier, "change": "increase", "amount": int(middle)},
+            {"supply_point": point.identifier, "change": "decrease", "amount": int(lowest), "reason": "savings",
+             "reason_note": "Nová lednice a LED osvětlení."},
+        ]
+    return found
+
+
+ADVANCE_PAYMENT = RequestType(
+    code="advance_payment",
+    label=_("Change of advance payments"),
+    schema=AdvancePaymentSchema,
+    eligible=advance_change_eligible,
+    check=advance_fits_consumption,
+    description=_("Raise or lower the monthly advance for a supply point."),
+    examples=advance_payment_examples,
+)
+
+
+# -------------------------------------------------------------------------
+# Bank account
+# -------------------------------------------------------------------------
+
+
 class BankAccountSchema(Schema):
     """The account for refunds of overpayments and for direct debit."""
 
@@ -236,7 +256,33 @@ class BankAccountSchema(Schema):
         validate=validate.Length(min=3, max=120, error=_("Enter the account holder's name.")),
         metadata={"label": _("Account holder"), "autocomplete": "name"},
     )
-    purpose = choice_field(ACCOUNT_PURPOSES, label=_("Use the account for"), error=_("Choose what the account is for."))
+    purpose = choice_field(
+        {
+            "refunds": _("Refunds of overpayments from settlements"),
+            "direct_debit": _("Direct debit of advances and invoices"),
+            "both": _("Both refunds and direct debit"),
+        },
+        label=_("Use the account for"),
+        error=_("Choose what the account is for."),
+    )
+
+
+BANK_ACCOUNT = RequestType(
+    code="bank_account",
+    label=_("Change of bank account"),
+    schema=BankAccountSchema,
+    eligible=has_supply_point,
+    description=_("The account for refunds of overpayments and for direct debit."),
+    examples=(
+        {"bank_account": "19-2000145399/0800", "holder": "Jana Nováková", "purpose": "refunds"},
+        {"bank_account": "CZ65 0800 0000 1920 0014 5399", "holder": "Jana Nováková", "purpose": "both"},
+    ),
+)
+
+
+# -------------------------------------------------------------------------
+# Contact details and correspondence address
+# -------------------------------------------------------------------------
 
 
 class ContactSchema(Schema):
@@ -282,6 +328,23 @@ class ContactSchema(Schema):
                 raise validation_error(_("Text messages go to mobile numbers only: they start with 6 or 7."), "phone")
 
 
+CONTACT_DETAILS = RequestType(
+    code="contact_details",
+    label=_("Contact details and correspondence address"),
+    schema=ContactSchema,
+    description=_("A new e-mail, phone number or correspondence address; SMS notices of planned outages."),
+    examples=(
+        {"email": "jana.novakova@example.cz", "phone": "601 234 567", "outage_sms": True},
+        {"street": "Vinohradská 1234/56", "postcode": "120 00", "city": "Praha"},
+    ),
+)
+
+
+# -------------------------------------------------------------------------
+# Extraordinary invoice
+# -------------------------------------------------------------------------
+
+
 class ExtraordinaryInvoiceSchema(Schema):
     """An extraordinary invoice (mimořádná faktura) on the customer's own reading."""
 
@@ -310,7 +373,16 @@ class ExtraordinaryInvoiceSchema(Schema):
             "inputmode": "numeric",
         },
     )
-    reason = choice_field(SETTLEMENT_REASONS, label=_("Why do you need the invoice?"), error=_("Choose one of the reasons."))
+    reason = choice_field(
+        {
+            "moving_out": _("Moving out or ending the contract"),
+            "price_change": _("Change of price or product"),
+            "household_change": _("Change in the household"),
+            "other": _("Another reason"),
+        },
+        label=_("Why do you need the invoice?"),
+        error=_("Choose one of the reasons."),
+    )
 
     @validates_schema
     def reading_fits(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -326,6 +398,56 @@ class ExtraordinaryInvoiceSchema(Schema):
                     ),
                     "reading_date",
                 )
+
+
+def reading_fits_meter(adapter: Any, account: Any, data: dict[str, Any]) -> dict[str, list[Any]] | None:
+    """A gas supply point's meter has one register: no low tariff reading for it."""
+    point = next(p for p in account.supply_points if p.identifier == data["supply_point"])
+    if data.get("reading_low") is not None and point.commodity == "gas":
+        return {"reading_low": [_("A gas meter has one register: leave the low tariff empty.")]}
+    return None
+
+
+def extraordinary_invoice_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """A self-reading taken today at the first supply point, a little above the last one."""
+    found = []
+    for point in _points(account)[:1]:
+        last = latest_values(adapter.readings(account.number, point.identifier))
+        high = last.get("1.8.1", last.get("1.8.0", last.get("volume", Decimal(0))))
+        example = {"supply_point": point.identifier, "reading_date": today().isoformat(),
+                   "reading_high": int(high) + 42, "reason": "moving_out"}
+        if "1.8.2" in last:
+            example["reading_low"] = int(last["1.8.2"]) + 17
+        found.append(example)
+    return found
+
+
+EXTRAORDINARY_INVOICE = RequestType(
+    code="extraordinary_invoice",
+    label=_("Extraordinary invoice"),
+    schema=ExtraordinaryInvoiceSchema,
+    eligible=has_supply_point,
+    check=reading_fits_meter,
+    description=_("A settlement outside the yearly cycle, on your own meter reading."),
+    examples=extraordinary_invoice_examples,
+)
+
+
+# -------------------------------------------------------------------------
+# Distribution rate and circuit breaker
+# -------------------------------------------------------------------------
+
+RATES: tuple[tuple[str, Any], ...] = (
+    ("D01d", _("D01d – single rate, low consumption")),
+    ("D02d", _("D02d – single rate, medium consumption")),
+    ("D25d", _("D25d – two rates, water heated in a storage heater (8 h low tariff)")),
+    ("D45d", _("D45d – two rates, direct electric heating (20 h low tariff)")),
+    ("D56d", _("D56d – two rates, heat pump (22 h low tariff)")),
+)
+RATES_NEEDING_APPLIANCE = frozenset({"D25d", "D45d", "D56d"})
+"""Two-rate sazby are granted only for the appliance they exist for."""
+THREE_PHASE_RATES = frozenset({"D45d", "D56d"})
+BREAKER_CHOICES: tuple[tuple[str, str], ...] = tuple((b.code, b.label) for b in BREAKERS)
 
 
 class DistributionRateSchema(Schema):
@@ -377,6 +499,56 @@ class DistributionRateSchema(Schema):
             )
 
 
+def distribution_rate_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """At the first electricity supply point: another single rate, and a stronger circuit breaker."""
+    found = []
+    for point in _points(account, "electricity")[:1]:
+        rate = "D01d" if point.tariff == "D02d" else "D02d"
+        found += [
+            {"supply_point": point.identifier, "new_rate": rate, "phone": "601 234 567"},
+            {"supply_point": point.identifier, "new_breaker": "3x25", "inspection_report": True},
+        ]
+    return found
+
+
+DISTRIBUTION_RATE = RequestType(
+    code="distribution_rate",
+    label=_("Change of distribution rate or circuit breaker"),
+    schema=DistributionRateSchema,
+    eligible=has_electricity,
+    description=_("Another sazba (D01d, D02d, D25d, D45d, D56d) or main circuit breaker."),
+    examples=distribution_rate_examples,
+)
+
+
+# -------------------------------------------------------------------------
+# Appointment at a customer centre
+# -------------------------------------------------------------------------
+
+BRANCHES: tuple[tuple[str, Any], ...] = tuple(
+    (code, _("Customer centre %(city)s", city=city))
+    for code, city in (
+        ("praha", "Praha"),
+        ("brno", "Brno"),
+        ("ostrava", "Ostrava"),
+        ("plzen", "Plzeň"),
+        ("hradec_kralove", "Hradec Králové"),
+        ("ceske_budejovice", "České Budějovice"),
+        ("usti_nad_labem", "Ústí nad Labem"),
+        ("olomouc", "Olomouc"),
+        ("liberec", "Liberec"),
+        ("pardubice", "Pardubice"),
+        ("jihlava", "Jihlava"),
+        ("zlin", "Zlín"),
+    )
+)
+TIME_SLOTS: tuple[tuple[str, str], ...] = tuple(
+    (f"{minutes // 60:02d}:{minutes % 60:02d}", f"{minutes // 60:02d}:{minutes % 60:02d}")
+    for minutes in range(8 * 60, 17 * 60, SLOT_MINUTES)
+)
+"""Half-hour slots from 08:00; the last starts at 16:30 (Friday 13:30)."""
+
+
 class AppointmentSchema(Schema):
     """A visit to a ČEZ customer centre on a working day, in a half-hour slot."""
 
@@ -386,7 +558,18 @@ class AppointmentSchema(Schema):
         metadata={"label": _("Date"), "help": _("A working day within the next two months."), "widget": "date"},
     )
     time_slot = choice_field(TIME_SLOTS, label=_("Time"), error=_("Choose one of the times."))
-    topic = choice_field(APPOINTMENT_TOPICS, label=_("What is the visit about?"), error=_("Choose what the visit is about."))
+    topic = choice_field(
+        {
+            "contract": _("New contract, change or termination"),
+            "moving": _("Moving house"),
+            "invoice": _("Invoices, settlement and payments"),
+            "advance": _("Advance payments"),
+            "complaint": _("Complaint"),
+            "other": _("Something else"),
+        },
+        label=_("What is the visit about?"),
+        error=_("Choose what the visit is about."),
+    )
     phone = _phone(label=_("Phone number, in case we need to move the appointment"))
     note = text_field(_("Note for the customer centre"))
 
@@ -412,80 +595,6 @@ class AppointmentSchema(Schema):
                 raise validation_error(_("On Fridays the customer centres close at 14:00: choose an earlier time."), "time_slot")
 
 
-def advance_fits_consumption(adapter: Any, account: Any, data: dict[str, Any]) -> dict[str, list[Any]] | None:
-    """The new advance fits the expected consumption of the supply point (one of the
-    account's: the core has made sure of it)."""
-    expected = getattr(adapter, "expected_yearly_cost", None)
-    if expected is None:  # a back-end that does not tell: it judges the amount itself
-        return None
-    problem = advance_payment_problem(data["amount"], expected(account.number, data["supply_point"]))
-    return {"amount": [problem]} if problem else None
-
-
-def reading_fits_meter(adapter: Any, account: Any, data: dict[str, Any]) -> dict[str, list[Any]] | None:
-    """A gas supply point's meter has one register: no low tariff reading for it."""
-    point = next(p for p in account.supply_points if p.identifier == data["supply_point"])
-    if data.get("reading_low") is not None and point.commodity == "gas":
-        return {"reading_low": [_("A gas meter has one register: leave the low tariff empty.")]}
-    return None
-
-
-# -------------------------------------------------------------------------
-# Examples: what a customer of the chosen account would send (see RequestType.examples)
-# -------------------------------------------------------------------------
-
-
-TYPICAL_YEARLY_COST = Decimal(22_000)
-"""A household's electricity for a year, for examples when the back-end does not tell."""
-
-
-def _points(account: Any, commodity: str | None = None) -> list[Any]:
-    return [p for p in getattr(account, "supply_points", ()) if commodity in (None, str(p.commodity))]
-
-
-def advance_payment_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
-    """At the first supply point: a raise to the middle of the band its expected
-    consumption allows, and a lowering to the band's floor, with a reason."""
-    found = []
-    for point in _points(account)[:1]:
-        expected = getattr(adapter, "expected_yearly_cost", None)
-        yearly = expected(account.number, point.identifier) if expected else TYPICAL_YEARLY_COST
-        lowest, highest = advance_payment_limits(yearly)
-        middle = ((lowest + highest) / 20).to_integral_value() * 10
-        found += [
-            {"supply_point": point.identifier, "change": "increase", "amount": int(middle)},
-            {"supply_point": point.identifier, "change": "decrease", "amount": int(lowest), "reason": "savings",
-             "reason_note": "Nová lednice a LED osvětlení."},
-        ]
-    return found
-
-
-def extraordinary_invoice_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
-    """A self-reading taken today at the first supply point, a little above the last one."""
-    found = []
-    for point in _points(account)[:1]:
-        last = latest_values(adapter.readings(account.number, point.identifier))
-        high = last.get("1.8.1", last.get("1.8.0", last.get("volume", Decimal(0))))
-        example = {"supply_point": point.identifier, "reading_date": today().isoformat(),
-                   "reading_high": int(high) + 42, "reason": "moving_out"}
-        if "1.8.2" in last:
-            example["reading_low"] = int(last["1.8.2"]) + 17
-        found.append(example)
-    return found
-
-
-def distribution_rate_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
-    """At the first electricity supply point: another single rate, and a stronger circuit breaker."""
-    found = []
-    for point in _points(account, "electricity")[:1]:
-        rate = "D01d" if point.tariff == "D02d" else "D02d"
-        found += [
-            {"supply_point": point.identifier, "new_rate": rate, "phone": "601 234 567"},
-            {"supply_point": point.identifier, "new_breaker": "3x25", "inspection_report": True},
-        ]
-    return found
-
-
 def branch_appointment_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
     """A morning visit on the next working day but one (open on Fridays too)."""
     day = today() + dt.timedelta(days=2)
@@ -495,65 +604,6 @@ def branch_appointment_examples(adapter: Any, account: Any) -> list[dict[str, An
              "phone": "+420 601 234 567", "note": "Přinesu poslední vyúčtování."}]
 
 
-ADVANCE_PAYMENT = RequestType(
-    code="advance_payment",
-    label=_("Change of advance payments"),
-    schema=AdvancePaymentSchema,
-    eligible=advance_change_eligible,
-    check=advance_fits_consumption,
-    description=_("Raise or lower the monthly advance for a supply point."),
-    examples=advance_payment_examples,
-)
-PAYMENT_METHOD = RequestType(
-    code="payment_method",
-    label=_("Change of payment method"),
-    schema=PaymentMethodSchema,
-    eligible=has_supply_point,
-    description=_("Bank transfer, direct debit, SIPO or postal order."),
-    examples=(
-        {"method": "direct_debit", "bank_account": "19-2000145399/0800"},
-        {"method": "sipo", "sipo_number": "1234567890"},
-        {"method": "bank_transfer"},
-    ),
-)
-BANK_ACCOUNT = RequestType(
-    code="bank_account",
-    label=_("Change of bank account"),
-    schema=BankAccountSchema,
-    eligible=has_supply_point,
-    description=_("The account for refunds of overpayments and for direct debit."),
-    examples=(
-        {"bank_account": "19-2000145399/0800", "holder": "Jana Nováková", "purpose": "refunds"},
-        {"bank_account": "CZ65 0800 0000 1920 0014 5399", "holder": "Jana Nováková", "purpose": "both"},
-    ),
-)
-CONTACT_DETAILS = RequestType(
-    code="contact_details",
-    label=_("Contact details and correspondence address"),
-    schema=ContactSchema,
-    description=_("A new e-mail, phone number or correspondence address; SMS notices of planned outages."),
-    examples=(
-        {"email": "jana.novakova@example.cz", "phone": "601 234 567", "outage_sms": True},
-        {"street": "Vinohradská 1234/56", "postcode": "120 00", "city": "Praha"},
-    ),
-)
-EXTRAORDINARY_INVOICE = RequestType(
-    code="extraordinary_invoice",
-    label=_("Extraordinary invoice"),
-    schema=ExtraordinaryInvoiceSchema,
-    eligible=has_supply_point,
-    check=reading_fits_meter,
-    description=_("A settlement outside the yearly cycle, on your own meter reading."),
-    examples=extraordinary_invoice_examples,
-)
-DISTRIBUTION_RATE = RequestType(
-    code="distribution_rate",
-    label=_("Change of distribution rate or circuit breaker"),
-    schema=DistributionRateSchema,
-    eligible=has_electricity,
-    description=_("Another sazba (D01d, D02d, D25d, D45d, D56d) or main circuit breaker."),
-    examples=distribution_rate_examples,
-)
 BRANCH_APPOINTMENT = RequestType(
     code="branch_appointment",
     label=_("Appointment at a customer centre"),
@@ -561,6 +611,12 @@ BRANCH_APPOINTMENT = RequestType(
     description=_("Book a time at a ČEZ customer centre near you."),
     examples=branch_appointment_examples,
 )
+
+
+# -------------------------------------------------------------------------
+# All of them, in the order the portal lists them
+# -------------------------------------------------------------------------
+
 REQUEST_TYPES = (
     ADVANCE_PAYMENT,
     PAYMENT_METHOD,

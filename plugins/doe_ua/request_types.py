@@ -43,21 +43,6 @@ _WHOLE = re.compile(r"^\d+$")
 _FRACTION = re.compile(r"^\d+[.,]\d+$")
 _DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
-METER_REASONS: tuple[tuple[str, Any], ...] = (
-    ("periodic", _("Periodic verification is due")),
-    ("faulty", _("The meter seems faulty (stopped or counts wrongly)")),
-    ("damaged", _("The meter or its seal is damaged")),
-    ("zone_meter", _("Replace it with a two- or three-zone meter")),
-)
-RECALCULATION_REASONS: tuple[tuple[str, Any], ...] = (
-    ("estimated_bill", _("The bill was calculated on average consumption")),
-    ("wrong_reading", _("A wrong meter reading was used")),
-    ("meter_fault", _("The meter was faulty")),
-    ("absence", _("Nobody lived at the address")),
-    ("tariff", _("Wrong tariff or zone accounting")),
-    ("other", _("Another reason")),
-)
-
 
 def _first_of_previous_month(day: dt.date) -> dt.date:
     return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
@@ -104,38 +89,8 @@ class CalendarDate(fields.Date):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-def validate_reading_date(value: dt.date) -> None:
-    """A reading is from today or the past, no earlier than last month."""
-    today = today_in(TIMEZONE)
-    if value > today:
-        raise validation_error(_("The reading date cannot be in the future."))
-    if value < _first_of_previous_month(today):
-        raise validation_error(_("Enter a reading taken this month or last month."))
-
-
-def validate_visit_date(value: dt.date) -> None:
-    """Visits are booked from tomorrow and within three months."""
-    today = today_in(TIMEZONE)
-    if value <= today:
-        raise validation_error(_("Choose a date from tomorrow on."))
-    if value > today + dt.timedelta(days=92):
-        raise validation_error(_("Choose a date within the next three months."))
-
-
-def validate_meter_serial(value: str) -> None:
-    if not is_valid_meter_serial(value):
-        raise validation_error(_("Enter the meter number as printed on the meter: 4 to 20 letters and digits."))
-
-
 def _supply_point_field() -> SupplyPointOfAccount:
     return SupplyPointOfAccount(required=True, metadata={"label": _("Metering point")})
-
-
-def _reading_field(label: Any) -> WholeKwh:
-    return WholeKwh(
-        load_default=None,
-        metadata={"label": label, "inputmode": "numeric", "autocomplete": "off"},
-    )
 
 
 def _phone_field(*, required: bool) -> UkrainianPhone:
@@ -151,6 +106,31 @@ class _RequestSchema(Schema):
     @post_load
     def drop_empty(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return {name: value for name, value in data.items() if value is not None and value != ""}
+
+
+def _first_point(account: Any) -> Any | None:
+    return next(iter(getattr(account, "supply_points", ())), None)
+
+
+# -------------------------------------------------------------------------
+# Bill on actual readings
+# -------------------------------------------------------------------------
+
+
+def validate_reading_date(value: dt.date) -> None:
+    """A reading is from today or the past, no earlier than last month."""
+    today = today_in(TIMEZONE)
+    if value > today:
+        raise validation_error(_("The reading date cannot be in the future."))
+    if value < _first_of_previous_month(today):
+        raise validation_error(_("Enter a reading taken this month or last month."))
+
+
+def _reading_field(label: Any) -> WholeKwh:
+    return WholeKwh(
+        load_default=None,
+        metadata={"label": label, "inputmode": "numeric", "autocomplete": "off"},
+    )
 
 
 class ActualBillSchema(_RequestSchema):
@@ -185,6 +165,39 @@ class ActualBillSchema(_RequestSchema):
                     raise validation_error(_("Enter the reading of this zone too."), name)
 
 
+ZONE_OF_REGISTER = {register: name for name, register in ZONE_FIELDS.items()}
+
+
+def actual_bill_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """Today's readings of every zone of the first meter, a few kWh above the last ones."""
+    point = _first_point(account)
+    if point is None or not point.meters:
+        return []
+    meter = point.meters[0]
+    last = latest_values(adapter.readings(account.number, point.identifier), meter.serial_number)
+    example: dict[str, Any] = {"supply_point": point.identifier, "read_on": today_in(TIMEZONE).isoformat()}
+    for step, register in enumerate(meter.registers, 1):
+        example[ZONE_OF_REGISTER[register]] = int(last.get(register, 0)) + 3 * step
+    return [example]
+
+
+ACTUAL_BILL = RequestType(
+    code="actual_bill",
+    label=_("Order a bill on actual readings"),
+    schema=ActualBillSchema,
+    description=_(
+        "Enter your meter readings and get a bill on them tomorrow morning. "
+        "A bill on average consumption for the same period is then no longer owed."
+    ),
+    examples=actual_bill_examples,
+)
+
+
+# -------------------------------------------------------------------------
+# Contact data
+# -------------------------------------------------------------------------
+
+
 class ContactUpdateSchema(_RequestSchema):
     """A new phone number or e-mail address; at least one of them."""
 
@@ -197,6 +210,34 @@ class ContactUpdateSchema(_RequestSchema):
             raise validation_error(_("Enter a new phone number or e-mail address."))
 
 
+CONTACT_UPDATE = RequestType(
+    code="contact_update",
+    label=_("Change of contact data"),
+    schema=ContactUpdateSchema,
+    description=_("A new phone number or an e-mail address for your bills."),
+    examples=({"phone": "+380 67 123 45 67"}, {"email": "olena.kovalenko@example.com.ua"}),
+)
+
+
+# -------------------------------------------------------------------------
+# Meter verification or replacement
+# -------------------------------------------------------------------------
+
+
+def validate_visit_date(value: dt.date) -> None:
+    """Visits are booked from tomorrow and within three months."""
+    today = today_in(TIMEZONE)
+    if value <= today:
+        raise validation_error(_("Choose a date from tomorrow on."))
+    if value > today + dt.timedelta(days=92):
+        raise validation_error(_("Choose a date within the next three months."))
+
+
+def validate_meter_serial(value: str) -> None:
+    if not is_valid_meter_serial(value):
+        raise validation_error(_("Enter the meter number as printed on the meter: 4 to 20 letters and digits."))
+
+
 class MeterVerificationSchema(_RequestSchema):
     """A visit to verify (повірка) or replace the meter."""
 
@@ -206,7 +247,16 @@ class MeterVerificationSchema(_RequestSchema):
         validate=validate_meter_serial,
         metadata={"label": _("Meter number"), "help": _("The factory number on the meter's plate.")},
     )
-    reason = choice_field(METER_REASONS, label=_("Reason"), error=_("Choose one of the reasons."))
+    reason = choice_field(
+        {
+            "periodic": _("Periodic verification is due"),
+            "faulty": _("The meter seems faulty (stopped or counts wrongly)"),
+            "damaged": _("The meter or its seal is damaged"),
+            "zone_meter": _("Replace it with a two- or three-zone meter"),
+        },
+        label=_("Reason"),
+        error=_("Choose one of the reasons."),
+    )
     preferred_date = CalendarDate(
         load_default=None,
         validate=validate_visit_date,
@@ -222,6 +272,34 @@ class MeterVerificationSchema(_RequestSchema):
         return data
 
 
+def meter_verification_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """A periodic verification of the first meter, and a faulty one with a visit date."""
+    point = _first_point(account)
+    if point is None or not point.meters:
+        return []
+    meter = {"supply_point": point.identifier, "meter_serial": point.meters[0].serial_number}
+    visit = (today_in(TIMEZONE) + dt.timedelta(days=14)).isoformat()
+    return [
+        {**meter, "reason": "periodic", "phone": "067 123 45 67"},
+        {**meter, "reason": "faulty", "preferred_date": visit, "phone": "+380 50 765 43 21",
+         "comment": "Лічильник зупинився минулого тижня."},
+    ]
+
+
+METER_VERIFICATION = RequestType(
+    code="meter_verification",
+    label=_("Meter verification or replacement"),
+    schema=MeterVerificationSchema,
+    description=_("A technician checks or replaces the meter at your address."),
+    examples=meter_verification_examples,
+)
+
+
+# -------------------------------------------------------------------------
+# Recalculation
+# -------------------------------------------------------------------------
+
+
 class RecalculationSchema(_RequestSchema):
     """A recalculation (перерахунок) of a period, with the reason for it."""
 
@@ -234,7 +312,18 @@ class RecalculationSchema(_RequestSchema):
         required=True,
         metadata={"label": _("Recalculate up to"), "widget": "date"},
     )
-    reason = choice_field(RECALCULATION_REASONS, label=_("Reason"), error=_("Choose one of the reasons."))
+    reason = choice_field(
+        {
+            "estimated_bill": _("The bill was calculated on average consumption"),
+            "wrong_reading": _("A wrong meter reading was used"),
+            "meter_fault": _("The meter was faulty"),
+            "absence": _("Nobody lived at the address"),
+            "tariff": _("Wrong tariff or zone accounting"),
+            "other": _("Another reason"),
+        },
+        label=_("Reason"),
+        error=_("Choose one of the reasons."),
+    )
     explanation = text_field(
         _("Why should the bill be recalculated?"),
         required=True,
@@ -261,44 +350,6 @@ class RecalculationSchema(_RequestSchema):
             )
 
 
-# -------------------------------------------------------------------------
-# Examples: what a customer of the chosen account would send (see RequestType.examples)
-# -------------------------------------------------------------------------
-
-ZONE_OF_REGISTER = {register: name for name, register in ZONE_FIELDS.items()}
-
-
-def _first_point(account: Any) -> Any | None:
-    return next(iter(getattr(account, "supply_points", ())), None)
-
-
-def actual_bill_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
-    """Today's readings of every zone of the first meter, a few kWh above the last ones."""
-    point = _first_point(account)
-    if point is None or not point.meters:
-        return []
-    meter = point.meters[0]
-    last = latest_values(adapter.readings(account.number, point.identifier), meter.serial_number)
-    example: dict[str, Any] = {"supply_point": point.identifier, "read_on": today_in(TIMEZONE).isoformat()}
-    for step, register in enumerate(meter.registers, 1):
-        example[ZONE_OF_REGISTER[register]] = int(last.get(register, 0)) + 3 * step
-    return [example]
-
-
-def meter_verification_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
-    """A periodic verification of the first meter, and a faulty one with a visit date."""
-    point = _first_point(account)
-    if point is None or not point.meters:
-        return []
-    meter = {"supply_point": point.identifier, "meter_serial": point.meters[0].serial_number}
-    visit = (today_in(TIMEZONE) + dt.timedelta(days=14)).isoformat()
-    return [
-        {**meter, "reason": "periodic", "phone": "067 123 45 67"},
-        {**meter, "reason": "faulty", "preferred_date": visit, "phone": "+380 50 765 43 21",
-         "comment": "Лічильник зупинився минулого тижня."},
-    ]
-
-
 def recalculation_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
     """Last month, billed on average consumption although the readings were sent."""
     point = _first_point(account)
@@ -310,30 +361,6 @@ def recalculation_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
              "explanation": "Рахунок нараховано за середнім споживанням, хоча показники я передавав вчасно."}]
 
 
-ACTUAL_BILL = RequestType(
-    code="actual_bill",
-    label=_("Order a bill on actual readings"),
-    schema=ActualBillSchema,
-    description=_(
-        "Enter your meter readings and get a bill on them tomorrow morning. "
-        "A bill on average consumption for the same period is then no longer owed."
-    ),
-    examples=actual_bill_examples,
-)
-CONTACT_UPDATE = RequestType(
-    code="contact_update",
-    label=_("Change of contact data"),
-    schema=ContactUpdateSchema,
-    description=_("A new phone number or an e-mail address for your bills."),
-    examples=({"phone": "+380 67 123 45 67"}, {"email": "olena.kovalenko@example.com.ua"}),
-)
-METER_VERIFICATION = RequestType(
-    code="meter_verification",
-    label=_("Meter verification or replacement"),
-    schema=MeterVerificationSchema,
-    description=_("A technician checks or replaces the meter at your address."),
-    examples=meter_verification_examples,
-)
 RECALCULATION = RequestType(
     code="recalculation",
     label=_("Recalculation request"),
@@ -341,4 +368,10 @@ RECALCULATION = RequestType(
     description=_("Ask for the bills of a period to be recalculated, and say why."),
     examples=recalculation_examples,
 )
+
+
+# -------------------------------------------------------------------------
+# All of them, in the order the portal lists them
+# -------------------------------------------------------------------------
+
 REQUEST_TYPES = (ACTUAL_BILL, CONTACT_UPDATE, METER_VERIFICATION, RECALCULATION)

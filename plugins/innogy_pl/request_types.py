@@ -37,19 +37,6 @@ _PHONE_NOISE = re.compile(r"[\s\-().]+")
 _PHONE = re.compile(r"^(?:\+48|0048)?(\d{9})$")
 _POSTCODE = re.compile(r"^(\d{2})-?(\d{3})$")
 
-PRODUCTS: tuple[tuple[str, Any], ...] = (
-    ("fixed_price_2y", _("Fixed price for 2 years")),
-    ("fixed_price_3y", _("Fixed price for 3 years")),
-    ("green_energy", _("Energy from renewable sources")),
-    ("standard", _("Standard price list")),
-)
-SERVICES: tuple[tuple[str, Any], ...] = (
-    ("home_assistance", _("Home assistance (plumber, electrician, locksmith)")),
-    ("electrician", _("Electrician visit")),
-    ("surge_protection", _("Surge protection for home appliances")),
-    ("energy_audit", _("Home energy audit")),
-)
-
 
 def validate_future_date(value: dt.date) -> None:
     """Requests take effect from tomorrow at the earliest and within a year."""
@@ -78,18 +65,46 @@ def _phone_field(*, required: bool) -> PolishPhone:
     )
 
 
-class ChangeOfferSchema(Schema):
-    """Switch a supply point to another offer from the start of a chosen date."""
+def _future_date(label: Any, help_text: Any, *, required: bool) -> fields.Date:
+    """A date from tomorrow to a year ahead; not ``required``, ``None`` when left empty."""
+    presence: dict[str, Any] = {"required": True} if required else {"load_default": None}
+    return fields.Date(validate=validate_future_date, metadata={"label": label, "help": help_text}, **presence)
+
+
+class _SupplyPointRequest(Schema):
+    """A request about one of the chosen account's supply points: it is chosen first."""
 
     supply_point = SupplyPointOfAccount(required=True, metadata={"label": _("Supply point")})
-    product = choice_field(PRODUCTS, label=_("New offer"), error=_("Choose one of the offers."))
-    start_date = fields.Date(
-        required=True,
-        validate=validate_future_date,
-        metadata={
-            "label": _("Start of the new offer"),
-            "help": _("The new prices apply from the next reading after this date."),
+
+
+def _first_of_next_month() -> dt.date:
+    return (today_in(TIMEZONE).replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _supply_points(account: Any) -> list[str]:
+    return [point.identifier for point in getattr(account, "supply_points", ())]
+
+
+# -------------------------------------------------------------------------
+# Change of offer
+# -------------------------------------------------------------------------
+
+
+class ChangeOfferSchema(_SupplyPointRequest):
+    """Switch a supply point to another offer from the start of a chosen date."""
+
+    product = choice_field(
+        {
+            "fixed_price_2y": _("Fixed price for 2 years"),
+            "fixed_price_3y": _("Fixed price for 3 years"),
+            "green_energy": _("Energy from renewable sources"),
+            "standard": _("Standard price list"),
         },
+        label=_("New offer"),
+        error=_("Choose one of the offers."),
+    )
+    start_date = _future_date(
+        _("Start of the new offer"), _("The new prices apply from the next reading after this date."), required=True
     )
     accept_terms = fields.Boolean(
         required=True,
@@ -98,18 +113,74 @@ class ChangeOfferSchema(Schema):
     )
 
 
-class AdditionalServiceSchema(Schema):
+def change_offer_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """A fixed price for each supply point of the account, from the first of next month."""
+    start = _first_of_next_month().isoformat()
+    return [
+        {"supply_point": point, "product": product, "start_date": start, "accept_terms": True}
+        for point, product in zip(_supply_points(account), ("fixed_price_2y", "green_energy"), strict=False)
+    ]
+
+
+CHANGE_OFFER = RequestType(
+    code="change_offer",
+    label=_("Change of offer or product"),
+    schema=ChangeOfferSchema,
+    description=_("Move a supply point to another innogy offer."),
+    examples=change_offer_examples,
+)
+
+
+# -------------------------------------------------------------------------
+# Additional service
+# -------------------------------------------------------------------------
+
+
+class AdditionalServiceSchema(_SupplyPointRequest):
     """Order one of innogy's extra services for a supply point."""
 
-    supply_point = SupplyPointOfAccount(required=True, metadata={"label": _("Supply point")})
-    service = choice_field(SERVICES, label=_("Service"), error=_("Choose one of the services."))
-    preferred_date = fields.Date(
-        load_default=None,
-        validate=validate_future_date,
-        metadata={"label": _("Preferred date"), "help": _("Leave empty if any date suits you.")},
+    service = choice_field(
+        {
+            "home_assistance": _("Home assistance (plumber, electrician, locksmith)"),
+            "electrician": _("Electrician visit"),
+            "surge_protection": _("Surge protection for home appliances"),
+            "energy_audit": _("Home energy audit"),
+        },
+        label=_("Service"),
+        error=_("Choose one of the services."),
     )
+    preferred_date = _future_date(_("Preferred date"), _("Leave empty if any date suits you."), required=False)
     phone = _phone_field(required=True)
     comment = text_field(_("Comment"))
+
+
+def additional_service_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """Home assistance on any day, and an electrician on a chosen one, at the first supply point."""
+    points = _supply_points(account)[:1]
+    visit = (today_in(TIMEZONE) + dt.timedelta(days=10)).isoformat()
+    return [
+        example
+        for point in points
+        for example in (
+            {"supply_point": point, "service": "home_assistance", "phone": "601 234 567"},
+            {"supply_point": point, "service": "electrician", "preferred_date": visit, "phone": "+48 22 123 45 67",
+             "comment": "Proszę o wizytę po godzinie 16."},
+        )
+    ]
+
+
+ADDITIONAL_SERVICE = RequestType(
+    code="additional_service",
+    label=_("Order an additional service"),
+    schema=AdditionalServiceSchema,
+    description=_("Home assistance, an electrician, surge protection or an energy audit."),
+    examples=additional_service_examples,
+)
+
+
+# -------------------------------------------------------------------------
+# Contact details
+# -------------------------------------------------------------------------
 
 
 class ContactUpdateSchema(Schema):
@@ -150,57 +221,6 @@ class ContactUpdateSchema(Schema):
         return data
 
 
-# -------------------------------------------------------------------------
-# Examples: what a customer of the chosen account would send (see RequestType.examples)
-# -------------------------------------------------------------------------
-
-
-def _first_of_next_month() -> dt.date:
-    return (today_in(TIMEZONE).replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-
-
-def _supply_points(account: Any) -> list[str]:
-    return [point.identifier for point in getattr(account, "supply_points", ())]
-
-
-def change_offer_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
-    """A fixed price for each supply point of the account, from the first of next month."""
-    start = _first_of_next_month().isoformat()
-    return [
-        {"supply_point": point, "product": product, "start_date": start, "accept_terms": True}
-        for point, product in zip(_supply_points(account), ("fixed_price_2y", "green_energy"), strict=False)
-    ]
-
-
-def additional_service_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
-    """Home assistance on any day, and an electrician on a chosen one, at the first supply point."""
-    points = _supply_points(account)[:1]
-    visit = (today_in(TIMEZONE) + dt.timedelta(days=10)).isoformat()
-    return [
-        example
-        for point in points
-        for example in (
-            {"supply_point": point, "service": "home_assistance", "phone": "601 234 567"},
-            {"supply_point": point, "service": "electrician", "preferred_date": visit, "phone": "+48 22 123 45 67",
-             "comment": "Proszę o wizytę po godzinie 16."},
-        )
-    ]
-
-
-CHANGE_OFFER = RequestType(
-    code="change_offer",
-    label=_("Change of offer or product"),
-    schema=ChangeOfferSchema,
-    description=_("Move a supply point to another innogy offer."),
-    examples=change_offer_examples,
-)
-ADDITIONAL_SERVICE = RequestType(
-    code="additional_service",
-    label=_("Order an additional service"),
-    schema=AdditionalServiceSchema,
-    description=_("Home assistance, an electrician, surge protection or an energy audit."),
-    examples=additional_service_examples,
-)
 CONTACT_UPDATE = RequestType(
     code="contact_update",
     label=_("Update of contact details"),
@@ -211,4 +231,10 @@ CONTACT_UPDATE = RequestType(
         {"street": "ul. Marszałkowska 84/92 m. 15", "postcode": "00-514", "city": "Warszawa"},
     ),
 )
+
+
+# -------------------------------------------------------------------------
+# All of them, in the order the portal lists them
+# -------------------------------------------------------------------------
+
 REQUEST_TYPES = (CHANGE_OFFER, ADDITIONAL_SERVICE, CONTACT_UPDATE)
