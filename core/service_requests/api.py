@@ -69,7 +69,7 @@ def request_types():
     accounts = linked_accounts(current_user)
     items = []
     for request_type in g.tenant.request_types():
-        eligible = [account for account in accounts if request_type.eligible(account)]
+        eligible = [account for account in accounts if request_type.offered_to(account)]
         schema = offer_account_points(request_type.schema(), eligible)  # its supply points: the customer's
         items.append({
             "type": request_type.code,
@@ -155,7 +155,7 @@ def file_service_request():
         raise validation_failed({"type": [_("There is no such request type.")]})
     account = db.session.execute(
         own_accounts(current_user).where(BillingAccount.number == body["account"])).scalar_one_or_none()
-    if account is None or not request_type.eligible(account):
+    if account is None or not request_type.offered_to(account):
         raise validation_failed({"account": [_("Choose the customer account this request is about.")]})
     data = load(request_type.schema(), body["data"], rename=lambda name: "data" if name == "_schema" else f"data.{name}")
     errors = account_errors(g.tenant, request_type, account, data)

@@ -61,7 +61,7 @@ def index():
 @login_required
 def new(code: str):
     request_type = _request_type(code)
-    accounts = [a for a in linked_accounts(current_user) if request_type.eligible(a)]
+    accounts = [a for a in linked_accounts(current_user) if request_type.offered_to(a)]
     if not accounts:
         abort(404)
     steps = request_steps(request_type)
