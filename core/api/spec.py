@@ -16,6 +16,7 @@ from marshmallow import Schema
 
 from core.api import schemas as s
 from core.api.base import RULE_PARAMETER, Operation, operations
+from core.framework.fields import SupplyPointOfAccount
 from core.framework.web import MAX_ID
 
 OPENAPI_VERSION = "3.0.3"
@@ -51,8 +52,9 @@ def new_document(**info: Any) -> APISpec:
     return spec
 
 
-def json_schema(schema: type[Schema], **described: Any) -> dict[str, Any]:
-    """``schema`` as a JSON schema object, as the OpenAPI document shows it."""
+def json_schema(schema: type[Schema] | Schema, **described: Any) -> dict[str, Any]:
+    """``schema`` (a class, or an instance with its supply points offered) as a JSON schema
+    object, as the OpenAPI document shows it."""
     spec = new_document()
     spec.components.schema("Schema", described, schema=schema)
     return _json_numbers(spec.to_dict()["components"]["schemas"]["Schema"])
@@ -84,6 +86,11 @@ def _field_words(self, field, **kwargs: Any) -> dict[str, Any]:
         words["title"] = str(metadata["label"])
     text = [str(metadata["help"])] if metadata.get("help") and "description" not in metadata else []
     choices = metadata.get("choices") or ()
+    if isinstance(field, SupplyPointOfAccount):
+        if choices:  # offered: the customer's own supply points
+            words["enum"] = [code for code, _label in choices]
+        else:
+            text.append(_("The identifier of one of the supply points of the account the request is for."))
     if choices and any(str(code) != str(label) for code, label in choices):
         text.append("; ".join(f"{code}: {label}" for code, label in choices))  # a legend of the codes
     if text:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import marshmallow
 
+from core.framework.fields import supply_point_fields
+
 if TYPE_CHECKING:
     from core.billing.contract import BillingAdapter
 
@@ -204,7 +206,9 @@ class RequestType:
     eligible: Callable[[Any], bool] = lambda account: True
     """``eligible(account)``: whether the request can be filed for this
     :class:`~core.models.BillingAccount` of the customer. The form offers only the
-    accounts it accepts (none: the form is not found) and the API refuses the others."""
+    accounts it accepts (none: the form is not found) and the API refuses the others.
+    An account without a supply point for a required ``SupplyPointOfAccount`` field is
+    left out by the core anyway (:meth:`offered_to`)."""
     description: Any = None
     """A sentence under the label in the list and on the form, or ``None``."""
     check: Callable[[Any, Any, Mapping[str, Any]], Mapping[str, list[Any]] | None] | None = None
@@ -239,6 +243,16 @@ class RequestType:
     needs one: the conformance suite files each example through the form and the API and
     calls ``check`` with it; the OpenAPI document shows the first of a list as the type's
     ``example`` (a function's cannot be shown there)."""
+
+    def offered_to(self, account: Any) -> bool:
+        """Whether the request can be filed for ``account``: ``eligible`` accepts it, and it
+        has a supply point to choose for each required
+        :class:`~core.framework.fields.SupplyPointOfAccount` field (of its commodity)."""
+        if not self.eligible(account):
+            return False
+        points = list(getattr(account, "supply_points", None) or ())
+        return all(any(field.offers(point) for point in points)
+                   for field in supply_point_fields(self.schema()).values() if field.required)
 
     def examples_for(self, adapter: Any, account: Any) -> list[dict[str, Any]]:
         """The examples for ``account``: the list given, or what the function returns for it."""

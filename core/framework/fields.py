@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import decimal
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -33,6 +34,7 @@ from core.framework.identifiers import (
     normalize_code,
     normalize_digits,
 )
+from core.framework.validation import one_of_choices
 
 _GROUPING = re.compile(r"[\s\u00a0\u202f']+")
 
@@ -129,13 +131,51 @@ class DigitString(_LazyMessages, fields.String):
         return digits
 
 
-def email_field(**metadata: Any) -> fields.Email:
-    """A required e-mail address of at most 254 characters (``metadata`` overrides label or autocomplete)."""
+def email_field(*, required: bool = True, **metadata: Any) -> fields.Email:
+    """An e-mail address of at most 254 characters; ``metadata`` overrides the label or
+    the autocomplete hint. Not ``required``: it may be left out (``None``)."""
     return fields.Email(
-        required=True,
         validate=validate.Length(max=254, error=_l("Use at most {max} characters.")),
         metadata={"label": _l("E-mail address"), "autocomplete": "email", **metadata},
+        **_presence(required, None),
     )
+
+
+def choice_field(
+    choices: Mapping[str, Any] | Iterable[tuple[str, Any]], *, label: Any, error: Any, required: bool = True,
+    **metadata: Any,
+) -> fields.String:
+    """A select of ``choices``: what the customer reads by code, a ``{code: label}`` dict
+    or ``(code, label)`` pairs. It takes only their codes (``error`` otherwise) and keeps
+    the code. Not ``required``: it may be left out (``None``). ``metadata`` adds ``help``
+    and the like."""
+    pairs = tuple(choices.items() if isinstance(choices, Mapping) else choices)
+    return fields.String(
+        validate=one_of_choices(pairs, error),
+        metadata={"label": label, "choices": pairs, **metadata},
+        **_presence(required, None),
+    )
+
+
+def text_field(
+    label: Any, *, maximum: int = 500, minimum: int = 0, required: bool = False, error: Any = None, **metadata: Any
+) -> fields.String:
+    """Free text in a text area (a note, a comment, a reason) of at most ``maximum``
+    characters and, when given, at least ``minimum``; not ``required``, it may be left
+    empty (``""``). ``error`` rewords the message about the length (``{min}`` and ``{max}``
+    are filled in); ``metadata`` adds ``help`` and the like."""
+    if error is None:
+        error = _l("Write {min} to {max} characters.") if minimum else _l("Use at most {max} characters.")
+    return fields.String(
+        validate=validate.Length(min=minimum or None, max=maximum, error=error),
+        metadata={"label": label, "widget": "textarea", **metadata},
+        **_presence(required, ""),
+    )
+
+
+def _presence(required: bool, empty: Any) -> dict[str, Any]:
+    """``required``, or the value a field left out loads as."""
+    return {"required": True} if required else {"load_default": empty}
 
 
 class Gsrn18(DigitString):
@@ -291,8 +331,13 @@ class SupplyPointOfAccount(_LazyMessages, fields.String):
         """Whether ``supply_point`` (a portal ``SupplyPoint``) belongs in the list."""
         return self.commodity is None or supply_point.commodity == self.commodity
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:  # str, or None
+        identifier = super()._deserialize(value, attr, data, **kwargs).strip()
+        if identifier:
+            return identifier
+        if self.required:  # none chosen: as when the field is left out
+            raise self.make_error("required")
+        return None
 
 
 def supply_point_fields(schema: Any) -> dict[str, SupplyPointOfAccount]:

@@ -53,6 +53,9 @@ from core.framework.fields import (
     LocalizedDecimal,
     PodPdr,
     SupplyPointOfAccount,
+    choice_field,
+    email_field,
+    text_field,
 )
 from core.framework.forms import load_form
 from core.framework.i18n import plugin_domain
@@ -123,6 +126,9 @@ __all__ = [
     "Iban",
     "PodPdr",
     "SupplyPointOfAccount",
+    "choice_field",
+    "text_field",
+    "email_field",
     "load_form",
     "validation_error",
     "one_of_choices",

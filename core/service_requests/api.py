@@ -35,7 +35,13 @@ from core.service_requests.schemas import (
     ServiceRequestPage,
     ServiceRequestSchema,
 )
-from core.service_requests.service import account_errors, file_and_confirm, filed_request, json_safe
+from core.service_requests.service import (
+    account_errors,
+    file_and_confirm,
+    filed_request,
+    json_safe,
+    offer_account_points,
+)
 
 endpoints = ApiEndpoints()
 REQUESTS = _l("Requests")
@@ -57,16 +63,22 @@ def _described(request_type: RequestType) -> dict[str, Any]:
 @endpoints.operation("/request-types", summary=_l("The request types you can file, with their fields"),
                      tag=REQUESTS, response=RequestTypeListSchema,
                      description=_l("Each type's data is described as a JSON schema (the same as in this "
-                                    "document's RequestData components), with the accounts it can be filed for."))
+                                    "document's RequestData components, with your own supply points to choose "
+                                    "from), with the accounts it can be filed for."))
 def request_types():
     accounts = linked_accounts(current_user)
-    return RequestTypeListSchema().dump({"items": [{
-        "type": request_type.code,
-        "label": str(request_type.label),
-        "description": str(request_type.description) if request_type.description else None,
-        "accounts": [account.number for account in accounts if request_type.eligible(account)],
-        "data": json_schema(request_type.schema, **_described(request_type)),
-    } for request_type in g.tenant.request_types()]})
+    items = []
+    for request_type in g.tenant.request_types():
+        eligible = [account for account in accounts if request_type.offered_to(account)]
+        schema = offer_account_points(request_type.schema(), eligible)  # its supply points: the customer's
+        items.append({
+            "type": request_type.code,
+            "label": str(request_type.label),
+            "description": str(request_type.description) if request_type.description else None,
+            "accounts": [account.number for account in eligible],
+            "data": json_schema(schema, **_described(request_type)),
+        })
+    return RequestTypeListSchema().dump({"items": items})
 
 
 @endpoints.operation("/requests", summary=_l("Your requests, newest first"), tag=REQUESTS,
@@ -143,7 +155,7 @@ def file_service_request():
         raise validation_failed({"type": [_("There is no such request type.")]})
     account = db.session.execute(
         own_accounts(current_user).where(BillingAccount.number == body["account"])).scalar_one_or_none()
-    if account is None or not request_type.eligible(account):
+    if account is None or not request_type.offered_to(account):
         raise validation_failed({"account": [_("Choose the customer account this request is about.")]})
     data = load(request_type.schema(), body["data"], rename=lambda name: "data" if name == "_schema" else f"data.{name}")
     errors = account_errors(g.tenant, request_type, account, data)

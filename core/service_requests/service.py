@@ -15,7 +15,8 @@ from core.billing.contract import BackendUnavailable, RequestSubmission, Submiss
 from core.framework import outbox
 from core.framework.descriptions import RequestStep, RequestType
 from core.framework.extensions import db
-from core.framework.fields import foreign_supply_points
+from core.framework.fields import foreign_supply_points, offer_supply_points
+from core.framework.labels import commodity_label
 from core.framework.mail import send_mail
 from core.framework.rejections import code_of
 from core.framework.security import TokenInvalid, make_token, read_token
@@ -65,6 +66,18 @@ class StepProgress:
 def request_steps(request_type: RequestType) -> tuple[RequestStep, ...]:
     """The pages of the request's form: its own steps, or one page with every field."""
     return request_type.steps or (RequestStep(None, tuple(request_type.schema().fields)),)
+
+
+def offer_account_points(schema: Any, accounts: list[BillingAccount]) -> Any:
+    """The schema with its supply point lists: the points of ``accounts``, as the customer
+    reads them (energy, code and address; the account number too when there are several)."""
+    several = len(accounts) > 1
+
+    def label(account: BillingAccount, point: Any) -> str:
+        text = f"{commodity_label(point.commodity)} · {point.identifier} · {point.street}, {point.postcode} {point.city}"
+        return f"{account.number}: {text}" if several else text
+
+    return offer_supply_points(schema, accounts, label)
 
 
 def account_errors(tenant: Tenant, request_type: RequestType, account: BillingAccount, data: dict[str, Any]) -> dict:

@@ -15,37 +15,23 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from core.framework.extensions import db
-from core.framework.fields import offer_supply_points
 from core.framework.forms import load_form
-from core.framework.labels import commodity_label
 from core.framework.outbox import new_submission_key
 from core.framework.ownership import linked_accounts
 from core.framework.web import page_number
-from core.models import BillingAccount
 from core.service_requests.labels import request_status_label
 from core.service_requests.models import ServiceRequest
 from core.service_requests.service import (
     StepProgress,
     account_errors,
     file_and_confirm,
+    offer_account_points,
     request_steps,
 )
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 bp.add_app_template_global(request_status_label)
 PAGE_SIZE = 20
-
-
-def _offer_supply_points(schema, accounts: list[BillingAccount]):
-    """The schema with its supply point lists: the points of ``accounts``, as the customer
-    reads them (energy, code and address; the account number too when there are several)."""
-    several = len(accounts) > 1
-
-    def label(account: BillingAccount, point) -> str:
-        text = f"{commodity_label(point.commodity)} · {point.identifier} · {point.street}, {point.postcode} {point.city}"
-        return f"{account.number}: {text}" if several else text
-
-    return offer_supply_points(schema, accounts, label)
 
 
 def _request_type(code: str):
@@ -75,14 +61,14 @@ def index():
 @login_required
 def new(code: str):
     request_type = _request_type(code)
-    accounts = [a for a in linked_accounts(current_user) if request_type.eligible(a)]
+    accounts = [a for a in linked_accounts(current_user) if request_type.offered_to(a)]
     if not accounts:
         abort(404)
     steps = request_steps(request_type)
 
     def show(step: int, progress: StepProgress, submission_key: str, errors: dict | None = None, status: int = 200):
         account = next((a for a in accounts if str(a.id) == progress.values.get("account")), None)
-        schema = _offer_supply_points(  # past the first step the account is chosen: only its points
+        schema = offer_account_points(  # past the first step the account is chosen: only its points
             request_type.schema(only=steps[step - 1].fields), [account] if account and step > 1 else accounts
         )
         return render_template(
@@ -138,7 +124,7 @@ def detail(request_id: int):
         abort(404)
     label = next((t.label for t in g.tenant.request_types() if t.code == filed.request_type), filed.request_type)
     fields = (
-        _offer_supply_points(_request_type(filed.request_type).schema(), [filed.account]).fields
+        offer_account_points(_request_type(filed.request_type).schema(), [filed.account]).fields
         if label != filed.request_type else {}
     )
     return render_template("requests/detail.html", filed=filed, label=label, shown=shown_data(filed.data, fields))

@@ -27,6 +27,7 @@ from marshmallow import validate
 
 from core.framework.catalogs import CatalogDomain, extract_messages
 from core.framework.descriptions import RequestType
+from core.framework.fields import foreign_supply_points
 from core.framework.forms import translate_errors
 from core.framework.i18n import SOURCE_LOCALE
 
@@ -180,8 +181,9 @@ def form_values(example: Mapping[str, Any]) -> dict[str, str]:
 
 def example_problems(request_type: RequestType, adapter: Any, account: Any) -> list[str]:
     """What is wrong with the type's examples for ``account``: none given, one the schema
-    or the type's ``check`` refuses, a ``check`` that raises or answers in another shape
-    than errors by field. Run it in the tenant's app and request context."""
+    or the type's ``check`` refuses, a supply point that is not one of the account's, a
+    ``check`` that raises or answers in another shape than errors by field. Run it in the
+    tenant's app and request context."""
     code = request_type.code
     try:
         examples = request_type.examples_for(adapter, account)
@@ -198,6 +200,11 @@ def example_problems(request_type: RequestType, adapter: Any, account: Any) -> l
             data = request_type.schema().load(example)
         except marshmallow.ValidationError as exc:
             problems.append(f"{where}: refused by the schema: {translate_errors(exc.messages)}")
+            continue
+        foreign = foreign_supply_points(request_type.schema(), account, data)
+        if foreign:
+            problems.append(f"{where}: not a supply point of the account (take one of account.supply_points): "
+                            f"{sorted(foreign)}")
             continue
         problems += check_problems(request_type, adapter, account, data, where)
     return problems

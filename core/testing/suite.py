@@ -495,7 +495,7 @@ def conformance_request_accounts(conformance_app, conformance_customer, conforma
         while True:
             with _as_customer(conformance_app):
                 accounts = _customer_accounts(conformance_app)
-                eligible = next((a.number for a in accounts if request_type.eligible(a)), None)
+                eligible = next((a.number for a in accounts if request_type.offered_to(a)), None)
                 linked = {a.number for a in accounts}
             if eligible or len(linked) >= MAX_DEMO_ACCOUNTS:
                 break

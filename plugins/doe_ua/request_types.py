@@ -2,9 +2,10 @@
 
 Ordering a bill on actual readings (замовити рахунок за фактичними показниками), new
 contact data, a meter verification or replacement (повірка / заміна лічильника) and a
-recalculation (перерахунок). Each schema checks what the customer types (EIC with its
-check character, Ukrainian phone numbers, whole kWh by tariff zone, dates that make
-sense) so the request reaches the back-office complete.
+recalculation (перерахунок). The metering point is chosen from the account's own (the
+core offers them and refuses any other); each schema checks what the customer types
+(Ukrainian phone numbers, whole kWh by tariff zone, dates that make sense) so the request
+reaches the back-office complete.
 """
 
 from __future__ import annotations
@@ -14,20 +15,21 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from marshmallow import Schema, fields, post_load, validate, validates_schema
+from marshmallow import Schema, fields, post_load, validates_schema
 
-from core.plugin_api import RequestType, one_of_choices, today_in, validation_error
+from core.plugin_api import (
+    RequestType,
+    SupplyPointOfAccount,
+    choice_field,
+    email_field,
+    text_field,
+    today_in,
+    validation_error,
+)
 from core.plugin_api.billing import latest_values
 from plugins.doe_ua.adapter import ZONE_FIELDS
 from plugins.doe_ua.i18n import _
-from plugins.doe_ua.identifiers import (
-    is_valid_eic,
-    is_valid_meter_serial,
-    is_valid_point_eic,
-    normalize_eic,
-    normalize_meter_serial,
-    normalize_phone,
-)
+from plugins.doe_ua.identifiers import is_valid_meter_serial, normalize_meter_serial, normalize_phone
 
 TIMEZONE = ZoneInfo("Europe/Kyiv")
 MAX_READING_DIGITS = 7
@@ -41,36 +43,9 @@ _WHOLE = re.compile(r"^\d+$")
 _FRACTION = re.compile(r"^\d+[.,]\d+$")
 _DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
-METER_REASONS: tuple[tuple[str, Any], ...] = (
-    ("periodic", _("Periodic verification is due")),
-    ("faulty", _("The meter seems faulty (stopped or counts wrongly)")),
-    ("damaged", _("The meter or its seal is damaged")),
-    ("zone_meter", _("Replace it with a two- or three-zone meter")),
-)
-RECALCULATION_REASONS: tuple[tuple[str, Any], ...] = (
-    ("estimated_bill", _("The bill was calculated on average consumption")),
-    ("wrong_reading", _("A wrong meter reading was used")),
-    ("meter_fault", _("The meter was faulty")),
-    ("absence", _("Nobody lived at the address")),
-    ("tariff", _("Wrong tariff or zone accounting")),
-    ("other", _("Another reason")),
-)
-
 
 def _first_of_previous_month(day: dt.date) -> dt.date:
     return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-
-
-class PointEic(fields.String):
-    """A Ukrainian metering point's EIC (``62Z...``), typed in any case, with spaces."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        code = normalize_eic(super()._deserialize(value, attr, data, **kwargs))
-        if not is_valid_point_eic(code):
-            if is_valid_eic(code):
-                raise validation_error(_("This EIC code is not a Ukrainian metering point: those start with 62Z."))
-            raise validation_error(_("This is not a valid EIC code: check the 16 characters on your bill."))
-        return code
 
 
 class UkrainianPhone(fields.String):
@@ -114,45 +89,8 @@ class CalendarDate(fields.Date):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-def validate_reading_date(value: dt.date) -> None:
-    """A reading is from today or the past, no earlier than last month."""
-    today = today_in(TIMEZONE)
-    if value > today:
-        raise validation_error(_("The reading date cannot be in the future."))
-    if value < _first_of_previous_month(today):
-        raise validation_error(_("Enter a reading taken this month or last month."))
-
-
-def validate_visit_date(value: dt.date) -> None:
-    """Visits are booked from tomorrow and within three months."""
-    today = today_in(TIMEZONE)
-    if value <= today:
-        raise validation_error(_("Choose a date from tomorrow on."))
-    if value > today + dt.timedelta(days=92):
-        raise validation_error(_("Choose a date within the next three months."))
-
-
-def validate_meter_serial(value: str) -> None:
-    if not is_valid_meter_serial(value):
-        raise validation_error(_("Enter the meter number as printed on the meter: 4 to 20 letters and digits."))
-
-
-def _supply_point_field() -> PointEic:
-    return PointEic(
-        required=True,
-        metadata={
-            "label": _("EIC code of the metering point"),
-            "help": _("16 characters starting with 62Z, printed on your bill. It is not the meter number."),
-            "autocomplete": "off",
-        },
-    )
-
-
-def _reading_field(label: Any) -> WholeKwh:
-    return WholeKwh(
-        load_default=None,
-        metadata={"label": label, "inputmode": "numeric", "autocomplete": "off"},
-    )
+def _supply_point_field() -> SupplyPointOfAccount:
+    return SupplyPointOfAccount(required=True, metadata={"label": _("Metering point")})
 
 
 def _phone_field(*, required: bool) -> UkrainianPhone:
@@ -162,20 +100,37 @@ def _phone_field(*, required: bool) -> UkrainianPhone:
     )
 
 
-def _comment_field() -> fields.String:
-    return fields.String(
-        load_default="",
-        validate=validate.Length(max=500, error=_("Use at most {max} characters.")),
-        metadata={"label": _("Comment"), "widget": "textarea"},
-    )
-
-
 class _RequestSchema(Schema):
     """Leaves out what the customer did not fill in, so the request shows only what was asked."""
 
     @post_load
     def drop_empty(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return {name: value for name, value in data.items() if value is not None and value != ""}
+
+
+def _first_point(account: Any) -> Any | None:
+    return next(iter(getattr(account, "supply_points", ())), None)
+
+
+# -------------------------------------------------------------------------
+# Bill on actual readings
+# -------------------------------------------------------------------------
+
+
+def validate_reading_date(value: dt.date) -> None:
+    """A reading is from today or the past, no earlier than last month."""
+    today = today_in(TIMEZONE)
+    if value > today:
+        raise validation_error(_("The reading date cannot be in the future."))
+    if value < _first_of_previous_month(today):
+        raise validation_error(_("Enter a reading taken this month or last month."))
+
+
+def _reading_field(label: Any) -> WholeKwh:
+    return WholeKwh(
+        load_default=None,
+        metadata={"label": label, "inputmode": "numeric", "autocomplete": "off"},
+    )
 
 
 class ActualBillSchema(_RequestSchema):
@@ -210,20 +165,77 @@ class ActualBillSchema(_RequestSchema):
                     raise validation_error(_("Enter the reading of this zone too."), name)
 
 
+ZONE_OF_REGISTER = {register: name for name, register in ZONE_FIELDS.items()}
+
+
+def actual_bill_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """Today's readings of every zone of the first meter, a few kWh above the last ones."""
+    point = _first_point(account)
+    if point is None or not point.meters:
+        return []
+    meter = point.meters[0]
+    last = latest_values(adapter.readings(account.number, point.identifier), meter.serial_number)
+    example: dict[str, Any] = {"supply_point": point.identifier, "read_on": today_in(TIMEZONE).isoformat()}
+    for step, register in enumerate(meter.registers, 1):
+        example[ZONE_OF_REGISTER[register]] = int(last.get(register, 0)) + 3 * step
+    return [example]
+
+
+ACTUAL_BILL = RequestType(
+    code="actual_bill",
+    label=_("Order a bill on actual readings"),
+    schema=ActualBillSchema,
+    description=_(
+        "Enter your meter readings and get a bill on them tomorrow morning. "
+        "A bill on average consumption for the same period is then no longer owed."
+    ),
+    examples=actual_bill_examples,
+)
+
+
+# -------------------------------------------------------------------------
+# Contact data
+# -------------------------------------------------------------------------
+
+
 class ContactUpdateSchema(_RequestSchema):
     """A new phone number or e-mail address; at least one of them."""
 
     phone = _phone_field(required=False)
-    email = fields.Email(
-        load_default=None,
-        validate=validate.Length(max=254, error=_("Use at most {max} characters.")),
-        metadata={"label": _("E-mail address for bills"), "autocomplete": "email"},
-    )
+    email = email_field(required=False, label=_("E-mail address for bills"))
 
     @validates_schema
     def something_to_change(self, data: dict[str, Any], **kwargs: Any) -> None:
         if not data.get("phone") and not data.get("email"):
             raise validation_error(_("Enter a new phone number or e-mail address."))
+
+
+CONTACT_UPDATE = RequestType(
+    code="contact_update",
+    label=_("Change of contact data"),
+    schema=ContactUpdateSchema,
+    description=_("A new phone number or an e-mail address for your bills."),
+    examples=({"phone": "+380 67 123 45 67"}, {"email": "olena.kovalenko@example.com.ua"}),
+)
+
+
+# -------------------------------------------------------------------------
+# Meter verification or replacement
+# -------------------------------------------------------------------------
+
+
+def validate_visit_date(value: dt.date) -> None:
+    """Visits are booked from tomorrow and within three months."""
+    today = today_in(TIMEZONE)
+    if value <= today:
+        raise validation_error(_("Choose a date from tomorrow on."))
+    if value > today + dt.timedelta(days=92):
+        raise validation_error(_("Choose a date within the next three months."))
+
+
+def validate_meter_serial(value: str) -> None:
+    if not is_valid_meter_serial(value):
+        raise validation_error(_("Enter the meter number as printed on the meter: 4 to 20 letters and digits."))
 
 
 class MeterVerificationSchema(_RequestSchema):
@@ -235,10 +247,15 @@ class MeterVerificationSchema(_RequestSchema):
         validate=validate_meter_serial,
         metadata={"label": _("Meter number"), "help": _("The factory number on the meter's plate.")},
     )
-    reason = fields.String(
-        required=True,
-        validate=one_of_choices(METER_REASONS, _("Choose one of the reasons.")),
-        metadata={"label": _("Reason"), "choices": METER_REASONS},
+    reason = choice_field(
+        {
+            "periodic": _("Periodic verification is due"),
+            "faulty": _("The meter seems faulty (stopped or counts wrongly)"),
+            "damaged": _("The meter or its seal is damaged"),
+            "zone_meter": _("Replace it with a two- or three-zone meter"),
+        },
+        label=_("Reason"),
+        error=_("Choose one of the reasons."),
     )
     preferred_date = CalendarDate(
         load_default=None,
@@ -247,12 +264,40 @@ class MeterVerificationSchema(_RequestSchema):
                   "widget": "date"},
     )
     phone = _phone_field(required=True)
-    comment = _comment_field()
+    comment = text_field(_("Comment"))
 
     @post_load
     def tidy_meter_serial(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         data["meter_serial"] = normalize_meter_serial(data["meter_serial"])
         return data
+
+
+def meter_verification_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """A periodic verification of the first meter, and a faulty one with a visit date."""
+    point = _first_point(account)
+    if point is None or not point.meters:
+        return []
+    meter = {"supply_point": point.identifier, "meter_serial": point.meters[0].serial_number}
+    visit = (today_in(TIMEZONE) + dt.timedelta(days=14)).isoformat()
+    return [
+        {**meter, "reason": "periodic", "phone": "067 123 45 67"},
+        {**meter, "reason": "faulty", "preferred_date": visit, "phone": "+380 50 765 43 21",
+         "comment": "Лічильник зупинився минулого тижня."},
+    ]
+
+
+METER_VERIFICATION = RequestType(
+    code="meter_verification",
+    label=_("Meter verification or replacement"),
+    schema=MeterVerificationSchema,
+    description=_("A technician checks or replaces the meter at your address."),
+    examples=meter_verification_examples,
+)
+
+
+# -------------------------------------------------------------------------
+# Recalculation
+# -------------------------------------------------------------------------
 
 
 class RecalculationSchema(_RequestSchema):
@@ -267,21 +312,25 @@ class RecalculationSchema(_RequestSchema):
         required=True,
         metadata={"label": _("Recalculate up to"), "widget": "date"},
     )
-    reason = fields.String(
-        required=True,
-        validate=one_of_choices(RECALCULATION_REASONS, _("Choose one of the reasons.")),
-        metadata={"label": _("Reason"), "choices": RECALCULATION_REASONS},
-    )
-    explanation = fields.String(
-        required=True,
-        validate=validate.Length(
-            min=10, max=1000, error=_("Describe the reason in {min} to {max} characters.")
-        ),
-        metadata={
-            "label": _("Why should the bill be recalculated?"),
-            "help": _("For example the actual readings, or the dates nobody lived at the address."),
-            "widget": "textarea",
+    reason = choice_field(
+        {
+            "estimated_bill": _("The bill was calculated on average consumption"),
+            "wrong_reading": _("A wrong meter reading was used"),
+            "meter_fault": _("The meter was faulty"),
+            "absence": _("Nobody lived at the address"),
+            "tariff": _("Wrong tariff or zone accounting"),
+            "other": _("Another reason"),
         },
+        label=_("Reason"),
+        error=_("Choose one of the reasons."),
+    )
+    explanation = text_field(
+        _("Why should the bill be recalculated?"),
+        required=True,
+        minimum=10,
+        maximum=1000,
+        error=_("Describe the reason in {min} to {max} characters."),
+        help=_("For example the actual readings, or the dates nobody lived at the address."),
     )
 
     @validates_schema
@@ -301,44 +350,6 @@ class RecalculationSchema(_RequestSchema):
             )
 
 
-# -------------------------------------------------------------------------
-# Examples: what a customer of the chosen account would send (see RequestType.examples)
-# -------------------------------------------------------------------------
-
-ZONE_OF_REGISTER = {register: name for name, register in ZONE_FIELDS.items()}
-
-
-def _first_point(account: Any) -> Any | None:
-    return next(iter(getattr(account, "supply_points", ())), None)
-
-
-def actual_bill_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
-    """Today's readings of every zone of the first meter, a few kWh above the last ones."""
-    point = _first_point(account)
-    if point is None or not point.meters:
-        return []
-    meter = point.meters[0]
-    last = latest_values(adapter.readings(account.number, point.identifier), meter.serial_number)
-    example: dict[str, Any] = {"supply_point": point.identifier, "read_on": today_in(TIMEZONE).isoformat()}
-    for step, register in enumerate(meter.registers, 1):
-        example[ZONE_OF_REGISTER[register]] = int(last.get(register, 0)) + 3 * step
-    return [example]
-
-
-def meter_verification_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
-    """A periodic verification of the first meter, and a faulty one with a visit date."""
-    point = _first_point(account)
-    if point is None or not point.meters:
-        return []
-    meter = {"supply_point": point.identifier, "meter_serial": point.meters[0].serial_number}
-    visit = (today_in(TIMEZONE) + dt.timedelta(days=14)).isoformat()
-    return [
-        {**meter, "reason": "periodic", "phone": "067 123 45 67"},
-        {**meter, "reason": "faulty", "preferred_date": visit, "phone": "+380 50 765 43 21",
-         "comment": "Лічильник зупинився минулого тижня."},
-    ]
-
-
 def recalculation_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
     """Last month, billed on average consumption although the readings were sent."""
     point = _first_point(account)
@@ -350,30 +361,6 @@ def recalculation_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
              "explanation": "Рахунок нараховано за середнім споживанням, хоча показники я передавав вчасно."}]
 
 
-ACTUAL_BILL = RequestType(
-    code="actual_bill",
-    label=_("Order a bill on actual readings"),
-    schema=ActualBillSchema,
-    description=_(
-        "Enter your meter readings and get a bill on them tomorrow morning. "
-        "A bill on average consumption for the same period is then no longer owed."
-    ),
-    examples=actual_bill_examples,
-)
-CONTACT_UPDATE = RequestType(
-    code="contact_update",
-    label=_("Change of contact data"),
-    schema=ContactUpdateSchema,
-    description=_("A new phone number or an e-mail address for your bills."),
-    examples=({"phone": "+380 67 123 45 67"}, {"email": "olena.kovalenko@example.com.ua"}),
-)
-METER_VERIFICATION = RequestType(
-    code="meter_verification",
-    label=_("Meter verification or replacement"),
-    schema=MeterVerificationSchema,
-    description=_("A technician checks or replaces the meter at your address."),
-    examples=meter_verification_examples,
-)
 RECALCULATION = RequestType(
     code="recalculation",
     label=_("Recalculation request"),
@@ -381,4 +368,10 @@ RECALCULATION = RequestType(
     description=_("Ask for the bills of a period to be recalculated, and say why."),
     examples=recalculation_examples,
 )
+
+
+# -------------------------------------------------------------------------
+# All of them, in the order the portal lists them
+# -------------------------------------------------------------------------
+
 REQUEST_TYPES = (ACTUAL_BILL, CONTACT_UPDATE, METER_VERIFICATION, RECALCULATION)

@@ -1,6 +1,7 @@
 """The service requests of "Moje innogy": change of offer, extra services, contact data.
 
-Each schema validates what the customer types (PPE with its check digit, Polish phone
+The supply point a request is about is chosen from the account's own (the core offers
+them and refuses any other); each schema validates what the customer types (Polish phone
 numbers and postcodes, dates that make sense) so the request reaches the back-office
 complete.
 """
@@ -20,31 +21,21 @@ from marshmallow import (
     validates_schema,
 )
 
-from core.plugin_api import DigitString, RequestType, is_valid_ppe, one_of_choices, today_in, validation_error
+from core.plugin_api import (
+    RequestType,
+    SupplyPointOfAccount,
+    choice_field,
+    email_field,
+    text_field,
+    today_in,
+    validation_error,
+)
 from plugins.innogy_pl.i18n import _
 
 TIMEZONE = ZoneInfo("Europe/Warsaw")
 _PHONE_NOISE = re.compile(r"[\s\-().]+")
 _PHONE = re.compile(r"^(?:\+48|0048)?(\d{9})$")
 _POSTCODE = re.compile(r"^(\d{2})-?(\d{3})$")
-
-PRODUCTS: tuple[tuple[str, Any], ...] = (
-    ("fixed_price_2y", _("Fixed price for 2 years")),
-    ("fixed_price_3y", _("Fixed price for 3 years")),
-    ("green_energy", _("Energy from renewable sources")),
-    ("standard", _("Standard price list")),
-)
-SERVICES: tuple[tuple[str, Any], ...] = (
-    ("home_assistance", _("Home assistance (plumber, electrician, locksmith)")),
-    ("electrician", _("Electrician visit")),
-    ("surge_protection", _("Surge protection for home appliances")),
-    ("energy_audit", _("Home energy audit")),
-)
-
-
-def validate_ppe(value: str) -> None:
-    if not is_valid_ppe(value):
-        raise validation_error(_("This is not a valid supply point code (PPE): check the 18 digits on your invoice."))
 
 
 def validate_future_date(value: dt.date) -> None:
@@ -67,19 +58,6 @@ class PolishPhone(fields.String):
         return f"+48{match.group(1)}"
 
 
-def _supply_point_field() -> DigitString:
-    return DigitString(
-        required=True,
-        length=18,
-        validate=validate_ppe,
-        metadata={
-            "label": _("Supply point code (PPE)"),
-            "help": _("18 digits starting with 590, printed on your invoice. It is not the meter number."),
-            "inputmode": "numeric",
-        },
-    )
-
-
 def _phone_field(*, required: bool) -> PolishPhone:
     return PolishPhone(
         required=required,
@@ -87,22 +65,46 @@ def _phone_field(*, required: bool) -> PolishPhone:
     )
 
 
-class ChangeOfferSchema(Schema):
+def _future_date(label: Any, help_text: Any, *, required: bool) -> fields.Date:
+    """A date from tomorrow to a year ahead; not ``required``, ``None`` when left empty."""
+    presence: dict[str, Any] = {"required": True} if required else {"load_default": None}
+    return fields.Date(validate=validate_future_date, metadata={"label": label, "help": help_text}, **presence)
+
+
+class _SupplyPointRequest(Schema):
+    """A request about one of the chosen account's supply points: it is chosen first."""
+
+    supply_point = SupplyPointOfAccount(required=True, metadata={"label": _("Supply point")})
+
+
+def _first_of_next_month() -> dt.date:
+    return (today_in(TIMEZONE).replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _supply_points(account: Any) -> list[str]:
+    return [point.identifier for point in getattr(account, "supply_points", ())]
+
+
+# -------------------------------------------------------------------------
+# Change of offer
+# -------------------------------------------------------------------------
+
+
+class ChangeOfferSchema(_SupplyPointRequest):
     """Switch a supply point to another offer from the start of a chosen date."""
 
-    supply_point = _supply_point_field()
-    product = fields.String(
-        required=True,
-        validate=one_of_choices(PRODUCTS, _("Choose one of the offers.")),
-        metadata={"label": _("New offer"), "choices": PRODUCTS},
-    )
-    start_date = fields.Date(
-        required=True,
-        validate=validate_future_date,
-        metadata={
-            "label": _("Start of the new offer"),
-            "help": _("The new prices apply from the next reading after this date."),
+    product = choice_field(
+        {
+            "fixed_price_2y": _("Fixed price for 2 years"),
+            "fixed_price_3y": _("Fixed price for 3 years"),
+            "green_energy": _("Energy from renewable sources"),
+            "standard": _("Standard price list"),
         },
+        label=_("New offer"),
+        error=_("Choose one of the offers."),
+    )
+    start_date = _future_date(
+        _("Start of the new offer"), _("The new prices apply from the next reading after this date."), required=True
     )
     accept_terms = fields.Boolean(
         required=True,
@@ -111,36 +113,80 @@ class ChangeOfferSchema(Schema):
     )
 
 
-class AdditionalServiceSchema(Schema):
+def change_offer_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """A fixed price for each supply point of the account, from the first of next month."""
+    start = _first_of_next_month().isoformat()
+    return [
+        {"supply_point": point, "product": product, "start_date": start, "accept_terms": True}
+        for point, product in zip(_supply_points(account), ("fixed_price_2y", "green_energy"), strict=False)
+    ]
+
+
+CHANGE_OFFER = RequestType(
+    code="change_offer",
+    label=_("Change of offer or product"),
+    schema=ChangeOfferSchema,
+    description=_("Move a supply point to another innogy offer."),
+    examples=change_offer_examples,
+)
+
+
+# -------------------------------------------------------------------------
+# Additional service
+# -------------------------------------------------------------------------
+
+
+class AdditionalServiceSchema(_SupplyPointRequest):
     """Order one of innogy's extra services for a supply point."""
 
-    supply_point = _supply_point_field()
-    service = fields.String(
-        required=True,
-        validate=one_of_choices(SERVICES, _("Choose one of the services.")),
-        metadata={"label": _("Service"), "choices": SERVICES},
+    service = choice_field(
+        {
+            "home_assistance": _("Home assistance (plumber, electrician, locksmith)"),
+            "electrician": _("Electrician visit"),
+            "surge_protection": _("Surge protection for home appliances"),
+            "energy_audit": _("Home energy audit"),
+        },
+        label=_("Service"),
+        error=_("Choose one of the services."),
     )
-    preferred_date = fields.Date(
-        load_default=None,
-        validate=validate_future_date,
-        metadata={"label": _("Preferred date"), "help": _("Leave empty if any date suits you.")},
-    )
+    preferred_date = _future_date(_("Preferred date"), _("Leave empty if any date suits you."), required=False)
     phone = _phone_field(required=True)
-    comment = fields.String(
-        load_default="",
-        validate=validate.Length(max=500, error=_("Use at most {max} characters.")),
-        metadata={"label": _("Comment"), "widget": "textarea"},
-    )
+    comment = text_field(_("Comment"))
+
+
+def additional_service_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """Home assistance on any day, and an electrician on a chosen one, at the first supply point."""
+    points = _supply_points(account)[:1]
+    visit = (today_in(TIMEZONE) + dt.timedelta(days=10)).isoformat()
+    return [
+        example
+        for point in points
+        for example in (
+            {"supply_point": point, "service": "home_assistance", "phone": "601 234 567"},
+            {"supply_point": point, "service": "electrician", "preferred_date": visit, "phone": "+48 22 123 45 67",
+             "comment": "Proszę o wizytę po godzinie 16."},
+        )
+    ]
+
+
+ADDITIONAL_SERVICE = RequestType(
+    code="additional_service",
+    label=_("Order an additional service"),
+    schema=AdditionalServiceSchema,
+    description=_("Home assistance, an electrician, surge protection or an energy audit."),
+    examples=additional_service_examples,
+)
+
+
+# -------------------------------------------------------------------------
+# Contact details
+# -------------------------------------------------------------------------
 
 
 class ContactUpdateSchema(Schema):
     """New e-mail, phone or correspondence address; at least one of them."""
 
-    email = fields.Email(
-        load_default=None,
-        validate=validate.Length(max=254, error=_("Use at most {max} characters.")),
-        metadata={"label": _("E-mail address"), "autocomplete": "email"},
-    )
+    email = email_field(required=False)
     phone = _phone_field(required=False)
     street = fields.String(
         load_default=None,
@@ -175,57 +221,6 @@ class ContactUpdateSchema(Schema):
         return data
 
 
-# -------------------------------------------------------------------------
-# Examples: what a customer of the chosen account would send (see RequestType.examples)
-# -------------------------------------------------------------------------
-
-
-def _first_of_next_month() -> dt.date:
-    return (today_in(TIMEZONE).replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-
-
-def _supply_points(account: Any) -> list[str]:
-    return [point.identifier for point in getattr(account, "supply_points", ())]
-
-
-def change_offer_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
-    """A fixed price for each supply point of the account, from the first of next month."""
-    start = _first_of_next_month().isoformat()
-    return [
-        {"supply_point": point, "product": product, "start_date": start, "accept_terms": True}
-        for point, product in zip(_supply_points(account), ("fixed_price_2y", "green_energy"), strict=False)
-    ]
-
-
-def additional_service_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
-    """Home assistance on any day, and an electrician on a chosen one, at the first supply point."""
-    points = _supply_points(account)[:1]
-    visit = (today_in(TIMEZONE) + dt.timedelta(days=10)).isoformat()
-    return [
-        example
-        for point in points
-        for example in (
-            {"supply_point": point, "service": "home_assistance", "phone": "601 234 567"},
-            {"supply_point": point, "service": "electrician", "preferred_date": visit, "phone": "+48 22 123 45 67",
-             "comment": "Proszę o wizytę po godzinie 16."},
-        )
-    ]
-
-
-CHANGE_OFFER = RequestType(
-    code="change_offer",
-    label=_("Change of offer or product"),
-    schema=ChangeOfferSchema,
-    description=_("Move a supply point to another innogy offer."),
-    examples=change_offer_examples,
-)
-ADDITIONAL_SERVICE = RequestType(
-    code="additional_service",
-    label=_("Order an additional service"),
-    schema=AdditionalServiceSchema,
-    description=_("Home assistance, an electrician, surge protection or an energy audit."),
-    examples=additional_service_examples,
-)
 CONTACT_UPDATE = RequestType(
     code="contact_update",
     label=_("Update of contact details"),
@@ -236,4 +231,10 @@ CONTACT_UPDATE = RequestType(
         {"street": "ul. Marszałkowska 84/92 m. 15", "postcode": "00-514", "city": "Warszawa"},
     ),
 )
+
+
+# -------------------------------------------------------------------------
+# All of them, in the order the portal lists them
+# -------------------------------------------------------------------------
+
 REQUEST_TYPES = (CHANGE_OFFER, ADDITIONAL_SERVICE, CONTACT_UPDATE)

@@ -3,9 +3,10 @@
 Direct debit (domiciliazione bancaria), bills by e-mail, the billing address (recapito),
 the "piccole prestazioni" (power change, deactivation, voltura) and the assistance
 requests (instalments, invoice correction, information or complaint), and closing the
-Area Clienti account. Every schema checks what the customer types with the real rules:
-IBAN and codice fiscale by their check characters, POD and PDR by their format, CAP and
-province codes, dates that make sense, so a request reaches the back-office complete.
+Area Clienti account. The supply (its POD or PDR) is chosen from the account's own (the
+core offers them and refuses any other); every schema checks what the customer types with
+the real rules: IBAN and codice fiscale by their check characters, CAP and province codes,
+dates that make sense, so a request reaches the back-office complete.
 """
 
 from __future__ import annotations
@@ -25,20 +26,16 @@ from core.plugin_api import (
     LocalizedDecimal,
     RequestStep,
     RequestType,
-    one_of_choices,
+    SupplyPointOfAccount,
+    choice_field,
+    email_field,
+    text_field,
     today_in,
     validation_error,
 )
 from core.plugin_api.billing import latest_values
 from plugins.italiangas_it.i18n import _
-from plugins.italiangas_it.identifiers import (
-    compact,
-    is_sepa_iban,
-    is_valid_codice_fiscale,
-    is_valid_iban,
-    is_valid_pod,
-    supply_point_kind,
-)
+from plugins.italiangas_it.identifiers import compact, is_sepa_iban, is_valid_codice_fiscale, is_valid_iban
 from plugins.italiangas_it.rules import tax_code_matches_name
 
 TIMEZONE = ZoneInfo("Europe/Rome")
@@ -54,64 +51,16 @@ INVOICE_CORRECTION = "invoice_correction"
 INFORMATION_COMPLAINT = "information_complaint"
 ACCOUNT_DELETION = "account_deletion"
 
-PROVINCES = frozenset(
-    """
-    AG AL AN AO AP AQ AR AT AV BA BG BI BL BN BO BR BS BT BZ CA CB CE CH CL CN CO CR CS CT CZ
-    EN FC FE FG FI FM FR GE GO GR IM IS KR LC LE LI LO LT LU MB MC ME MI MN MO MS MT NA NO NU
-    OR PA PC PD PE PG PI PN PO PR PT PU PV PZ RA RC RE RG RI RM RN RO SA SI SO SP SR SS SU SV
-    TA TE TN TO TP TR TS TV UD VA VB VC VE VI VR VT VV
-    CI OG OT VS
-    """.split()
-)
-"""Province codes (sigle) as written in Italian addresses, with the Sardinian ones of the
-provinces re-established in 2025 under their old codes."""
-
-POWER_LEVELS_KW = tuple(
-    Decimal(kw) for kw in ("1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5", "5.5", "6", "7", "8", "9", "10", "15")
-)
-"""Contracted power a household can ask for: half-kW steps up to 6 kW, then whole ones."""
-
-INSTALMENTS = range(2, 13)
+WRITE_BETWEEN = _("Write between {min} and {max} characters.")
+"""The message of a text too short or too long."""
 INVOICE_NUMBER_DIGITS = 12
-
-_CAP = re.compile(r"^\d{5}$")
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '’.\-][^\W\d_]*)*$")
 _PHONE_NOISE = re.compile(r"[\s\-./()]+")
 _PHONE = re.compile(r"^(?:\+39|0039)?(0\d{5,10}|3\d{8,9})$")
-DOCUMENT_NUMBERS = {
-    "identity_card": re.compile(r"^[A-Z]{2}\d{5}[A-Z]{2}$"),
-    "paper_identity_card": re.compile(r"^[A-Z]{2}\d{7}$"),
-    "passport": re.compile(r"^[A-Z]{2}\d{7}$"),
-    "driving_licence": re.compile(r"^(?:[A-Z]{2}\d{7}[A-Z]|U1[A-Z0-9]{7}[A-Z])$"),
-}
-DOCUMENT_TYPES: tuple[tuple[str, Any], ...] = (
-    ("identity_card", _("Electronic identity card (CIE)")),
-    ("paper_identity_card", _("Paper identity card")),
-    ("passport", _("Passport")),
-    ("driving_licence", _("Driving licence")),
-)
-CORRECTION_REASONS: tuple[tuple[str, Any], ...] = (
-    ("reading", _("Wrong reading or consumption")),
-    ("price", _("Prices or offer not as agreed")),
-    ("personal_data", _("Wrong holder, address or tax data")),
-    ("payment", _("Payment made but not shown")),
-    ("other", _("Other")),
-)
-ENQUIRY_KINDS: tuple[tuple[str, Any], ...] = (
-    ("information", _("Request for information")),
-    ("complaint", _("Complaint")),
-)
 
-
-class PowerLabel:
-    """A power level as the reader writes numbers: "4,5 kW" in Italian, "4.5 kW" in English."""
-
-    def __init__(self, kilowatts: Decimal) -> None:
-        self.kilowatts = kilowatts
-
-    def __str__(self) -> str:
-        number = format_decimal(self.kilowatts) if has_request_context() else str(self.kilowatts)
-        return f"{number} kW"
+SAMPLE_IBAN = "IT60 X054 2811 1010 0000 0123 456"
+SAMPLE_HOLDER = ("Manuel", "Rocca", "RCCMNL83S18D969H")
+"""A new holder for examples: a name and the codice fiscale that goes with it."""
 
 
 class CodeField(fields.String):
@@ -130,21 +79,6 @@ class ItalianPhone(fields.String):
         if match is None:
             raise validation_error(_("Enter an Italian phone number, for example 333 123 4567 or 06 1234 5678."))
         return f"+39{match.group(1)}"
-
-
-# --- validators ------------------------------------------------------------------------------
-
-
-def validate_supply_point(value: str) -> None:
-    if supply_point_kind(value) is None:
-        raise validation_error(_("Enter the POD (IT001E12345678) or the PDR (14 digits) as printed on your bill."))
-
-
-def validate_pod(value: str) -> None:
-    if not is_valid_pod(value):
-        if supply_point_kind(value) == "pdr":
-            raise validation_error(_("The power can be changed only on an electricity supply: enter its POD."))
-        raise validation_error(_("Enter the POD: IT, three digits, E and eight digits, for example IT001E12345678."))
 
 
 def validate_tax_code(value: str) -> None:
@@ -178,36 +112,6 @@ def validate_future_date(value: dt.date) -> None:
 def validate_name(value: str) -> None:
     if not _NAME.match(value):
         raise validation_error(_("Enter the name in letters, as on the identity document."))
-
-
-def validate_province(value: str) -> None:
-    if value not in PROVINCES:
-        raise validation_error(_("Enter the two-letter province code, for example RM or MI."))
-
-
-# --- field factories ----------------------------------------------------------------------------------
-
-
-def _supply_point_field(*, electricity_only: bool = False) -> CodeField:
-    if electricity_only:
-        return CodeField(
-            required=True,
-            validate=validate_pod,
-            metadata={
-                "label": _("POD (electricity supply point code)"),
-                "help": _("IT, three digits, E and eight digits, printed on the first page of the bill. It is not the meter number."),
-                "autocomplete": "off",
-            },
-        )
-    return CodeField(
-        required=True,
-        validate=validate_supply_point,
-        metadata={
-            "label": _("POD or PDR"),
-            "help": _("The supply point code printed on the first page of the bill: POD for electricity, PDR for gas. It is not the meter number."),
-            "autocomplete": "off",
-        },
-    )
 
 
 def _invoice_number_field() -> DigitString:
@@ -255,29 +159,24 @@ def _meter_reading_field(label: Any) -> fields.Integer:
     )
 
 
-def _text_field(label: Any, *, required: bool, minimum: int = 0, maximum: int = 1000) -> fields.String:
-    metadata = {"label": label, "widget": "textarea"}
-    if required:
-        length = validate.Length(min=minimum, max=maximum, error=_("Write between {min} and {max} characters."))
-        return fields.String(required=True, validate=length, metadata=metadata)
-    length = validate.Length(max=maximum, error=_("Use at most {max} characters."))
-    return fields.String(load_default="", validate=length, metadata=metadata)
-
-
 def _confirmation_field(label: Any, error: Any) -> fields.Boolean:
     return fields.Boolean(required=True, validate=validate.Equal(True, error=error), metadata={"label": label})
 
 
-def _email_field(*, required: bool, label: Any) -> fields.Email:
-    options: dict[str, Any] = {"required": True} if required else {"load_default": None}
-    return fields.Email(
-        validate=validate.Length(max=254, error=_("Use at most {max} characters.")),
-        metadata={"label": label, "autocomplete": "email"},
-        **options,
-    )
+def _points(account: Any, commodity: str | None = None) -> list[Any]:
+    return [p for p in getattr(account, "supply_points", ()) if commodity in (None, str(p.commodity))]
 
 
-# --- the schemas ------------------------------------------------------------------------------------------
+def _meter_state(adapter: Any, account: Any, point: Any, more: int) -> int:
+    """The last reading of the point's first register, ``more`` units on."""
+    last = latest_values(adapter.readings(account.number, point.identifier))
+    first = point.meters[0].registers[0] if point.meters and point.meters[0].registers else None
+    return int(last.get(first, 0)) + more
+
+
+# -------------------------------------------------------------------------
+# Direct debit (domiciliazione bancaria)
+# -------------------------------------------------------------------------
 
 
 class DirectDebitSchema(Schema):
@@ -304,14 +203,69 @@ class DirectDebitSchema(Schema):
     )
 
 
+def direct_debit_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """A mandate on an Italian account held by the contract's holder."""
+    holder = str(getattr(account, "holder_name", ""))
+    known = getattr(adapter, "tax_code", None)
+    if not (_NAME.match(holder) and known):
+        holder, known = " ".join(SAMPLE_HOLDER[:2]), lambda number: SAMPLE_HOLDER[2]
+    return [{"iban": SAMPLE_IBAN, "account_holder_name": holder, "tax_code": known(account.number), "mandate": True}]
+
+
+DIRECT_DEBIT_REQUEST = RequestType(
+    code=DIRECT_DEBIT,
+    label=_("Direct debit (domiciliazione bancaria)"),
+    schema=DirectDebitSchema,
+    description=_("Pay your bills automatically from your bank account (SEPA direct debit)."),
+    examples=direct_debit_examples,
+)
+
+
+# -------------------------------------------------------------------------
+# Bills by e-mail
+# -------------------------------------------------------------------------
+
+
 class EmailBillSchema(Schema):
     """Bolletta via e-mail: bills by e-mail instead of on paper."""
 
-    email = _email_field(required=True, label=_("E-mail address for your bills"))
+    email = email_field(label=_("E-mail address for your bills"))
     consent = _confirmation_field(
         _("I want to receive my bills by e-mail instead of on paper."),
         _("Tick the box to confirm that you want your bills by e-mail."),
     )
+
+
+EMAIL_BILL_REQUEST = RequestType(
+    code=EMAIL_BILL,
+    label=_("Bills by e-mail"),
+    schema=EmailBillSchema,
+    description=_("Receive your bills by e-mail instead of on paper."),
+    examples=({"email": "rosa.santoro@example.it", "consent": True},),
+)
+
+
+# -------------------------------------------------------------------------
+# Billing address (recapito)
+# -------------------------------------------------------------------------
+
+PROVINCES = frozenset(
+    """
+    AG AL AN AO AP AQ AR AT AV BA BG BI BL BN BO BR BS BT BZ CA CB CE CH CL CN CO CR CS CT CZ
+    EN FC FE FG FI FM FR GE GO GR IM IS KR LC LE LI LO LT LU MB MC ME MI MN MO MS MT NA NO NU
+    OR PA PC PD PE PG PI PN PO PR PT PU PV PZ RA RC RE RG RI RM RN RO SA SI SO SP SR SS SU SV
+    TA TE TN TO TP TR TS TV UD VA VB VC VE VI VR VT VV
+    CI OG OT VS
+    """.split()
+)
+"""Province codes (sigle) as written in Italian addresses, with the Sardinian ones of the
+provinces re-established in 2025 under their old codes."""
+_CAP = re.compile(r"^\d{5}$")
+
+
+def validate_province(value: str) -> None:
+    if value not in PROVINCES:
+        raise validation_error(_("Enter the two-letter province code, for example RM or MI."))
 
 
 class BillingAddressSchema(Schema):
@@ -347,10 +301,46 @@ class BillingAddressSchema(Schema):
     )
 
 
+BILLING_ADDRESS_REQUEST = RequestType(
+    code=BILLING_ADDRESS,
+    label=_("Change of billing address"),
+    schema=BillingAddressSchema,
+    description=_("Where your paper bills and letters are sent (recapito)."),
+    examples=(
+        {"street": "Via Appia Nuova 123", "postcode": "00183", "city": "Roma", "province": "RM"},
+        {"care_of": "Studio Bianchi", "street": "Corso Buenos Aires 45", "postcode": "20124", "city": "Milano",
+         "province": "mi"},
+    ),
+)
+
+
+# -------------------------------------------------------------------------
+# Power change
+# -------------------------------------------------------------------------
+
+POWER_LEVELS_KW = tuple(
+    Decimal(kw) for kw in ("1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5", "5.5", "6", "7", "8", "9", "10", "15")
+)
+"""Contracted power a household can ask for: half-kW steps up to 6 kW, then whole ones."""
+
+
+class PowerLabel:
+    """A power level as the reader writes numbers: "4,5 kW" in Italian, "4.5 kW" in English."""
+
+    def __init__(self, kilowatts: Decimal) -> None:
+        self.kilowatts = kilowatts
+
+    def __str__(self) -> str:
+        number = format_decimal(self.kilowatts) if has_request_context() else str(self.kilowatts)
+        return f"{number} kW"
+
+
 class PowerChangeSchema(Schema):
     """Modifica potenza: a higher or lower contracted power on an electricity supply."""
 
-    supply_point = _supply_point_field(electricity_only=True)
+    supply_point = SupplyPointOfAccount(
+        commodity="electricity", required=True, metadata={"label": _("Electricity supply point (POD)")}
+    )
     power_kw = LocalizedDecimal(
         required=True,
         validate=validate.OneOf(POWER_LEVELS_KW, error=_("Choose one of the power levels offered.")),
@@ -370,10 +360,40 @@ class PowerChangeSchema(Schema):
     )
 
 
+def has_electricity(account: Any) -> bool:
+    """Only accounts with an electricity supply can change its power."""
+    return any(getattr(point, "commodity", None) == "electricity" for point in getattr(account, "supply_points", ()))
+
+
+def power_change_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """The next power level above the contracted one, at the first electricity supply."""
+    found = []
+    for point in _points(account, "electricity")[:1]:
+        current = point.contracted_power_kw or Decimal(0)
+        power = next((kw for kw in POWER_LEVELS_KW if kw > current), POWER_LEVELS_KW[-1])
+        found.append({"supply_point": point.identifier, "power_kw": float(power), "phone": "333 123 4567"})
+    return found
+
+
+POWER_CHANGE_REQUEST = RequestType(
+    code=POWER_CHANGE,
+    label=_("Power change"),
+    schema=PowerChangeSchema,
+    eligible=has_electricity,
+    description=_("Raise or lower the contracted power of an electricity supply."),
+    examples=power_change_examples,
+)
+
+
+# -------------------------------------------------------------------------
+# Deactivation
+# -------------------------------------------------------------------------
+
+
 class DeactivationSchema(Schema):
     """Disattivazione: closing a supply, with the final reading."""
 
-    supply_point = _supply_point_field()
+    supply_point = SupplyPointOfAccount(required=True, metadata={"label": _("Supply point (POD or PDR)")})
     deactivation_date = fields.Date(
         required=True,
         validate=validate_future_date,
@@ -382,21 +402,51 @@ class DeactivationSchema(Schema):
     final_reading = _meter_reading_field(_("Final meter reading"))
 
 
+def deactivation_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """Closing the first supply in two weeks, with a final reading a little above the last one."""
+    day = (today_in(TIMEZONE) + dt.timedelta(days=14)).isoformat()
+    return [{"supply_point": point.identifier, "deactivation_date": day,
+             "final_reading": _meter_state(adapter, account, point, 25)} for point in _points(account)[:1]]
+
+
+DEACTIVATION_REQUEST = RequestType(
+    code=DEACTIVATION,
+    label=_("Deactivation of a supply"),
+    schema=DeactivationSchema,
+    description=_("Close an electricity or gas supply, for example when you move out."),
+    examples=deactivation_examples,
+)
+
+
+# -------------------------------------------------------------------------
+# Change of holder (voltura)
+# -------------------------------------------------------------------------
+
+DOCUMENT_NUMBERS = {
+    "identity_card": re.compile(r"^[A-Z]{2}\d{5}[A-Z]{2}$"),
+    "paper_identity_card": re.compile(r"^[A-Z]{2}\d{7}$"),
+    "passport": re.compile(r"^[A-Z]{2}\d{7}$"),
+    "driving_licence": re.compile(r"^(?:[A-Z]{2}\d{7}[A-Z]|U1[A-Z0-9]{7}[A-Z])$"),
+}
+DOCUMENT_TYPES: tuple[tuple[str, Any], ...] = (
+    ("identity_card", _("Electronic identity card (CIE)")),
+    ("paper_identity_card", _("Paper identity card")),
+    ("passport", _("Passport")),
+    ("driving_licence", _("Driving licence")),
+)
+
+
 class VolturaSchema(Schema):
     """Voltura: a new holder takes over a live supply."""
 
-    supply_point = _supply_point_field()
+    supply_point = SupplyPointOfAccount(required=True, metadata={"label": _("Supply point (POD or PDR)")})
     new_holder_first_name = _name_field(_("New holder's first name"), "given-name")
     new_holder_last_name = _name_field(_("New holder's surname"), "family-name")
     tax_code = _tax_code_field(
         _("New holder's codice fiscale"),
         _("16 characters, or 11 digits for a company."),
     )
-    document_type = fields.String(
-        required=True,
-        validate=one_of_choices(DOCUMENT_TYPES, _("Choose the type of document.")),
-        metadata={"label": _("Identity document"), "choices": DOCUMENT_TYPES},
-    )
+    document_type = choice_field(DOCUMENT_TYPES, label=_("Identity document"), error=_("Choose the type of document."))
     document_number = CodeField(
         required=True,
         validate=validate.Length(min=5, max=12, error=_("Enter the number printed on the document.")),
@@ -412,7 +462,7 @@ class VolturaSchema(Schema):
             "autocomplete": "off",
         },
     )
-    email = _email_field(required=False, label=_("New holder's e-mail address (optional)"))
+    email = email_field(required=False, label=_("New holder's e-mail address (optional)"))
 
     @validates_schema
     def documents_agree(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -430,6 +480,36 @@ class VolturaSchema(Schema):
             raise validation_error(_("This codice fiscale does not belong to the new holder's name: check both."), "tax_code")
 
 
+def voltura_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
+    """A new holder with an identity card takes over the first supply, paying by direct debit."""
+    first, last, tax_code = SAMPLE_HOLDER
+    return [{"supply_point": point.identifier, "new_holder_first_name": first, "new_holder_last_name": last,
+             "tax_code": tax_code, "document_type": "identity_card", "document_number": "CA 00000 AA",
+             "meter_reading": _meter_state(adapter, account, point, 5), "iban": SAMPLE_IBAN,
+             "email": "manuel.rocca@example.it"} for point in _points(account)[:1]]
+
+
+VOLTURA_REQUEST = RequestType(
+    code=VOLTURA,
+    label=_("Change of holder (voltura)"),
+    schema=VolturaSchema,
+    description=_("A new holder takes over a supply that stays active."),
+    steps=(
+        RequestStep(_("The new holder"), ("new_holder_first_name", "new_holder_last_name", "tax_code",
+                                          "document_type", "document_number")),
+        RequestStep(_("The supply and the handover"), ("supply_point", "meter_reading", "iban", "email")),
+    ),
+    examples=voltura_examples,
+)
+
+
+# -------------------------------------------------------------------------
+# Payment in instalments (rateizzazione)
+# -------------------------------------------------------------------------
+
+INSTALMENTS = range(2, 13)
+
+
 class InstalmentPlanSchema(Schema):
     """Rateizzazione: paying one bill in monthly instalments."""
 
@@ -442,101 +522,7 @@ class InstalmentPlanSchema(Schema):
             "choices": tuple((n, str(n)) for n in INSTALMENTS),
         },
     )
-    reason = _text_field(_("Reason (optional)"), required=False, maximum=500)
-
-
-class InvoiceCorrectionSchema(Schema):
-    """Rettifica fattura: a bill the customer thinks is wrong."""
-
-    invoice_number = _invoice_number_field()
-    reason = fields.String(
-        required=True,
-        validate=one_of_choices(CORRECTION_REASONS, _("Choose what is wrong.")),
-        metadata={"label": _("What is wrong"), "choices": CORRECTION_REASONS},
-    )
-    details = _text_field(_("Describe the problem"), required=True, minimum=10, maximum=1000)
-
-
-class EnquirySchema(Schema):
-    """Informazioni o reclamo."""
-
-    kind = fields.String(
-        required=True,
-        validate=one_of_choices(ENQUIRY_KINDS, _("Choose information or complaint.")),
-        metadata={"label": _("Type of request"), "choices": ENQUIRY_KINDS},
-    )
-    text = _text_field(_("Your message"), required=True, minimum=10, maximum=2000)
-
-
-class AccountDeletionSchema(Schema):
-    """Cancellazione account: closing the Area Clienti login, not the supplies."""
-
-    confirm = _confirmation_field(
-        _("I ask to delete my Area Clienti account. My supply contracts stay as they are."),
-        _("Tick the box to confirm the deletion."),
-    )
-    reason = _text_field(_("Reason (optional)"), required=False, maximum=500)
-
-
-# --- eligibility -----------------------------------------------------------------------------------------------
-
-
-def has_electricity(account: Any) -> bool:
-    """Only accounts with an electricity supply can change its power."""
-    return any(getattr(point, "commodity", None) == "electricity" for point in getattr(account, "supply_points", ()))
-
-
-# --- examples: what a customer of the chosen account would send (see RequestType.examples) ---------------
-
-SAMPLE_IBAN = "IT60 X054 2811 1010 0000 0123 456"
-SAMPLE_HOLDER = ("Manuel", "Rocca", "RCCMNL83S18D969H")
-"""A new holder for examples: a name and the codice fiscale that goes with it."""
-
-
-def _points(account: Any, commodity: str | None = None) -> list[Any]:
-    return [p for p in getattr(account, "supply_points", ()) if commodity in (None, str(p.commodity))]
-
-
-def _meter_state(adapter: Any, account: Any, point: Any, more: int) -> int:
-    """The last reading of the point's first register, ``more`` units on."""
-    last = latest_values(adapter.readings(account.number, point.identifier))
-    first = point.meters[0].registers[0] if point.meters and point.meters[0].registers else None
-    return int(last.get(first, 0)) + more
-
-
-def direct_debit_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
-    """A mandate on an Italian account held by the contract's holder."""
-    holder = str(getattr(account, "holder_name", ""))
-    known = getattr(adapter, "tax_code", None)
-    if not (_NAME.match(holder) and known):
-        holder, known = " ".join(SAMPLE_HOLDER[:2]), lambda number: SAMPLE_HOLDER[2]
-    return [{"iban": SAMPLE_IBAN, "account_holder_name": holder, "tax_code": known(account.number), "mandate": True}]
-
-
-def power_change_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
-    """The next power level above the contracted one, at the first electricity supply."""
-    found = []
-    for point in _points(account, "electricity")[:1]:
-        current = point.contracted_power_kw or Decimal(0)
-        power = next((kw for kw in POWER_LEVELS_KW if kw > current), POWER_LEVELS_KW[-1])
-        found.append({"supply_point": point.identifier, "power_kw": float(power), "phone": "333 123 4567"})
-    return found
-
-
-def deactivation_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
-    """Closing the first supply in two weeks, with a final reading a little above the last one."""
-    day = (today_in(TIMEZONE) + dt.timedelta(days=14)).isoformat()
-    return [{"supply_point": point.identifier, "deactivation_date": day,
-             "final_reading": _meter_state(adapter, account, point, 25)} for point in _points(account)[:1]]
-
-
-def voltura_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
-    """A new holder with an identity card takes over the first supply, paying by direct debit."""
-    first, last, tax_code = SAMPLE_HOLDER
-    return [{"supply_point": point.identifier, "new_holder_first_name": first, "new_holder_last_name": last,
-             "tax_code": tax_code, "document_type": "identity_card", "document_number": "CA 00000 AA",
-             "meter_reading": _meter_state(adapter, account, point, 5), "iban": SAMPLE_IBAN,
-             "email": "manuel.rocca@example.it"} for point in _points(account)[:1]]
+    reason = text_field(_("Reason (optional)"))
 
 
 def _open_invoices(adapter: Any, account: Any) -> list[Any]:
@@ -550,6 +536,38 @@ def instalment_plan_examples(adapter: Any, account: Any) -> list[dict[str, Any]]
             for invoice in _open_invoices(adapter, account)[:1]]
 
 
+INSTALMENT_PLAN_REQUEST = RequestType(
+    code=INSTALMENT_PLAN,
+    label=_("Payment in instalments (rateizzazione)"),
+    schema=InstalmentPlanSchema,
+    description=_("Ask to pay a bill in monthly instalments."),
+    examples=instalment_plan_examples,
+)
+
+
+# -------------------------------------------------------------------------
+# Bill correction (rettifica fattura)
+# -------------------------------------------------------------------------
+
+
+class InvoiceCorrectionSchema(Schema):
+    """Rettifica fattura: a bill the customer thinks is wrong."""
+
+    invoice_number = _invoice_number_field()
+    reason = choice_field(
+        {
+            "reading": _("Wrong reading or consumption"),
+            "price": _("Prices or offer not as agreed"),
+            "personal_data": _("Wrong holder, address or tax data"),
+            "payment": _("Payment made but not shown"),
+            "other": _("Other"),
+        },
+        label=_("What is wrong"),
+        error=_("Choose what is wrong."),
+    )
+    details = text_field(_("Describe the problem"), required=True, minimum=10, maximum=1000, error=WRITE_BETWEEN)
+
+
 def invoice_correction_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
     """The newest bill, with a reading the customer finds wrong."""
     return [{"invoice_number": invoice.number, "reason": "reading",
@@ -557,88 +575,83 @@ def invoice_correction_examples(adapter: Any, account: Any) -> list[dict[str, An
             for invoice in adapter.invoices(account.number)[:1]]
 
 
+INVOICE_CORRECTION_REQUEST = RequestType(
+    code=INVOICE_CORRECTION,
+    label=_("Bill correction"),
+    schema=InvoiceCorrectionSchema,
+    description=_("Tell us about a bill you think is wrong."),
+    examples=invoice_correction_examples,
+)
+
+
+# -------------------------------------------------------------------------
+# Information or complaint
+# -------------------------------------------------------------------------
+
+
+class EnquirySchema(Schema):
+    """Informazioni o reclamo."""
+
+    kind = choice_field(
+        {
+            "information": _("Request for information"),
+            "complaint": _("Complaint"),
+        },
+        label=_("Type of request"),
+        error=_("Choose information or complaint."),
+    )
+    text = text_field(_("Your message"), required=True, minimum=10, maximum=2000, error=WRITE_BETWEEN)
+
+
+INFORMATION_COMPLAINT_REQUEST = RequestType(
+    code=INFORMATION_COMPLAINT,
+    label=_("Information or complaint"),
+    schema=EnquirySchema,
+    description=_("Ask a question or make a complaint to customer service."),
+    examples=(
+        {"kind": "information", "text": "Vorrei sapere quando arriverà la prossima bolletta del gas."},
+        {"kind": "complaint", "text": "Il pagamento del 10 marzo non risulta ancora registrato."},
+    ),
+)
+
+
+# -------------------------------------------------------------------------
+# Closing the Area Clienti account
+# -------------------------------------------------------------------------
+
+
+class AccountDeletionSchema(Schema):
+    """Cancellazione account: closing the Area Clienti login, not the supplies."""
+
+    confirm = _confirmation_field(
+        _("I ask to delete my Area Clienti account. My supply contracts stay as they are."),
+        _("Tick the box to confirm the deletion."),
+    )
+    reason = text_field(_("Reason (optional)"))
+
+
+ACCOUNT_DELETION_REQUEST = RequestType(
+    code=ACCOUNT_DELETION,
+    label=_("Delete the Area Clienti account"),
+    schema=AccountDeletionSchema,
+    description=_("Close this login, for example to register again with another e-mail address."),
+    examples=({"confirm": True, "reason": "Mi registro di nuovo con un altro indirizzo e-mail."},),
+)
+
+
+# -------------------------------------------------------------------------
+# All of them, in the order the portal lists them
+# -------------------------------------------------------------------------
+
 REQUEST_TYPES = (
-    RequestType(
-        code=DIRECT_DEBIT,
-        label=_("Direct debit (domiciliazione bancaria)"),
-        schema=DirectDebitSchema,
-        description=_("Pay your bills automatically from your bank account (SEPA direct debit)."),
-        examples=direct_debit_examples,
-    ),
-    RequestType(
-        code=EMAIL_BILL,
-        label=_("Bills by e-mail"),
-        schema=EmailBillSchema,
-        description=_("Receive your bills by e-mail instead of on paper."),
-        examples=({"email": "rosa.santoro@example.it", "consent": True},),
-    ),
-    RequestType(
-        code=BILLING_ADDRESS,
-        label=_("Change of billing address"),
-        schema=BillingAddressSchema,
-        description=_("Where your paper bills and letters are sent (recapito)."),
-        examples=(
-            {"street": "Via Appia Nuova 123", "postcode": "00183", "city": "Roma", "province": "RM"},
-            {"care_of": "Studio Bianchi", "street": "Corso Buenos Aires 45", "postcode": "20124", "city": "Milano",
-             "province": "mi"},
-        ),
-    ),
-    RequestType(
-        code=POWER_CHANGE,
-        label=_("Power change"),
-        schema=PowerChangeSchema,
-        eligible=has_electricity,
-        description=_("Raise or lower the contracted power of an electricity supply."),
-        examples=power_change_examples,
-    ),
-    RequestType(
-        code=DEACTIVATION,
-        label=_("Deactivation of a supply"),
-        schema=DeactivationSchema,
-        description=_("Close an electricity or gas supply, for example when you move out."),
-        examples=deactivation_examples,
-    ),
-    RequestType(
-        code=VOLTURA,
-        label=_("Change of holder (voltura)"),
-        schema=VolturaSchema,
-        description=_("A new holder takes over a supply that stays active."),
-        steps=(
-            RequestStep(_("The new holder"), ("new_holder_first_name", "new_holder_last_name", "tax_code",
-                                              "document_type", "document_number")),
-            RequestStep(_("The supply and the handover"), ("supply_point", "meter_reading", "iban", "email")),
-        ),
-        examples=voltura_examples,
-    ),
-    RequestType(
-        code=INSTALMENT_PLAN,
-        label=_("Payment in instalments (rateizzazione)"),
-        schema=InstalmentPlanSchema,
-        description=_("Ask to pay a bill in monthly instalments."),
-        examples=instalment_plan_examples,
-    ),
-    RequestType(
-        code=INVOICE_CORRECTION,
-        label=_("Bill correction"),
-        schema=InvoiceCorrectionSchema,
-        description=_("Tell us about a bill you think is wrong."),
-        examples=invoice_correction_examples,
-    ),
-    RequestType(
-        code=INFORMATION_COMPLAINT,
-        label=_("Information or complaint"),
-        schema=EnquirySchema,
-        description=_("Ask a question or make a complaint to customer service."),
-        examples=(
-            {"kind": "information", "text": "Vorrei sapere quando arriverà la prossima bolletta del gas."},
-            {"kind": "complaint", "text": "Il pagamento del 10 marzo non risulta ancora registrato."},
-        ),
-    ),
-    RequestType(
-        code=ACCOUNT_DELETION,
-        label=_("Delete the Area Clienti account"),
-        schema=AccountDeletionSchema,
-        description=_("Close this login, for example to register again with another e-mail address."),
-        examples=({"confirm": True, "reason": "Mi registro di nuovo con un altro indirizzo e-mail."},),
-    ),
+    DIRECT_DEBIT_REQUEST,
+    EMAIL_BILL_REQUEST,
+    BILLING_ADDRESS_REQUEST,
+    POWER_CHANGE_REQUEST,
+    DEACTIVATION_REQUEST,
+    VOLTURA_REQUEST,
+    INSTALMENT_PLAN_REQUEST,
+    INVOICE_CORRECTION_REQUEST,
+    INFORMATION_COMPLAINT_REQUEST,
+    ACCOUNT_DELETION_REQUEST,
 )

@@ -55,12 +55,17 @@ class IdentifiersSchema(Schema):
     pdr = PodPdr(load_default=None, metadata={"label": "POD or PDR"})
 
 
+class GasReadingSchema(Schema):
+    gas_point = SupplyPointOfAccount(commodity="gas", required=True, metadata={"label": "Gas supply point"})
+
+
 class IdentifiersPlugin:
-    """A plugin that adds one request type to every tenant."""
+    """A plugin that adds two request types to every tenant."""
 
     @hookimpl
     def portal_request_types(self, tenant):
-        return [RequestType(code="identifiers", label="Identifiers", schema=IdentifiersSchema)]
+        return [RequestType(code="identifiers", label="Identifiers", schema=IdentifiersSchema),
+                RequestType(code="gas_reading", label="Gas reading", schema=GasReadingSchema)]
 
 
 @pytest.fixture
@@ -183,8 +188,31 @@ def test_the_api_refuses_a_forged_supply_point_too(portal):
     assert response.get_json()["error"]["fields"]["data.supply_point"] == [
         "Choose one of the supply points of the chosen customer account."
     ]
+    for nothing in ("", "  "):  # none chosen is not a way past the check
+        body["data"] = {"supply_point": nothing}
+        response = client.post("/api/v1/requests", json=body, headers=headers)
+        assert response.status_code == 422, response.get_data(as_text=True)
+        assert response.get_json()["error"]["fields"]["data.supply_point"] == ["This field is required."]
     headers["Idempotency-Key"] = "fields-api-2"
     body["data"] = {"supply_point": OWN, "iban": VALID["iban"]}
     assert client.post("/api/v1/requests", json=body, headers=headers).status_code == 202
     with app.app_context(), tenant_context("innogy"):
         assert db.session.execute(select(func.count()).select_from(ServiceRequest)).scalar_one() == 1
+
+
+def test_a_request_about_a_gas_supply_point_is_offered_only_for_accounts_with_one(portal):
+    app, client = portal
+    page = client.get("/requests/new/gas_reading").get_data(as_text=True)
+    assert set(_accounts(page)) == {"2000001"}  # 2000002 has electricity only: nothing to choose there
+    created = client.submit("/api-tokens/", {"name": "App", "scope": "read-write"})
+    token = re.search(r'value="(up_[A-Za-z0-9_-]+)"', created.get_data(as_text=True)).group(1)
+    api = {"Authorization": f"Bearer {token}"}
+    listed = {t["type"]: t for t in client.get("/api/v1/request-types", headers=api).get_json()["items"]}
+    assert listed["gas_reading"]["accounts"] == ["2000001"]
+    assert listed["gas_reading"]["data"]["properties"]["gas_point"]["enum"] == [OWN_GAS]
+    body = {"type": "gas_reading", "account": "2000002", "data": {"gas_point": OWN_GAS}}
+    refused = client.post("/api/v1/requests", json=body, headers={**api, "Idempotency-Key": "gas-1"})
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["fields"] == {"account": ["Choose the customer account this request is about."]}
+    body["account"] = "2000001"
+    assert client.post("/api/v1/requests", json=body, headers={**api, "Idempotency-Key": "gas-2"}).status_code == 202

@@ -41,6 +41,7 @@ from core.framework.forms import translate_errors
 from core.framework.tenancy import tenant_context
 from core.framework.theming import Theme
 from core.models import AccountLink
+from core.service_requests.service import account_errors
 from core.testing.suite import *  # noqa: F403 - the plugin conformance suite
 from plugins.cez_cz import plugin, request_types
 from plugins.cez_cz.adapter import ADVANCE, SETTLEMENT, CezDemoBackend
@@ -405,9 +406,9 @@ def test_advance_payment_schema(cez_app):
     assert errors == {"amount": ["Zadejte částku v celých korunách."]}
     _, errors = load(cez_app, AdvancePaymentSchema, {"supply_point": VALID_EAN, "change": "increase", "amount": "60000"})
     assert errors["amount"] == ["Zadejte měsíční zálohu od 100 do 50 000 Kč."]
-    _, errors = load(cez_app, AdvancePaymentSchema, {"supply_point": "859182400412345670", "change": "sideways", "amount": "1000"})
+    _, errors = load(cez_app, AdvancePaymentSchema, {"supply_point": " ", "change": "sideways", "amount": "1000"})
     assert set(errors) == {"supply_point", "change"}
-    assert errors["supply_point"] == ["Kontrolní číslice EAN nesedí: některá z 18 číslic je zapsaná špatně."]
+    assert errors["supply_point"] == ["Toto pole je povinné."]  # none chosen
 
 
 def test_payment_method_schema(cez_app):
@@ -463,10 +464,6 @@ def test_extraordinary_invoice_schema(cez_app, on_day):
     assert load(cez_app, ExtraordinaryInvoiceSchema, {**good, "reading_date": "2026-03-11"})[1] == {}
     _, errors = load(cez_app, ExtraordinaryInvoiceSchema, {**good, "reading_date": "2026-03-10"})
     assert list(errors) == ["reading_date"] and "5 pracovních dnů" in errors["reading_date"][0]
-    _, errors = load(cez_app, ExtraordinaryInvoiceSchema, {**good, "supply_point": VALID_EIC})
-    assert errors == {"reading_low": ["Plynoměr má jen jedno počítadlo: nízký tarif nevyplňujte."]}
-    data, errors = load(cez_app, ExtraordinaryInvoiceSchema, {**good, "supply_point": VALID_EIC, "reading_low": None})
-    assert errors == {}
 
 
 def test_distribution_rate_schema(cez_app):
@@ -483,10 +480,53 @@ def test_distribution_rate_schema(cez_app):
     assert errors == {"new_breaker": ["Sazba D56d vyžaduje třífázový jistič."]}
     _, errors = load(cez_app, DistributionRateSchema, {**base, "new_breaker": "3x25"})
     assert list(errors) == ["inspection_report"]
-    _, errors = load(cez_app, DistributionRateSchema, {"supply_point": VALID_EIC, "new_rate": "D02d"})
-    assert list(errors) == ["supply_point"] and "EAN" in errors["supply_point"][0]
     _, errors = load(cez_app, DistributionRateSchema, {**base, "new_rate": "D99d", "new_breaker": "3x26"})
     assert set(errors) == {"new_rate", "new_breaker"}
+
+
+class Point:
+    def __init__(self, identifier, commodity):
+        self.identifier, self.commodity = identifier, commodity
+
+
+class Account:
+    number = "1000000001"
+    supply_points = (Point(VALID_EAN, "electricity"), Point(VALID_EIC, "gas"))
+
+
+def account_errors_in(app, code, data, locale="cs"):
+    """What the core and the type's ``check`` answer for ``data`` (as the schema loaded it)
+    of the request type ``code``, filed for :class:`Account`."""
+    with app.test_request_context("/", base_url=f"https://{CEZ_HOST}"):
+        tenant = app.extensions["portal_tenants"]["cez"]
+        request_type = next(t for t in tenant.request_types() if t.code == code)
+        with force_locale(locale):
+            errors = account_errors(tenant, request_type, Account(), data)
+            return {name: [str(m) for m in messages] for name, messages in errors.items()}
+
+
+def test_the_supply_point_of_a_request_is_one_of_the_accounts(cez_app, on_day):
+    """Chosen from the account's supply points: the core refuses another one, and a gas
+    supply point where the request is for electricity."""
+    refused = {"supply_point": ["Vyberte jedno z odběrných míst zvoleného zákaznického účtu."]}
+    reading = {"reading_date": ANCHOR, "reading_high": Decimal(12345), "reading_low": None, "reason": "moving_out"}
+    for code, data in (("extraordinary_invoice", reading), ("distribution_rate", {"new_rate": "D02d"})):
+        assert account_errors_in(cez_app, code, {**data, "supply_point": VALID_EAN}) == {}
+        assert account_errors_in(cez_app, code, {**data, "supply_point": make_ean("1", 7654321)}) == refused
+    assert account_errors_in(cez_app, "extraordinary_invoice", {**reading, "supply_point": VALID_EIC}) == {}
+    assert account_errors_in(cez_app, "distribution_rate", {"new_rate": "D02d", "supply_point": VALID_EIC}) == refused
+    assert account_errors_in(cez_app, "distribution_rate", {"new_rate": "D02d", "supply_point": VALID_EIC},
+                             "uk") == {"supply_point": ["Виберіть одну з точок обліку вибраного особового рахунку."]}
+
+
+def test_a_gas_meter_has_no_low_tariff(cez_app):
+    """Known from the commodity of the account's supply point chosen."""
+    reading = {"reading_date": ANCHOR, "reading_high": Decimal(12345), "reading_low": Decimal(4567), "reason": "moving_out"}
+    assert account_errors_in(cez_app, "extraordinary_invoice", {**reading, "supply_point": VALID_EAN}) == {}
+    assert account_errors_in(cez_app, "extraordinary_invoice", {**reading, "supply_point": VALID_EIC}) == {
+        "reading_low": ["Plynoměr má jen jedno počítadlo: nízký tarif nevyplňujte."]}
+    assert account_errors_in(cez_app, "extraordinary_invoice",
+                             {**reading, "supply_point": VALID_EIC, "reading_low": None}) == {}
 
 
 def test_appointment_schema(cez_app, on_day):
@@ -544,6 +584,7 @@ def test_advance_change_is_filed_in_czech_and_delivered(cez_app, smtp_server):
     other_point = next(p.identifier for n in adapter.account_numbers() if n != number for p in adapter.supply_points(n))
     foreign = client.submit("/requests/new/advance_payment", {**form, "reason": "savings", "supply_point": other_point})
     assert foreign.status_code == 400
+    assert "Vyberte jedno z odběrných míst zvoleného zákaznického účtu." in foreign.get_data(as_text=True)
     assert adapter.submitted_requests(number) == []
     filed = client.submit("/requests/new/advance_payment", {**form, "reason": "savings"})
     assert filed.status_code == 302

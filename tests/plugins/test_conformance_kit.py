@@ -23,6 +23,7 @@ from marshmallow import Schema, fields, validate
 
 from core.framework.catalogs import CATALOG_LOCALES, CatalogDomain, domains_of, extract, update
 from core.framework.descriptions import RequestType, SupplierInfo
+from core.framework.fields import SupplyPointOfAccount
 from core.framework.theming import BUNDLED_THEMES, Theme
 from core.testing import suite
 from core.testing.checks import (
@@ -279,6 +280,26 @@ def test_example_problems_name_what_is_wrong(app):
             example_problems(shapeless, None, Account())[0]
         assert example_problems(_type(examples=({"phone": "601234567"},), check=lambda a, acc, d: {}),
                                 None, Account()) == []
+
+
+class ReadingSchema(Schema):
+    supply_point = SupplyPointOfAccount(required=True)
+
+
+class PointAccount:
+    number = "123"
+    supply_points = (type("Point", (), {"identifier": "590310600000000019", "commodity": "electricity"})(),)
+
+
+def test_an_example_for_a_supply_point_of_another_account_is_a_problem(app):
+    def reading(*examples) -> RequestType:
+        return RequestType(code="reading", label="Reading", schema=ReadingSchema, examples=examples)
+
+    with app.test_request_context("/"):
+        assert example_problems(reading({"supply_point": "590310600000000019"}), None, PointAccount()) == []
+        assert example_problems(reading({"supply_point": "590310600000000026"}), None, PointAccount()) == [
+            "request type 'reading', example 1 {'supply_point': '590310600000000026'}: not a supply point of "
+            "the account (take one of account.supply_points): ['supply_point']"]
 
 
 def test_examples_for_an_account_and_fixed_ones():

@@ -43,7 +43,7 @@ from core.framework.sync import sync_tenant
 from core.framework.tenancy import tenant_context
 from core.models import AccountLink, BillingAccount, Invoice
 from core.service_requests.models import ServiceRequest
-from core.service_requests.service import json_safe
+from core.service_requests.service import account_errors, json_safe
 from core.testing.suite import *  # noqa: F403 - the plugin conformance suite runs here too
 from plugins.doe_ua import plugin as doe_plugin
 from plugins.doe_ua.adapter import (
@@ -533,7 +533,7 @@ def test_order_through_the_request_schema_and_relay_for_a_two_zone_meter():
     schema = {t.code: t.schema for t in REQUEST_TYPES}["actual_bill"]()
     _, basis = _actual_basis(adapter, number, point.identifier)
     data = schema.load({
-        "supply_point": point.identifier.lower(),
+        "supply_point": point.identifier,  # chosen from the account's metering points
         "read_on": today.strftime("%d.%m.%Y"),
         "reading_day": str(basis["1.8.1"] + 20),
         "reading_night": f"{basis['1.8.2'] + 10:,}".replace(",", " "),
@@ -719,9 +719,29 @@ def test_actual_bill_schema(ukrainian, backend):
     assert "не все разом" in _errors(schema, {**base, "reading_total": "1", "reading_day": "2"})["_schema"][0]
     assert "показник цієї зони" in _errors(schema, {**base, "reading_day": "2"})["reading_night"][0]
     assert "Введіть показники" in _errors(schema, base)["_schema"][0]
-    assert "не належить точці обліку" in _errors(schema, {**base, "supply_point": "10Y1001C--00003F", "reading_total": "1"})["supply_point"][0]
-    mistyped = eic_code[:-1] + ("A" if eic_code[-1] != "A" else "B")
-    assert "не дійсний EIC-код" in _errors(schema, {**base, "supply_point": mistyped, "reading_total": "1"})["supply_point"][0]
+    assert "обов’язкове" in _errors(schema, {**base, "supply_point": "", "reading_total": "1"})["supply_point"][0]
+
+
+def test_the_metering_point_is_one_of_the_accounts(ukrainian, backend):
+    """Chosen from the account's metering points, not typed: the core refuses another
+    customer's, an EIC that is no metering point and a mistyped one, in Ukrainian."""
+    number, other = backend.account_numbers()[:2]
+    account = type("Account", (), {"number": number, "supply_points": backend.supply_points(number)})()
+    own = account.supply_points[0].identifier
+    foreign = (backend.supply_points(other)[0].identifier, "10Y1001C--00003F", own[:-1] + ("A" if own[-1] != "A" else "B"))
+    checked = set()
+    for request_type in REQUEST_TYPES:
+        if "supply_point" not in request_type.schema().fields:
+            continue
+        for example in request_type.examples_for(backend, account):
+            assert example["supply_point"] == own
+            assert account_errors(None, request_type, account, request_type.schema().load(example)) == {}
+            for code in foreign:
+                errors = account_errors(None, request_type, account, request_type.schema().load({**example, "supply_point": code}))
+                assert {name: [str(m) for m in messages] for name, messages in errors.items()} == {
+                    "supply_point": ["Виберіть одну з точок обліку вибраного особового рахунку."]}
+            checked.add(request_type.code)
+    assert checked == {"actual_bill", "meter_verification", "recalculation"}
 
 
 def test_contact_update_schema(ukrainian):

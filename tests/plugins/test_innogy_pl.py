@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from marshmallow import ValidationError
 
+from core.service_requests.service import account_errors
 from plugins.innogy_pl import plugin
 from plugins.innogy_pl.adapter import InnogyDemoBackend
 from plugins.innogy_pl.identity import INVOICE_METHOD
@@ -99,7 +100,6 @@ def test_reading_rules_follow_the_operator(backend):  # noqa: F811
 
 def test_request_schemas_validate(backend):  # noqa: F811
     _, point = stoen_point(backend)
-    mistyped = point.identifier[:-1] + str((int(point.identifier[-1]) + 1) % 10)
     start = dt.date.today() + dt.timedelta(days=14)
     schemas = {t.code: t.schema for t in REQUEST_TYPES}
     assert set(schemas) == {"change_offer", "additional_service", "contact_update"}
@@ -109,7 +109,7 @@ def test_request_schemas_validate(backend):  # noqa: F811
     assert offer["supply_point"] == point.identifier
     with pytest.raises(ValidationError) as error:
         schemas["change_offer"]().load(
-            {"supply_point": mistyped, "product": "fixed_price_2y", "start_date": start.isoformat(), "accept_terms": False}
+            {"supply_point": "", "product": "fixed_price_2y", "start_date": start.isoformat(), "accept_terms": False}
         )
     assert set(error.value.messages) == {"supply_point", "accept_terms"}
     service = schemas["additional_service"]().load(
@@ -121,3 +121,22 @@ def test_request_schemas_validate(backend):  # noqa: F811
     for incomplete in ({}, {"street": "ul. Długa 5"}):
         with pytest.raises(ValidationError):
             schemas["contact_update"]().load(incomplete)
+
+
+def test_the_supply_point_of_a_request_is_one_of_the_accounts(backend):  # noqa: F811
+    """Chosen from the account's points, not typed: the core refuses another one, the
+    same point with a digit mistyped included, before anything is filed."""
+    number, point = stoen_point(backend)
+    account = type("Account", (), {"number": number, "supply_points": backend.supply_points(number)})()
+    other = next(p.identifier for n in backend.account_numbers() if n != number for p in backend.supply_points(n))
+    mistyped = point.identifier[:-1] + str((int(point.identifier[-1]) + 1) % 10)
+    for request_type in REQUEST_TYPES:
+        if "supply_point" not in request_type.schema().fields:
+            continue
+        [example, *_more] = request_type.examples_for(backend, account)
+        assert account_errors(None, request_type, account, request_type.schema().load(example)) == {}
+        for foreign in (other, mistyped):
+            data = request_type.schema().load({**example, "supply_point": foreign})
+            errors = account_errors(None, request_type, account, data)
+            assert {name: [str(m) for m in messages] for name, messages in errors.items()} == {
+                "supply_point": ["Choose one of the supply points of the chosen customer account."]}

@@ -39,6 +39,7 @@ from core.framework.forms import load_form
 from core.framework.tenancy import tenant_context
 from core.models import AccountLink
 from core.service_requests.models import ServiceRequest
+from core.service_requests.service import account_errors
 from core.testing.suite import *  # noqa: F403 - the plugin conformance suite
 from plugins.italiangas_it import plugin as italiangas_plugin
 from plugins.italiangas_it.adapter import (
@@ -568,7 +569,7 @@ GOOD = {
     EMAIL_BILL: {"email": "mario.rossi@example.it", "consent": "1"},
     BILLING_ADDRESS: ADDRESS,
     POWER_CHANGE: {"supply_point": "IT001E12345678", "power_kw": "4.5", "phone": "333 123 4567"},
-    DEACTIVATION: {"supply_point": "0088 1234 5678 90", "deactivation_date": TOMORROW, "final_reading": "12345"},
+    DEACTIVATION: {"supply_point": "00881234567890", "deactivation_date": TOMORROW, "final_reading": "12345"},
     VOLTURA: {
         "supply_point": "IT001E12345678", "new_holder_first_name": "Manuel", "new_holder_last_name": "Rocca",
         "tax_code": VALID_CF, "document_type": "identity_card", "document_number": "CA 00000 AA", "meter_reading": "4021",
@@ -582,8 +583,8 @@ BAD = {
     DIRECT_DEBIT: ({"iban": BR_IBAN, "tax_code": "RCCMNL83S18D969J"}, {"iban", "tax_code", "mandate"}),
     EMAIL_BILL: ({"email": "mario.rossi@"}, {"email", "consent"}),  # an unticked box is not sent
     BILLING_ADDRESS: ({"street": "Via Roma 1", "postcode": "0018", "city": "Roma", "province": "ZZ"}, {"postcode", "province"}),
-    POWER_CHANGE: ({"supply_point": "00881234567890", "power_kw": "4.2", "phone": "12345"}, {"supply_point", "power_kw", "phone"}),
-    DEACTIVATION: ({"supply_point": "IT001E1234", "deactivation_date": "2020-01-01", "final_reading": "-5"}, {"supply_point", "deactivation_date", "final_reading"}),
+    POWER_CHANGE: ({"supply_point": "", "power_kw": "4.2", "phone": "12345"}, {"supply_point", "power_kw", "phone"}),
+    DEACTIVATION: ({"supply_point": " ", "deactivation_date": "2020-01-01", "final_reading": "-5"}, {"supply_point", "deactivation_date", "final_reading"}),
     VOLTURA: ({**GOOD[VOLTURA], "document_number": "AB123"}, {"document_number"}),
     INSTALMENT_PLAN: ({"invoice_number": "202613000456", "instalments": "24"}, {"invoice_number", "instalments"}),
     INVOICE_CORRECTION: ({"invoice_number": "12345", "reason": "mood", "details": "no"}, {"invoice_number", "reason", "details"}),
@@ -622,7 +623,6 @@ def test_request_values_are_normalized(ig_app):
     assert _load(ig_app, POWER_CHANGE, GOOD[POWER_CHANGE])[0] == {
         "supply_point": "IT001E12345678", "power_kw": Decimal("4.5"), "phone": "+393331234567"}
     assert _load(ig_app, POWER_CHANGE, {**GOOD[POWER_CHANGE], "power_kw": "4,5"})[0]["power_kw"] == Decimal("4.5")
-    assert _load(ig_app, DEACTIVATION, GOOD[DEACTIVATION])[0]["supply_point"] == "00881234567890"
     assert _load(ig_app, INSTALMENT_PLAN, GOOD[INSTALMENT_PLAN])[0] == {"invoice_number": "202603000456", "instalments": 6, "reason": ""}
     assert _load(ig_app, BILLING_ADDRESS, GOOD[BILLING_ADDRESS])[0]["province"] == "RM"
 
@@ -643,8 +643,40 @@ def test_request_messages_are_translated(ig_app):
     assert errors["postcode"] == ["Inserire il CAP di cinque cifre, per esempio 00184."]
     _data, errors = _load(ig_app, INSTALMENT_PLAN, {**GOOD[INSTALMENT_PLAN], "instalments": "13"}, "uk")
     assert errors["instalments"] == ["Оберіть від 2 до 12 внесків."]
-    _data, errors = _load(ig_app, POWER_CHANGE, {**GOOD[POWER_CHANGE], "supply_point": "00881234567890"}, "cs")
-    assert "POD" in errors["supply_point"][0] and "elektřin" in errors["supply_point"][0]
+    _data, errors = _load(ig_app, POWER_CHANGE, {**GOOD[POWER_CHANGE], "supply_point": ""}, "cs")
+    assert errors["supply_point"] == ["Toto pole je povinné."]
+
+
+class _Point:
+    def __init__(self, identifier, commodity):
+        self.identifier, self.commodity = identifier, commodity
+
+
+class _Account:
+    number = "000000001"
+    supply_points = (_Point("IT001E12345678", "electricity"), _Point("00881234567890", "gas"))
+
+
+def _account_errors(app, code: str, form: dict, locale: str = "it") -> dict[str, list[str]]:
+    """What the core and the type's check answer for ``form`` filed for :class:`_Account`."""
+    with app.test_request_context("/", base_url=f"https://{HOST}"), force_locale(locale):
+        data, errors = load_form(_TYPES[code].schema(), MultiDict(form))
+        assert errors == {}, errors
+        found = account_errors(app.extensions["portal_tenants"]["italiangas"], _TYPES[code], _Account(), data)
+        return {name: [str(m) for m in messages] for name, messages in found.items()}
+
+
+def test_the_supply_point_is_one_of_the_accounts(ig_app):
+    """Chosen from the account's POD and PDR: the core refuses another supply, and a gas
+    one for a change of power, with a message in the customer's language."""
+    refused = {"supply_point": ["Scegli uno dei punti di fornitura del conto cliente selezionato."]}
+    for code in (POWER_CHANGE, DEACTIVATION, VOLTURA):
+        assert _account_errors(ig_app, code, {**GOOD[code], "supply_point": "IT001E12345678"}) == {}
+        assert _account_errors(ig_app, code, {**GOOD[code], "supply_point": "IT001E87654321"}) == refused
+    assert _account_errors(ig_app, DEACTIVATION, {**GOOD[DEACTIVATION], "supply_point": "00881234567890"}) == {}
+    assert _account_errors(ig_app, POWER_CHANGE, {**GOOD[POWER_CHANGE], "supply_point": "00881234567890"}) == refused
+    assert _account_errors(ig_app, POWER_CHANGE, {**GOOD[POWER_CHANGE], "supply_point": "00881234567890"}, "cs") == {
+        "supply_point": ["Vyberte jedno z odběrných míst zvoleného zákaznického účtu."]}
 
 
 def test_power_change_is_offered_only_with_electricity():
@@ -1284,11 +1316,12 @@ def _hidden(page: str, name: str) -> str:
 
 def test_voltura_is_filed_in_two_steps_that_cannot_be_skipped(ig_app, smtp_server):
     identity = _households(_adapter(ig_app))[3]
+    [point, *_others] = _adapter(ig_app).supply_points(identity["account_number"])
     client = _customer(ig_app, smtp_server, "voltura@example.it", pin=identity["pin"])
     path = f"/requests/new/{VOLTURA}"
     holder = {k: GOOD[VOLTURA][k] for k in ("new_holder_first_name", "new_holder_last_name", "tax_code",
                                            "document_type", "document_number")}
-    supply = {k: GOOD[VOLTURA][k] for k in ("supply_point", "meter_reading")}
+    supply = {"supply_point": point.identifier, "meter_reading": GOOD[VOLTURA]["meter_reading"]}
     first = client.get(path).get_data(as_text=True)
     assert "Step 1 of 2" in first and 'name="tax_code"' in first and 'name="supply_point"' not in first
     account = re.search(r'name="account"[^>]*>\s*<option value="(\d+)"', first).group(1)
@@ -1306,6 +1339,7 @@ def test_voltura_is_filed_in_two_steps_that_cannot_be_skipped(ig_app, smtp_serve
     assert second.status_code == 200
     page = second.get_data(as_text=True)
     assert "Step 2 of 2" in page and 'name="supply_point"' in page and 'name="tax_code"' not in page
+    assert f'<option value="{point.identifier}"' in page  # chosen from the account's supplies, not typed
     progress = _hidden(page, "progress")
     altered = post(2, supply, progress[:-4] + ("AAAA" if not progress.endswith("AAAA") else "BBBB"))
     assert altered.status_code == 400 and "Step 1 of 2" in altered.get_data(as_text=True)
@@ -1318,7 +1352,7 @@ def test_voltura_is_filed_in_two_steps_that_cannot_be_skipped(ig_app, smtp_serve
     with ig_app.app_context(), tenant_context("italiangas"):
         request = db.session.execute(select(ServiceRequest)).scalar_one()
         assert request.request_type == VOLTURA
-        assert request.data["tax_code"] == VALID_CF and request.data["supply_point"] == "IT001E12345678"
+        assert request.data["tax_code"] == VALID_CF and request.data["supply_point"] == point.identifier
     assert post(2, supply, progress).status_code == 302  # the same submission again files nothing new
     with ig_app.app_context(), tenant_context("italiangas"):
         assert len(db.session.execute(select(ServiceRequest)).scalars().all()) == 1

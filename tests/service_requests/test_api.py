@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 import plugins.cez_cz.plugin
@@ -79,7 +81,9 @@ def test_openapi_document_shows_each_request_types_fields(app):
     assert data["properties"]["accept_terms"] == {
         "type": "boolean", "enum": [True],
         "title": "I have read and accept the terms and the price list of the chosen offer."}
-    assert data["properties"]["supply_point"]["description"].startswith("18 digits starting with 590")
+    assert data["properties"]["supply_point"] == {  # chosen from the account's: nothing to copy from an invoice
+        "type": "string", "title": "Supply point",
+        "description": "The identifier of one of the supply points of the account the request is for."}
     assert "example" not in data  # its examples depend on the account
     contact = schemas["RequestData_contact_update"]
     assert contact["example"] == {"email": "anna.kowalska@example.pl", "phone": "601 234 567"}
@@ -164,6 +168,26 @@ def test_request_types_list_their_fields_and_accounts_and_a_listed_example_files
     # the same fields as the OpenAPI document's component
     document = api.client.get("/api/v1/openapi.json").get_json()
     assert document["components"]["schemas"]["RequestData_contact_update"]["properties"] == schema["properties"]
+
+
+def test_request_types_list_the_customers_own_supply_points_to_choose_from(app, owner, neighbour):
+    _client, identity, api = owner
+    tenant = tenant_of(app, "innogy")
+    with app.app_context(), tenant_context("innogy"):
+        own = [p.identifier for p in tenant.adapter.supply_points(identity["account_number"])]
+        theirs = [p.identifier for p in tenant.adapter.supply_points(neighbour[1]["account_number"])]
+    change = next(t for t in api.get("/request-types").get_json()["items"] if t["type"] == "change_offer")
+    point = change["data"]["properties"]["supply_point"]
+    assert sorted(point["enum"]) == sorted(own) and not set(theirs) & set(point["enum"])
+    assert point["title"] == "Supply point"
+    first = point["enum"][0]
+    assert point["description"].startswith(f"{first}: ") and f" · {first} · " in point["description"]  # energy, code, address
+    start = (dt.date.today() + dt.timedelta(days=14)).isoformat()
+    body = {"type": "change_offer", "account": identity["account_number"],
+            "data": {"supply_point": theirs[0], "product": "standard", "accept_terms": True, "start_date": start}}
+    refused = api_error(api.post("/requests", json=body), 422, "validation_failed")
+    assert refused["fields"]["data.supply_point"] == ["Choose one of the supply points of the chosen customer account."]
+    assert count_rows(app, ServiceRequest) == 0
 
 
 def test_request_types_are_in_the_customers_language(app, owner):
