@@ -6,6 +6,7 @@ is set (for example ``postgresql+psycopg://postgres@127.0.0.1:5432/test``).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
@@ -54,16 +55,8 @@ def database_url(tmp_path_factory):
         _empty_schema(url)
         yield url
         return
-    given = make_url(url)
-    name = f"{given.database}_{worker}"
-    admin = create_engine(given, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield given.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with _postgresql_database(url, f"{make_url(url).database}_{worker}") as fresh:
+        yield fresh
 
 
 def _empty_schema(url: str) -> None:
@@ -74,6 +67,22 @@ def _empty_schema(url: str) -> None:
     engine.dispose()
 
 
+@contextlib.contextmanager
+def _postgresql_database(url: str, name: str):
+    """A new, empty PostgreSQL database ``name`` on the server of ``url``, dropped afterwards."""
+    given = make_url(url)
+    admin = create_engine(given, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield given.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture
 def scratch_database_url(tmp_path):
     """An empty database of the kind the suite runs on (SQLite file or a new PostgreSQL database)."""
@@ -81,16 +90,8 @@ def scratch_database_url(tmp_path):
     if not url:
         yield f"sqlite:///{tmp_path}/scratch.sqlite3"
         return
-    base = make_url(url)
-    name = f"portal_cli_{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with _postgresql_database(url, f"portal_cli_{os.getpid()}") as fresh:
+        yield fresh
 
 
 @pytest.fixture(scope="session")
