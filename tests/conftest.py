@@ -17,6 +17,7 @@ import pytest
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 from sqlalchemy import Engine, create_engine, make_url, text
+from werkzeug.routing import Rule
 
 from core import create_app
 from core.framework.catalogs import all_domains, compile_catalogs
@@ -166,6 +167,30 @@ def _test_config(database_url, smtp_server, instance, **overrides) -> dict:
     }
     config.update(overrides)
     return config
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_url_builders():
+    """URL builders compiled once per run, not once per app: werkzeug compiles two Python
+    functions for every URL rule of every app (two thirds of ``create_app``), and the suite
+    makes an app per test. A builder depends only on the rule's parts, its defaults and
+    whether it appends unknown arguments; a rule whose defaults fill one of its own
+    variables is compiled as usual."""
+    compile_builder = Rule._compile_builder
+    compiled: dict[tuple, object] = {}
+
+    def cached(rule, append_unknown=True):
+        defaults = rule.defaults or {}
+        if any(is_dynamic and part in defaults for is_dynamic, part in rule._trace):
+            return compile_builder(rule, append_unknown)
+        key = (tuple(rule._trace), tuple(sorted(defaults)), append_unknown)
+        if key not in compiled:
+            compiled[key] = compile_builder(rule, append_unknown)
+        return compiled[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Rule, "_compile_builder", cached)
+        yield
 
 
 class CompiledTemplates(BytecodeCache):
