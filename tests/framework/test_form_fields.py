@@ -204,6 +204,10 @@ def test_a_request_about_a_gas_supply_point_is_offered_only_for_accounts_with_on
     app, client = portal
     page = client.get("/requests/new/gas_reading").get_data(as_text=True)
     assert set(_accounts(page)) == {"2000001"}  # 2000002 has electricity only: nothing to choose there
+    # the one gas point comes chosen; a select of several starts at "Choose…"
+    assert re.search(rf'<option value="{OWN_GAS}"\s+selected>', page)
+    assert not re.search(r"<option [^>]*selected", re.search(r'<select id="supply_point".*?</select>',
+                         client.get(PATH).get_data(as_text=True), re.S).group(0))
     created = client.submit("/api-tokens/", {"name": "App", "scope": "read-write"})
     token = re.search(r'value="(up_[A-Za-z0-9_-]+)"', created.get_data(as_text=True)).group(1)
     api = {"Authorization": f"Bearer {token}"}
