@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, validate
 
 
@@ -18,6 +19,22 @@ def validation_error(message: Any, field_name: str | None = None) -> ValidationE
 def today_in(timezone: dt.tzinfo) -> dt.date:
     """Today on the calendar of ``timezone`` (the supplier's), whatever the server's zone."""
     return dt.datetime.now(timezone).date()
+
+
+def date_from_tomorrow(timezone: dt.tzinfo, *, within_days: int, too_late: Any) -> Callable[[dt.date], None]:
+    """A validator for a date the supplier acts on (a visit, a start of supply): from
+    tomorrow on the supplier's calendar (``timezone``) and at most ``within_days`` ahead;
+    ``too_late`` is the message for a later date ("Choose a date within the next two
+    months.")."""
+
+    def validate(value: dt.date) -> None:
+        today = today_in(timezone)
+        if value <= today:
+            raise validation_error(_l("Choose a date from tomorrow on."))
+        if value > today + dt.timedelta(days=within_days):
+            raise validation_error(too_late)
+
+    return validate
 
 
 def one_of_choices(choices: Iterable[tuple[Any, Any]], error: Any) -> validate.OneOf:

@@ -82,7 +82,7 @@ from core.framework.supplier_hooks import SupplierHooks
 from core.framework.sync import sync_tenant
 from core.framework.tenancy import Tenant
 from core.framework.urls import tenant_url
-from core.framework.validation import one_of_choices, today_in, validation_error
+from core.framework.validation import date_from_tomorrow, one_of_choices, today_in, validation_error
 from core.hookspecs import hookimpl
 from core.models import AccountLink, BillingAccount, Invoice, MeterReading, Payment, SupplyPoint, User, utcnow
 from core.notifications.service import PlannedOutage, ReadingPeriod
@@ -133,6 +133,7 @@ __all__ = [
     "validation_error",
     "one_of_choices",
     "today_in",
+    "date_from_tomorrow",
     "normalize_digits",
     "normalize_code",
     "gs1_check_digit",

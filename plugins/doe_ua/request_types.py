@@ -21,6 +21,7 @@ from core.plugin_api import (
     RequestType,
     SupplyPointOfAccount,
     choice_field,
+    date_from_tomorrow,
     email_field,
     text_field,
     today_in,
@@ -224,13 +225,10 @@ CONTACT_UPDATE = RequestType(
 # -------------------------------------------------------------------------
 
 
-def validate_visit_date(value: dt.date) -> None:
-    """Visits are booked from tomorrow and within three months."""
-    today = today_in(TIMEZONE)
-    if value <= today:
-        raise validation_error(_("Choose a date from tomorrow on."))
-    if value > today + dt.timedelta(days=92):
-        raise validation_error(_("Choose a date within the next three months."))
+# visits are booked from tomorrow and within three months
+validate_visit_date = date_from_tomorrow(
+    TIMEZONE, within_days=92, too_late=_("Choose a date within the next three months.")
+)
 
 
 def validate_meter_serial(value: str) -> None:

@@ -25,6 +25,7 @@ from core.plugin_api import (
     RequestType,
     SupplyPointOfAccount,
     choice_field,
+    date_from_tomorrow,
     email_field,
     text_field,
     today_in,
@@ -38,13 +39,10 @@ _PHONE = re.compile(r"^(?:\+48|0048)?(\d{9})$")
 _POSTCODE = re.compile(r"^(\d{2})-?(\d{3})$")
 
 
-def validate_future_date(value: dt.date) -> None:
-    """Requests take effect from tomorrow at the earliest and within a year."""
-    today = today_in(TIMEZONE)
-    if value <= today:
-        raise validation_error(_("Choose a date from tomorrow on."))
-    if value > today + dt.timedelta(days=366):
-        raise validation_error(_("Choose a date within the next twelve months."))
+# requests take effect from tomorrow at the earliest and within a year
+validate_future_date = date_from_tomorrow(
+    TIMEZONE, within_days=366, too_late=_("Choose a date within the next twelve months.")
+)
 
 
 class PolishPhone(fields.String):

@@ -28,6 +28,7 @@ from core.plugin_api import (
     RequestType,
     SupplyPointOfAccount,
     choice_field,
+    date_from_tomorrow,
     email_field,
     text_field,
     today_in,
@@ -100,13 +101,10 @@ def validate_invoice_number(value: str) -> None:
         raise validation_error(_("Enter the bill number as printed: twelve digits, for example 202603000456."))
 
 
-def validate_future_date(value: dt.date) -> None:
-    """Requests take effect from tomorrow at the earliest and within a year."""
-    today = today_in(TIMEZONE)
-    if value <= today:
-        raise validation_error(_("Choose a date from tomorrow on."))
-    if value > today + dt.timedelta(days=366):
-        raise validation_error(_("Choose a date within the next twelve months."))
+# requests take effect from tomorrow at the earliest and within a year
+validate_future_date = date_from_tomorrow(
+    TIMEZONE, within_days=366, too_late=_("Choose a date within the next twelve months.")
+)
 
 
 def validate_name(value: str) -> None:
