@@ -55,7 +55,7 @@ from core.billing.contract import (
     SupplyPointRecord,
 )
 from core.billing.pdf import InvoiceLabels, InvoiceLine, render_invoice_pdf
-from core.framework.descriptions import ReadingRules
+from core.framework.descriptions import ReadingRules, SupplierInfo
 from core.framework.identifiers import EIC_LENGTH, GSRN_LENGTH, make_eic, make_gsrn18
 
 READINGS_CAPABILITY = "meter_readings"
@@ -246,16 +246,10 @@ class DemoProfile:
     electricity tariff.
     """
 
-    supplier_code: str
-    """The supplier's code, as in its :attr:`SupplierInfo.code`."""
-    supplier_name: str
-    """The supplier's name, printed on the invoices."""
-    country: str
-    """ISO 3166-1 alpha-2 code of the customers' addresses."""
-    currency: str
-    """ISO 4217 code of every amount."""
-    timezone: str
-    """IANA time zone: readings, payments and "today" are on its clock."""
+    supplier: SupplierInfo
+    """The supplier the data is of (the plugin's ``SUPPLIER``): its name is printed on the
+    invoices, its country is the customers' addresses', every amount is in its currency,
+    and readings, payments and "today" are on its time zone's clock."""
     seed: int
     """Seeds every random draw: the same seed makes the same customers."""
     first_names: tuple[str, ...]
@@ -478,8 +472,8 @@ class DemoBackend(BillingAdapter):
     def __init__(self, profile: DemoProfile, anchor: dt.date | None = None) -> None:
         self.profile = profile
         """The profile the data is invented from."""
-        self.currency = profile.currency
-        self.tz = ZoneInfo(profile.timezone) if profile.timezone else dt.UTC
+        self.currency = profile.supplier.currency
+        self.tz = ZoneInfo(profile.supplier.timezone)
         """The profile's time zone."""
         self._lock = threading.RLock()
         self._customers: dict[str, DemoCustomer] | None = None
@@ -504,7 +498,7 @@ class DemoBackend(BillingAdapter):
         invoice = self._invoice(customer, invoice_number)
         supply_point = customer.supply_points.get(invoice.supply_point or "")
         return render_invoice_pdf(
-            supplier_name=self.profile.supplier_name,
+            supplier_name=self.profile.supplier.name,
             account=customer.account,
             invoice=invoice,
             lines=self._lines(customer, invoice.number),
@@ -848,7 +842,7 @@ class DemoGenerator:
 
     def money(self, amount: Decimal) -> Money:
         """``amount`` in the profile's currency."""
-        return Money(amount, self.p.currency)
+        return Money(amount, self.p.supplier.currency)
 
     def unique(self, make: Callable[[], str]) -> str:
         """A value of ``make()`` not handed out before (``RuntimeError`` after 1000 repeats)."""
@@ -899,7 +893,7 @@ class DemoGenerator:
         house = f"{street} {rng.randint(1, 180)}"
         if rng.random() < 0.65:
             house += f"/{rng.randint(1, 120)}"
-        address = Address(house, rng.choice(locality.postcodes), locality.city, p.country)
+        address = Address(house, rng.choice(locality.postcodes), locality.city, p.supplier.country)
         holder = p.make_holder_name(rng) if p.make_holder_name else f"{rng.choice(p.first_names)} {rng.choice(p.surnames)}"
         points = [self.supply_point(rng, address, p.operator(locality.electricity_operator))]
         sells_gas = any(t.commodity is Commodity.GAS for t in p.tariffs)

@@ -60,6 +60,7 @@ from plugins.cez_cz.codes import (
     make_ean,
     make_eic,
 )
+from plugins.cez_cz.supplier import SUPPLIER
 from plugins.cez_cz.workdays import next_working_day
 
 if TYPE_CHECKING:
@@ -68,7 +69,6 @@ if TYPE_CHECKING:
 D = Decimal
 CENT = D("0.01")
 VAT_RATE = D("0.21")
-TIMEZONE = "Europe/Prague"
 
 ADVANCE = "advance"
 SETTLEMENT = "settlement"
@@ -329,11 +329,7 @@ def make_identity(backend: DemoBackend, account_number: str) -> dict[str, Any]:
 
 
 CEZ_PROFILE = DemoProfile(
-    supplier_code="cez_cz",
-    supplier_name="ČEZ Prodej",
-    country="CZ",
-    currency="CZK",
-    timezone=TIMEZONE,
+    supplier=SUPPLIER,
     seed=20_050_101,
     first_names=FEMALE_FIRST_NAMES + MALE_FIRST_NAMES,
     surnames=tuple(his for his, _hers in SURNAMES),
@@ -436,7 +432,7 @@ class _CezGenerator(DemoGenerator):
             locality: Locality = weighted_choice(rng, self.p.localities)
             street = rng.choice(locality.streets or self.p.streets)
             address = Address(
-                f"{street} {rng.randint(1, 2400)}", rng.choice(locality.postcodes), locality.city, self.p.country
+                f"{street} {rng.randint(1, 2400)}", rng.choice(locality.postcodes), locality.city, self.p.supplier.country
             )
             operators = [self.p.operator(locality.electricity_operator)]
             if locality.gas_operator:

@@ -8,7 +8,6 @@ from core.plugin_api import (
     NotificationChannel,
     ReadingRules,
     SupplierHooks,
-    SupplierInfo,
     SupplyPointFact,
     hookimpl,
 )
@@ -20,22 +19,7 @@ from plugins.cez_cz.outages import planned_outages
 from plugins.cez_cz.request_types import REQUEST_TYPES
 from plugins.cez_cz.rules import price_change_reading_period, reading_rules_for
 from plugins.cez_cz.sms import sms_channel
-
-SUPPLIER = SupplierInfo(
-    code="cez_cz",
-    name="ČEZ Prodej",
-    country="CZ",
-    currency="CZK",
-    timezone="Europe/Prague",
-    default_locale="cs",
-    supported_locales=("cs", "en", "pl", "uk", "it"),
-    theme="cez",
-    capabilities=frozenset({"meter_readings", "advance_payments", "planned_outages", "sms_notifications"}),
-    package=__package__,
-    support_phone="+420 800 000 000",
-    support_email="zakaznicky.portal@cez.example",
-)
-
+from plugins.cez_cz.supplier import SUPPLIER
 
 HOOKS = SupplierHooks(SUPPLIER, CezDemoBackend, identity_methods=[EAN_EIC_METHOD], request_types=REQUEST_TYPES)
 portal_supplier = HOOKS.portal_supplier

@@ -39,9 +39,10 @@ from plugins.cez_cz.rules import (
     has_supply_point,
     self_reading_deadline,
 )
+from plugins.cez_cz.supplier import SUPPLIER
 from plugins.cez_cz.workdays import is_working_day
 
-TIMEZONE = ZoneInfo("Europe/Prague")
+TIMEZONE = ZoneInfo(SUPPLIER.timezone)
 MAX_MONTHLY_ADVANCE = 50_000
 APPOINTMENT_DAYS_AHEAD = 60
 FRIDAY_CLOSING = dt.time(14, 0)

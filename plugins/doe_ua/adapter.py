@@ -51,6 +51,7 @@ from core.plugin_api.demo import (
     Tariff,
 )
 from plugins.doe_ua.identifiers import EIC_PREFIX, make_point_eic
+from plugins.doe_ua.supplier import SUPPLIER
 
 if TYPE_CHECKING:
     from core.plugin_api.demo import DemoCustomer, DemoSupplyPoint
@@ -227,11 +228,7 @@ def make_identity(backend: DemoBackend, account_number: str) -> dict[str, Any]:
 
 
 DOE_PROFILE = DemoProfile(
-    supplier_code="doe_ua",
-    supplier_name="Дніпрообленерго",
-    country="UA",
-    currency="UAH",
-    timezone="Europe/Kyiv",
+    supplier=SUPPLIER,
     seed=20_110_808,
     first_names=FIRST_NAMES,
     surnames=SURNAMES,

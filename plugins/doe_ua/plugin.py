@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.plugin_api import ReadingRules, ScheduledJob, SupplierHooks, SupplierInfo, hookimpl
+from core.plugin_api import ReadingRules, ScheduledJob, SupplierHooks, hookimpl
 from core.plugin_api.demo import reading_rules_for
 from plugins.doe_ua.adapter import (
     ALREADY_BILLED,
@@ -18,21 +18,7 @@ from plugins.doe_ua.adapter import (
 from plugins.doe_ua.i18n import _
 from plugins.doe_ua.identity import ACCOUNT_METER_METHOD
 from plugins.doe_ua.request_types import REQUEST_TYPES
-
-SUPPLIER = SupplierInfo(
-    code="doe_ua",
-    name="Дніпрообленерго",
-    country="UA",
-    currency="UAH",
-    timezone="Europe/Kyiv",
-    default_locale="uk",
-    supported_locales=("uk", "en", "pl", "cs", "it"),
-    theme="doe",
-    capabilities=frozenset({"meter_readings", "e_invoice", "actual_bill"}),
-    package=__package__,
-    support_phone="+380 56 000 00 00",
-    support_email="kabinet@doe.example",
-)
+from plugins.doe_ua.supplier import SUPPLIER
 
 REJECTION_REASONS = {
     ALREADY_ORDERED: _("A bill on actual readings is already ordered for this supply point. It is made overnight."),
@@ -60,7 +46,6 @@ def portal_reading_rules(tenant: Any, supply_point: Any) -> ReadingRules:
 @hookimpl
 def portal_rejection_reasons(tenant: Any) -> dict[str, Any]:
     return dict(REJECTION_REASONS)
-
 
 
 def send_ordered_bills(tenant: Any) -> None:

@@ -31,8 +31,9 @@ from core.plugin_api.billing import latest_values
 from plugins.doe_ua.adapter import ZONE_FIELDS
 from plugins.doe_ua.i18n import _
 from plugins.doe_ua.identifiers import is_valid_meter_serial, normalize_meter_serial, normalize_phone
+from plugins.doe_ua.supplier import SUPPLIER
 
-TIMEZONE = ZoneInfo("Europe/Kyiv")
+TIMEZONE = ZoneInfo(SUPPLIER.timezone)
 MAX_READING_DIGITS = 7
 """Household meters count up to 7 digits of whole kWh."""
 RECALCULATION_YEARS = 3

@@ -27,6 +27,7 @@ from core.plugin_api.demo import (
     PaymentBehaviour,
     Tariff,
 )
+from plugins.innogy_pl.supplier import SUPPLIER
 
 STOEN = "Stoen Operator"
 ENEA = "Enea Operator"
@@ -212,11 +213,7 @@ def make_identity(backend: DemoBackend, account_number: str) -> dict[str, Any]:
 
 
 INNOGY_PROFILE = DemoProfile(
-    supplier_code="innogy_pl",
-    supplier_name="innogy Polska",
-    country="PL",
-    currency="PLN",
-    timezone="Europe/Warsaw",
+    supplier=SUPPLIER,
     seed=20_180_601,
     first_names=FIRST_NAMES,
     surnames=SURNAMES,

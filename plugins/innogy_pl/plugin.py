@@ -4,27 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.plugin_api import ReadingRules, SupplierHooks, SupplierInfo, hookimpl
+from core.plugin_api import ReadingRules, SupplierHooks, hookimpl
 from core.plugin_api.demo import reading_rules_for
 from plugins.innogy_pl.adapter import TARIFFS, InnogyDemoBackend
 from plugins.innogy_pl.identity import INVOICE_METHOD
 from plugins.innogy_pl.request_types import REQUEST_TYPES
-
-SUPPLIER = SupplierInfo(
-    code="innogy_pl",
-    name="innogy Polska",
-    country="PL",
-    currency="PLN",
-    timezone="Europe/Warsaw",
-    default_locale="pl",
-    supported_locales=("pl", "en", "cs", "uk", "it"),
-    theme="innogy",
-    capabilities=frozenset({"e_invoice", "meter_readings", "maintenance_banner"}),
-    package=__package__,
-    support_phone="+48 22 000 00 00",
-    support_email="pomoc@innogy.example",
-)
-
+from plugins.innogy_pl.supplier import SUPPLIER
 
 HOOKS = SupplierHooks(SUPPLIER, InnogyDemoBackend, identity_methods=[INVOICE_METHOD], request_types=REQUEST_TYPES)
 portal_supplier = HOOKS.portal_supplier

@@ -32,8 +32,9 @@ from core.plugin_api import (
     validation_error,
 )
 from plugins.innogy_pl.i18n import _
+from plugins.innogy_pl.supplier import SUPPLIER
 
-TIMEZONE = ZoneInfo("Europe/Warsaw")
+TIMEZONE = ZoneInfo(SUPPLIER.timezone)
 _PHONE_NOISE = re.compile(r"[\s\-().]+")
 _PHONE = re.compile(r"^(?:\+48|0048)?(\d{9})$")
 _POSTCODE = re.compile(r"^(\d{2})-?(\d{3})$")

@@ -68,6 +68,7 @@ from plugins.italiangas_it.request_types import (
     VOLTURA,
 )
 from plugins.italiangas_it.rules import holder_matches
+from plugins.italiangas_it.supplier import SUPPLIER
 
 if TYPE_CHECKING:
     from core.plugin_api.demo import DemoCustomer, DemoSupplyPoint, InvoiceDraft
@@ -478,11 +479,7 @@ INVOICE_LABELS = InvoiceLabels.in_language(
 )
 
 ITALIANGAS_PROFILE = DemoProfile(
-    supplier_code="italiangas_it",
-    supplier_name="Italiangas",
-    country="IT",
-    currency="EUR",
-    timezone="Europe/Rome",
+    supplier=SUPPLIER,
     seed=20_120_301,
     first_names=FEMALE_FIRST_NAMES + MALE_FIRST_NAMES,
     surnames=SURNAMES,

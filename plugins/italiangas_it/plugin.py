@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from core.plugin_api import NavigationItem, ReadingRules, SupplierHooks, SupplierInfo, hookimpl
+from core.plugin_api import NavigationItem, ReadingRules, SupplierHooks, hookimpl
 from core.plugin_api.demo import reading_rules_for
 from plugins.italiangas_it import condominiums
 from plugins.italiangas_it.adapter import (
@@ -20,11 +20,9 @@ from plugins.italiangas_it.adapter import (
 from plugins.italiangas_it.i18n import _
 from plugins.italiangas_it.identity import IDENTITY_METHODS
 from plugins.italiangas_it.request_types import REQUEST_TYPES
+from plugins.italiangas_it.supplier import SUPPLIER
 from plugins.italiangas_it.views import condominiums as condominium_views
 from plugins.italiangas_it.views import registration as registration_views
-
-PAYMENT_REGISTRATION_NOTE = _("Payments are registered in the Area Clienti within a few days.")
-"""For the payments page: a payment made today shows after a few days (seed 004)."""
 
 REJECTION_REASONS = {
     HOLDER_MISMATCH: _("The holder of the bank account must be the holder of the contract: "
@@ -34,24 +32,6 @@ REJECTION_REASONS = {
     POWER_UNCHANGED: _("The power requested is the power the contract already has."),
 }
 """What the customer reads when the back-office refuses a request for one of its own reasons."""
-
-SUPPLIER = SupplierInfo(
-    code="italiangas_it",
-    name="Italiangas",
-    country="IT",
-    currency="EUR",
-    timezone="Europe/Rome",
-    default_locale="it",
-    supported_locales=("it", "en", "pl", "cs", "uk"),
-    theme="italiangas",
-    capabilities=frozenset(
-        {"e_invoice", "meter_readings", "direct_debit", "condominium_administrators"}
-    ),
-    package=__package__,
-    support_phone="+39 800 000 000",
-    support_email="servizioclienti@italiangas.example",
-    payment_note=PAYMENT_REGISTRATION_NOTE,
-)
 
 
 # the PIN first (every customer has one), then the administrators' code

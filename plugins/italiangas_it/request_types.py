@@ -38,8 +38,9 @@ from core.plugin_api.billing import latest_values
 from plugins.italiangas_it.i18n import _
 from plugins.italiangas_it.identifiers import compact, is_sepa_iban, is_valid_codice_fiscale, is_valid_iban
 from plugins.italiangas_it.rules import tax_code_matches_name
+from plugins.italiangas_it.supplier import SUPPLIER
 
-TIMEZONE = ZoneInfo("Europe/Rome")
+TIMEZONE = ZoneInfo(SUPPLIER.timezone)
 
 DIRECT_DEBIT = "direct_debit"
 EMAIL_BILL = "email_bill"

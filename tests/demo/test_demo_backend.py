@@ -448,7 +448,7 @@ def test_monthly_billing_in_utc_without_gas():
         seed=7,
         customers=12,
         billing_period_months=1,
-        timezone="",
+        supplier=replace(INNOGY_PROFILE.supplier, timezone="UTC"),
         tariffs=tuple(t for t in INNOGY_PROFILE.tariffs if t.commodity is Commodity.ELECTRICITY),
     )
     adapter = DemoBackend(profile, anchor=dt.date(2026, 1, 1))

@@ -696,9 +696,9 @@ def test_power_change_is_offered_only_with_electricity():
 def test_payment_registration_note_is_translated(ig_app):
     with ig_app.test_request_context("/", base_url=f"https://{HOST}"):
         with force_locale("it"):
-            assert str(italiangas_plugin.PAYMENT_REGISTRATION_NOTE) == "I pagamenti vengono registrati nell'Area Clienti entro pochi giorni."
+            assert str(italiangas_plugin.SUPPLIER.payment_note) == "I pagamenti vengono registrati nell'Area Clienti entro pochi giorni."
         with force_locale("en"):
-            assert str(italiangas_plugin.PAYMENT_REGISTRATION_NOTE) == "Payments are registered in the Area Clienti within a few days."
+            assert str(italiangas_plugin.SUPPLIER.payment_note) == "Payments are registered in the Area Clienti within a few days."
 
 
 # --- through HTTP ---------------------------------------------------------------------------------------------

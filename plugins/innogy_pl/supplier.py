@@ -1,0 +1,21 @@
+"""The supplier this plugin serves: its name, market, languages, theme and contacts,
+declared once for the hooks, the demo data and the request types."""
+
+from __future__ import annotations
+
+from core.plugin_api import SupplierInfo
+
+SUPPLIER = SupplierInfo(
+    code="innogy_pl",
+    name="innogy Polska",
+    country="PL",
+    currency="PLN",
+    timezone="Europe/Warsaw",
+    default_locale="pl",
+    supported_locales=("pl", "en", "cs", "uk", "it"),
+    theme="innogy",
+    capabilities=frozenset({"e_invoice", "meter_readings", "maintenance_banner"}),
+    package=__package__,
+    support_phone="+48 22 000 00 00",
+    support_email="pomoc@innogy.example",
+)
