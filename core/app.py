@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, abort, g, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.config import DEFAULT_SECRET_KEY, ConfigurationError, DefaultConfig
@@ -61,6 +62,9 @@ def create_app(
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.localize_callback = str  # the lazy string, in the visitor's language
     login_manager.session_protection = "basic"
     csrf.init_app(app)
     # registered before the limiter's own, so that it runs after it (Flask runs them last first)

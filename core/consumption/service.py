@@ -39,12 +39,12 @@ from flask import current_app
 from sqlalchemy import and_, func, select, union_all
 
 from core.framework.extensions import db
+from core.framework.labels import unit_label
 from core.models import MeterReading, SupplyPoint
 from core.readings.service import ACCEPTED, RECORDED
 
 COUNTED = (RECORDED, ACCEPTED)
 PLACES = Decimal("0.001")
-UNIT_LABELS = {"m3": "m³", "kwh": "kWh"}
 
 
 @dataclass(frozen=True)
@@ -87,10 +87,6 @@ def monthly_consumption(point: SupplyPoint, year: int) -> list[MonthlyConsumptio
         for m in range(1, 13)
         for register in sorted(units)
     ]
-
-
-def unit_label(unit: str) -> str:
-    return UNIT_LABELS.get(unit.lower(), unit)
 
 
 def available_years(point: SupplyPoint, today: dt.date) -> list[int]:

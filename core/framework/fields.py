@@ -19,6 +19,10 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import phonenumbers
+from babel.numbers import get_group_symbol
+from flask import has_request_context, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate
 
@@ -58,11 +62,17 @@ class _LazyMessages:
         return error
 
 
-def parse_localized_decimal(text: str) -> str:
+_DOT_GROUPED = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
+
+
+def parse_localized_decimal(text: str, group_symbol: str | None = None) -> str:
     """``text`` with a ``.`` decimal point whichever of ``,`` and ``.`` the writer used.
 
     When both appear, the last one is the decimal separator and the other groups
-    thousands (``1.234,56`` and ``1,234.56``); a lone comma is a decimal comma.
+    thousands (``1.234,56`` and ``1,234.56``); a lone comma is a decimal comma. A lone
+    point is a decimal point, except in a language that groups digits with it (Italian,
+    ``group_symbol="."``), where ``12.345`` is twelve thousand, as the portal itself
+    prints it.
     """
     text = _GROUPING.sub("", text.strip())
     if "," in text and "." in text:
@@ -71,7 +81,18 @@ def parse_localized_decimal(text: str) -> str:
         text = text.replace(grouping, "").replace(decimal_mark, ".")
     elif text.count(",") == 1:
         text = text.replace(",", ".")
+    elif group_symbol == "." and _DOT_GROUPED.fullmatch(text):
+        text = text.replace(".", "")
     return text
+
+
+def _group_symbol() -> str | None:
+    """How the customer's language groups digits ("." in Italian), for what a person typed
+    into a web form; an API client's JSON is read the same in every language."""
+    if not has_request_context() or request.is_json:
+        return None
+    locale = get_locale()
+    return get_group_symbol(locale) if locale is not None else None
 
 
 class LocalizedDecimal(_LazyMessages, fields.Decimal):
@@ -90,7 +111,7 @@ class LocalizedDecimal(_LazyMessages, fields.Decimal):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> decimal.Decimal:
         if isinstance(value, str):
-            value = parse_localized_decimal(value)
+            value = parse_localized_decimal(value, _group_symbol())
         number = super()._deserialize(value, attr, data, **kwargs)
         if self.places is not None and not isinstance(value, bool):
             places = -int(self.places.as_tuple().exponent)
@@ -373,3 +394,60 @@ def foreign_supply_points(schema: Any, account: Any, data: Any) -> dict[str, lis
         if not any(point.identifier == value and field.offers(point) for point in account.supply_points):
             errors[field.data_key or name] = [_l("Choose one of the supply points of the chosen customer account.")]
     return errors
+
+
+_MOBILE = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def phone_example(country: str, *, international: bool = False) -> str:
+    """A mobile number of ``country`` as its people write it ("512 345 678" in Poland,
+    "312 345 6789" in Italy), or in international form ("+48 512 345 678")."""
+    number = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE)
+    if number is None:
+        return "+44 7400 123456"
+    style = phonenumbers.PhoneNumberFormat.INTERNATIONAL if international else phonenumbers.PhoneNumberFormat.NATIONAL
+    return phonenumbers.format_number(number, style)
+
+
+def phone_in_words(e164: str | None, country: str) -> str:
+    """A stored number as the customer of ``country`` reads it: national form at home
+    ("601 234 567"), international form for a number abroad ("+420 601 123 456")."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    home = phonenumbers.region_code_for_number(number) == country
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if home else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, style)
+
+
+class PhoneNumber(_LazyMessages, fields.String):
+    """A phone number of the supplier's ``country`` written as its people write it
+    ("601 234 567", "0601 234 567") or in international form ("+48 601 234 567",
+    "0048 601 234 567"), checked against the numbering plan (the ``phonenumbers``
+    library) and kept in E.164 (``+48601234567``). ``mobile=True`` refuses landlines, for
+    text messages. Use :func:`phone_example` for a help text in the same style.
+    """
+
+    def __init__(self, *, country: str, mobile: bool = False, **kwargs: Any) -> None:
+        self.country = country
+        """ISO 3166-1 alpha-2 code of the market: a number without a country code is of it."""
+        self.mobile = mobile
+        """Only mobile numbers (text messages go to nothing else)."""
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        example = phone_example(self.country)
+        try:
+            number = phonenumbers.parse(text, self.country)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise _invalid(_l("Enter a phone number, for example %(example)s.", example=example))
+        if self.mobile and phonenumbers.number_type(number) not in _MOBILE:
+            raise _invalid(_l("Text messages go to mobile phones only: enter a mobile number, for example "
+                              "%(example)s.", example=example))
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -7,6 +7,7 @@ plugin has a gettext domain of its own, so a plugin never shadows a core transla
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from functools import cache
 from importlib.resources import files
@@ -15,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import Domain, format_currency, format_date, format_datetime, get_locale
+from flask_babel import Domain, format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from core.framework.descriptions import plugin_folder, plugin_gettext_domain
+from core.framework.labels import unit_label
 
 if TYPE_CHECKING:
     from core.billing.contract import Money
@@ -101,18 +103,47 @@ def money(value: Money | Decimal | None, currency: str | None = None) -> str:
     return format_currency(amount, code)
 
 
+def _four_digit_year(pattern: str) -> str:
+    return re.sub(r"(?<!y)yy(?!y)", "yyyy", pattern)
+
+
+@cache
+def short_date_pattern(locale: Locale) -> str:
+    """The locale's short date with the year in full: "05.03.2026" where CLDR gives
+    "05.03.26" (cs, uk), "05/03/2026" (it); a two-digit year reads as a typo on a bill."""
+    return _four_digit_year(locale.date_formats["short"].pattern)
+
+
+@cache
+def short_datetime_pattern(locale: Locale) -> str:
+    """The locale's short date and time, the year in full ("05.03.2026 23:30")."""
+    glue = str(locale.datetime_formats["short"])
+    return glue.replace("{1}", short_date_pattern(locale)).replace("{0}", locale.time_formats["short"].pattern)
+
+
 def local_date(value: dt.date | dt.datetime | None, fmt: str = "medium") -> str:
+    """A date in the customer's language ("short", "medium", "long"); a datetime is shown in
+    the tenant's time zone."""
     if value is None:
         return ""
-    return format_date(value, fmt)  # a datetime is shown in the tenant's time zone
+    return format_date(value, short_date_pattern(get_locale()) if fmt == "short" else fmt)
 
 
 def local_datetime(value: dt.datetime | None, fmt: str = "medium") -> str:
+    """A moment in the customer's language, on the tenant's clock (a naive one is UTC)."""
     if value is None:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return format_datetime(value, fmt)
+    return format_datetime(value, short_datetime_pattern(get_locale()) if fmt == "short" else fmt)
+
+
+def quantity(value: Decimal | float | int | None, unit: str) -> str:
+    """A measured value with its unit, in the customer's number format: "42 040 kWh",
+    "9 440 m³", "15 073 кВт·год" (never "4.204E+4"); empty for no value."""
+    if value is None:
+        return ""
+    return f"{format_decimal(value)}\u00a0{unit_label(unit)}"
 
 
 def init_app(app: Flask) -> None:
@@ -123,6 +154,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(local_date, "date")
     app.add_template_filter(local_datetime, "datetime")
+    app.add_template_filter(quantity, "quantity")
+    app.add_template_filter(format_decimal, "number")
     app.add_template_global(supplier_gettext, "_s")
     app.add_template_global(language_name, "language_name")
     app.add_template_global(lambda: str(get_locale()), "current_locale")

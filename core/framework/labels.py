@@ -13,6 +13,21 @@ REGISTER_NAMES = {
 }
 
 
+UNITS = {
+    "kwh": _l("kWh"),
+    "m3": _l("m³"),
+    "smc": _l("Smc"),
+    "kw": _l("kW"),
+}
+"""Units of measure as the customer's language writes them (Ukrainian "кВт·год"), by the
+stored unit in lower case; a unit not listed is shown as stored."""
+
+
+def unit_label(unit: str) -> str:
+    """A stored unit ("kWh", "m3") as the customer reads it ("kWh", "m³", "кВт·год")."""
+    return str(UNITS.get(unit.lower(), unit))
+
+
 def register_label(code: str) -> str:
     """"1.8.1 · High tariff (T1) / day" for an OBIS code the customer sees on the meter, else the name."""
     name = REGISTER_NAMES.get(code)

@@ -92,12 +92,15 @@ def init_app(app) -> None:
     from flask_babel import gettext as _
     from flask_wtf.csrf import CSRFError
 
+    from core.framework.fields import phone_in_words
     from core.framework.forms import field_max_length, widget_for
-    from core.framework.labels import commodity_label
+    from core.framework.labels import commodity_label, register_label
     from core.framework.rejections import rejection_message
 
     app.add_template_global(navigation)
     app.add_template_global(commodity_label)
+    app.add_template_global(register_label)
+    app.add_template_global(phone_in_words)
     app.add_template_filter(rejection_message, "rejection")
     app.add_template_global(widget_for, "form_widget")
     app.add_template_global(field_max_length, "form_max_length")

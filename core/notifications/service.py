@@ -11,7 +11,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.framework.descriptions import NotificationChannel, ScheduledJob
 from core.framework.extensions import db
+from core.framework.fields import PhoneNumber
 from core.framework.mail import render_mail
 from core.framework.tenancy import Tenant
 from core.framework.urls import tenant_url
@@ -43,9 +43,6 @@ PHONE = "phone"
 
 # National numbers typed without a prefix get the supplier's country code; the trunk
 # prefix ("0" in Ukraine) is dropped. Anyone can type a number in international form.
-CALLING_CODES = {"PL": ("48", ""), "CZ": ("420", ""), "SK": ("421", "0"), "UA": ("380", "0"), "IT": ("39", "")}
-_PHONE_NOISE = re.compile(r"[\s\-./()]+")
-_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 
 
 @dataclass(frozen=True)
@@ -133,47 +130,11 @@ def preference_schema(tenant: Tenant, point: SupplyPoint) -> marshmallow.Schema:
     return marshmallow.Schema.from_dict(spec, name="NotificationPreferencesForm")()
 
 
-def normalize_phone(text: str, country: str) -> str:
-    """A mobile number as E.164 (``+420601234567``); raises ValueError when it cannot be one."""
-    number = _PHONE_NOISE.sub("", text)
-    if number.startswith("00"):
-        number = "+" + number[2:]
-    if not number.startswith("+") and country in CALLING_CODES:
-        code, trunk = CALLING_CODES[country]
-        if trunk and number.startswith(trunk):
-            number = number[len(trunk):]
-        number = f"+{code}{number}"
-    if not _E164.match(number):
-        raise ValueError(text)
-    return number
-
-
-class PhoneField(fields.String):
-    """A mobile phone number of ``tenant``'s country, stored in international form."""
-
-    def __init__(self, tenant: Tenant, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.tenant = tenant
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return normalize_phone(text, self.tenant.supplier.country)
-        except ValueError:
-            raise marshmallow.ValidationError(
-                _("Enter a mobile phone number such as %(example)s.", example=phone_example(self.tenant))
-            ) from None
-
-
-def phone_example(tenant: Tenant) -> str:
-    code, _trunk = CALLING_CODES.get(tenant.supplier.country, ("44", ""))
-    return f"+{code} 601 234 567"
-
-
 def phone_schema(tenant: Tenant) -> marshmallow.Schema:
     spec: dict[str, fields.Field] = {
-        "phone": PhoneField(
-            tenant,
+        "phone": PhoneNumber(
+            country=tenant.supplier.country,
+            mobile=True,
             load_default=None,
             metadata={"label": _l("Mobile phone number for text messages"), "widget": "tel",
                       "autocomplete": "tel", "inputmode": "tel",

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from core.framework.fields import phone_in_words
 from core.framework.forms import load_form
 from core.framework.selection import my_supply_points
 from core.notifications import service as notifications
@@ -30,7 +31,7 @@ def _render_index(phone_values: dict | None = None, phone_errors: dict | None = 
         "notifications/index.html", points=points, channels=notifications.channels(g.tenant),
         kind_labels=notifications.KIND_LABELS, uses_phone=notifications.uses_phone(g.tenant),
         phone_schema=notifications.phone_schema(g.tenant),
-        phone_values=phone_values if phone_values is not None else {"phone": phone or ""},
+        phone_values=phone_values if phone_values is not None else {"phone": phone_in_words(phone, g.tenant.supplier.country)},
         phone_errors=phone_errors or {}, phone=phone,
     ), status
 

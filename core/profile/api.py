@@ -46,7 +46,7 @@ def profile():
                    "is passed on to the supplier for each of your accounts."))
 def put_contact():
     body = load(ContactInput, json_body())
-    data = load(contact_schema(), {name: value for name, value in body.items() if value is not None})
+    data = load(contact_schema(g.tenant.supplier.country), {name: value for name, value in body.items() if value is not None})
     save_contact(current_user._get_current_object(), data)
     return _profile()
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import selectinload
 from core.billing.contract import RequestSubmission, SubmissionResult, SubmissionStatus
 from core.framework import outbox
 from core.framework.extensions import db
-from core.framework.fields import email_field
+from core.framework.fields import PhoneNumber, email_field, phone_example
 from core.framework.i18n import language_name
 from core.framework.ownership import own_account_ids
 from core.framework.rejections import code_of
@@ -100,8 +100,6 @@ def activity_page(user: User, page: int, size: int) -> tuple[list[ActivityEvent]
 
 # --- contact data -----------------------------------------------------------------
 
-PHONE = re.compile(r"\+[1-9]\d{6,14}")  # E.164: a country code and at most 15 digits
-PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
 POSTCODES = {
     "PL": re.compile(r"\d{2}-\d{3}"),
     "CZ": re.compile(r"\d{3} ?\d{2}"),
@@ -109,17 +107,6 @@ POSTCODES = {
     "UA": re.compile(r"\d{5}"),
 }
 ANY_POSTCODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 \-]{1,9}")
-
-
-def normalize_phone(value: str) -> str:
-    """``+48 601-234-567`` or ``0048 601 234 567`` -> ``+48601234567``."""
-    compact = PHONE_SEPARATORS.sub("", value)
-    return "+" + compact[2:] if compact.startswith("00") else compact
-
-
-def _check_phone(value: str) -> None:
-    if not PHONE.fullmatch(normalize_phone(value)):
-        raise ValidationError(_l("Enter the number in international format with the country code, for example +48 601 234 567."))
 
 
 def _countries() -> list[tuple[str, str]]:
@@ -136,8 +123,9 @@ def _optional_text(label, maximum: int, autocomplete: str) -> fields.String:
     )
 
 
-def contact_schema() -> Schema:
-    """The contact form: a phone number and a correspondence address, each optional.
+def contact_schema(market: str) -> Schema:
+    """The contact form: a phone number and a correspondence address, each optional; a
+    phone number without a country code is one of ``market`` (the supplier's country).
 
     An address is whole or absent; the postcode is checked against its country's format.
     """
@@ -145,10 +133,11 @@ def contact_schema() -> Schema:
     codes = [code for code, _name in countries]
 
     class ContactSchema(Schema):
-        phone = fields.String(
-            load_default=None, validate=[validate.Length(max=30), _check_phone],
+        phone = PhoneNumber(
+            country=market, load_default=None, validate=validate.Length(max=30),
             metadata={"label": _l("Phone number"), "widget": "tel", "autocomplete": "tel", "inputmode": "tel",
-                      "help": _l("In international format, for example +48 601 234 567.")},
+                      "help": _l("For example %(example)s, or with its country code for a number abroad.",
+                                 example=phone_example(market))},
         )
         street = _optional_text(_l("Street and house number"), 255, "street-address")
         postcode = _optional_text(_l("Postcode"), 16, "postal-code")
@@ -172,8 +161,6 @@ def contact_schema() -> Schema:
 
         @post_load
         def normalize(self, data, **kwargs):
-            if data.get("phone"):
-                data["phone"] = normalize_phone(data["phone"])
             if not any(data.get(name) for name in ADDRESS_LINES):
                 data["country"] = None  # the country list always sends one
             return data

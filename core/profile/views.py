@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from core.framework.extensions import db, limiter
+from core.framework.fields import phone_in_words
 from core.framework.forms import load_form
 from core.framework.i18n import SESSION_KEY
 from core.framework.mail import send_mail
@@ -63,8 +64,9 @@ def _index(status: int = 200, **posted):
     profile = profile_of(user)
     saved = {name: getattr(profile, name) or "" for name in CONTACT_FIELDS}
     saved["country"] = saved["country"] or g.tenant.supplier.country
+    saved["phone"] = phone_in_words(profile.phone, g.tenant.supplier.country)
     forms = {
-        "contact": (contact_schema(), saved),
+        "contact": (contact_schema(g.tenant.supplier.country), saved),
         "email": (EmailChangeSchema(), {}),
         "language": (language_schema(g.tenant.locales), {"locale": user.locale or g.tenant.default_locale}),
     }
@@ -84,7 +86,7 @@ def index():
 @bp.post("/contact")
 @login_required
 def contact():
-    data, errors = load_form(contact_schema(), request.form)
+    data, errors = load_form(contact_schema(g.tenant.supplier.country), request.form)
     if errors:
         return _index(400, contact=(_posted(), errors))
     if save_contact(current_user._get_current_object(), data):

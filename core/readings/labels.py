@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 STATUS_LABELS = {
@@ -28,7 +27,3 @@ def reading_source_label(source: str) -> str:
     """Who took a reading, in the customer's language (a template global)."""
     return str(SOURCE_LABELS.get(source, source))
 
-
-def reading_value(value) -> str:
-    """A reading in the customer's number format, without the database's trailing zeros."""
-    return format_decimal(value)

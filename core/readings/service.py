@@ -29,6 +29,7 @@ from core.framework.descriptions import ReadingRules
 from core.framework.extensions import db
 from core.framework.fields import LocalizedDecimal
 from core.framework.forms import translate_errors
+from core.framework.i18n import local_date, quantity
 from core.framework.labels import register_label
 from core.framework.mail import send_mail
 from core.framework.rejections import code_of
@@ -142,7 +143,7 @@ def check_reading(
     last_date = max((r.read_at.astimezone(zone).date() for r in previous.values()), default=None)
     if last_date is not None and read_on < last_date:
         errors["read_on"] = [_("The reading date cannot be before the previous reading of %(date)s.",
-                               date=last_date.isoformat())]
+                               date=local_date(last_date))]
     replaced = bool(data.get("meter_replaced"))
     consumption = Decimal(0)
     for register, row in previous.items():
@@ -152,7 +153,7 @@ def check_reading(
         if value < row.value and not replaced:
             errors[field_name(register)] = [_(
                 "The value is lower than the previous reading (%(value)s). If the meter was replaced, tick the box below.",
-                value=row.value.normalize(),
+                value=quantity(row.value, row.unit),
             )]
         consumption += max(value - row.value, Decimal(0))
     if errors:

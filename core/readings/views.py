@@ -24,7 +24,7 @@ from core.framework.selection import (
 )
 from core.framework.web import page_number
 from core.models import MeterReading
-from core.readings.labels import reading_source_label, reading_status_label, reading_value
+from core.readings.labels import reading_source_label, reading_status_label
 from core.readings.service import (
     ReadingRefused,
     accepts_readings,
@@ -36,7 +36,6 @@ from core.readings.service import (
 bp = Blueprint("readings", __name__, url_prefix="/readings")
 bp.add_app_template_global(reading_status_label)
 bp.add_app_template_global(reading_source_label)
-bp.add_app_template_global(reading_value)
 PAGE_SIZE = 20
 
 

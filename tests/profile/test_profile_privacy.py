@@ -65,7 +65,7 @@ def test_contact_details_are_saved_normalized_and_sent_to_the_supplier(app, clie
     response = _post(client, "/profile/contact", {"phone": "0048 601-234-567", **ADDRESS})
     assert response.status_code == 302
     page = client.get("/profile/").get_data(as_text=True)
-    assert 'value="+48601234567"' in page and "ul. Marszałkowska 10/2" in page
+    assert 'value="601 234 567"' in page and "ul. Marszałkowska 10/2" in page  # as Poles write it
     assert "accepted by the supplier" in page
     with app.app_context(), tenant_context("innogy"):
         profile = db.session.execute(select(CustomerProfile)).scalar_one()
@@ -73,16 +73,16 @@ def test_contact_details_are_saved_normalized_and_sent_to_the_supplier(app, clie
     sent = [s for _, s in _adapter(app).submitted_requests(identity["account_number"]) if s.request_type == "contact_details"]
     assert sent[0].data == {"email": "kontakt@example.com", "phone": "+48601234567", **ADDRESS}
     assert _count(app, ContactUpdate, status="accepted") == 1
-    # the same data again: nothing to tell the supplier
-    _post(client, "/profile/contact", {"phone": "+48 601 234 567", **ADDRESS})
+    # the same data again, typed the national way: nothing to tell the supplier
+    _post(client, "/profile/contact", {"phone": "601 234 567", **ADDRESS})
     assert _count(app, ContactUpdate) == 1
     assert "profile_changed" in _activity(app, "kontakt@example.com")
 
 
 @pytest.mark.parametrize(("form", "field", "message"), [
-    ({"phone": "601 234"}, "phone", "international format"),
-    ({"phone": "+48 601 234 567 890 123 45"}, "phone", "international format"),
-    ({"phone": "call me maybe"}, "phone", "international format"),
+    ({"phone": "601 234"}, "phone", "Enter a phone number, for example 512 345 678."),
+    ({"phone": "+48 601 234 567 890 123 45"}, "phone", "Enter a phone number, for example 512 345 678."),
+    ({"phone": "call me maybe"}, "phone", "Enter a phone number, for example 512 345 678."),
     ({**ADDRESS, "postcode": "00950"}, "postcode", "does not exist in the chosen country"),
     ({"street": "ul. Prosta 1", "country": "PL"}, "city", "whole address"),
     ({**ADDRESS, "country": ""}, "country", "whole address"),
@@ -94,6 +94,33 @@ def test_bad_contact_details_are_refused_clearly_and_change_nothing(app, signed_
     page = response.get_data(as_text=True)
     assert f'id="{field}-error"' in page and message in page
     assert _count(app, CustomerProfile) == 0 and _count(app, ContactUpdate) == 0
+
+
+MARKETS = {  # tenant, host, language, a mobile number typed the national way, stored, the example shown
+    "italiangas": ("italiangas_it", "italiangas.test", "it", "333 123 4567", "+393331234567", "312 345 6789"),
+    "cez": ("cez_cz", "cez.test", "cs", "603 123 456", "+420603123456", "601 123 456"),
+    "doe": ("doe_ua", "doe.test", "uk", "067 123 45 67", "+380671234567", "050 123 4567"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(MARKETS))
+def test_a_phone_number_is_typed_the_way_the_market_writes_it(make_app, smtp_server, code):
+    plugin, host, language, typed, stored, example = MARKETS[code]
+    app = make_app(TENANTS={code: {"plugin": plugin, "hosts": [host]}}, DEFAULT_TENANT=code)
+    client = client_for(app, host, language)
+    register_and_activate(client, smtp_server, f"phone.{code}@example.com")
+    assert sign_in(client, f"phone.{code}@example.com").status_code == 302
+    page = client.get("/profile/").get_data(as_text=True)
+    assert example in page and "+48" not in page  # a local example in the help text
+    refused = _post(client, "/profile/contact", {"phone": "12 34"})
+    assert refused.status_code == 400
+    error = re.search(r'id="phone-error"[^>]*>(.*?)</', refused.get_data(as_text=True), re.S).group(1)
+    assert example in error and "Enter a phone number" not in error  # one translated sentence
+    assert not re.search(r"(\w ){6}", error)  # never printed letter by letter
+    assert _post(client, "/profile/contact", {"phone": typed}).status_code == 302
+    with app.app_context(), tenant_context(code):
+        assert db.session.execute(select(CustomerProfile.phone)).scalar_one() == stored
+    assert f'value="{typed}"' in client.get("/profile/").get_data(as_text=True)  # shown back as typed
 
 
 def test_contact_details_without_an_account_are_kept_by_the_portal(app, signed_in):
