@@ -642,7 +642,7 @@ def test_request_messages_are_translated(ig_app):
     _data, errors = _load(ig_app, BILLING_ADDRESS, {**ADDRESS, "postcode": "123"}, "it")
     assert errors["postcode"] == ["Inserire il CAP di cinque cifre, per esempio 00184."]
     _data, errors = _load(ig_app, INSTALMENT_PLAN, {**GOOD[INSTALMENT_PLAN], "instalments": "13"}, "uk")
-    assert errors["instalments"] == ["Оберіть від 2 до 12 внесків."]
+    assert errors["instalments"] == ["Виберіть від 2 до 12 внесків."]
     _data, errors = _load(ig_app, POWER_CHANGE, {**GOOD[POWER_CHANGE], "supply_point": ""}, "cs")
     assert errors["supply_point"] == ["Toto pole je povinné."]
 
