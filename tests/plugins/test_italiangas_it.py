@@ -1235,7 +1235,7 @@ def test_invoices_of_all_condominiums_in_pages_with_a_fixed_number_of_queries(ig
 
 
 @pytest.mark.parametrize(("locale", "title"), [
-    ("en", "Your condominiums"), ("it", "I tuoi condomìni"), ("pl", "Twoje wspólnoty"), ("cs", "Vaše bytové domy"), ("uk", "Ваші багатоквартирні будинки"),
+    ("en", "Your condominiums"), ("it", "I tuoi condomìni"), ("pl", "Twoje wspólnoty"), ("cs", "Vaše společenství vlastníků"), ("uk", "Ваші багатоквартирні будинки"),
 ])
 def test_plugin_pages_in_every_language(ig_app, smtp_server, locale, title):
     visitor = client_for(ig_app, HOST, language=locale)
