@@ -1,6 +1,6 @@
 """The service requests of the Дніпрообленерго "Особистий кабінет".
 
-Ordering a bill on actual readings (замовити рахунок за фактичними показниками), new
+Ordering a bill on actual readings (замовити рахунок за фактичними показаннями), new
 contact data, a meter verification or replacement (повірка / заміна лічильника) and a
 recalculation (перерахунок). The metering point is chosen from the account's own (the
 core offers them and refuses any other); each schema checks what the customer types
@@ -357,7 +357,7 @@ def recalculation_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
     end = today_in(TIMEZONE).replace(day=1) - dt.timedelta(days=1)
     return [{"supply_point": point.identifier, "period_start": end.replace(day=1).isoformat(),
              "period_end": end.isoformat(), "reason": "estimated_bill",
-             "explanation": "Рахунок нараховано за середнім споживанням, хоча показники я передавав вчасно."}]
+             "explanation": "Рахунок нараховано за середнім споживанням, хоча показання я передавав вчасно."}]
 
 
 RECALCULATION = RequestType(

@@ -416,7 +416,7 @@ def test_unknown_account_says_subscriber_not_found_in_ukrainian(doe_app, smtp_se
     response = client.submit("/accounts/link", _link(identities[0], account_number="0000000001"))
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "Абонента не знайдено" in html and "field-error" not in html
+    assert "Споживача не знайдено" in html and "field-error" not in html
     with doe_app.app_context(), tenant_context("doe"):
         assert db.session.execute(select(AccountLink)).first() is None
         attempts = db.session.execute(select(VerificationAttempt)).scalars().all()
@@ -471,7 +471,7 @@ def test_dashboard_explains_a_bill_on_average_consumption(doe_app, smtp_server):
     client = linked_customer(client_for(doe_app, HOST, language="uk"), smtp_server, identity, "halyna@example.com")
     html = client.get("/").get_data(as_text=True)
     assert "розраховано за середнім споживанням" in html
-    assert "замовте рахунок за фактичними показниками" in html
+    assert "замовте рахунок за фактичними показаннями" in html
 
 
 # --- "order a bill on actual readings" ------------------------------------------------------
@@ -652,7 +652,7 @@ def test_ordered_through_the_portal_then_billed_overnight_and_synced(doe_app, sm
         (line.gross.amount for line in adapter.invoice_lines(number, bill.number)), Decimal(0)
     )
     mail = next(m for m in smtp_server.wait_for("oksana@example.com", 3) if bill.number in m["Subject"])
-    assert "фактичними показниками" in mail["Subject"] or "actual readings" in mail["Subject"]
+    assert "фактичними показаннями" in mail["Subject"] or "actual readings" in mail["Subject"]
     with doe_app.app_context(), tenant_context("doe"):
         rows = {row.number: row for row in db.session.execute(select(Invoice)).scalars()}
         account_row = db.session.execute(select(BillingAccount).where(BillingAccount.number == number)).scalar_one()
@@ -716,9 +716,9 @@ def test_actual_bill_schema(ukrainian, backend):
     assert "не може бути в майбутньому" in _errors(schema, {**base, "read_on": (today + dt.timedelta(days=1)).isoformat(), "reading_total": "1"})["read_on"][0]
     assert "цього або минулого місяця" in _errors(schema, {**base, "read_on": (today - dt.timedelta(days=70)).isoformat(), "reading_total": "1"})["read_on"][0]
     assert "без цифр після коми" in _errors(schema, {**base, "reading_total": "12345,6"})["reading_total"][0]
-    assert "не все разом" in _errors(schema, {**base, "reading_total": "1", "reading_day": "2"})["_schema"][0]
-    assert "показник цієї зони" in _errors(schema, {**base, "reading_day": "2"})["reading_night"][0]
-    assert "Введіть показники" in _errors(schema, base)["_schema"][0]
+    assert "не обидва варіанти" in _errors(schema, {**base, "reading_total": "1", "reading_day": "2"})["_schema"][0]
+    assert "показання цієї зони" in _errors(schema, {**base, "reading_day": "2"})["reading_night"][0]
+    assert "Введіть показання" in _errors(schema, base)["_schema"][0]
     assert "обов’язкове" in _errors(schema, {**base, "supply_point": "", "reading_total": "1"})["supply_point"][0]
 
 
@@ -763,7 +763,7 @@ def test_meter_verification_schema(ukrainian, backend):
     errors = _errors(schema, {"supply_point": point.identifier, "meter_serial": "1", "reason": "whim",
                               "preferred_date": dt.datetime.now(KYIV).date().isoformat(), "phone": "12"})
     assert set(errors) == {"meter_serial", "reason", "preferred_date", "phone"}
-    assert "Оберіть одну з причин" in errors["reason"][0]
+    assert "Виберіть одну з причин" in errors["reason"][0]
     assert "із завтрашнього дня" in errors["preferred_date"][0]
 
 

@@ -642,7 +642,7 @@ def test_request_messages_are_translated(ig_app):
     _data, errors = _load(ig_app, BILLING_ADDRESS, {**ADDRESS, "postcode": "123"}, "it")
     assert errors["postcode"] == ["Inserire il CAP di cinque cifre, per esempio 00184."]
     _data, errors = _load(ig_app, INSTALMENT_PLAN, {**GOOD[INSTALMENT_PLAN], "instalments": "13"}, "uk")
-    assert errors["instalments"] == ["Оберіть від 2 до 12 внесків."]
+    assert errors["instalments"] == ["Виберіть від 2 до 12 внесків."]
     _data, errors = _load(ig_app, POWER_CHANGE, {**GOOD[POWER_CHANGE], "supply_point": ""}, "cs")
     assert errors["supply_point"] == ["Toto pole je povinné."]
 
@@ -1235,7 +1235,7 @@ def test_invoices_of_all_condominiums_in_pages_with_a_fixed_number_of_queries(ig
 
 
 @pytest.mark.parametrize(("locale", "title"), [
-    ("en", "Your condominiums"), ("it", "I tuoi condomìni"), ("pl", "Twoje wspólnoty"), ("cs", "Vaše bytové domy"), ("uk", "Ваші багатоквартирні будинки"),
+    ("en", "Your condominiums"), ("it", "I tuoi condomìni"), ("pl", "Twoje wspólnoty"), ("cs", "Vaše společenství vlastníků"), ("uk", "Ваші багатоквартирні будинки"),
 ])
 def test_plugin_pages_in_every_language(ig_app, smtp_server, locale, title):
     visitor = client_for(ig_app, HOST, language=locale)
