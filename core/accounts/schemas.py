@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from core.api.schemas import AddressSchema, DecimalString, Flattened, MoneySchema, page_of
@@ -16,9 +17,9 @@ class TokenInfoSchema(Schema):
 class MeSchema(Schema):
     email = fields.String(required=True)
     locale = fields.String(required=True)
-    brand = fields.String(required=True, metadata={"description": "The portal's brand (tenant) code"})
+    brand = fields.String(required=True, metadata={"description": _l("The portal's brand (tenant) code")})
     supplier = fields.String(required=True)
-    accounts = fields.List(fields.String(), required=True, metadata={"description": "Linked account numbers"})
+    accounts = fields.List(fields.String(), required=True, metadata={"description": _l("Linked account numbers")})
     token = fields.Nested(TokenInfoSchema, required=True)
 
 
@@ -27,8 +28,8 @@ class AccountSchema(Schema):
     holder_name = fields.String(required=True)
     address = Flattened(AddressSchema, required=True)
     balance = fields.Nested(MoneySchema, required=True, metadata={
-        "description": "Positive: the customer owes; negative: credit"})
-    data_as_of = fields.DateTime(required=True, metadata={"description": "When the portal's copy was brought up to date"})
+        "description": _l("Positive: the customer owes; negative: credit")})
+    data_as_of = fields.DateTime(required=True, metadata={"description": _l("When the portal's copy was brought up to date")})
     linked_at = fields.DateTime(required=True, attribute="link.linked_at")
 
 
@@ -48,7 +49,7 @@ class SupplyPointSchema(Schema):
     distribution_operator = fields.String(allow_none=True)
     meters = fields.List(fields.Nested(MeterSchema), required=True)
     accepts_readings = fields.Boolean(required=True, metadata={
-        "description": "Whether meter readings of this supply point can be submitted"})
+        "description": _l("Whether meter readings of this supply point can be submitted")})
 
 
 AccountPage = page_of(AccountSchema)

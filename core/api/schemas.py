@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, fields, missing, validate
 
 from core.framework.rejections import rejection_message
@@ -37,7 +38,7 @@ class Flattened(fields.Nested):
 
 class MoneySchema(Schema):
     amount = DecimalString(required=True)
-    currency = fields.String(required=True, metadata={"description": "ISO 4217 code"})
+    currency = fields.String(required=True, metadata={"description": _l("ISO 4217 code")})
 
 
 class AddressSchema(Schema):
@@ -52,10 +53,10 @@ class LinksSchema(Schema):
 
 
 class ErrorBodySchema(Schema):
-    code = fields.String(required=True, metadata={"description": "Stable, for programs"})
-    message = fields.String(required=True, metadata={"description": "For people, in the customer's language"})
+    code = fields.String(required=True, metadata={"description": _l("Stable, for programs")})
+    message = fields.String(required=True, metadata={"description": _l("For people, in the customer's language")})
     field_errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), data_key="fields",
-                               metadata={"description": "Validation errors per field"})
+                               metadata={"description": _l("Validation errors per field")})
 
 
 class ErrorSchema(Schema):
@@ -76,9 +77,9 @@ class RejectableSchema(Schema):
     """A write the supplier may turn down: its reason code and the reason in words."""
 
     reject_reason = fields.String(allow_none=True, metadata={
-        "description": "the supplier's reason code when it turned this down (see reject_message)"})
+        "description": _l("the supplier's reason code when it turned this down (see reject_message)")})
     reject_message = fields.Function(lambda row: rejection_message(row.reject_reason) or None, allow_none=True,
-                                     metadata={"description": "the reason in the customer's language"})
+                                     metadata={"description": _l("the reason in the customer's language")})
 
 
 # --- queries and bodies ----------------------------------------------------------
@@ -97,4 +98,4 @@ class YearQuery(Schema):
         unknown = EXCLUDE
 
     year = fields.Integer(validate=validate.Range(min=1900, max=2999), metadata={
-        "description": "Defaults to the current year"})
+        "description": _l("Defaults to the current year")})

@@ -12,6 +12,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import g, jsonify, render_template, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from marshmallow import Schema
 
 from core.api import schemas as s
@@ -174,9 +175,11 @@ def docs():
                            components=components, schema_type=_type_of, enum_text=_enum_text)
 
 
-def _enum_text(values: list[Any]) -> str:
-    """The allowed values as JSON writes them (``true``, not ``True``); ``null`` is shown apart."""
-    return ", ".join(json.dumps(v) if isinstance(v, bool) else str(v) for v in values if v is not None)
+def _enum_text(values: list[Any]) -> Markup:
+    """The allowed values as JSON writes them (``true``, not ``True``), each as code; ``null``
+    is shown apart."""
+    return Markup(", ").join(Markup("<code>{}</code>").format(json.dumps(v) if isinstance(v, bool) else str(v))
+                             for v in values if v is not None)
 
 
 def _schema_name(media: dict[str, Any]) -> str | None:

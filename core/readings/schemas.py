@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from core.api.schemas import DecimalString, RejectableSchema, page_of
@@ -28,7 +29,7 @@ class ReadingSchema(RejectableSchema):
 
 
 class SubmissionSchema(Schema):
-    status = fields.String(required=True, metadata={"description": "received, review, accepted or rejected"})
+    status = fields.String(required=True, metadata={"description": _l("received, review, accepted or rejected")})
     readings = fields.List(fields.Nested(ReadingSchema), required=True)
 
 
@@ -38,12 +39,12 @@ ReadingPage = page_of(ReadingSchema)
 class ReadingInput(Schema):
     """A meter reading: a value per register of the meter, checked like the web form."""
 
-    read_on = fields.Date(required=True, metadata={"description": "The day the meter was read (not in the future)"})
+    read_on = fields.Date(required=True, metadata={"description": _l("The day the meter was read (not in the future)")})
     values = fields.Dict(
         keys=fields.String(), values=fields.Raw(metadata={"type": "number", "minimum": 0}), required=True,
-        metadata={"description": "Value per register code, for example {\"1.8.0\": 12345}"},
+        metadata={"description": _l("Value per register code, for example {\"1.8.0\": 12345}")},
     )
     meter_replaced = fields.Boolean(load_default=False)
     confirm = fields.Boolean(load_default=False, metadata={
-        "description": "Confirm a value the portal found implausible (with a reason)"})
+        "description": _l("Confirm a value the portal found implausible (with a reason)")})
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from core.api.schemas import RejectableSchema, page_of
@@ -32,19 +33,19 @@ class RequestInput(Schema):
 
     type = fields.String(required=True, validate=validate.Length(max=64))
     account = fields.String(required=True, validate=validate.Length(max=64), metadata={
-        "description": "The number of one of your linked accounts"})
+        "description": _l("The number of one of your linked accounts")})
     data = fields.Dict(keys=fields.String(), load_default=dict, metadata={
-        "description": "The fields of the request type"})
+        "description": _l("The fields of the request type")})
 
 
 class RequestTypeSchema(Schema):
-    type = fields.String(required=True, metadata={"description": "The code to file it with (POST /requests)"})
+    type = fields.String(required=True, metadata={"description": _l("The code to file it with (POST /requests)")})
     label = fields.String(required=True)
     description = fields.String(allow_none=True)
     accounts = fields.List(fields.String(), required=True, metadata={
-        "description": "Your linked accounts it can be filed for"})
+        "description": _l("Your linked accounts it can be filed for")})
     data = fields.Dict(required=True, metadata={
-        "description": "The fields of its data, as a JSON schema (titles, descriptions, choices, limits)"})
+        "description": _l("The fields of its data, as a JSON schema (titles, descriptions, choices, limits)")})
 
 
 class RequestTypeListSchema(Schema):
