@@ -669,7 +669,7 @@ def _account_errors(app, code: str, form: dict, locale: str = "it") -> dict[str,
 def test_the_supply_point_is_one_of_the_accounts(ig_app):
     """Chosen from the account's POD and PDR: the core refuses another supply, and a gas
     one for a change of power, with a message in the customer's language."""
-    refused = {"supply_point": ["Scegli uno dei punti di fornitura del conto cliente selezionato."]}
+    refused = {"supply_point": ["Scegli una delle forniture del codice cliente selezionato."]}
     for code in (POWER_CHANGE, DEACTIVATION, VOLTURA):
         assert _account_errors(ig_app, code, {**GOOD[code], "supply_point": "IT001E12345678"}) == {}
         assert _account_errors(ig_app, code, {**GOOD[code], "supply_point": "IT001E87654321"}) == refused
