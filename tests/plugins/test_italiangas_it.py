@@ -636,11 +636,11 @@ def test_voltura_checks_the_tax_code_against_the_new_holder(ig_app):
 
 def test_request_messages_are_translated(ig_app):
     _data, errors = _load(ig_app, DIRECT_DEBIT, {**GOOD[DIRECT_DEBIT], "iban": "IT60 X054 2811 1010 0000 0123 457"}, "it")
-    assert errors["iban"] == ["L'IBAN non è valido: verificarlo sull'estratto conto."]
+    assert errors["iban"] == ["L'IBAN non è valido: verificalo sull'estratto conto."]
     _data, errors = _load(ig_app, DIRECT_DEBIT, {**GOOD[DIRECT_DEBIT], "iban": BR_IBAN}, "pl")
     assert "SEPA" in errors["iban"][0] and "Włoszech" in errors["iban"][0]
     _data, errors = _load(ig_app, BILLING_ADDRESS, {**ADDRESS, "postcode": "123"}, "it")
-    assert errors["postcode"] == ["Inserire il CAP di cinque cifre, per esempio 00184."]
+    assert errors["postcode"] == ["Inserisci il CAP di cinque cifre, per esempio 00184."]
     _data, errors = _load(ig_app, INSTALMENT_PLAN, {**GOOD[INSTALMENT_PLAN], "instalments": "13"}, "uk")
     assert errors["instalments"] == ["Оберіть від 2 до 12 внесків."]
     _data, errors = _load(ig_app, POWER_CHANGE, {**GOOD[POWER_CHANGE], "supply_point": ""}, "cs")
@@ -875,7 +875,7 @@ def test_bad_request_input_is_refused_in_italian_and_stores_nothing(ig_app, smtp
     response = client.submit(f"/requests/new/{BILLING_ADDRESS}", form)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Inserire il CAP di cinque cifre" in html and "sigla della provincia" in html
+    assert "Inserisci il CAP di cinque cifre" in html and "sigla della provincia" in html
     with ig_app.app_context(), tenant_context("italiangas"):
         assert db.session.execute(select(ServiceRequest)).first() is None
 
@@ -1183,7 +1183,7 @@ def test_bad_billing_address_changes_nothing(ig_app, smtp_server):
     client, _numbers = _administrator(ig_app, smtp_server, 1, "studio@example.it", language="it")
     response = _submit_for_all(client, "/condomini/recapito", {**ADDRESS, "postcode": "0016", "province": "XX"})
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and "Inserire il CAP di cinque cifre" in html and "sigla della provincia" in html
+    assert response.status_code == 400 and "Inserisci il CAP di cinque cifre" in html and "sigla della provincia" in html
     expired = client.submit("/condomini/recapito", {**ADDRESS, "submission_key": "short"})
     assert expired.status_code == 400
     assert _requests(ig_app) == [] and _outbox(ig_app) == []
