@@ -363,6 +363,7 @@ def test_bimonthly_bills_with_italian_numbers_due_after_twenty_days(backend):
 
 def test_iva_is_ten_percent_for_homes_twenty_two_for_condominium_power_and_gas_over_480_smc(backend):
     rates_by_tariff: dict[str, set[Decimal]] = {}
+    month_units: set[str] = set()
     for number in backend.account_numbers():
         tariffs = {p.identifier: p.tariff for p in backend.supply_points(number)}
         for invoice in backend.invoices(number):
@@ -373,6 +374,9 @@ def test_iva_is_ten_percent_for_homes_twenty_two_for_condominium_power_and_gas_o
                 assert line.vat.amount == (line.net.amount * line.vat_rate).quantize(CENT, ROUND_HALF_UP)
                 assert line.gross.amount == line.net.amount + line.vat.amount
                 rates_by_tariff.setdefault(tariff, set()).add(line.vat_rate)
+                if line.unit in ("mese", "mesi"):  # a fixed charge: "2 mesi", never "2 mese"
+                    assert line.unit == ("mese" if line.quantity == 1 else "mesi")
+                    month_units.add(line.unit)
             assert invoice.gross.amount == sum((line.gross.amount for line in lines), Decimal(0))
             if tariff.startswith("Gas"):
                 reduced = [li for li in lines if li.unit == "Smc" and li.vat_rate == REDUCED_IVA]
@@ -385,6 +389,7 @@ def test_iva_is_ten_percent_for_homes_twenty_two_for_condominium_power_and_gas_o
     assert rates_by_tariff["Luce Casa Bioraria"] == {REDUCED_IVA}
     assert rates_by_tariff["Luce Condominio"] == {ORDINARY_IVA}
     assert rates_by_tariff["Gas Casa"] == rates_by_tariff["Gas Condominio"] == {REDUCED_IVA, ORDINARY_IVA}
+    assert "mesi" in month_units
 
 
 def test_household_bills_look_italian(backend):
