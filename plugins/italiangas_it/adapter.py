@@ -92,6 +92,7 @@ POWER_UNCHANGED = "power_unchanged"
 _KWH = "kWh"
 _SMC = "Smc"
 _MONTH = "mese"
+_MONTHS = "mesi"
 
 
 # --- IVA ------------------------------------------------------------------------------------
@@ -167,7 +168,8 @@ def split_for_iva(items: Sequence[PricedCharge], rule: IvaRule, months: int) -> 
     for item in items:
         charge = item.charge
         if charge.basis is ChargeBasis.MONTH:
-            lines.append(_line(charge, item.quantity, rule.fixed_rate))
+            unit = _MONTH if item.quantity == 1 else _MONTHS  # "1 mese", "2 mesi"
+            lines.append(_line(replace(charge, unit=unit), item.quantity, rule.fixed_rate))
             continue
         reduced_quantity = (item.quantity * fraction).quantize(D(1), ROUND_HALF_UP)
         ordinary_quantity = item.quantity - reduced_quantity

@@ -543,7 +543,7 @@ def test_appointment_schema(cez_app, on_day):
     assert load(cez_app, AppointmentSchema, {**good, "date": "2026-03-20", "time_slot": "13:30"})[1] == {}
     _, errors = load(cez_app, AppointmentSchema, {**good, "branch": "vienna", "time_slot": "07:00"}, locale="it")
     assert set(errors) == {"branch", "time_slot"}
-    assert errors["branch"] == ["Scegliere uno dei centri clienti."]
+    assert errors["branch"] == ["Scegli uno dei centri clienti."]
 
 
 def anchored(app) -> CezDemoBackend:

@@ -363,6 +363,7 @@ def test_bimonthly_bills_with_italian_numbers_due_after_twenty_days(backend):
 
 def test_iva_is_ten_percent_for_homes_twenty_two_for_condominium_power_and_gas_over_480_smc(backend):
     rates_by_tariff: dict[str, set[Decimal]] = {}
+    month_units: set[str] = set()
     for number in backend.account_numbers():
         tariffs = {p.identifier: p.tariff for p in backend.supply_points(number)}
         for invoice in backend.invoices(number):
@@ -373,6 +374,9 @@ def test_iva_is_ten_percent_for_homes_twenty_two_for_condominium_power_and_gas_o
                 assert line.vat.amount == (line.net.amount * line.vat_rate).quantize(CENT, ROUND_HALF_UP)
                 assert line.gross.amount == line.net.amount + line.vat.amount
                 rates_by_tariff.setdefault(tariff, set()).add(line.vat_rate)
+                if line.unit in ("mese", "mesi"):  # a fixed charge: "2 mesi", never "2 mese"
+                    assert line.unit == ("mese" if line.quantity == 1 else "mesi")
+                    month_units.add(line.unit)
             assert invoice.gross.amount == sum((line.gross.amount for line in lines), Decimal(0))
             if tariff.startswith("Gas"):
                 reduced = [li for li in lines if li.unit == "Smc" and li.vat_rate == REDUCED_IVA]
@@ -385,6 +389,7 @@ def test_iva_is_ten_percent_for_homes_twenty_two_for_condominium_power_and_gas_o
     assert rates_by_tariff["Luce Casa Bioraria"] == {REDUCED_IVA}
     assert rates_by_tariff["Luce Condominio"] == {ORDINARY_IVA}
     assert rates_by_tariff["Gas Casa"] == rates_by_tariff["Gas Condominio"] == {REDUCED_IVA, ORDINARY_IVA}
+    assert "mesi" in month_units
 
 
 def test_household_bills_look_italian(backend):
@@ -636,11 +641,11 @@ def test_voltura_checks_the_tax_code_against_the_new_holder(ig_app):
 
 def test_request_messages_are_translated(ig_app):
     _data, errors = _load(ig_app, DIRECT_DEBIT, {**GOOD[DIRECT_DEBIT], "iban": "IT60 X054 2811 1010 0000 0123 457"}, "it")
-    assert errors["iban"] == ["L'IBAN non è valido: verificarlo sull'estratto conto."]
+    assert errors["iban"] == ["L'IBAN non è valido: verificalo sull'estratto conto."]
     _data, errors = _load(ig_app, DIRECT_DEBIT, {**GOOD[DIRECT_DEBIT], "iban": BR_IBAN}, "pl")
     assert "SEPA" in errors["iban"][0] and "Włoszech" in errors["iban"][0]
     _data, errors = _load(ig_app, BILLING_ADDRESS, {**ADDRESS, "postcode": "123"}, "it")
-    assert errors["postcode"] == ["Inserire il CAP di cinque cifre, per esempio 00184."]
+    assert errors["postcode"] == ["Inserisci il CAP di cinque cifre, per esempio 00184."]
     _data, errors = _load(ig_app, INSTALMENT_PLAN, {**GOOD[INSTALMENT_PLAN], "instalments": "13"}, "uk")
     assert errors["instalments"] == ["Виберіть від 2 до 12 внесків."]
     _data, errors = _load(ig_app, POWER_CHANGE, {**GOOD[POWER_CHANGE], "supply_point": ""}, "cs")
@@ -669,7 +674,7 @@ def _account_errors(app, code: str, form: dict, locale: str = "it") -> dict[str,
 def test_the_supply_point_is_one_of_the_accounts(ig_app):
     """Chosen from the account's POD and PDR: the core refuses another supply, and a gas
     one for a change of power, with a message in the customer's language."""
-    refused = {"supply_point": ["Scegli uno dei punti di fornitura del conto cliente selezionato."]}
+    refused = {"supply_point": ["Scegli una delle forniture del codice cliente selezionato."]}
     for code in (POWER_CHANGE, DEACTIVATION, VOLTURA):
         assert _account_errors(ig_app, code, {**GOOD[code], "supply_point": "IT001E12345678"}) == {}
         assert _account_errors(ig_app, code, {**GOOD[code], "supply_point": "IT001E87654321"}) == refused
@@ -875,7 +880,7 @@ def test_bad_request_input_is_refused_in_italian_and_stores_nothing(ig_app, smtp
     response = client.submit(f"/requests/new/{BILLING_ADDRESS}", form)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Inserire il CAP di cinque cifre" in html and "sigla della provincia" in html
+    assert "Inserisci il CAP di cinque cifre" in html and "sigla della provincia" in html
     with ig_app.app_context(), tenant_context("italiangas"):
         assert db.session.execute(select(ServiceRequest)).first() is None
 
@@ -1183,7 +1188,7 @@ def test_bad_billing_address_changes_nothing(ig_app, smtp_server):
     client, _numbers = _administrator(ig_app, smtp_server, 1, "studio@example.it", language="it")
     response = _submit_for_all(client, "/condomini/recapito", {**ADDRESS, "postcode": "0016", "province": "XX"})
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and "Inserire il CAP di cinque cifre" in html and "sigla della provincia" in html
+    assert response.status_code == 400 and "Inserisci il CAP di cinque cifre" in html and "sigla della provincia" in html
     expired = client.submit("/condomini/recapito", {**ADDRESS, "submission_key": "short"})
     assert expired.status_code == 400
     assert _requests(ig_app) == [] and _outbox(ig_app) == []
