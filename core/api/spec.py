@@ -93,7 +93,7 @@ def _field_words(self, field, **kwargs: Any) -> dict[str, Any]:
         else:
             text.append(_("The identifier of one of the supply points of the account the request is for."))
     if choices and any(str(code) != str(label) for code, label in choices):
-        text.append("; ".join(f"{code}: {label}" for code, label in choices))  # a legend of the codes
+        words["x-labels"] = {str(code): str(label) for code, label in choices}  # what each code stands for
     if text:
         words["description"] = " ".join(text)
     return words
@@ -175,11 +175,18 @@ def docs():
                            components=components, schema_type=_type_of, enum_text=_enum_text)
 
 
-def _enum_text(values: list[Any]) -> Markup:
-    """The allowed values as JSON writes them (``true``, not ``True``), each as code; ``null``
-    is shown apart."""
-    return Markup(", ").join(Markup("<code>{}</code>").format(json.dumps(v) if isinstance(v, bool) else str(v))
-                             for v in values if v is not None)
+def _enum_text(values: list[Any], labels: dict[str, str] | None = None) -> Markup:
+    """The allowed values as JSON writes them (``true``, not ``True``), each as code with what
+    it stands for where ``labels`` (the schema's ``x-labels``) say; ``null`` is shown apart."""
+    labels = labels or {}
+    shown = []
+    for value in values:
+        if value is None:
+            continue
+        code = json.dumps(value) if isinstance(value, bool) else str(value)
+        label = labels.get(str(value))
+        shown.append(Markup("<code>{}</code> ({})").format(code, label) if label else Markup("<code>{}</code>").format(code))
+    return Markup(", ").join(shown)
 
 
 def _schema_name(media: dict[str, Any]) -> str | None:

@@ -396,6 +396,8 @@ def foreign_supply_points(schema: Any, account: Any, data: Any) -> dict[str, lis
     return errors
 
 
+E164 = re.compile(r"\+[1-9]\d{7,14}")
+"""A phone number in international form as :class:`PhoneNumber` keeps it (``+48601234567``)."""
 _MOBILE = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 

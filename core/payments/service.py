@@ -14,7 +14,8 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -267,6 +268,21 @@ def online_payments(user: User) -> list[PaymentIntent]:
         select(PaymentIntent).where(PaymentIntent.user_id == user.id, PaymentIntent.status.in_((RECEIVED, ACCEPTED, REJECTED)))
         .order_by(PaymentIntent.created_at.desc(), PaymentIntent.id.desc()).limit(RECENT_INTENTS)
     ).scalars())
+
+
+def on_the_way(user: User, accounts: Iterable[BillingAccount]) -> dict[int, Decimal]:
+    """What the customer paid online that the balances do not show yet, per account id:
+    payments received or accepted after the account's data was last brought up to date."""
+    by_id = {account.id: account for account in accounts}
+    intents = db.session.execute(
+        select(PaymentIntent).where(PaymentIntent.user_id == user.id, PaymentIntent.account_id.in_(list(by_id)),
+                                    PaymentIntent.status.in_((RECEIVED, ACCEPTED)))
+    ).scalars()
+    found: dict[int, Decimal] = defaultdict(Decimal)
+    for intent in intents:
+        if (intent.paid_at or intent.created_at) > by_id[intent.account_id].data_as_of:
+            found[intent.account_id] += intent.amount
+    return dict(found)
 
 
 def payment_status_label(status: str) -> str:

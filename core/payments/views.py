@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_login import current_user, login_required
 
 from core.dashboard.service import dashboard_for
@@ -18,6 +19,7 @@ from core.payments.service import (
     InvalidCallback,
     amount_owed,
     intent_by_token,
+    on_the_way,
     online_payments,
     payment_history,
     payment_provider,
@@ -40,7 +42,7 @@ def index():
     return render_template(
         "payments/index.html", overview=overview, payments=payments, page=page, has_next=has_next,
         online=online_payments(current_user), provider=payment_provider(g.tenant),
-        accounts={a.id: a for a in overview.accounts}, note=g.tenant.supplier.payment_note,
+        paid=on_the_way(current_user, overview.accounts), accounts={a.id: a for a in overview.accounts}, note=g.tenant.supplier.payment_note,
     )
 
 
@@ -73,7 +75,7 @@ def pay(account_id: int | None = None, invoice_id: int | None = None):
     schema = payment_schema(owed)
     context = dict(account=account, invoice=invoice, owed=owed, provider=provider, schema=schema)
     if request.method == "GET":
-        return render_template("payments/pay.html", values={"amount": str(owed.amount)}, errors={}, **context)
+        return render_template("payments/pay.html", values={"amount": format_decimal(owed.amount, "0.00")}, errors={}, **context)
     data, errors = load_form(schema, request.form)
     if errors:
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}

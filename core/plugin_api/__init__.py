@@ -51,10 +51,12 @@ from core.framework.fields import (
     Gsrn18,
     Iban,
     LocalizedDecimal,
+    PhoneNumber,
     PodPdr,
     SupplyPointOfAccount,
     choice_field,
     email_field,
+    phone_example,
     text_field,
 )
 from core.framework.forms import load_form
@@ -125,6 +127,8 @@ __all__ = [
     "Eic",
     "Iban",
     "PodPdr",
+    "PhoneNumber",
+    "phone_example",
     "SupplyPointOfAccount",
     "choice_field",
     "text_field",

@@ -31,7 +31,7 @@ class ProfileSchema(Schema):
 class ContactInput(Schema):
     """Contact data as the profile page takes it: all optional, an address whole or not at all."""
 
-    phone = fields.String(allow_none=True, metadata={"description": _l("International form, for example +48 601 234 567")})
+    phone = fields.String(allow_none=True, metadata={"description": _l("As written in the supplier's country, or in international form with the country code")})
     street = fields.String(allow_none=True)
     postcode = fields.String(allow_none=True)
     city = fields.String(allow_none=True)

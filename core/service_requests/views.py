@@ -15,6 +15,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from core.framework.extensions import db
+from core.framework.fields import E164, phone_in_words
 from core.framework.forms import load_form
 from core.framework.outbox import new_submission_key
 from core.framework.ownership import linked_accounts
@@ -154,8 +155,10 @@ def _in_words(field: mfields.Field | None, value: Any) -> str:
     try:
         if isinstance(field, mfields.Date):
             return format_date(dt.date.fromisoformat(str(value)))
-        if isinstance(field, mfields.Decimal | mfields.Float | mfields.Integer):
+        if isinstance(field, mfields.Decimal | mfields.Float | mfields.Integer) or isinstance(value, int | float):
             return format_decimal(Decimal(str(value)))
     except (ValueError, ArithmeticError):
         pass
+    if isinstance(value, str) and E164.fullmatch(value):  # a phone number the form kept in international form
+        return phone_in_words(value, g.tenant.supplier.country)
     return str(value)

@@ -149,6 +149,27 @@ def test_paying_the_balance_changes_it_at_the_next_sync(portal, smtp_server):  #
     assert account.balance_amount == before + Decimal("10.50")
 
 
+def test_the_dashboard_offers_to_pay_and_then_shows_the_payment_on_its_way(portal, smtp_server):  # noqa: F811
+    identity = _pick(portal, "innogy", _owing)
+    number = identity["account_number"]
+    client = _customer(portal, smtp_server, "innogy", "dashboard-pay@example.com", [identity])
+    [account] = _rows(portal, "innogy", BillingAccount, BillingAccount.number == number)
+    pay = f'href="/payments/pay/account/{account.id}"'
+    dashboard = client.get("/").get_data(as_text=True)
+    assert pay in dashboard and "Pay now" in dashboard
+    newest = max(_rows(portal, "innogy", Invoice, Invoice.account_id == account.id), key=lambda i: (i.issued_on, i.id))
+    assert f'<a href="/invoices/{newest.id}">{newest.number}</a>' in dashboard  # the rows lead to the invoice
+    bank, _token = _start(client, f"/payments/pay/account/{account.id}", "10,50")
+    client.submit(bank, {"decision": "pay"})
+    for path in ("/", "/payments/"):  # paid, not yet in the balance: no second invitation to pay
+        page = client.get(path).get_data(as_text=True)
+        assert re.search(r"Your payment of PLN\s?10.50 is on its way", page) and pay not in page, path
+    with portal.app_context(), tenant_context("innogy"):
+        sync_tenant(_tenant(portal), 100)
+    page = client.get("/").get_data(as_text=True)
+    assert "on its way" not in page and pay in page  # booked: the balance holds it, the rest is to pay
+
+
 def test_cancelled_at_the_bank_books_nothing(portal, smtp_server):  # noqa: F811
     identity = _pick(portal, "innogy", _owing)
     client = _customer(portal, smtp_server, "innogy", "cancel@example.com", [identity])
