@@ -9,7 +9,6 @@ from flask import Blueprint, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from core.dashboard.service import dashboard_for
-from core.payments.service import on_the_way, payment_provider
 
 bp = Blueprint("dashboard", __name__)
 
@@ -21,7 +20,4 @@ def index():
     overview = dashboard_for(current_user)
     if not overview.accounts:
         return redirect(url_for("accounts.link"))
-    return render_template(
-        "dashboard/index.html", overview=overview, today=dt.datetime.now(ZoneInfo(g.tenant.timezone)).date(),
-        provider=payment_provider(g.tenant), paid=on_the_way(current_user, overview.accounts),
-    )
+    return render_template("dashboard/index.html", overview=overview, today=dt.datetime.now(ZoneInfo(g.tenant.timezone)).date())

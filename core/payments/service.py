@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -270,19 +269,19 @@ def online_payments(user: User) -> list[PaymentIntent]:
     ).scalars())
 
 
-def on_the_way(user: User, accounts: Iterable[BillingAccount]) -> dict[int, Decimal]:
-    """What the customer paid online that the balances do not show yet, per account id:
-    payments received or accepted after the account's data was last brought up to date."""
-    by_id = {account.id: account for account in accounts}
-    intents = db.session.execute(
-        select(PaymentIntent).where(PaymentIntent.user_id == user.id, PaymentIntent.account_id.in_(list(by_id)),
-                                    PaymentIntent.status.in_((RECEIVED, ACCEPTED)))
-    ).scalars()
-    found: dict[int, Decimal] = defaultdict(Decimal)
-    for intent in intents:
-        if (intent.paid_at or intent.created_at) > by_id[intent.account_id].data_as_of:
-            found[intent.account_id] += intent.amount
-    return dict(found)
+def paid_online(user: User) -> list[PaymentIntent]:
+    """The customer's online payments that went through (received or accepted by the supplier)."""
+    return list(db.session.execute(
+        select(PaymentIntent).where(PaymentIntent.user_id == user.id, PaymentIntent.status.in_((RECEIVED, ACCEPTED)))
+    ).scalars())
+
+
+def on_the_way(paid: Iterable[PaymentIntent], account: BillingAccount) -> Decimal:
+    """What of ``paid`` (:func:`paid_online`) the balance of ``account`` does not show yet: the
+    payments made after its data was last brought up to date."""
+    return sum((intent.amount for intent in paid
+                if intent.account_id == account.id and (intent.paid_at or intent.created_at) > account.data_as_of),
+               Decimal(0))
 
 
 def payment_status_label(status: str) -> str:

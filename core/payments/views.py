@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import format_decimal
@@ -21,6 +22,7 @@ from core.payments.service import (
     intent_by_token,
     on_the_way,
     online_payments,
+    paid_online,
     payment_history,
     payment_provider,
     payment_schema,
@@ -30,6 +32,21 @@ from core.payments.service import (
 )
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
+
+
+@bp.app_template_global()
+def paid_on_the_way(account) -> Decimal:
+    """What the customer paid online for ``account`` that its balance does not show yet (a
+    template global for every page that shows a balance; one query per page)."""
+    if "paid_online" not in g:
+        g.paid_online = paid_online(current_user)
+    return on_the_way(g.paid_online, account)
+
+
+@bp.app_template_global()
+def online_payment_provider():
+    """The tenant's payment provider, or ``None`` where customers cannot pay online (a template global)."""
+    return payment_provider(g.tenant)
 bp.add_app_template_global(payment_status_label)
 
 
@@ -42,7 +59,7 @@ def index():
     return render_template(
         "payments/index.html", overview=overview, payments=payments, page=page, has_next=has_next,
         online=online_payments(current_user), provider=payment_provider(g.tenant),
-        paid=on_the_way(current_user, overview.accounts), accounts={a.id: a for a in overview.accounts}, note=g.tenant.supplier.payment_note,
+        accounts={a.id: a for a in overview.accounts}, note=g.tenant.supplier.payment_note,
     )
 
 

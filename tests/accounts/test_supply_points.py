@@ -106,7 +106,7 @@ def test_details_page_shows_the_point_and_its_meters(app, smtp_server):
     client, ids = _two_accounts(app, smtp_server)
     page = client.get(f"/accounts/points/{ids[HOME]}").get_data(as_text=True)
     assert HOME in page and "ul. Prosta 1, 00-001 Warszawa" in page
-    assert "G11" in page and "12.5 kW" in page and "Stoen Operator" in page
+    assert "G11" in page and "12.5\u00a0kW" in page and "Stoen Operator" in page
     assert f"M-{HOME[-6:]}" in page and "SEAL-77" in page and "1.8.0 · Single rate" in page
     assert format_date(dt.date(2019, 5, 6), locale="en") in page
     assert 'scope="col"' in page and "<caption>" in page
@@ -193,6 +193,6 @@ def test_cez_details_show_the_main_circuit_breaker(make_app, smtp_server):
         point_record("27ZG000000000017", commodity="gas", tariff="do 1,89 MWh", serial="G-1"),
     ], currency="CZK")
     page = client.get(f"/accounts/points/{ids[ean]}").get_data(as_text=True)
-    assert "Main circuit breaker (jistič)</dt><dd>3x25 A" in page and "17.25 kW" in page
+    assert "Main circuit breaker (jistič)</dt><dd>3x25 A" in page and "17.25\u00a0kW" in page
     gas = client.get(f"/accounts/points/{ids['27ZG000000000017']}").get_data(as_text=True)
     assert "circuit breaker" not in gas

@@ -51,7 +51,7 @@ def test_announced_window_shows_on_every_page_in_the_tenants_time_and_locale(app
             banner = _banner(client.get(path).get_data(as_text=True))
             assert banner is not None, path
             assert "Planned maintenance." in banner and "Płatności online" in banner
-            assert "From 3/4/26, 10:00\u202fPM to 3/5/26, 2:00\u202fAM" in banner  # on the Warsaw clock
+            assert "From 3/4/2026, 10:00\u202fPM to 3/5/2026, 2:00\u202fAM" in banner  # on the Warsaw clock
         polish = _banner(client_for(app, language="pl").get("/login").get_data(as_text=True))
         assert "Od 4.03.2026, 22:00 do 5.03.2026, 02:00" in polish
 

@@ -110,8 +110,10 @@ def test_text_messages_need_a_valid_phone_number(cez_app, cez_customer):
     response = client.post("/notifications/phone", data={"csrf_token": client.last_csrf, "phone": "12 34"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "Enter a mobile phone number such as +420 601 234 567." in html
+    assert "Enter a phone number, for example 601 123 456." in html
     assert 'aria-invalid="true"' in html and 'value="12 34"' in html
+    landline = client.post("/notifications/phone", data={"csrf_token": client.last_csrf, "phone": "221 234 567"})
+    assert landline.status_code == 400 and "Text messages go to mobile phones only" in landline.get_data(as_text=True)
     assert _count(cez_app, "cez", NotificationContact) == 0
 
     response = client.post("/notifications/phone", data={"csrf_token": client.last_csrf, "phone": "601 234 567"})

@@ -75,8 +75,9 @@ def test_openapi_document_shows_each_request_types_fields(app):
     assert set(data["required"]) == set(data["properties"]) and data["additionalProperties"] is False
     product = data["properties"]["product"]
     assert product["enum"] == ["fixed_price_2y", "fixed_price_3y", "green_energy", "standard"]
-    assert product["title"] == "New offer" and product["description"].startswith(
-        "fixed_price_2y: Fixed price for 2 years; fixed_price_3y: Fixed price for 3 years;")
+    assert product["title"] == "New offer"  # and what each code stands for, in the customer's language
+    assert product["x-labels"]["fixed_price_2y"] == "Fixed price for 2 years"
+    assert product["x-labels"]["fixed_price_3y"] == "Fixed price for 3 years"
     assert data["properties"]["start_date"]["format"] == "date"
     assert data["properties"]["accept_terms"] == {
         "type": "boolean", "enum": [True],
@@ -181,7 +182,7 @@ def test_request_types_list_the_customers_own_supply_points_to_choose_from(app, 
     assert sorted(point["enum"]) == sorted(own) and not set(theirs) & set(point["enum"])
     assert point["title"] == "Supply point"
     first = point["enum"][0]
-    assert point["description"].startswith(f"{first}: ") and f" · {first} · " in point["description"]  # energy, code, address
+    assert f" · {first} · " in point["x-labels"][first]  # energy, code, address
     start = (dt.date.today() + dt.timedelta(days=14)).isoformat()
     body = {"type": "change_offer", "account": identity["account_number"],
             "data": {"supply_point": theirs[0], "product": "standard", "accept_terms": True, "start_date": start}}
