@@ -72,6 +72,11 @@ class SupplierInfo:
     payment_note: Any = None
     """The supplier's word on the payments page (for example that payments show after a
     few days), translated by the plugin (a lazy string); ``None`` shows nothing."""
+    invoice_kinds: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    """What customers call each of the plugin's own kinds of invoice (``InvoiceRecord.kind``),
+    translated by the plugin (lazy strings): ``{"advance": _("Advance payment schedule")}``
+    makes a ČEZ advance read "Předpis zálohy 3261100850", not "Faktura"; the core names
+    ``"regular"`` and ``"forecast"``."""
 
     def __post_init__(self) -> None:
         if self.default_locale not in self.supported_locales:

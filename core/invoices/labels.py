@@ -1,7 +1,8 @@
-"""What a customer reads for an invoice's stored status."""
+"""What a customer reads for an invoice's kind and stored status."""
 
 from __future__ import annotations
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 
 STATUS_LABELS = {
@@ -11,6 +12,19 @@ STATUS_LABELS = {
     "overdue": _l("overdue"),
     "cancelled": _l("cancelled"),
 }
+
+
+KIND_LABELS = {
+    "regular": _l("Invoice"),
+    "forecast": _l("Invoice on estimated consumption"),
+}
+
+
+def invoice_kind_label(invoice) -> str:
+    """What the customer calls this kind of invoice: the supplier's word for its own kinds
+    (:attr:`SupplierInfo.invoice_kinds`), else the core's; a template global."""
+    kinds = {**KIND_LABELS, **g.tenant.supplier.invoice_kinds}
+    return str(kinds.get(invoice.kind) or KIND_LABELS["regular"])
 
 
 def invoice_status_label(status: str) -> str:

@@ -11,7 +11,7 @@ from core.billing.contract import BackendUnavailable
 from core.framework.extensions import limiter
 from core.framework.ownership import invoice_of
 from core.framework.web import limit
-from core.invoices.labels import invoice_status_label
+from core.invoices.labels import invoice_kind_label, invoice_status_label
 from core.invoices.service import (
     STATUSES,
     invoice_list,
@@ -23,6 +23,7 @@ from core.payments.service import amount_owed, payment_provider
 
 bp = Blueprint("invoices", __name__, url_prefix="/invoices")
 bp.add_app_template_global(invoice_status_label)
+bp.add_app_template_global(invoice_kind_label)
 
 
 def _own_invoice(invoice_id: int):

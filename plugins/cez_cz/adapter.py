@@ -60,7 +60,7 @@ from plugins.cez_cz.codes import (
     make_ean,
     make_eic,
 )
-from plugins.cez_cz.supplier import SUPPLIER
+from plugins.cez_cz.supplier import ADVANCE, SETTLEMENT, SUPPLIER
 from plugins.cez_cz.workdays import next_working_day
 
 if TYPE_CHECKING:
@@ -70,9 +70,6 @@ D = Decimal
 CENT = D("0.01")
 VAT_RATE = D("0.21")
 
-ADVANCE = "advance"
-SETTLEMENT = "settlement"
-"""Invoice kinds: a monthly advance (předpis zálohy) and the yearly settlement (vyúčtování)."""
 
 ADVANCE_DUE_DAY = 15
 ADVANCE_ISSUE_DAY = 10

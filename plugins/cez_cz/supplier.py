@@ -4,6 +4,11 @@ declared once for the hooks, the demo data and the request types."""
 from __future__ import annotations
 
 from core.plugin_api import SupplierInfo
+from plugins.cez_cz.i18n import _
+
+ADVANCE = "advance"
+SETTLEMENT = "settlement"
+"""Invoice kinds: a monthly advance (předpis zálohy) and the yearly settlement (vyúčtování)."""
 
 SUPPLIER = SupplierInfo(
     code="cez_cz",
@@ -18,4 +23,5 @@ SUPPLIER = SupplierInfo(
     package=__package__,
     support_phone="+420 800 000 000",
     support_email="zakaznicky.portal@cez.example",
+    invoice_kinds={ADVANCE: _("Advance payment schedule"), SETTLEMENT: _("Settlement invoice")},
 )

@@ -598,6 +598,26 @@ def test_advance_change_is_filed_in_czech_and_delivered(cez_app, smtp_server):
     assert sent[0][1].data["supply_point"] == point.identifier
 
 
+def test_advances_and_settlements_are_called_what_czech_customers_call_them(cez_app, smtp_server):
+    adapter = anchored(cez_app)
+    number = next(n for n in adapter.account_numbers()
+                  if any(i.kind == SETTLEMENT and i.gross.amount < 0 for i in adapter.invoices(n)))
+    point = adapter.supply_points(number)[0]
+    client = linked_customer(client_for(cez_app, CEZ_HOST, language="cs"), smtp_server,
+                             link_data(number, point.identifier), "preplatek@example.com")
+    listing = client.get("/invoices/").get_data(as_text=True)
+    assert "Předpis zálohy" in listing and "Vyúčtování" in listing
+    ids = dict(re.findall(r'href="/invoices/(\d+)">(\d+)</a>', listing))
+    by_number = {number: id_ for id_, number in ids.items()}
+    advance = next(i for i in adapter.invoices(number) if i.kind == ADVANCE and i.number in by_number)
+    page = client.get(f"/invoices/{by_number[advance.number]}").get_data(as_text=True)
+    assert f"<h1 id=\"invoice-heading\">Předpis zálohy {advance.number}</h1>" in page
+    refund = next(i for i in adapter.invoices(number) if i.kind == SETTLEMENT and i.gross.amount < 0 and i.number in by_number)
+    page = client.get(f"/invoices/{by_number[refund.number]}").get_data(as_text=True)
+    assert f"Vyúčtování {refund.number}" in page and "<dt>Přeplatek</dt>" in page
+    assert "Uhrazeno" not in page and "-" + format(-refund.gross.amount, "f").replace(".", ",") not in page
+
+
 def test_advance_change_is_not_offered_with_an_overdue_invoice(cez_app, smtp_server):
     adapter = anchored(cez_app)
     number = next(n for n in adapter.account_numbers() if _overdue(adapter, n))

@@ -1099,6 +1099,11 @@ def test_administrator_sees_every_condominium_with_its_supplies(ig_app, smtp_ser
         assert number in page and adapter.find_account(number).holder_name in page
         for point in adapter.supply_points(number):
             assert point.identifier in page
+    # a debt reads the same here as on the dashboard: an amount to pay, never a negative one
+    assert not re.search(r">\s*-\d", page) and "to pay" in page
+    for number in numbers:  # the dashboard names each condominium, and adds them up
+        assert f"{adapter.find_account(number).holder_name} · Customer number: {number}" in dashboard
+    assert "All your accounts together" in dashboard
 
 
 def test_condominium_pages_are_for_administrators_only(ig_app, smtp_server):
