@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from importlib.resources import as_file, files
@@ -210,23 +210,27 @@ def render_invoice_pdf(
     pdf.add_page()
     width = pdf.epw
 
-    # Supplier, then the title and number on the right.
+    # Supplier and its details on the left, the title and number on the right.
+    top = pdf.get_y()
+    name_width = _text_width(pdf, supplier_name, 16, bold=True) + 2 * pdf.c_margin
     pdf.set_text_color(*_TEXT)
     pdf.set_font(FONT_FAMILY, "B", 16)
-    pdf.cell(width / 2, 8, supplier_name)
-    pdf.set_font(FONT_FAMILY, "B", 13)
-    pdf.cell(width / 2, 8, title, align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(name_width, 8, supplier_name, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, "", 8)
     pdf.set_text_color(*_MUTED)
-    details_top = pdf.get_y()
     for detail in supplier_details:
-        pdf.cell(width / 2, 4, detail, new_x="LMARGIN", new_y="NEXT")
-    details_bottom = pdf.get_y()
-    pdf.set_xy(_MARGIN + width / 2, details_top)
-    pdf.set_font(FONT_FAMILY, "", 10)
+        pdf.multi_cell(width / 2, 4, detail, align="L", new_x="LMARGIN", new_y="NEXT")
+    left_bottom = pdf.get_y()
+    title_width = max(width / 2, width - name_width - _COLUMN_GAP)
+    pdf.set_xy(_MARGIN + width - title_width, top)
     pdf.set_text_color(*_TEXT)
-    pdf.cell(width / 2, 5, f"{labels.number} {invoice.number}", align="R")
-    pdf.set_xy(_MARGIN, max(details_bottom, details_top + 5) + 4)
+    pdf.set_font(FONT_FAMILY, "B", 13)
+    pdf.multi_cell(title_width, 8 if _fits(pdf, title, title_width) else 6, title, align="R",
+                   new_x="LEFT", new_y="NEXT")
+    pdf.set_x(_MARGIN + width / 2)
+    pdf.set_font(FONT_FAMILY, "", 10)
+    pdf.multi_cell(width / 2, 5, f"{labels.number} {invoice.number}", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_xy(_MARGIN, max(left_bottom, pdf.get_y()) + 4)
     pdf.set_draw_color(*_RULE)
     pdf.line(_MARGIN, pdf.get_y(), _MARGIN + width, pdf.get_y())
     pdf.ln(4)
@@ -234,79 +238,75 @@ def render_invoice_pdf(
     # Customer on the left, dates on the right.
     top = pdf.get_y()
     left = [
-        (labels.customer, account.holder_name),
-        (labels.account_number, account.number),
-        ("", account.address.street),
-        ("", f"{account.address.postcode} {account.address.city}"),
+        _Fact(labels.customer, account.holder_name, bold=True),
+        _Fact(labels.account_number, account.number, bold=True),
+        _Fact("", account.address.street),
+        _Fact("", f"{account.address.postcode} {account.address.city}"),
     ]
     right = [
-        (labels.issued_on, day(invoice.issued_on)),
-        (labels.period, f"{day(invoice.period_start)} – {day(invoice.period_end)}"),
-        (labels.due_on, day(invoice.due_on)),
+        _Fact(labels.issued_on, day(invoice.issued_on), bold=True),
+        _Fact(labels.period, f"{day(invoice.period_start)} – {day(invoice.period_end)}", bold=True),
+        _Fact(labels.due_on, day(invoice.due_on), bold=True),
     ]
-    for column, rows in ((0, left), (1, right)):
-        pdf.set_xy(_MARGIN + column * width / 2, top)
-        for label, value in rows:
-            pdf.set_x(_MARGIN + column * width / 2)
-            pdf.set_font(FONT_FAMILY, "", 8)
-            pdf.set_text_color(*_MUTED)
-            pdf.cell(34, 5, label)
-            pdf.set_font(FONT_FAMILY, "B" if label else "", 9)
-            pdf.set_text_color(*_TEXT)
-            pdf.cell(width / 2 - 34, 5, value, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_y(top + 5 * max(len(left), len(right)) + 4)
-
+    point: list[_Fact] = []
     if supply_point is not None or invoice.supply_point:
         identifier = supply_point.identifier if supply_point else invoice.supply_point or ""
-        facts = [(labels.supply_point, identifier)]
+        point.append(_Fact(labels.supply_point, identifier, bold=True))
         if supply_point is not None:
-            facts.append(("", supply_point.address.one_line()))
-            facts.append((labels.tariff, supply_point.tariff))
+            point.append(_Fact("", supply_point.address.one_line()))
+            point.append(_Fact(labels.tariff, supply_point.tariff))
             if supply_point.distribution_operator:
-                facts.append((labels.distribution_operator, supply_point.distribution_operator))
-        for label, value in facts:
-            pdf.set_font(FONT_FAMILY, "", 8)
-            pdf.set_text_color(*_MUTED)
-            pdf.cell(34, 5, label)
-            pdf.set_font(FONT_FAMILY, "B" if label == labels.supply_point else "", 9)
-            pdf.set_text_color(*_TEXT)
-            pdf.cell(width - 34, 5, value, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(4)
+                point.append(_Fact(labels.distribution_operator, supply_point.distribution_operator))
+    column = (width - _COLUMN_GAP) / 2
+    # The customer's labels line up with the supply point's below them where there is room.
+    left_labels = _label_width(pdf, left, column)
+    point_labels = _label_width(pdf, point, width)
+    if max(left_labels, point_labels) <= _label_limit(column):
+        left_labels = point_labels = max(left_labels, point_labels)
+    bottom = max(
+        _facts(pdf, _MARGIN, top, column, left, left_labels),
+        _facts(pdf, _MARGIN + column + _COLUMN_GAP, top, column, right),
+    )
+    pdf.set_xy(_MARGIN, bottom + 4)
+    if point:
+        pdf.set_xy(_MARGIN, _facts(pdf, _MARGIN, pdf.get_y(), width, point, point_labels) + 4)
 
     # The priced lines.
-    pdf.set_font(FONT_FAMILY, "", 8)
+    heading_texts = [
+        labels.description,
+        labels.quantity,
+        labels.unit,
+        labels.unit_price,
+        labels.net,
+        labels.vat,
+        labels.gross,
+    ]
+    rows = [
+        [
+            line.description,
+            number(line.quantity),
+            line.unit,
+            price(line.unit_price),
+            amount(line.net.amount),
+            f"{amount(line.vat.amount)} ({number(line.vat_rate * 100)}%)",
+            amount(line.gross.amount),
+        ]
+        for line in lines
+    ]
+    size, widths = _table_layout(pdf, heading_texts, rows, width)
+    pdf.set_font(FONT_FAMILY, "", size)
     heading = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
     with pdf.table(
-        col_widths=(66, 16, 11, 20, 20, 27, 20),
+        col_widths=widths,
         text_align=("LEFT", "RIGHT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
         headings_style=heading,
         borders_layout="HORIZONTAL_LINES",
-        line_height=5,
+        line_height=5 * size / 8,
         width=width,
     ) as table:
-        table.row(
-            [
-                labels.description,
-                labels.quantity,
-                labels.unit,
-                labels.unit_price,
-                labels.net,
-                labels.vat,
-                labels.gross,
-            ]
-        )
-        for line in lines:
-            table.row(
-                [
-                    line.description,
-                    number(line.quantity),
-                    line.unit,
-                    price(line.unit_price),
-                    amount(line.net.amount),
-                    f"{amount(line.vat.amount)} ({number(line.vat_rate * 100)}%)",
-                    amount(line.gross.amount),
-                ]
-            )
+        table.row(heading_texts)
+        for row in rows:
+            table.row(row)
 
     # Totals.
     net = sum((line.net.amount for line in lines), Decimal(0))
@@ -319,9 +319,142 @@ def render_invoice_pdf(
         (labels.amount_due, money(invoice.gross.amount - invoice.paid.amount), True),
     ]
     pdf.ln(4)
-    for label, value, strong in totals:
-        pdf.set_x(_MARGIN + width / 2)
-        pdf.set_font(FONT_FAMILY, "B" if strong else "", 10 if strong else 9)
-        pdf.cell(width / 4, 6, label)
-        pdf.cell(width / 4, 6, value, align="R", new_x="LMARGIN", new_y="NEXT")
+    _totals(pdf, totals, width)
     return bytes(pdf.output())
+
+
+_COLUMN_GAP = 6
+"""Millimetres between two columns of text (the facts, the supplier and the title)."""
+_LABEL_GAP = 2
+"""Millimetres added between a label and its value, over the cells' own margins."""
+_AIR = 3
+"""Millimetres added to a column of amounts where the page has room, so that they stand apart."""
+_FIT = 0.2
+"""Millimetres of slack so that a text measured to fit a cell is never wrapped by rounding."""
+
+
+@dataclass(frozen=True)
+class _Fact:
+    """A label and its value in a block of facts (an empty label continues the row above)."""
+
+    label: str
+    value: str
+    bold: bool = False
+
+
+def _text_width(pdf: FPDF, text: str, size: float, bold: bool = False) -> float:
+    """How wide ``text`` prints in the invoice's font at ``size`` points, in mm."""
+    pdf.set_font(FONT_FAMILY, "B" if bold else "", size)
+    return float(pdf.get_string_width(text))
+
+
+def _fits(pdf: FPDF, text: str, width: float) -> bool:
+    """Whether ``text`` fits on one line of a cell ``width`` wide, in the current font."""
+    return float(pdf.get_string_width(text)) + 2 * pdf.c_margin <= width
+
+
+def _label_width(pdf: FPDF, facts: Sequence[_Fact], width: float) -> float:
+    """The width the labels of ``facts`` take in a column ``width`` wide, up to the value:
+    the longest label's, but no more than 45 % of the column and 60 mm (a longer label wraps)."""
+    longest = max((_text_width(pdf, fact.label, 8) for fact in facts if fact.label), default=0.0)
+    return min(longest + 2 * pdf.c_margin + _FIT + _LABEL_GAP, _label_limit(width))
+
+
+def _label_limit(width: float) -> float:
+    """The most that labels take of a column ``width`` wide (see :func:`_label_width`)."""
+    return min(width * 0.45, 60.0) + _LABEL_GAP
+
+
+def _facts(
+    pdf: FPDF, x: float, top: float, width: float, facts: Sequence[_Fact], label_width: float | None = None
+) -> float:
+    """Print ``facts`` as rows of a label and its value in a column ``width`` wide at ``x``,
+    from ``top``; the bottom of the last row.
+
+    The values start after the labels (``label_width``, by default :func:`_label_width`),
+    so a value is never printed over its label; a longer label wraps between words, and
+    so does a value too long for the rest of the row.
+    """
+    if label_width is None:
+        label_width = _label_width(pdf, facts, width)
+    y = top
+    for fact in facts:
+        pdf.set_xy(x, y)
+        pdf.set_font(FONT_FAMILY, "", 8)
+        pdf.set_text_color(*_MUTED)
+        pdf.multi_cell(label_width - _LABEL_GAP, 5, fact.label, align="L", new_x="LEFT", new_y="NEXT")
+        label_bottom = pdf.get_y()
+        pdf.set_xy(x + label_width, y)
+        pdf.set_font(FONT_FAMILY, "B" if fact.bold else "", 9)
+        pdf.set_text_color(*_TEXT)
+        pdf.multi_cell(width - label_width, 5, fact.value, align="L", new_x="LEFT", new_y="NEXT")
+        y = max(label_bottom, pdf.get_y())
+    return y
+
+
+def _table_layout(
+    pdf: FPDF, headings: Sequence[str], rows: Sequence[Sequence[str]], width: float
+) -> tuple[float, list[float]]:
+    """The font size and the column widths (mm) of a table whose first column is text.
+
+    Every other column is as wide as its widest value and its heading, or, where the
+    headings do not all fit on one line, as its widest value and the heading's longest
+    word (the heading wraps between words, never inside one). The first column takes the
+    rest, at least its longest word. Where even that does not fit, the font gets smaller.
+    """
+    size = 8.0
+    while True:
+        widths = _column_widths(pdf, headings, rows, width, size)
+        if widths is not None or size <= 5:
+            pdf.set_font(FONT_FAMILY, "", size)
+            return size, widths or [width / len(headings)] * len(headings)
+        size -= 0.5
+
+
+def _column_widths(
+    pdf: FPDF, headings: Sequence[str], rows: Sequence[Sequence[str]], width: float, size: float
+) -> list[float] | None:
+    """The widths at ``size`` points (see :func:`_table_layout`), or ``None`` where the first
+    column would get less than its longest word. Columns are given a little air between
+    them where the page has room for it."""
+    margins = 2 * pdf.c_margin + _FIT
+
+    def widest(texts: Iterable[str], bold: bool = False) -> float:
+        return max((_text_width(pdf, text, size, bold) for text in texts), default=0.0)
+
+    columns = range(1, len(headings))
+    values = [widest(row[i] for row in rows) for i in columns]
+    whole = [max(value, widest([headings[i]], bold=True)) + margins for i, value in zip(columns, values, strict=True)]
+    words = [
+        max(value, widest(headings[i].split(), bold=True)) + margins for i, value in zip(columns, values, strict=True)
+    ]
+    first_least = max(widest(word for row in rows for word in row[0].split()), widest(headings[0].split(), True))
+    first_least += margins
+    first_whole = max(widest(row[0] for row in rows), widest([headings[0]], bold=True)) + margins
+    first_wanted = max(first_least, min(first_whole, width * 0.4))
+    for rest, air in ((whole, _AIR), (whole, 0.0), (words, _AIR), (words, 0.0)):
+        aired = [column + air for column in rest]
+        if width - sum(aired) >= first_wanted:
+            return [width - sum(aired), *aired]
+    first = width - sum(words)
+    return [first, *words] if first >= first_least else None
+
+
+def _totals(pdf: FPDF, totals: Sequence[tuple[str, str, bool]], width: float) -> None:
+    """The totals as label and amount rows at the right; strong rows bold and larger."""
+
+    def size(strong: bool) -> float:
+        return 10 if strong else 9
+
+    label_width = max(_text_width(pdf, label, size(strong), strong) for label, _value, strong in totals)
+    value_width = max(_text_width(pdf, value, size(strong), strong) for _label, value, strong in totals)
+    label_width += 2 * pdf.c_margin + _FIT
+    value_width += 2 * pdf.c_margin + _FIT
+    block = max(width / 2, label_width + _LABEL_GAP + value_width)
+    x = _MARGIN + width - block
+    for label, value, strong in totals:
+        pdf.set_x(x)
+        pdf.set_font(FONT_FAMILY, "B" if strong else "", size(strong))
+        pdf.set_text_color(*_TEXT)
+        pdf.cell(block - value_width, 6, label)
+        pdf.cell(value_width, 6, value, align="R", new_x="LMARGIN", new_y="NEXT")
