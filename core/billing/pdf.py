@@ -107,6 +107,10 @@ class InvoiceLabels:
     """Label of what is left to pay."""
     duplicate: str = "Duplicate"
     """Added to the title of a duplicate copy ("Invoice – Duplicate")."""
+    vat_summary: str = "VAT summary"
+    """Heading of the net, VAT and gross amounts per VAT rate."""
+    vat_rate: str = "VAT rate"
+    """Column heading of the VAT summary: the rate."""
 
     def title(self, kind: str) -> str:
         """The title for an invoice of ``kind``."""
@@ -164,13 +168,17 @@ def render_invoice_pdf(
     supply_point: SupplyPointRecord | None = None,
     supplier_details: Sequence[str] = (),
     duplicate: bool = False,
+    vat_summary: bool | None = None,
 ) -> bytes:
     """The invoice as PDF bytes.
 
     ``locale`` (a Babel locale such as ``pl_PL``) formats amounts and dates;
     ``date_format`` is a Babel format name or pattern; ``supplier_details`` are extra
     lines under the supplier's name (address, tax number, hotline). A ``duplicate``
-    copy says so in its title.
+    copy says so in its title. The net, VAT and gross amounts per VAT rate are printed
+    under the lines when ``vat_summary`` is true (where the law asks for them on every
+    invoice: Poland, Czechia, Italy), never when it is false, and by default when the
+    lines have more than one rate.
     """
     labels = labels or InvoiceLabels()
     currency = invoice.gross.currency
@@ -308,6 +316,17 @@ def render_invoice_pdf(
         for row in rows:
             table.row(row)
 
+    rates = _amounts_per_rate(lines)
+    if vat_summary or (vat_summary is None and len(rates) > 1):
+        summary = [
+            [f"{number(rate * 100)}%", amount(net), amount(vat), amount(net + vat)] for rate, (net, vat) in rates.items()
+        ]
+        all_net = sum((net for net, _vat in rates.values()), Decimal(0))
+        all_vat = sum((vat for _net, vat in rates.values()), Decimal(0))
+        summary.append([labels.total, amount(all_net), amount(all_vat), amount(all_net + all_vat)])
+        pdf.ln(4)
+        _vat_summary(pdf, labels, summary, width)
+
     # Totals.
     net = sum((line.net.amount for line in lines), Decimal(0))
     vat = sum((line.vat.amount for line in lines), Decimal(0))
@@ -438,6 +457,40 @@ def _column_widths(
             return [width - sum(aired), *aired]
     first = width - sum(words)
     return [first, *words] if first >= first_least else None
+
+
+def _amounts_per_rate(lines: Sequence[InvoiceLine]) -> dict[Decimal, tuple[Decimal, Decimal]]:
+    """The net and VAT amounts of ``lines`` by VAT rate, lowest rate first."""
+    sums: dict[Decimal, tuple[Decimal, Decimal]] = {}
+    for line in lines:
+        net, vat = sums.get(line.vat_rate, (Decimal(0), Decimal(0)))
+        sums[line.vat_rate] = (net + line.net.amount, vat + line.vat.amount)
+    return dict(sorted(sums.items()))
+
+
+def _vat_summary(pdf: FPDF, labels: InvoiceLabels, rows: Sequence[Sequence[str]], width: float) -> None:
+    """The summary per VAT rate (``rows`` of the rate, net, VAT and gross, the last the
+    total), under its heading in the right half of the page."""
+    half = width / 2
+    pdf.set_x(_MARGIN + width - half)
+    pdf.set_font(FONT_FAMILY, "B", 9)
+    pdf.set_text_color(*_TEXT)
+    pdf.cell(half, 6, labels.vat_summary, new_x="LMARGIN", new_y="NEXT")
+    headings = [labels.vat_rate, labels.net, labels.vat, labels.gross]
+    size, widths = _table_layout(pdf, headings, rows, half)
+    pdf.set_font(FONT_FAMILY, "", size)
+    with pdf.table(
+        col_widths=widths,
+        text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
+        headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
+        borders_layout="HORIZONTAL_LINES",
+        line_height=5 * size / 8,
+        width=half,
+        align="RIGHT",
+    ) as table:
+        table.row(headings)
+        for position, row in enumerate(rows):
+            table.row(row, style=FontFace(emphasis="BOLD") if position == len(rows) - 1 else None)
 
 
 def _totals(pdf: FPDF, totals: Sequence[tuple[str, str, bool]], width: float) -> None:

@@ -309,6 +309,9 @@ class DemoProfile:
     """Babel date format name or pattern on the PDFs (``"dd.MM.yyyy"``)."""
     supplier_details: tuple[str, ...] = ()
     """Lines under the supplier's name on the PDFs (address, tax number, a demo notice)."""
+    invoice_vat_summary: bool | None = None
+    """Whether the PDFs print the amounts per VAT rate: ``True`` on every invoice (where the
+    law asks for it), ``None`` when the lines have more than one rate, ``False`` never."""
 
     def __post_init__(self) -> None:
         if self.billing_period_months not in (1, 2):
@@ -508,6 +511,7 @@ class DemoBackend(BillingAdapter):
             supply_point=supply_point.record if supply_point else None,
             supplier_details=self.profile.supplier_details,
             duplicate=duplicate,
+            vat_summary=self.profile.invoice_vat_summary,
         )
 
     def payments(self, account_number: str) -> list[PaymentRecord]:

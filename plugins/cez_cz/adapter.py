@@ -352,6 +352,7 @@ CEZ_PROFILE = DemoProfile(
     invoice_locale="cs_CZ",
     invoice_date_format="d. M. yyyy",
     supplier_details=("Demonstrační data – doklad není daňovým dokladem.",),
+    invoice_vat_summary=True,
 )
 
 EXTRA_PLACES_SHARE = 0.3

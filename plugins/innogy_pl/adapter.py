@@ -232,6 +232,7 @@ INNOGY_PROFILE = DemoProfile(
     invoice_locale="pl_PL",
     invoice_date_format="dd.MM.yyyy",
     supplier_details=("Dane demonstracyjne – dokument nie jest fakturą.",),
+    invoice_vat_summary=True,
 )
 
 

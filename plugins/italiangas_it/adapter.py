@@ -506,6 +506,7 @@ ITALIANGAS_PROFILE = DemoProfile(
     invoice_locale="it_IT",
     invoice_date_format="dd/MM/yyyy",
     supplier_details=("Dati dimostrativi – il documento non è una fattura.",),
+    invoice_vat_summary=True,
 )
 
 
