@@ -212,6 +212,13 @@ class AccountRecord:
     """Negative means the customer owes, positive is credit."""
     updated_at: dt.datetime
     """When the back-end last changed the account (aware)."""
+    tax_id: str | None = None
+    """The holder's tax identifier, where the invoice names one (an Italian codice fiscale,
+    the NIP or DIČ of a business); ``None`` for none."""
+    bank_account: str | None = None
+    """The account this customer pays to (an IBAN, or the country's own form), where the
+    supplier gives each customer their own (a Polish individual account number); ``None``:
+    the supplier's (:attr:`SellerDetails.bank_account`)."""
 
     def __post_init__(self) -> None:
         require_aware(self.updated_at)
@@ -243,6 +250,12 @@ class InvoiceRecord:
     """The supplier's kind of invoice: ``"regular"``, ``"forecast"`` (on an estimated
     reading), or the plugin's own (advances, settlements, ...); it picks the PDF's title
     (:attr:`InvoiceLabels.titles`)."""
+    payment_reference: str | None = None
+    """What the customer quotes when paying it by transfer (the Czech variabilní symbol,
+    a Polish tytuł przelewu); ``None`` where nothing particular is asked for."""
+    taxable_supply_on: dt.date | None = None
+    """The date of the taxable supply, where the invoice states one apart from the date of
+    issue (the Czech DUZP of a settlement); ``None`` for none."""
 
 
 @dataclass(frozen=True)

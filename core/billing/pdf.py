@@ -21,8 +21,9 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from fpdf import FPDF
 from fpdf.fonts import FontFace
+from stdnum import iban
 
-from core.billing.contract import AccountRecord, InvoiceRecord, Money, SupplyPointRecord
+from core.billing.contract import AccountRecord, Address, InvoiceRecord, Money, SupplyPointRecord
 
 FONT_FAMILY = "DejaVuSans"
 _MARGIN = 15
@@ -53,6 +54,25 @@ class InvoiceLine:
     """``net + vat``."""
     vat_rate: Decimal
     """The VAT rate as a fraction (``Decimal("0.23")`` prints as 23%)."""
+
+
+@dataclass(frozen=True)
+class SellerDetails:
+    """The supplier as its invoices must name it: the company, its address, its tax
+    identities and the account to pay to. Each is printed where it is given."""
+
+    legal_name: str
+    """The company's registered name (``"innogy Polska S.A."``)."""
+    address: Address
+    """Its registered address."""
+    vat_id: str | None = None
+    """Its VAT number: the Polish NIP, the Czech DIČ, the Italian partita IVA, the Ukrainian ІПН."""
+    company_id: str | None = None
+    """Its company registration number: the Czech IČO, the Ukrainian код ЄДРПОУ, the Polish REGON."""
+    bank_account: str | None = None
+    """The account customers pay to (an IBAN, printed in groups of four, or the country's own
+    form as given: ``"2000145399/0800"``), unless the customer has their own
+    (:attr:`AccountRecord.bank_account`)."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +131,20 @@ class InvoiceLabels:
     """Heading of the net, VAT and gross amounts per VAT rate."""
     vat_rate: str = "VAT rate"
     """Column heading of the VAT summary: the rate."""
+    vat_id: str = "VAT ID"
+    """Label of the seller's VAT number (:attr:`SellerDetails.vat_id`: NIP, DIČ, partita IVA, ІПН)."""
+    company_id: str = "Company ID"
+    """Label of the seller's company number (:attr:`SellerDetails.company_id`: IČO, код ЄДРПОУ, REGON)."""
+    customer_tax_id: str = "Tax ID"
+    """Label of the customer's tax identifier (:attr:`AccountRecord.tax_id`: codice fiscale, NIP, DIČ)."""
+    taxable_supply_on: str = "Date of supply"
+    """Label of the date of the taxable supply (:attr:`InvoiceRecord.taxable_supply_on`, the Czech DUZP)."""
+    payment: str = "Payment details"
+    """Heading of how to pay: the bank account and the payment reference."""
+    bank_account: str = "Bank account"
+    """Label of the account to pay to (the customer's own, else the seller's)."""
+    payment_reference: str = "Payment reference"
+    """Label of what the customer quotes when paying (:attr:`InvoiceRecord.payment_reference`)."""
 
     def title(self, kind: str) -> str:
         """The title for an invoice of ``kind``."""
@@ -169,13 +203,15 @@ def render_invoice_pdf(
     supplier_details: Sequence[str] = (),
     duplicate: bool = False,
     vat_summary: bool | None = None,
+    seller: SellerDetails | None = None,
 ) -> bytes:
     """The invoice as PDF bytes.
 
     ``locale`` (a Babel locale such as ``pl_PL``) formats amounts and dates;
-    ``date_format`` is a Babel format name or pattern; ``supplier_details`` are extra
-    lines under the supplier's name (address, tax number, hotline). A ``duplicate``
-    copy says so in its title. The net, VAT and gross amounts per VAT rate are printed
+    ``date_format`` is a Babel format name or pattern. Under the supplier's name come the
+    ``seller``'s company name, address and tax identities, then ``supplier_details``, extra
+    lines (a hotline, a notice); the account to pay to and the invoice's payment reference
+    follow the totals. A ``duplicate`` copy says so in its title. The net, VAT and gross amounts per VAT rate are printed
     under the lines when ``vat_summary`` is true (where the law asks for them on every
     invoice: Poland, Czechia, Italy), never when it is false, and by default when the
     lines have more than one rate.
@@ -226,7 +262,7 @@ def render_invoice_pdf(
     pdf.cell(name_width, 8, supplier_name, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, "", 8)
     pdf.set_text_color(*_MUTED)
-    for detail in supplier_details:
+    for detail in [*_seller_lines(seller, labels), *supplier_details]:
         pdf.multi_cell(width / 2, 4, detail, align="L", new_x="LMARGIN", new_y="NEXT")
     left_bottom = pdf.get_y()
     title_width = max(width / 2, width - name_width - _COLUMN_GAP)
@@ -251,8 +287,12 @@ def render_invoice_pdf(
         _Fact("", account.address.street),
         _Fact("", f"{account.address.postcode} {account.address.city}"),
     ]
+    if account.tax_id:
+        left.insert(2, _Fact(labels.customer_tax_id, account.tax_id))
     right = [
         _Fact(labels.issued_on, day(invoice.issued_on), bold=True),
+        *([_Fact(labels.taxable_supply_on, day(invoice.taxable_supply_on), bold=True)]
+          if invoice.taxable_supply_on else []),
         _Fact(labels.period, f"{day(invoice.period_start)} – {day(invoice.period_end)}", bold=True),
         _Fact(labels.due_on, day(invoice.due_on), bold=True),
     ]
@@ -339,7 +379,41 @@ def render_invoice_pdf(
     ]
     pdf.ln(4)
     _totals(pdf, totals, width)
+
+    # How to pay.
+    payment: list[_Fact] = []
+    bank_account = account.bank_account or (seller.bank_account if seller else None)
+    if bank_account:
+        payment.append(_Fact(labels.bank_account, _bank_account(bank_account), bold=True))
+    if invoice.payment_reference:
+        payment.append(_Fact(labels.payment_reference, invoice.payment_reference, bold=True))
+    if payment:
+        pdf.ln(4)
+        pdf.set_font(FONT_FAMILY, "B", 9)
+        pdf.set_text_color(*_TEXT)
+        pdf.cell(width, 6, labels.payment, new_x="LMARGIN", new_y="NEXT")
+        _facts(pdf, _MARGIN, pdf.get_y(), width, payment)
     return bytes(pdf.output())
+
+
+def _seller_lines(seller: SellerDetails | None, labels: InvoiceLabels) -> list[str]:
+    """The seller's company name, address and tax identities, as lines under the supplier's name."""
+    if seller is None:
+        return []
+    identities = [
+        f"{label}: {value}"
+        for label, value in ((labels.company_id, seller.company_id), (labels.vat_id, seller.vat_id))
+        if value
+    ]
+    lines = [seller.legal_name, seller.address.one_line()]
+    if identities:
+        lines.append(" · ".join(identities))
+    return lines
+
+
+def _bank_account(account: str) -> str:
+    """An IBAN in groups of four; any other form as it is."""
+    return iban.format(account) if iban.is_valid(account) else account
 
 
 _COLUMN_GAP = 6

@@ -54,7 +54,7 @@ from core.billing.contract import (
     SubmissionStatus,
     SupplyPointRecord,
 )
-from core.billing.pdf import InvoiceLabels, InvoiceLine, render_invoice_pdf
+from core.billing.pdf import InvoiceLabels, InvoiceLine, SellerDetails, render_invoice_pdf
 from core.framework.descriptions import ReadingRules, SupplierInfo
 from core.framework.identifiers import EIC_LENGTH, GSRN_LENGTH, make_eic, make_gsrn18
 
@@ -312,6 +312,15 @@ class DemoProfile:
     invoice_vat_summary: bool | None = None
     """Whether the PDFs print the amounts per VAT rate: ``True`` on every invoice (where the
     law asks for it), ``None`` when the lines have more than one rate, ``False`` never."""
+    seller: SellerDetails | None = None
+    """The company the PDFs name as the seller: its address, tax identities, bank account."""
+    make_payment_reference: Callable[[str, InvoiceRecord], str | None] | None = None
+    """``make_payment_reference(account_number, invoice)``: what the customer quotes when
+    paying the invoice (:attr:`InvoiceRecord.payment_reference`); none by default."""
+    make_bank_account: Callable[[str], str] | None = None
+    """``make_bank_account(account_number)``: the customer's own account to pay to
+    (:attr:`AccountRecord.bank_account`), where the supplier gives each customer one;
+    by default they pay to the seller's."""
 
     def __post_init__(self) -> None:
         if self.billing_period_months not in (1, 2):
@@ -512,6 +521,7 @@ class DemoBackend(BillingAdapter):
             supplier_details=self.profile.supplier_details,
             duplicate=duplicate,
             vat_summary=self.profile.invoice_vat_summary,
+            seller=self.profile.seller,
         )
 
     def payments(self, account_number: str) -> list[PaymentRecord]:
@@ -909,6 +919,7 @@ class DemoGenerator:
             address=address,
             balance=self.money(Decimal("0.00")),
             updated_at=dt.datetime.combine(self.anchor, dt.time(), tzinfo=self.tz),
+            bank_account=p.make_bank_account(number) if p.make_bank_account else None,
         )
         self_reader = rng.random() < p.self_reader_share
         customer = DemoCustomer(index, account, {sp.record.identifier: sp for sp in points}, self_reader)
@@ -1153,7 +1164,7 @@ class DemoGenerator:
         """The invoice record of a numbered draft of which ``paid`` has been paid."""
         gross = draft.gross
         status = invoice_status(gross, paid, draft.due_on, self.anchor)
-        return InvoiceRecord(
+        record = InvoiceRecord(
             number=draft.number,
             issued_on=draft.issued_on,
             period_start=draft.period_start,
@@ -1165,3 +1176,6 @@ class DemoGenerator:
             supply_point=draft.supply_point.record.identifier,
             kind=draft.kind,
         )
+        if self.p.make_payment_reference is None:
+            return record
+        return replace(record, payment_reference=self.p.make_payment_reference(draft.customer.account.number, record))

@@ -27,10 +27,12 @@ from core.plugin_api.billing import (
     Address,
     Commodity,
     InvoiceLabels,
+    InvoiceRecord,
     InvoiceStatus,
     Money,
     PaymentRecord,
     ReadingSource,
+    SellerDetails,
     SupplyPointRecord,
 )
 from core.plugin_api.demo import (
@@ -285,6 +287,21 @@ INVOICE_LABELS = InvoiceLabels.in_language(
     "cs", titles={ADVANCE: "Předpis zálohy", SETTLEMENT: "Vyúčtování – faktura", "regular": "Faktura"}
 )
 
+SELLER = SellerDetails(
+    legal_name="ČEZ Prodej, a.s.",
+    address=Address("Vinohradská 2828/151", "130 00", "Praha 3", "CZ"),
+    vat_id="CZ46279610",
+    company_id="46279610",
+    bank_account="2800437197/0300",
+)
+"""The seller on the demo invoices: an invented IČO (DIČ) and account number whose check digits are right."""
+
+
+def make_payment_reference(account_number: str, invoice: InvoiceRecord) -> str:
+    """The variabilní symbol: the document's ten-digit number."""
+    return invoice.number
+
+
 OUTAGE_REASONS = (
     "Plánovaná oprava zařízení distribuční soustavy",
     "Údržba a revize zařízení distribuční soustavy",
@@ -353,6 +370,8 @@ CEZ_PROFILE = DemoProfile(
     invoice_date_format="d. M. yyyy",
     supplier_details=("Demonstrační data – doklad není daňovým dokladem.",),
     invoice_vat_summary=True,
+    seller=SELLER,
+    make_payment_reference=make_payment_reference,
 )
 
 EXTRA_PLACES_SHARE = 0.3
@@ -569,6 +588,12 @@ class _CezGenerator(DemoGenerator):
             gross=amount,
             newest=due > self.anchor,
         )
+
+    def invoice(self, draft: InvoiceDraft, paid: Decimal) -> InvoiceRecord:
+        """A settlement is a tax document: its date of taxable supply (DUZP) is the last day
+        settled. An advance is not one, so it has none."""
+        record = super().invoice(draft, paid)
+        return replace(record, taxable_supply_on=draft.period_end) if draft.kind == SETTLEMENT else record
 
     # --- how they paid ----------------------------------------------------------------
     def settle(self, customer: DemoCustomer, drafts: list[InvoiceDraft], role: str) -> None:

@@ -33,6 +33,7 @@ from core.plugin_api.billing import (
     ReadingRecord,
     ReadingSource,
     RequestSubmission,
+    SellerDetails,
     SubmissionResult,
     SubmissionStatus,
     require_aware,
@@ -195,6 +196,22 @@ INVOICE_LABELS = InvoiceLabels.in_language(
 )
 
 
+SELLER = SellerDetails(
+    legal_name="ТОВ «Дніпрообленерго Постачання»",
+    address=Address("вул. Січеславська Набережна, 17", "49000", "Дніпро", "UA"),
+    vat_id="431052704658",
+    company_id="43105276",
+    bank_account="UA273052990000026009876543210",
+)
+"""The seller on the demo bills: an invented код ЄДРПОУ and IBAN whose check digits are right,
+and an ІПН of the usual shape (the code's first seven digits, the region's 04, the office, a digit)."""
+
+
+def make_payment_reference(account_number: str, invoice: InvoiceRecord) -> str:
+    """Призначення платежу: what is paid for, and the personal account."""
+    return f"Оплата за електричну енергію, о/р {account_number}"
+
+
 def make_supply_point_id(rng: random.Random, operator: DistributionOperator) -> str:
     """``62Z``, the operator's prefix, a serial, the ENTSO-E check character."""
     while True:
@@ -250,6 +267,8 @@ DOE_PROFILE = DemoProfile(
     invoice_locale="uk_UA",
     invoice_date_format="dd.MM.yyyy",
     supplier_details=("Демонстраційні дані: документ не є рахунком до сплати.",),
+    seller=SELLER,
+    make_payment_reference=make_payment_reference,
 )
 
 
@@ -522,6 +541,7 @@ class DoeDemoBackend(DemoBackend):
             supply_point=order.supply_point,
             kind=REGULAR,
         )
+        invoice = replace(invoice, payment_reference=make_payment_reference(order.account_number, invoice))
         self._ordered_lines[invoice.number] = lines
         self._ordered_values[invoice.number] = dict(order.values)
         numbers = {r.number for r in replaced}

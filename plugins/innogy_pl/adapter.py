@@ -13,8 +13,10 @@ import random
 from decimal import Decimal
 from typing import Any
 
+from stdnum import iban
+
 from core.plugin_api import make_ppe
-from core.plugin_api.billing import Commodity, InvoiceLabels
+from core.plugin_api.billing import Address, Commodity, InvoiceLabels, InvoiceRecord, SellerDetails
 from core.plugin_api.demo import (
     FORECAST,
     READINGS_CAPABILITY,
@@ -181,6 +183,28 @@ SURNAMES = (  # forms that do not change with the holder's gender
 
 INVOICE_LABELS = InvoiceLabels.in_language("pl")
 
+BANK_BRANCH = "10901014"
+"""The bank and branch of the demo accounts (its last digit the branch code's check digit)."""
+SELLER = SellerDetails(
+    legal_name="innogy Polska S.A.",
+    address=Address("ul. Puławska 145", "02-715", "Warszawa", "PL"),
+    vat_id="5272618432",
+    bank_account="PL30109010140000000147352190",
+)
+"""The seller on the demo invoices: an invented NIP and IBAN whose check digits are right."""
+
+
+def make_bank_account(account_number: str) -> str:
+    """The customer's own account number (indywidualny rachunek do wpłat): the seller's bank
+    and branch, ``4735``, the customer number and ``01``, as an IBAN."""
+    bban = f"{BANK_BRANCH}4735{int(account_number):010d}01"
+    return f"PL{iban.calc_check_digits(f'PL00{bban}')}{bban}"
+
+
+def make_payment_reference(account_number: str, invoice: InvoiceRecord) -> str:
+    """The transfer's title: the invoice number."""
+    return invoice.number
+
 
 def make_supply_point_id(rng: random.Random, operator: DistributionOperator) -> str:
     """An 18-digit PPE: 590 (Poland), the operator's prefix, a serial, the check digit."""
@@ -233,6 +257,9 @@ INNOGY_PROFILE = DemoProfile(
     invoice_date_format="dd.MM.yyyy",
     supplier_details=("Dane demonstracyjne – dokument nie jest fakturą.",),
     invoice_vat_summary=True,
+    seller=SELLER,
+    make_bank_account=make_bank_account,
+    make_payment_reference=make_payment_reference,
 )
 
 

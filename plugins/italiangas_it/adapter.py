@@ -30,13 +30,16 @@ from typing import TYPE_CHECKING, Any, cast
 from core.plugin_api.billing import (
     AccountNotFound,
     AccountRecord,
+    Address,
     BillingAdapter,
     Commodity,
     InvoiceLabels,
     InvoiceLine,
+    InvoiceRecord,
     InvoiceStatus,
     PaymentRecord,
     RequestSubmission,
+    SellerDetails,
     SubmissionResult,
 )
 from core.plugin_api.demo import (
@@ -480,6 +483,21 @@ INVOICE_LABELS = InvoiceLabels.in_language(
     "it", supply_point="Punto di fornitura (POD/PDR)", total="Totale bolletta"
 )
 
+SELLER = SellerDetails(
+    legal_name="Italiangas S.p.A.",
+    address=Address("Via Tuscolana 1024", "00173", "Roma", "IT"),
+    vat_id="07918430971",
+    bank_account="IT81P0503403200000000047815",
+)
+"""The seller on the demo bills: an invented partita IVA (the Rome office's 097) and IBAN,
+their check digits (and the IBAN's CIN) right."""
+
+
+def make_payment_reference(account_number: str, invoice: InvoiceRecord) -> str:
+    """The causale of a bank transfer: the customer code and the bill's number."""
+    return f"Cod. cliente {account_number} – bolletta {invoice.number}"
+
+
 ITALIANGAS_PROFILE = DemoProfile(
     supplier=SUPPLIER,
     seed=20_120_301,
@@ -507,6 +525,8 @@ ITALIANGAS_PROFILE = DemoProfile(
     invoice_date_format="dd/MM/yyyy",
     supplier_details=("Dati dimostrativi – il documento non è una fattura.",),
     invoice_vat_summary=True,
+    seller=SELLER,
+    make_payment_reference=make_payment_reference,
 )
 
 
@@ -785,6 +805,7 @@ class ItaliangasDemoBackend(DemoBackend, ItaliangasBackend):
                 members[administrator].append(number)
                 body = f"9{random.Random(f'{seed}/cf/{number}').randrange(10**6):06d}{administrator.tax_office}"
                 self._tax_codes[number] = make_partita_iva(body)
+            customer.account = replace(customer.account, tax_id=self._tax_codes[number])
         for administrator, numbers in members.items():
             rng = random.Random(f"{seed}/admin/{administrator.studio}")
             code = make_admin_code(rng)

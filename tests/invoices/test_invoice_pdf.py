@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from babel.dates import format_date
 from babel.numbers import format_decimal
+from stdnum import iban
+from stdnum.cz import bankaccount, dic
+from stdnum.it import codicefiscale, iva
+from stdnum.pl import nip
+from stdnum.ua import edrpou
 
 from core.billing.contract import InvoiceRecord
 from core.billing.pdf import InvoiceLine
@@ -142,10 +148,14 @@ def test_the_reviewed_labels_keep_clear_of_their_values(brand):
 
 def printed_rows(runs: list[TextRun]) -> list[list[str]]:
     """The texts of each printed line, left to right, top to bottom."""
-    lines: dict[tuple[int, float], list[TextRun]] = {}
-    for run in runs:
-        lines.setdefault((run.page, round(run.baseline, 1)), []).append(run)
-    return [[spaced(run.text) for run in sorted(line, key=lambda r: r.x)] for _key, line in sorted(lines.items())]
+    lines: list[list[TextRun]] = []
+    for run in sorted(runs, key=lambda r: (r.page, r.baseline)):
+        line = lines[-1] if lines else None
+        if line and line[0].page == run.page and run.baseline - line[0].baseline < 0.8:  # a label and its value
+            line.append(run)
+        else:
+            lines.append([run])
+    return [[spaced(run.text) for run in sorted(line, key=lambda r: r.x)] for line in lines]
 
 
 def spaced(text: str) -> str:
@@ -188,3 +198,84 @@ def test_the_vat_summary_gives_net_vat_and_gross_per_rate(brand):
         mixed += len(rates) > 1
         single += len(rates) == 1
     assert single if brand.name != "italiangas_it" else mixed  # the Italian gas bills mix 10 % and 22 %
+
+
+VALID_IDENTITIES = {
+    "innogy_pl": {"vat_id": nip.is_valid},
+    "cez_cz": {"vat_id": dic.is_valid, "company_id": lambda value: dic.is_valid(f"CZ{value}")},
+    "doe_ua": {"company_id": edrpou.is_valid, "vat_id": lambda value: len(value) == 12 and value.isdigit()},
+    "italiangas_it": {"vat_id": iva.is_valid},
+}
+"""By plugin: the seller's identities the demo gives, each with the check its number passes."""
+
+
+def beside(rows: list[list[str]], label: str, value: str) -> bool:
+    """Whether ``value`` is printed right after ``label`` on a line."""
+    return any(row[i:i + 2] == [label, value] for row in rows for i in range(len(row) - 1))
+
+
+def valid_account(value: str) -> bool:
+    return iban.is_valid(value) or bankaccount.is_valid(value)
+
+
+def test_the_seller_its_tax_identities_and_how_to_pay_are_printed(brand):
+    """What each market's invoice names: the seller's company, address, NIP / IČO and DIČ /
+    partita IVA / код ЄДРПОУ and ІПН; the account to pay to and the payment reference."""
+    seller = brand.backend.profile.seller
+    labels = brand.backend.profile.invoice_labels
+    assert seller is not None and seller.bank_account and valid_account(seller.bank_account)
+    identities = VALID_IDENTITIES[brand.name]
+    for field, valid in identities.items():
+        assert valid(getattr(seller, field)), (field, getattr(seller, field))
+    for printed in brand.printed:
+        rows = printed_rows(printed.runs)
+        texts = {run.text for run in printed.runs}
+        assert seller.legal_name in texts and seller.address.one_line() in texts
+        printed_identities = " · ".join(
+            f"{getattr(labels, field)}: {getattr(seller, field)}"
+            for field in ("company_id", "vat_id") if getattr(seller, field)
+        )
+        assert printed_identities in texts
+        account = brand.backend.find_account(printed.number)
+        pays_to = account.bank_account or seller.bank_account
+        assert valid_account(pays_to)
+        shown = iban.format(pays_to) if iban.is_valid(pays_to) else pays_to
+        assert beside(rows, labels.bank_account, shown)
+        reference = printed.invoice.payment_reference
+        assert reference and beside(rows, labels.payment_reference, reference)
+
+
+def test_each_market_s_own_fields(brand):
+    """The Czech DUZP on a settlement (not on an advance, which is no tax document), the
+    Italian holder's codice fiscale, the Polish customer's own account number."""
+    backend = brand.backend
+    labels = backend.profile.invoice_labels
+    day = {"cez_cz": "d. M. yyyy"}.get(brand.name, "dd.MM.yyyy")
+    for printed in brand.printed:
+        invoice, rows = printed.invoice, printed_rows(printed.runs)
+        texts = {run.text for run in printed.runs}
+        account = backend.find_account(printed.number)
+        if brand.name == "cez_cz":
+            if invoice.kind == "settlement":
+                assert invoice.taxable_supply_on == invoice.period_end
+                supplied = format_date(invoice.period_end, format=day, locale="cs_CZ")
+                # the long label wraps; the date follows its first line
+                assert beside(rows, "Datum uskutečnění", supplied) and "zdanitelného plnění" in texts
+                assert invoice.payment_reference == invoice.number  # the variabilní symbol
+            else:
+                assert invoice.taxable_supply_on is None
+                assert not any("zdanitelného plnění" in text for text in texts)
+        else:
+            assert invoice.taxable_supply_on is None
+        if brand.name == "italiangas_it":
+            assert account.tax_id == backend.tax_code(printed.number)
+            assert codicefiscale.is_valid(account.tax_id) or iva.is_valid(account.tax_id)
+            assert beside(rows, labels.customer_tax_id, account.tax_id)
+        else:
+            assert account.tax_id is None
+        if brand.name == "innogy_pl":
+            assert iban.is_valid(account.bank_account) and printed.number in account.bank_account
+        else:
+            assert account.bank_account is None
+    kinds = {printed.invoice.kind for printed in brand.printed}
+    assert brand.name != "cez_cz" or {"settlement", "advance"} <= kinds
