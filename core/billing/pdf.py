@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from importlib.resources import as_file, files
 from typing import Any
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_symbol
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 from stdnum import iban
@@ -54,6 +54,30 @@ class InvoiceLine:
     """``net + vat``."""
     vat_rate: Decimal
     """The VAT rate as a fraction (``Decimal("0.23")`` prints as 23%)."""
+
+
+@dataclass(frozen=True)
+class InvoiceReading:
+    """One meter register's readings on an invoice: where the period billed starts and ends."""
+
+    register: str
+    """The register as printed: its name, its code or both (``"День (1.8.1)"``)."""
+    previous: Decimal
+    """The reading the period starts from, in ``unit``."""
+    current: Decimal
+    """The reading it ends with."""
+    unit: str
+    """The unit of the readings (``"кВт·год"``, ``"m³"``)."""
+    meter_serial: str = ""
+    """The meter's number, printed above its registers; empty for none."""
+    price: Decimal | None = None
+    """The price per ``unit`` with VAT that the consumption is billed at, as households know
+    it (``Decimal("4.32")``); ``None``: not printed."""
+
+    @property
+    def consumption(self) -> Decimal:
+        """``current - previous``."""
+        return self.current - self.previous
 
 
 @dataclass(frozen=True)
@@ -145,6 +169,23 @@ class InvoiceLabels:
     """Label of the account to pay to (the customer's own, else the seller's)."""
     payment_reference: str = "Payment reference"
     """Label of what the customer quotes when paying (:attr:`InvoiceRecord.payment_reference`)."""
+    readings: str = "Meter readings"
+    """Heading of the readings the invoice is based on (:class:`InvoiceReading`)."""
+    meter: str = "meter"
+    """Before the meter's number, in the readings' heading ("Meter readings – meter 1234")."""
+    register: str = "Register"
+    """Column heading of the readings: the register (zone)."""
+    previous_reading: str = "Previous reading"
+    """Column heading of the readings: where the period starts."""
+    current_reading: str = "Current reading"
+    """Column heading of the readings: where it ends."""
+    consumption: str = "Consumption"
+    """Column heading of the readings: their difference."""
+    price_with_vat: str = "Price incl. VAT"
+    """Column heading of the readings: the price per unit with VAT (:attr:`InvoiceReading.price`)."""
+    currency_sign: str = ""
+    """Printed after amounts in place of the locale's currency sign, as customers write it
+    (``"грн"`` for ``"₴"``); empty: the locale's."""
 
     def title(self, kind: str) -> str:
         """The title for an invoice of ``kind``."""
@@ -204,6 +245,7 @@ def render_invoice_pdf(
     duplicate: bool = False,
     vat_summary: bool | None = None,
     seller: SellerDetails | None = None,
+    readings: Sequence[InvoiceReading] = (),
 ) -> bytes:
     """The invoice as PDF bytes.
 
@@ -214,13 +256,18 @@ def render_invoice_pdf(
     follow the totals. A ``duplicate`` copy says so in its title. The net, VAT and gross amounts per VAT rate are printed
     under the lines when ``vat_summary`` is true (where the law asks for them on every
     invoice: Poland, Czechia, Italy), never when it is false, and by default when the
-    lines have more than one rate.
+    lines have more than one rate. The ``readings`` the invoice is based on, each
+    register's at the start and the end of the period and their difference, come before
+    the lines.
     """
     labels = labels or InvoiceLabels()
     currency = invoice.gross.currency
 
     def money(amount: Decimal) -> str:
-        return format_currency(amount, currency, locale=locale)
+        formatted = format_currency(amount, currency, locale=locale)
+        if labels.currency_sign:
+            formatted = formatted.replace(get_currency_symbol(currency, locale), labels.currency_sign)
+        return formatted
 
     def number(value: Decimal, pattern: str = "#,##0.###") -> str:
         return format_decimal(value, format=pattern, locale=locale)
@@ -319,6 +366,11 @@ def render_invoice_pdf(
     if point:
         pdf.set_xy(_MARGIN, _facts(pdf, _MARGIN, pdf.get_y(), width, point, point_labels) + 4)
 
+    if readings:
+        _readings(pdf, labels, readings, width, number, price, money_sign=labels.currency_sign
+                  or get_currency_symbol(currency, locale))
+        pdf.ln(4)
+
     # The priced lines.
     heading_texts = [
         labels.description,
@@ -394,6 +446,54 @@ def render_invoice_pdf(
         pdf.cell(width, 6, labels.payment, new_x="LMARGIN", new_y="NEXT")
         _facts(pdf, _MARGIN, pdf.get_y(), width, payment)
     return bytes(pdf.output())
+
+
+def _readings(
+    pdf: FPDF,
+    labels: InvoiceLabels,
+    readings: Sequence[InvoiceReading],
+    width: float,
+    number: Callable[[Decimal, str], str],
+    price: Callable[[Decimal], str],
+    money_sign: str,
+) -> None:
+    """The readings, meter by meter: each register's previous and current reading, their
+    difference and, where given, the price per unit with VAT."""
+    priced = any(reading.price is not None for reading in readings)
+    headings = [labels.register, labels.previous_reading, labels.current_reading, labels.consumption]
+    if priced:
+        headings.append(labels.price_with_vat)
+    meters = list(dict.fromkeys(reading.meter_serial for reading in readings))
+    for serial in meters:
+        own = [reading for reading in readings if reading.meter_serial == serial]
+        rows = []
+        for reading in own:
+            row = [
+                reading.register,
+                number(reading.previous, "0.###"),
+                number(reading.current, "0.###"),
+                f"{number(reading.consumption, '#,##0.###')} {reading.unit}",
+            ]
+            if priced:
+                row.append(f"{price(reading.price)} {money_sign}/{reading.unit}" if reading.price is not None else "")
+            rows.append(row)
+        pdf.set_font(FONT_FAMILY, "B", 9)
+        pdf.set_text_color(*_TEXT)
+        title = f"{labels.readings} – {labels.meter} {serial}" if serial else labels.readings
+        pdf.multi_cell(width, 6, title, align="L", new_x="LMARGIN", new_y="NEXT")
+        size, widths = _table_layout(pdf, headings, rows, width)
+        pdf.set_font(FONT_FAMILY, "", size)
+        with pdf.table(
+            col_widths=widths,
+            text_align=("LEFT", *["RIGHT"] * (len(headings) - 1)),
+            headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
+            borders_layout="HORIZONTAL_LINES",
+            line_height=5 * size / 8,
+            width=width,
+        ) as table:
+            table.row(headings)
+            for row in rows:
+                table.row(row)
 
 
 def _seller_lines(seller: SellerDetails | None, labels: InvoiceLabels) -> list[str]:

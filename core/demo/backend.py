@@ -54,7 +54,7 @@ from core.billing.contract import (
     SubmissionStatus,
     SupplyPointRecord,
 )
-from core.billing.pdf import InvoiceLabels, InvoiceLine, SellerDetails, render_invoice_pdf
+from core.billing.pdf import InvoiceLabels, InvoiceLine, InvoiceReading, SellerDetails, render_invoice_pdf
 from core.framework.descriptions import ReadingRules, SupplierInfo
 from core.framework.identifiers import EIC_LENGTH, GSRN_LENGTH, make_eic, make_gsrn18
 
@@ -133,10 +133,15 @@ class Tariff:
     """Highest plausible consumption per day, in the meter's unit (see :func:`reading_rules_for`)."""
     weight: int = 1
     """How often it is drawn, relative to the other tariffs of its commodity."""
+    register_names: tuple[str, ...] = ()
+    """The registers' names as invoices print them with their readings (``"День"``), in the
+    order of ``registers``; empty: their codes alone."""
 
     def __post_init__(self) -> None:
         if len(self.registers) != len(self.register_shares):
             raise ValueError(f"tariff {self.code}: one share per register")
+        if self.register_names and len(self.register_names) != len(self.registers):
+            raise ValueError(f"tariff {self.code}: one name per register")
         if sum(self.register_shares) != 1:
             raise ValueError(f"tariff {self.code}: register shares must add up to 1")
         if len(self.seasonality) != 12:
@@ -317,6 +322,9 @@ class DemoProfile:
     make_payment_reference: Callable[[str, InvoiceRecord], str | None] | None = None
     """``make_payment_reference(account_number, invoice)``: what the customer quotes when
     paying the invoice (:attr:`InvoiceRecord.payment_reference`); none by default."""
+    invoice_readings: bool = False
+    """Whether the PDFs show each register's readings at the start and the end of the period
+    billed, their difference and its price with VAT (:meth:`DemoBackend.invoice_readings`)."""
     make_bank_account: Callable[[str], str] | None = None
     """``make_bank_account(account_number)``: the customer's own account to pay to
     (:attr:`AccountRecord.bank_account`), where the supplier gives each customer one;
@@ -522,6 +530,7 @@ class DemoBackend(BillingAdapter):
             duplicate=duplicate,
             vat_summary=self.profile.invoice_vat_summary,
             seller=self.profile.seller,
+            readings=self.invoice_readings(account_number, invoice.number) if self.profile.invoice_readings else (),
         )
 
     def payments(self, account_number: str) -> list[PaymentRecord]:
@@ -645,6 +654,45 @@ class DemoBackend(BillingAdapter):
         """The priced items of an invoice, as printed on it."""
         customer = self._customer(account_number)
         return self._lines(customer, self._invoice(customer, invoice_number).number)
+
+    def invoice_readings(self, account_number: str, invoice_number: str) -> tuple[InvoiceReading, ...]:
+        """The readings an invoice is based on: each register's newest reading at the start of
+        the period billed and at its end, with the price per unit with VAT of the register's
+        energy. None for a cancelled invoice (its readings were replaced), nor for a register
+        without a reading at both ends."""
+        customer = self._customer(account_number)
+        invoice = self._invoice(customer, invoice_number)
+        point = customer.supply_points.get(invoice.supply_point or "")
+        if point is None or invoice.status is InvoiceStatus.CANCELLED:
+            return ()
+        start = dt.datetime.combine(invoice.period_start, dt.time(), tzinfo=self.tz)
+        end = dt.datetime.combine(invoice.period_end + dt.timedelta(days=1), dt.time(), tzinfo=self.tz)
+        tariff = point.tariff
+        meter = point.record.meters[0]
+        names = dict(zip(tariff.registers, tariff.register_names, strict=True)) if tariff.register_names else {}
+        readings = []
+        with self._lock:
+            history = [r for r in point.readings if r.meter_serial == meter.serial_number]
+        for register in meter.registers:
+            own = [r for r in history if r.register == register]
+            previous = max((r for r in own if r.read_at <= start), key=lambda r: r.read_at, default=None)
+            current = max((r for r in own if r.read_at <= end), key=lambda r: r.read_at, default=None)
+            if previous is None or current is None or current.read_at <= start:
+                continue
+            energy = [c for c in tariff.charges if c.basis is ChargeBasis.ENERGY and c.register in (register, None)]
+            in_kwh = tariff.kwh_per_meter_unit == 1 and energy
+            price = sum((c.unit_price for c in energy), Decimal(0)) * (1 + self.profile.vat_rate)
+            readings.append(
+                InvoiceReading(
+                    register=f"{names[register]} ({register})" if register in names else register,
+                    previous=previous.value,
+                    current=current.value,
+                    unit=energy[0].unit if in_kwh else tariff.meter_unit,
+                    meter_serial=meter.serial_number,
+                    price=price.normalize() if in_kwh else None,
+                )
+            )
+        return tuple(readings)
 
     def submitted_requests(self, account_number: str) -> list[tuple[str, RequestSubmission]]:
         """Requests accepted so far, as ``(reference, request)``, oldest first."""

@@ -108,6 +108,7 @@ SINGLE_ZONE = Tariff(
     commodity=Commodity.ELECTRICITY,
     registers=("1.8.0",),
     charges=(_energy("Електрична енергія (однозонний облік)", "1"),),
+    register_names=("Цілодобово",),
     annual_consumption_kwh=(1200, 3600),
     max_daily_consumption=D("60"),
     weight=6,
@@ -121,6 +122,7 @@ TWO_ZONE = Tariff(
         _energy("Електрична енергія, день (1.8.1)", "1", "1.8.1"),
         _energy("Електрична енергія, ніч (1.8.2)", "0.5", "1.8.2"),
     ),
+    register_names=("День", "Ніч"),
     annual_consumption_kwh=(2400, 6000),
     max_daily_consumption=D("100"),
     weight=3,
@@ -135,6 +137,7 @@ THREE_ZONE = Tariff(
         _energy("Електрична енергія, ніч (1.8.2)", "0.4", "1.8.2"),
         _energy("Електрична енергія, напівпік (1.8.3)", "1", "1.8.3"),
     ),
+    register_names=("Пік", "Ніч", "Напівпік"),
     annual_consumption_kwh=(3000, 7200),
     max_daily_consumption=D("120"),
     weight=1,
@@ -269,6 +272,7 @@ DOE_PROFILE = DemoProfile(
     supplier_details=("Демонстраційні дані: документ не є рахунком до сплати.",),
     seller=SELLER,
     make_payment_reference=make_payment_reference,
+    invoice_readings=True,
 )
 
 

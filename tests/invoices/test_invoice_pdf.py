@@ -279,3 +279,42 @@ def test_each_market_s_own_fields(brand):
             assert account.bank_account is None
     kinds = {printed.invoice.kind for printed in brand.printed}
     assert brand.name != "cez_cz" or {"settlement", "advance"} <= kinds
+
+
+def test_the_ukrainian_bill_shows_the_readings_and_prices_as_households_know_them(brand):
+    """Previous and current readings and their difference per register, the price per
+    kWh with VAT (4,32 грн/кВт·год) and amounts in грн, not ₴. Other markets print no readings."""
+    labels = brand.backend.profile.invoice_labels
+    if brand.name != "doe_ua":
+        for printed in brand.printed:
+            assert labels.previous_reading not in {run.text for run in printed.runs}
+        return
+    zones = 0
+    for printed in brand.printed:
+        invoice, rows = printed.invoice, printed_rows(printed.runs)
+        texts = {run.text for run in printed.runs}
+        assert not any("₴" in text for text in texts)
+        assert spaced(format_decimal(invoice.gross.amount, format="#,##0.00", locale="uk_UA")) + " грн" in {
+            spaced(text) for text in texts
+        }
+        point = next(p for p in brand.backend.supply_points(printed.number) if p.identifier == invoice.supply_point)
+        history = brand.backend.readings(printed.number, point.identifier)
+        start = dt.datetime.combine(invoice.period_start, dt.time(), tzinfo=brand.backend.tz)
+        end = dt.datetime.combine(invoice.period_end + dt.timedelta(days=1), dt.time(), tzinfo=brand.backend.tz)
+        assert [labels.register, labels.previous_reading, labels.current_reading, labels.consumption,
+                labels.price_with_vat] in rows
+        assert f"{labels.readings} – {labels.meter} {point.meters[0].serial_number}" in texts
+        for register in point.meters[0].registers:
+            previous = next(r.value for r in history if r.register == register and r.read_at == start)
+            current = next(r.value for r in history if r.register == register and r.read_at == end)
+            billed = [line for line in printed.lines if f"({register})" in line.description] or list(printed.lines)
+            assert sum(line.quantity for line in billed) == current - previous
+            gross_price = (billed[0].unit_price * Decimal("1.2")).normalize()
+            row = next(row for row in rows if row[0].endswith(f"({register})"))
+            consumption = spaced(format_decimal(current - previous, format="#,##0", locale="uk_UA"))
+            assert row[1:] == [str(previous), str(current), f"{consumption} кВт·год",
+                               f"{format_decimal(gross_price, format='0.00#', locale='uk_UA')} грн/кВт·год"]
+            zones += register != "1.8.0"
+        if point.tariff == "Однозонний":
+            assert next(row for row in rows if row[0] == "Цілодобово (1.8.0)")[-1] == "4,32 грн/кВт·год"
+    assert zones

@@ -66,6 +66,7 @@ from plugins.doe_ua.identifiers import (
 from plugins.doe_ua.identity import ACCOUNT_METER_METHOD
 from plugins.doe_ua.request_types import REQUEST_TYPES
 from tests.conftest import client_for, linked_customer, register_and_activate, sign_in
+from tests.support.pdf_text import text_runs
 
 PORTAL_PLUGIN = "plugins.doe_ua.plugin"
 
@@ -523,6 +524,27 @@ def test_order_then_overnight_bill_supersedes_the_estimated_one(fresh):
     # The same key through the request relay is still the one order.
     relayed = fresh.submit_request(RequestSubmission(number, "actual_bill", {"readings": readings}), "order-1")
     assert relayed.duplicate and fresh.generate_ordered_bills(morning + dt.timedelta(days=1)) == []
+
+
+
+def test_a_bill_on_actual_readings_prints_them(fresh):
+    """The bill ordered on the customer's readings prints them against the reading it starts
+    from; the estimated bill it replaces prints none (its readings are void)."""
+    number, point, estimated = _estimated_after_actual(fresh, "Однозонний")
+    basis = _midnight_values(fresh, number, point.identifier, estimated.period_start)
+    readings = {"1.8.0": basis["1.8.0"] + 150}
+    ordered_at = dt.datetime.combine(ANCHOR, dt.time(10, 15), tzinfo=KYIV)
+    fresh.order_actual_bill(number, readings, "order-pdf", read_on=estimated.period_end, ordered_at=ordered_at)
+    [bill] = fresh.generate_ordered_bills(dt.datetime.combine(ANCHOR + dt.timedelta(days=1), dt.time(3), tzinfo=KYIV))
+    [reading] = fresh.invoice_readings(number, bill.number)
+    assert (reading.register, reading.previous, reading.current, reading.consumption) == (
+        "Цілодобово (1.8.0)", basis["1.8.0"], readings["1.8.0"], Decimal(150))
+    assert (reading.unit, reading.price, reading.meter_serial) == ("кВт·год", Decimal("4.32"), point.meters[0].serial_number)
+    printed = {run.text for run in text_runs(fresh.invoice_pdf(number, bill.number))}
+    assert {"Цілодобово (1.8.0)", str(basis["1.8.0"]), str(readings["1.8.0"]), "150 кВт·год", "4,32 грн/кВт·год",
+            "Оплата за електричну енергію, о/р " + number} <= printed
+    assert fresh.invoice_readings(number, estimated.number) == ()
+    assert "Попередні показання" not in {run.text for run in text_runs(fresh.invoice_pdf(number, estimated.number))}
 
 
 def test_order_through_the_request_schema_and_relay_for_a_two_zone_meter():
