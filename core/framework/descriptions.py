@@ -334,6 +334,10 @@ class NavigationItem:
     """Entries are sorted by it, then by label."""
     values: Mapping[str, Any] = field(default_factory=dict)
     """Arguments of the endpoint's URL (``url_for(endpoint, **values)``)."""
+    group: str = "main"
+    """``"main"``: the row of the supplier's services (invoices, readings, ...);
+    ``"account"``: the menu of the customer's own settings under their e-mail address
+    (profile, consents, notifications, API access), so the row fits one line."""
 
 
 @dataclass(frozen=True)
