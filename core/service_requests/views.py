@@ -15,10 +15,11 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from core.framework.extensions import db
-from core.framework.fields import E164, phone_in_words
+from core.framework.fields import E164, SupplyPointOfAccount, phone_in_words
 from core.framework.forms import load_form
 from core.framework.outbox import new_submission_key
 from core.framework.ownership import linked_accounts
+from core.framework.selection import current_supply_point
 from core.framework.web import page_number
 from core.service_requests.labels import request_status_label
 from core.service_requests.models import ServiceRequest
@@ -82,7 +83,8 @@ def new(code: str):
     submission_key = request.form.get("submission_key", "")
     if request.method == "GET" or not 16 <= len(submission_key) <= 64:
         expired = {} if request.method == "GET" else {"_schema": [_("The form has expired. Please fill it in again.")]}
-        return show(1, StepProgress(), new_submission_key(), expired, 400 if expired else 200)
+        return show(1, StepProgress(_chosen_in_the_header(request_type, accounts)), new_submission_key(),
+                    expired, 400 if expired else 200)
     progress = StepProgress.read(request.form.get("progress"), current_user, code, submission_key)
     step = min(max(request.form.get("step", 1, type=int), 1), len(steps))
     typed = {k: v for k, v in request.form.items() if k in steps[step - 1].fields or (step == 1 and k == "account")}
@@ -129,6 +131,16 @@ def detail(request_id: int):
         if label != filed.request_type else {}
     )
     return render_template("requests/detail.html", filed=filed, label=label, shown=shown_data(filed.data, fields))
+
+
+def _chosen_in_the_header(request_type, accounts) -> dict[str, str]:
+    """A new form starts with the supply point chosen in the header (and its account), where
+    the request is about one of the account's points and may be filed for that account."""
+    point = current_supply_point(current_user)
+    if point is None or point.account not in accounts:
+        return {}
+    about_a_point = [name for name, field in request_type.schema().fields.items() if isinstance(field, SupplyPointOfAccount)]
+    return {"account": str(point.account.id), **dict.fromkeys(about_a_point, point.identifier)} if about_a_point else {}
 
 
 def shown_data(data: dict[str, Any], schema_fields: dict[str, mfields.Field]) -> list[tuple[str, str]]:
