@@ -248,6 +248,10 @@ class RequestType:
     needs one: the conformance suite files each example through the form and the API and
     calls ``check`` with it; the OpenAPI document shows the first of a list as the type's
     ``example`` (a function's cannot be shown there)."""
+    facts: Callable[[Any, Any], Sequence[Any]] | None = None
+    """``facts(adapter, account)``: what the form shows about the chosen account before the
+    customer fills it in, as :class:`SupplyPointFact` lines (the advance now prescribed on
+    an advance change), so nobody has to look it up on an old invoice; ``None`` for none."""
 
     def offered_to(self, account: Any) -> bool:
         """Whether the request can be filed for ``account``: ``eligible`` accepts it, and it

@@ -73,8 +73,10 @@ def new(code: str):
         schema = offer_account_points(  # past the first step the account is chosen: only its points
             request_type.schema(only=steps[step - 1].fields), [account] if account and step > 1 else accounts
         )
+        about = account or (accounts[0] if len(accounts) == 1 else None)
+        facts = request_type.facts(g.tenant.adapter, about) if request_type.facts and about else []
         return render_template(
-            "requests/new.html", request_type=request_type, accounts=accounts, account=account,
+            "requests/new.html", request_type=request_type, accounts=accounts, account=account, facts=facts,
             schema=schema, values=progress.values, errors=errors or {},
             steps=steps, step=step, submission_key=submission_key,
             progress=progress.token(current_user, code, submission_key),
