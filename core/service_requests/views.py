@@ -19,7 +19,7 @@ from core.framework.fields import E164, SupplyPointOfAccount, phone_in_words
 from core.framework.forms import load_form
 from core.framework.outbox import new_submission_key
 from core.framework.ownership import linked_accounts
-from core.framework.selection import current_supply_point
+from core.framework.selection import chosen_supply_point
 from core.framework.web import page_number
 from core.service_requests.labels import request_status_label
 from core.service_requests.models import ServiceRequest
@@ -136,13 +136,15 @@ def detail(request_id: int):
 
 
 def _chosen_in_the_header(request_type, accounts) -> dict[str, str]:
-    """A new form starts with the supply point chosen in the header (and its account), where
-    the request is about one of the account's points and may be filed for that account."""
-    point = current_supply_point(current_user)
+    """A new form starts with the supply point the customer chose in the header (and its
+    account), where the request is about a point of that kind and may be filed for the account;
+    without a choice a select of several points starts at "Choose…"."""
+    point = chosen_supply_point(current_user)
     if point is None or point.account not in accounts:
         return {}
-    about_a_point = [name for name, field in request_type.schema().fields.items() if isinstance(field, SupplyPointOfAccount)]
-    return {"account": str(point.account.id), **dict.fromkeys(about_a_point, point.identifier)} if about_a_point else {}
+    fields = [name for name, field in request_type.schema().fields.items()
+              if isinstance(field, SupplyPointOfAccount) and field.offers(point)]
+    return {"account": str(point.account.id), **dict.fromkeys(fields, point.identifier)} if fields else {}
 
 
 def shown_data(data: dict[str, Any], schema_fields: dict[str, mfields.Field]) -> list[tuple[str, str]]:
