@@ -112,21 +112,39 @@ def demo_backend(host: str, port: int, state_dir: str, suppliers: tuple[str, ...
 @main.command("demo-accounts", with_appcontext=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def demo_accounts(as_json: bool) -> None:
-    """List the demo customers and what each types to link their account."""
-    tenants = _demo_app().extensions["portal_tenants"]
-    result = {t.code: t.adapter.demo_identities() for t in tenants}
+    """List the demo customers and what each types to link their account, by identity
+    method (a condominium administrator's code too); "linked" marks the accounts the brand's
+    demo login already has."""
+    from core.demo.service import demo_accounts as listing
+    from core.framework.tenancy import tenant_context
+
+    app = _demo_app()
+    tenants = app.extensions["portal_tenants"]
+    with app.app_context():
+        result = {}
+        for tenant in tenants:
+            with tenant_context(tenant.code):
+                result[tenant.code] = listing(tenant)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
         return
     for code, identities in result.items():
-        click.echo(f"== {code} ({tenants[code].supplier.name}): {len(identities)} demo customers")
-        if not identities:
-            continue
-        columns = list(identities[0])
-        widths = {c: max(len(c), *(len(str(i.get(c, ""))) for i in identities)) for c in columns}
-        click.echo("  ".join(c.ljust(widths[c]) for c in columns))
-        for identity in identities:
-            click.echo("  ".join(str(identity.get(c, "")).ljust(widths[c]) for c in columns))
+        click.echo(f"== {code} ({tenants[code].supplier.name}): {len(identities)} demo identities")
+        for method in dict.fromkeys(i["method"] for i in identities):
+            rows = [{k: _shown(v) for k, v in i.items() if k != "method"} for i in identities if i["method"] == method]
+            columns = list(dict.fromkeys(c for row in rows for c in row))
+            widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
+            click.echo(f"-- {method}")
+            click.echo("  ".join(c.ljust(widths[c]) for c in columns))
+            for row in rows:
+                click.echo("  ".join(str(row.get(c, "")).ljust(widths[c]) for c in columns))
+
+
+def _shown(value) -> str:
+    """A value of a demo identity in a table cell: "yes" for linked, a list comma-separated."""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    return ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
 
 
 @main.command("sync")

@@ -10,7 +10,7 @@ from core.framework.feature_hooks import FeatureHooks
 
 HOOKS = FeatureHooks(
     views.bp,
-    NavigationItem("consents.index", _l("Consents"), order=70),
+    NavigationItem("consents.index", _l("Consents"), order=70, group="account"),
     outbox=OutboxHandler(service.KIND, service.deliver, service.apply_answer),
     api=api.endpoints,
 )

@@ -33,7 +33,7 @@ REQUEST_TYPE = "e_invoice_consent"
 
 # What stays reachable before new terms are accepted.
 TERMS_EXEMPT = frozenset({
-    "consents.terms", "auth.logout", "site.set_language", "site.theme_css", "site.theme_static",
+    "consents.terms", "consents.terms_text", "auth.logout", "site.set_language", "site.theme_css", "site.theme_static",
     "site.health", "static",
     # whoever does not accept can still take their data and close the login
     "profile.privacy", "profile.export", "profile.delete",

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -45,6 +56,16 @@ def require_current_terms():
 @bp.app_template_global()
 def consent_status_label(status: str) -> str:
     return _("recorded") if status == RECORDED else request_status_label(status)
+
+
+@bp.get("/terms/text")
+def terms_text():
+    """The terms of service to read, signed in or not (at registration): the supplier's own
+    page where the deployment names one (``terms_url`` or ``TERMS_URL``), else the portal's."""
+    published = g.tenant.settings.get("terms_url") or current_app.config["TERMS_URL"]
+    if published:
+        return redirect(published)
+    return render_template("consents/terms_text.html")
 
 
 @bp.route("/terms", methods=["GET", "POST"])

@@ -40,8 +40,7 @@ def index():
         "consumption/index.html", point=point, year=year, years=years,
         series=[(s, chart_for(s)) for s in series], register_label=register_label,
         month_names=get_month_names("wide", context="stand-alone", locale=locale),
-        month_abbreviations=get_month_names("abbreviated", context="stand-alone", locale=locale),
-        month_letters=get_month_names("narrow", context="stand-alone", locale=locale), amount=_shown,
+        month_abbreviations=get_month_names("abbreviated", context="stand-alone", locale=locale), amount=_shown,
     )
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from flask import Flask, current_app
 from flask_migrate import upgrade
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.engine import make_url
 
 from core.framework.catalogs import all_domains, compile_catalogs
@@ -16,7 +17,7 @@ from core.framework.security import hash_password
 from core.framework.sync import import_account
 from core.framework.tenancy import tenant_context
 from core.maintenance.service import ensure_demo_window
-from core.models import AccountLink, TermsAcceptance, User, utcnow
+from core.models import AccountLink, BillingAccount, TermsAcceptance, User, utcnow
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - the published demo login
 
@@ -58,3 +59,20 @@ def _seed_demo_login(tenant) -> str:
         db.session.commit()
     hosts = ", ".join(tenant.hosts) or "(default host)"
     return f"{tenant.supplier.name} [{tenant.code}] on {hosts}: sign in as {email} / {DEMO_PASSWORD}"
+
+
+def demo_accounts(tenant) -> list[dict[str, Any]]:
+    """What ``portal demo-accounts`` lists for ``tenant``: per identity method, the demo
+    customers and what each types to link (a condominium administrator's code too), each
+    marked ``linked`` when the demo login already has its account."""
+    linked = set(db.session.execute(
+        select(BillingAccount.number).join(AccountLink, AccountLink.account_id == BillingAccount.id)
+        .join(User, User.id == AccountLink.user_id).where(User.email == demo_login(tenant.code))
+    ).scalars()) if inspect(db.engine).has_table(User.__tablename__) else set()
+    found: list[dict[str, Any]] = []
+    for method in tenant.identity_methods():
+        for identity in tenant.adapter.demo_identities(method.code):
+            entry = {"method": method.code, **identity, "linked": identity["account_number"] in linked}
+            if not any(e["account_number"] == entry["account_number"] and e.keys() == entry.keys() for e in found):
+                found.append(entry)
+    return found

@@ -248,6 +248,10 @@ class RequestType:
     needs one: the conformance suite files each example through the form and the API and
     calls ``check`` with it; the OpenAPI document shows the first of a list as the type's
     ``example`` (a function's cannot be shown there)."""
+    facts: Callable[[Any, Any], Sequence[Any]] | None = None
+    """``facts(adapter, account)``: what the form shows about the chosen account before the
+    customer fills it in, as :class:`SupplyPointFact` lines (the advance now prescribed on
+    an advance change), so nobody has to look it up on an old invoice; ``None`` for none."""
 
     def offered_to(self, account: Any) -> bool:
         """Whether the request can be filed for ``account``: ``eligible`` accepts it, and it
@@ -334,6 +338,10 @@ class NavigationItem:
     """Entries are sorted by it, then by label."""
     values: Mapping[str, Any] = field(default_factory=dict)
     """Arguments of the endpoint's URL (``url_for(endpoint, **values)``)."""
+    group: str = "main"
+    """``"main"``: the row of the supplier's services (invoices, readings, ...);
+    ``"account"``: the menu of the customer's own settings under their e-mail address
+    (profile, consents, notifications, API access), so the row fits one line."""
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,13 @@ def current_supply_point(user: User) -> SupplyPoint | None:
     return next((p for p in points if p.id == chosen[user.id]), points[0])
 
 
+def chosen_supply_point(user: User) -> SupplyPoint | None:
+    """The supply point the login chose in the header, if it chose one (not the first one
+    it is given until then)."""
+    current = current_supply_point(user)
+    return current if current is not None and g._chosen_supply_points.get(user.id) == current.id else None
+
+
 def show_supply_point(user: User, point_id: int) -> SupplyPoint | None:
     """Treat ``point_id`` (if it is one of the login's) as the current point for this request
     only, header included: reading a page never changes the remembered choice."""

@@ -13,7 +13,7 @@ from core.hookspecs import hookimpl
 from core.notifications import api, service, views
 
 HOOKS = FeatureHooks(
-    views.bp, NavigationItem("notifications.index", _l("Notifications"), order=60), api=api.endpoints
+    views.bp, NavigationItem("notifications.index", _l("Notifications"), order=60, group="account"), api=api.endpoints
 )
 portal_blueprints = HOOKS.portal_blueprints
 portal_navigation = HOOKS.portal_navigation

@@ -60,7 +60,7 @@ from core.framework.fields import (
     text_field,
 )
 from core.framework.forms import load_form
-from core.framework.i18n import plugin_domain
+from core.framework.i18n import money, plugin_domain
 from core.framework.identifiers import (
     compact_iban,
     gs1_check_digit,
@@ -98,6 +98,7 @@ __all__ = [
     "SupplierInfo",
     "SupplierHooks",
     "plugin_domain",
+    "money",
     "IdentityMethod",
     "VerificationOutcome",
     "verify_account_holds",

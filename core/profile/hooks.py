@@ -10,7 +10,7 @@ from core.profile import api, service, views
 
 HOOKS = FeatureHooks(
     views.bp,
-    NavigationItem("profile.index", _l("Profile"), order=80),
+    NavigationItem("profile.index", _l("Profile"), order=80, group="account"),
     outbox=OutboxHandler(service.KIND, service.deliver, service.apply_answer),
     api=api.endpoints,
 )

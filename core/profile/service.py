@@ -16,6 +16,7 @@ import logging
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
+from functools import cache
 from typing import Any, cast
 
 from babel import Locale
@@ -23,6 +24,7 @@ from flask import has_request_context, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from pyuca import Collator
 from sqlalchemy import Table, delete, inspect, select, update
 from sqlalchemy.orm import selectinload
 
@@ -109,11 +111,24 @@ POSTCODES = {
 ANY_POSTCODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 \-]{1,9}")
 
 
+NOT_COUNTRIES = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ"})
+"""CLDR's two-letter regions that are no country of an address: unions, pseudo-locales,
+"unknown region", islands reserved for other uses."""
+
+
+@cache
+def _collator() -> Collator:
+    return Collator()
+
+
 def _countries() -> list[tuple[str, str]]:
-    """Two-letter country codes with their names in the page's language, by name."""
+    """Two-letter country codes with their names in the page's language, in alphabetical
+    order as people read it (Unicode collation: "Bułgaria" before "Burundi", "Česko"
+    among the C, "Італія" among the І)."""
     names = Locale.parse(str(get_locale())).territories
-    return sorted(((code, name) for code, name in names.items() if re.fullmatch(r"[A-Z]{2}", code)),
-                  key=lambda item: item[1])
+    countries = [(code, name) for code, name in names.items()
+                 if re.fullmatch(r"[A-Z]{2}", code) and code not in NOT_COUNTRIES]
+    return sorted(countries, key=lambda item: _collator().sort_key(item[1]))
 
 
 def _optional_text(label, maximum: int, autocomplete: str) -> fields.String:

@@ -15,10 +15,11 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from core.framework.extensions import db
-from core.framework.fields import E164, phone_in_words
+from core.framework.fields import E164, SupplyPointOfAccount, phone_in_words
 from core.framework.forms import load_form
 from core.framework.outbox import new_submission_key
 from core.framework.ownership import linked_accounts
+from core.framework.selection import chosen_supply_point
 from core.framework.web import page_number
 from core.service_requests.labels import request_status_label
 from core.service_requests.models import ServiceRequest
@@ -72,8 +73,10 @@ def new(code: str):
         schema = offer_account_points(  # past the first step the account is chosen: only its points
             request_type.schema(only=steps[step - 1].fields), [account] if account and step > 1 else accounts
         )
+        about = account or (accounts[0] if len(accounts) == 1 else None)
+        facts = request_type.facts(g.tenant.adapter, about) if request_type.facts and about else []
         return render_template(
-            "requests/new.html", request_type=request_type, accounts=accounts, account=account,
+            "requests/new.html", request_type=request_type, accounts=accounts, account=account, facts=facts,
             schema=schema, values=progress.values, errors=errors or {},
             steps=steps, step=step, submission_key=submission_key,
             progress=progress.token(current_user, code, submission_key),
@@ -82,7 +85,8 @@ def new(code: str):
     submission_key = request.form.get("submission_key", "")
     if request.method == "GET" or not 16 <= len(submission_key) <= 64:
         expired = {} if request.method == "GET" else {"_schema": [_("The form has expired. Please fill it in again.")]}
-        return show(1, StepProgress(), new_submission_key(), expired, 400 if expired else 200)
+        return show(1, StepProgress(_chosen_in_the_header(request_type, accounts)), new_submission_key(),
+                    expired, 400 if expired else 200)
     progress = StepProgress.read(request.form.get("progress"), current_user, code, submission_key)
     step = min(max(request.form.get("step", 1, type=int), 1), len(steps))
     typed = {k: v for k, v in request.form.items() if k in steps[step - 1].fields or (step == 1 and k == "account")}
@@ -129,6 +133,18 @@ def detail(request_id: int):
         if label != filed.request_type else {}
     )
     return render_template("requests/detail.html", filed=filed, label=label, shown=shown_data(filed.data, fields))
+
+
+def _chosen_in_the_header(request_type, accounts) -> dict[str, str]:
+    """A new form starts with the supply point the customer chose in the header (and its
+    account), where the request is about a point of that kind and may be filed for the account;
+    without a choice a select of several points starts at "Choose…"."""
+    point = chosen_supply_point(current_user)
+    if point is None or point.account not in accounts:
+        return {}
+    fields = [name for name, field in request_type.schema().fields.items()
+              if isinstance(field, SupplyPointOfAccount) and field.offers(point)]
+    return {"account": str(point.account.id), **dict.fromkeys(fields, point.identifier)} if fields else {}
 
 
 def shown_data(data: dict[str, Any], schema_fields: dict[str, mfields.Field]) -> list[tuple[str, str]]:

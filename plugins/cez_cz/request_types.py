@@ -20,9 +20,11 @@ from marshmallow import Schema, fields, post_load, validate, validates_schema
 from core.plugin_api import (
     DigitString,
     RequestType,
+    SupplyPointFact,
     SupplyPointOfAccount,
     choice_field,
     email_field,
+    money,
     text_field,
     validation_error,
 )
@@ -225,6 +227,17 @@ def advance_payment_examples(adapter: Any, account: Any) -> list[dict[str, Any]]
     return found
 
 
+def current_advances(adapter: Any, account: Any) -> list[SupplyPointFact]:
+    """The monthly advance now prescribed at each of the account's supply points, so the
+    customer sees what they change (where the back-end tells)."""
+    prescribed = getattr(adapter, "advance_payment", None)
+    if prescribed is None:
+        return []
+    return [SupplyPointFact(_("Current monthly advance at %(point)s", point=point.identifier),
+                            money(prescribed(account.number, point.identifier)))
+            for point in _points(account)]
+
+
 ADVANCE_PAYMENT = RequestType(
     code="advance_payment",
     label=_("Change of advance payments"),
@@ -233,6 +246,7 @@ ADVANCE_PAYMENT = RequestType(
     check=advance_fits_consumption,
     description=_("Raise or lower the monthly advance for a supply point."),
     examples=advance_payment_examples,
+    facts=current_advances,
 )
 
 

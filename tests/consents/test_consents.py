@@ -309,3 +309,15 @@ def test_consent_pages_in_every_language(app, smtp_server, demo_identity, locale
     app.config["TERMS_VERSION"] = "2099-01"
     page = client.get("/consents/terms").get_data(as_text=True)
     assert re.search(r'name="accept_terms"', page) and "2099-01" in page
+
+
+def test_the_terms_can_be_read_before_accepting_them(make_app):
+    demo = make_app(DEMO=True)
+    client = client_for(demo)
+    register = client.get("/register").get_data(as_text=True)
+    assert 'href="/consents/terms/text"' in register  # from the registration form, signed out
+    text = client.get("/consents/terms/text")
+    assert text.status_code == 200 and "invented" in text.get_data(as_text=True)
+    published = make_app(TERMS_URL="https://supplier.example/terms.pdf")
+    answer = client_for(published).get("/consents/terms/text")
+    assert answer.status_code == 302 and answer.location == "https://supplier.example/terms.pdf"

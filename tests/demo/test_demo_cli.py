@@ -31,3 +31,11 @@ def test_demo_prepares_database_and_demo_login(tmp_path):
     assert "demo@innogy.example" in result.stdout
     again = subprocess.run([*PORTAL, "demo", "--no-serve"], env=_env(tmp_path), capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
+    # the accounts list says which identity the demo login already has, and lists every method's
+    listed = subprocess.run([*PORTAL, "demo-accounts", "--json"], env=_env(tmp_path), capture_output=True, text=True)
+    data = json.loads(listed.stdout)
+    assert [i["linked"] for i in data["innogy"]].count(True) == 1 and data["innogy"][0]["linked"]
+    administrators = [i for i in data["italiangas"] if i["method"] == "admin_code"]
+    assert administrators and all(i["admin_code"] and len(i["account_numbers"]) > 1 for i in administrators)
+    table = subprocess.run([*PORTAL, "demo-accounts"], env=_env(tmp_path), capture_output=True, text=True).stdout
+    assert "-- admin_code" in table and "linked" in table and "['" not in table

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from babel.numbers import format_currency
 from flask import g
 from flask_babel import force_locale
 from marshmallow import ValidationError
@@ -571,6 +572,8 @@ def test_advance_change_is_filed_in_czech_and_delivered(cez_app, smtp_server):
                              link_data(number, point.identifier), "jana.novakova@example.com")
     page = client.get("/requests/new/advance_payment").get_data(as_text=True)
     assert '<html lang="cs">' in page
+    prescribed = format_currency(adapter.advance_payment(number, point.identifier).amount, "CZK", locale="cs")
+    assert f"Současná měsíční záloha na odběrném místě {point.identifier}</dt><dd>{prescribed}</dd>" in page
     assert "Změna výše záloh" in page and "Nová měsíční záloha (Kč)" in page and "Snížit zálohu" in page
     lowest, highest = advance_payment_limits(adapter.expected_yearly_cost(number, point.identifier))
     form = {**_form_keys(page), "supply_point": point.identifier, "change": "decrease", "amount": str(lowest)}

@@ -1311,6 +1311,7 @@ def test_pin_registration_and_condominium_pages_in_a_phone_browser(browser_porta
     page.fill("#admin_code", administrator["admin_code"])
     page.click("form.form button[type=submit]")
     page.wait_for_url(base + "/")
+    page.click("button.menu-toggle")  # on a phone the menu opens first
     page.click("a[href='/condomini/']")
     for path in ("/condomini/", "/condomini/recapito", "/condomini/bolletta-email", "/condomini/fatture", "/condomini/aggiungi"):
         page.goto(base + path)

@@ -378,3 +378,18 @@ def test_profile_pages_need_a_login(app, client):
     for path in ("/profile/", "/profile/activity", "/profile/privacy", "/consents/"):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.location
+
+
+@pytest.mark.parametrize(("language", "before", "after"), [
+    ("pl", "Bułgaria", "Burundi"), ("cs", "Česko", "Dánsko"), ("uk", "Австралія", "Італія"), ("it", "Austria", "Belgio"),
+])
+def test_the_country_list_holds_countries_in_the_languages_order(app, smtp_server, language, before, after):
+    client = client_for(app, language=language)
+    register_and_activate(client, smtp_server, f"countries.{language}@example.com")
+    assert sign_in(client, f"countries.{language}@example.com").status_code == 302
+    page = client.get("/profile/").get_data(as_text=True)
+    select = page.split('id="country"', 1)[1].split("</select>", 1)[0]
+    codes = re.findall(r'<option value="([A-Z]{2})"', select)
+    assert {"XA", "XB", "ZZ", "EU", "EZ", "UN", "QO"}.isdisjoint(codes) and {"PL", "CZ", "UA", "IT"} <= set(codes)
+    names = re.findall(r">([^<]+)</option>", select)
+    assert names.index(before) < names.index(after)

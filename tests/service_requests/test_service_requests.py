@@ -216,3 +216,19 @@ def test_a_field_left_empty_is_not_shown_as_a_raw_value(app, client, smtp_server
     assert response.status_code == 302
     detail = client.get(response.location).get_data(as_text=True)
     assert "00-950" in detail and "None" not in detail
+
+
+def test_a_new_form_starts_with_the_supply_point_chosen_in_the_header(app, client, smtp_server, demo_identity):
+    with app.app_context():
+        adapter = app.extensions["portal_tenants"]["innogy"].adapter
+        identity = next(i for i in demo_identity if len(adapter.supply_points(i["account_number"])) > 1)
+    linked_customer(client, smtp_server, identity, "two.points@example.com")
+    page = client.get("/requests/new/additional_service").get_data(as_text=True)
+    options = re.findall(r'<option value="(\d{18})"', page)
+    assert len(options) > 1 and not re.search(r'<option value="\d{18}"[^>]*selected', page)  # none chosen yet
+    ids = dict((identifier, int(point_id)) for point_id, identifier in re.findall(
+        r'<option value="(\d+)"[^>]*>[^<]*· (\d{18}) ·', client.get("/").get_data(as_text=True)))
+    chosen = options[-1]
+    assert client.post("/accounts/supply-point", data={"csrf_token": client.last_csrf, "point": ids[chosen], "next": "/"}).status_code == 302
+    page = client.get("/requests/new/additional_service").get_data(as_text=True)
+    assert re.search(rf'<option value="{chosen}"[^>]*selected', page)  # the header's choice, not typed again
