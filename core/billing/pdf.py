@@ -393,20 +393,7 @@ def render_invoice_pdf(
         ]
         for line in lines
     ]
-    size, widths = _table_layout(pdf, heading_texts, rows, width)
-    pdf.set_font(FONT_FAMILY, "", size)
-    heading = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
-    with pdf.table(
-        col_widths=widths,
-        text_align=("LEFT", "RIGHT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
-        headings_style=heading,
-        borders_layout="HORIZONTAL_LINES",
-        line_height=5 * size / 8,
-        width=width,
-    ) as table:
-        table.row(heading_texts)
-        for row in rows:
-            table.row(row)
+    _table(pdf, heading_texts, rows, width, ("LEFT", "RIGHT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"))
 
     rates = _amounts_per_rate(lines)
     if vat_summary or (vat_summary is None and len(rates) > 1):
@@ -481,19 +468,7 @@ def _readings(
         pdf.set_text_color(*_TEXT)
         title = f"{labels.readings} – {labels.meter} {serial}" if serial else labels.readings
         pdf.multi_cell(width, 6, title, align="L", new_x="LMARGIN", new_y="NEXT")
-        size, widths = _table_layout(pdf, headings, rows, width)
-        pdf.set_font(FONT_FAMILY, "", size)
-        with pdf.table(
-            col_widths=widths,
-            text_align=("LEFT", *["RIGHT"] * (len(headings) - 1)),
-            headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
-            borders_layout="HORIZONTAL_LINES",
-            line_height=5 * size / 8,
-            width=width,
-        ) as table:
-            table.row(headings)
-            for row in rows:
-                table.row(row)
+        _table(pdf, headings, rows, width, ("LEFT", *["RIGHT"] * (len(headings) - 1)))
 
 
 def _seller_lines(seller: SellerDetails | None, labels: InvoiceLabels) -> list[str]:
@@ -651,20 +626,29 @@ def _vat_summary(pdf: FPDF, labels: InvoiceLabels, rows: Sequence[Sequence[str]]
     pdf.set_text_color(*_TEXT)
     pdf.cell(half, 6, labels.vat_summary, new_x="LMARGIN", new_y="NEXT")
     headings = [labels.vat_rate, labels.net, labels.vat, labels.gross]
-    size, widths = _table_layout(pdf, headings, rows, half)
+    _table(pdf, headings, rows, half, ("LEFT", "RIGHT", "RIGHT", "RIGHT"), align="RIGHT", total_last=True)
+
+
+def _table(
+    pdf: FPDF, headings: Sequence[str], rows: Sequence[Sequence[str]], width: float, text_align: Sequence[str],
+    *, align: str = "CENTER", total_last: bool = False,
+) -> None:
+    """``rows`` under ``headings`` in a table ``width`` wide, its columns measured from the
+    text (:func:`_table_layout`); ``total_last`` sets the last row in bold."""
+    size, widths = _table_layout(pdf, headings, rows, width)
     pdf.set_font(FONT_FAMILY, "", size)
     with pdf.table(
         col_widths=widths,
-        text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
+        text_align=tuple(text_align),
         headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
         borders_layout="HORIZONTAL_LINES",
         line_height=5 * size / 8,
-        width=half,
-        align="RIGHT",
+        width=width,
+        align=align,
     ) as table:
         table.row(headings)
         for position, row in enumerate(rows):
-            table.row(row, style=FontFace(emphasis="BOLD") if position == len(rows) - 1 else None)
+            table.row(row, style=FontFace(emphasis="BOLD") if total_last and position == len(rows) - 1 else None)
 
 
 def _totals(pdf: FPDF, totals: Sequence[tuple[str, str, bool]], width: float) -> None:
