@@ -149,6 +149,9 @@ class InvoiceLabels:
     """Label of what has been paid."""
     amount_due: str = "Amount due"
     """Label of what is left to pay."""
+    overpayment: str = "Overpayment"
+    """Label of what a settlement in the customer's favour owes them (instead of a negative
+    total and "paid")."""
     duplicate: str = "Duplicate"
     """Added to the title of a duplicate copy ("Invoice – Duplicate")."""
     vat_summary: str = "VAT summary"
@@ -409,13 +412,15 @@ def render_invoice_pdf(
     # Totals.
     net = sum((line.net.amount for line in lines), Decimal(0))
     vat = sum((line.vat.amount for line in lines), Decimal(0))
-    totals = [
-        (labels.net, money(net), False),
-        (labels.vat, money(vat), False),
-        (f"{labels.total} ({labels.gross})", money(invoice.gross.amount), True),
-        (labels.paid, money(invoice.paid.amount), False),
-        (labels.amount_due, money(invoice.gross.amount - invoice.paid.amount), True),
-    ]
+    totals = [(labels.net, money(net), False), (labels.vat, money(vat), False)]
+    if invoice.gross.amount < 0:  # a settlement in the customer's favour: what they get back
+        totals.append((labels.overpayment, money(-invoice.gross.amount), True))
+    else:
+        totals += [
+            (f"{labels.total} ({labels.gross})", money(invoice.gross.amount), True),
+            (labels.paid, money(invoice.paid.amount), False),
+            (labels.amount_due, money(invoice.gross.amount - invoice.paid.amount), True),
+        ]
     pdf.ln(4)
     _totals(pdf, totals, width)
 

@@ -267,6 +267,9 @@ def test_each_market_s_own_fields(brand):
                 assert not any("zdanitelného plnění" in text for text in texts)
         else:
             assert invoice.taxable_supply_on is None
+        if invoice.gross.amount < 0:  # a settlement in the customer's favour: an overpayment, never "paid" minus
+            assert labels.overpayment in texts and labels.paid not in texts
+            assert f"{labels.total} ({labels.gross})" not in texts  # no negative total to puzzle over
         if brand.name == "italiangas_it":
             assert account.tax_id == backend.tax_code(printed.number)
             assert codicefiscale.is_valid(account.tax_id) or iva.is_valid(account.tax_id)
@@ -278,6 +281,7 @@ def test_each_market_s_own_fields(brand):
         else:
             assert account.bank_account is None
     kinds = {printed.invoice.kind for printed in brand.printed}
+    assert brand.name != "cez_cz" or any(printed.invoice.gross.amount < 0 for printed in brand.printed)
     assert brand.name != "cez_cz" or {"settlement", "advance"} <= kinds
 
 
