@@ -47,10 +47,11 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, func, or_, select, update
+from sqlalchemy import Integer, Update, bindparam, event, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from core.billing.contract import (
@@ -70,6 +71,7 @@ PENDING, DELIVERED, REJECTED, PARKED = "pending", "delivered", "rejected", "park
 STATUSES = (PENDING, DELIVERED, REJECTED, PARKED)
 MAIL = "mail"
 UNAVAILABLE = "unavailable: "
+UNREACHABLE = "unreachable"
 """How the last error of a message starts when its back-end could not be reached."""
 PULL_FORWARD_EVERY = 5.0  # seconds
 
@@ -122,7 +124,8 @@ class RelayStats:
 
 
 def _due(candidate):
-    """Messages of ``candidate`` (an alias) due now and not waiting for an older one of their key.
+    """Messages of ``candidate`` (an alias) due at ``:now`` and not waiting for an older one of
+    their key.
 
     "The oldest waiting message of its key" is a correlated ``min(id)``: evaluated row by
     row through ``ix_outbox_message_waiting``, whatever the planner's statistics say (a
@@ -136,39 +139,55 @@ def _due(candidate):
         .scalar_subquery()
     )
     return select(candidate.id).where(
-        candidate.status == PENDING, candidate.next_attempt_at <= utcnow(),
+        candidate.status == PENDING, candidate.next_attempt_at <= bindparam("now"),
         or_(candidate.ordering_key.is_(None), candidate.id == oldest_waiting),
     )
 
 
-def lease(limit: int, only: Iterable[int] | None = None) -> list[int]:
-    """Lease up to ``limit`` due messages of the current tenant, oldest first; their ids.
+@cache
+def _lease_statement(only: bool, skip: frozenset[bool]) -> Update:
+    """The lease, built once per variant (building it cost more than running it): ``:now``,
+    ``:lease_until``, ``:limit`` and, with ``only``, the expanding ``:only`` are its parameters."""
+    candidate = aliased(OutboxMessage)
+    due = _due(candidate)
+    if only:
+        due = due.where(candidate.id.in_(bindparam("only", expanding=True)))
+    for mail in skip:
+        due = due.where(candidate.kind != MAIL if mail else candidate.kind == MAIL)
+    due = (due.order_by(candidate.id).limit(bindparam("limit", type_=Integer))
+           .with_for_update(skip_locked=True).cte("due"))
+    return (
+        update(OutboxMessage)
+        .where(OutboxMessage.id == due.c.id, OutboxMessage.status == PENDING)
+        .values(next_attempt_at=bindparam("lease_until"))
+        .returning(OutboxMessage.id, OutboxMessage.kind)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def lease(limit: int, only: Iterable[int] | None = None, skip: frozenset[bool] = frozenset()) -> list[tuple[int, str]]:
+    """Lease up to ``limit`` due messages of the current tenant, oldest first; their ids and kinds.
 
     One statement, ``WITH due AS (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED) UPDATE ...
     FROM due RETURNING``: the candidates are chosen once and locked, so two relays never
     lease the same message, on PostgreSQL and SQLite alike (an ``IN (subquery)`` instead
     may be evaluated again for every row on PostgreSQL). ``only`` restricts the lease to
-    those messages (the ones a write just stored).
+    those messages (the ones a write just stored); ``skip`` leaves out channels found down
+    (``True`` for mail, ``False`` for the back-end).
     """
-    candidate = aliased(OutboxMessage)
-    due = _due(candidate)
+    now = utcnow()
+    parameters: dict[str, Any] = {"now": now, "lease_until": now + current_app.config["OUTBOX_LEASE"], "limit": limit}
     if only is not None:
-        due = due.where(candidate.id.in_(list(only)))
-    due = due.order_by(candidate.id).limit(limit).with_for_update(skip_locked=True).cte("due")
-    ids = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == due.c.id, OutboxMessage.status == PENDING)
-        .values(next_attempt_at=utcnow() + current_app.config["OUTBOX_LEASE"])
-        .returning(OutboxMessage.id)
-        .execution_options(synchronize_session=False)
-    ).scalars().all()
+        parameters["only"] = list(only)
+    rows = db.session.execute(_lease_statement(only is not None, skip), parameters).all()
     db.session.commit()
-    return sorted(ids)
+    return sorted((message_id, kind) for message_id, kind in rows)
 
 
 def deliver_one(tenant: Tenant, message_id: int) -> str | None:
     """Deliver one claimed message in its own transaction: ``"delivered"``, ``"rejected"``,
-    ``"retried"`` or ``"parked"`` (``None`` when another relay already finished it).
+    ``"retried"``, ``"unreachable"`` (retried: its back-end or mail server did not answer)
+    or ``"parked"`` (``None`` when another relay already finished it).
 
     Whatever goes wrong, the message reaches a state and the caller moves on.
     """
@@ -243,7 +262,20 @@ def _failed(message_id: int, exc: Exception) -> str:
         log.log(level, "outbox message %s (%s) attempt %d failed: %s", message.id, message.kind,
                 message.attempts, message.last_error, exc_info=not isinstance(exc, BackendUnavailable))
     db.session.commit()
-    return message.status if message.status == PARKED else "retried"
+    if message.status == PARKED:
+        return PARKED
+    return UNREACHABLE if isinstance(exc, BackendUnavailable) else "retried"
+
+
+def _release(message_ids: list[int]) -> None:
+    """Give leased messages back untried: due again at once, no attempt counted."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == PENDING)
+        .values(next_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def relay(tenant: Tenant, limit: int = 100, only: Iterable[int] | None = None, claim: int | None = None) -> RelayStats:
@@ -252,17 +284,34 @@ def relay(tenant: Tenant, limit: int = 100, only: Iterable[int] | None = None, c
     A batch holds at most one message per ordering key (the oldest waiting); once it is
     delivered the next of that key is due, so one call delivers a meter's readings in
     order. Messages that failed wait for their retry: when nothing is due, it returns.
+
+    Once the back-end (or the mail server) does not answer, the call stops knocking: the
+    rest of its batch for that channel goes back untried, due at once for the next relay,
+    and the call goes on with the other channel only. A back-end that hangs up to its
+    timeout then costs one timeout per call, not one per message, and mail is never held
+    up behind a back-end that is down.
     """
     stats = RelayStats()
-    while stats.claimed < limit:
-        claimed = lease(min(limit - stats.claimed, claim or limit), only)
+    down: set[bool] = set()  # the channels (is it mail?) that did not answer in this call
+    while stats.claimed < limit and len(down) < 2:
+        claimed = lease(min(limit - stats.claimed, claim or limit), only, frozenset(down))
         if not claimed:
             break
         stats.claimed += len(claimed)
-        for message_id in claimed:
+        untried = []
+        for message_id, kind in claimed:
+            if (kind == MAIL) in down:
+                untried.append(message_id)
+                continue
             outcome = deliver_one(tenant, message_id)
+            if outcome == UNREACHABLE:
+                down.add(kind == MAIL)
+                outcome = "retried"
             if outcome is not None:
                 setattr(stats, outcome, getattr(stats, outcome) + 1)
+        if untried:
+            _release(untried)
+            stats.claimed -= len(untried)
     return stats
 
 

@@ -179,7 +179,7 @@ def test_messages_of_a_relay_that_died_are_taken_again_when_their_lease_ends(
     _make_due(app)
     with app.app_context(), tenant_context("innogy"):
         claimed = outbox.lease(10)  # a relay claims it, then its worker is killed
-    assert claimed == [m.id for m in _messages(app)]
+    assert claimed == [(m.id, "service_request") for m in _messages(app)]
     leased_at = utcnow()
     with time_machine.travel(leased_at + dt.timedelta(seconds=25), tick=False):
         assert _relay(app).claimed == 0
@@ -223,6 +223,34 @@ def test_once_the_back_end_answers_again_what_waited_for_it_is_due_at_once(
     _file(piotr, piotr_account)  # ...and the one that waited goes at once, not after its backoff
     assert [m.status for m in _messages(app)] == ["delivered", "delivered"]
     assert "accepted by the supplier" in anna.get(waiting).get_data(as_text=True)
+
+
+def test_a_relay_stops_knocking_on_a_back_end_that_is_down_and_mail_still_goes(
+        app, smtp_server, demo_identity, backend, monkeypatch):
+    monkeypatch.setattr(outbox, "_pulled_forward", {})
+    customers = []  # three customers, so their requests do not wait for one another
+    for n in range(3):
+        client = client_for(app)
+        customers.append((client, _linked(client, smtp_server, demo_identity[n], f"knock{n}@example.com")))
+    calls = []
+
+    def down(request):
+        calls.append(request)
+        raise httpx.ConnectError("refused")
+
+    backend.real = httpx.MockTransport(down)
+    smtp_server.clear()
+    for n, (client, account) in enumerate(customers):
+        _file(client, account)  # each write tries its own request once
+        smtp_server.wait_for(f"knock{n}@example.com")  # its confirmation is not held up
+    assert len(calls) == 3 and [m.attempts for m in _messages(app)] == [1, 1, 1]
+
+    _make_due(app)
+    stats = _relay(app)
+    assert len(calls) == 4 and (stats.claimed, stats.retried, stats.delivered) == (1, 1, 0)
+    first, *rest = _messages(app)
+    assert first.attempts == 2 and first.next_attempt_at > utcnow()  # backing off
+    assert [m.attempts for m in rest] == [1, 1] and all(m.next_attempt_at <= utcnow() for m in rest)  # untried, due
 
 
 def test_the_http_adapter_tells_a_refusal_from_a_fault(tmp_path):
