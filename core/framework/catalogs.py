@@ -22,7 +22,7 @@ from babel.messages.frontend import CommandLineInterface, parse_keywords, parse_
 from core.framework.i18n import CORE_TRANSLATIONS, SOURCE_LOCALE
 
 CATALOG_LOCALES = ("pl", "cs", "uk", "it")
-KEYWORDS = ("_", "gettext", "ngettext:1,2", "lazy_gettext", "_l", "lazy_ngettext:1,2", "_s")
+KEYWORDS = ("_", "gettext", "ngettext:1,2", "lazy_gettext", "_l", "lazy_ngettext:1,2", "_s", "_p:1c,2", "lazy_pgettext:1c,2")
 BABEL_CFG = str(files("core") / "babel.cfg")
 
 

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from babel import Locale
+from babel.numbers import get_currency_symbol
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Domain, format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
+from core.billing.pdf import InvoiceLabels
 from core.framework.descriptions import plugin_folder, plugin_gettext_domain
 from core.framework.labels import unit_label
 
@@ -100,7 +102,20 @@ def money(value: Money | Decimal | None, currency: str | None = None) -> str:
         return ""
     amount = getattr(value, "amount", value)
     code = getattr(value, "currency", None) or currency or g.tenant.currency
-    return format_currency(amount, code)
+    locale = get_locale()
+    formatted = format_currency(amount, code)
+    sign = _currency_sign(locale.language) if locale else ""
+    return formatted.replace(get_currency_symbol(code, locale), sign) if sign else formatted
+
+
+@cache
+def _currency_sign(language: str) -> str:
+    """The sign a language writes in place of the locale's (Ukrainian "грн" for "₴"), as its
+    bills print it."""
+    try:
+        return InvoiceLabels.in_language(language).currency_sign
+    except KeyError:
+        return ""
 
 
 def _four_digit_year(pattern: str) -> str:

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import marshmallow
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 from marshmallow import validate
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -284,14 +285,17 @@ def on_the_way(paid: Iterable[PaymentIntent], account: BillingAccount) -> Decima
                Decimal(0))
 
 
+STATUS_LABELS = {  # in context: the words agree with "payment" where a language has genders
+    STARTED: _p("payment", "waiting for the bank"),
+    CANCELLED: _p("payment", "cancelled"),
+    RECEIVED: _p("payment", "received"),
+    ACCEPTED: _p("payment", "accepted by the supplier"),
+    REJECTED: _p("payment", "rejected"),
+}
+
+
 def payment_status_label(status: str) -> str:
-    return {
-        STARTED: _("waiting for the bank"),
-        CANCELLED: _("cancelled"),
-        RECEIVED: _("received"),
-        ACCEPTED: _("accepted by the supplier"),
-        REJECTED: _("rejected"),
-    }.get(status, status)
+    return str(STATUS_LABELS.get(status, status))
 
 
 # -------------------------------------------------------------------------

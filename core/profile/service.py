@@ -16,15 +16,17 @@ import logging
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, cast
 
 from babel import Locale
 from flask import has_request_context, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 from pyuca import Collator
+from ua_parser import parse as ua_parse
 from sqlalchemy import Table, delete, inspect, select, update
 from sqlalchemy.orm import selectinload
 
@@ -88,6 +90,25 @@ def record_activity(user: User | None, kind: str, *, commit: bool = False) -> No
     ))
     if commit:
         db.session.commit()
+
+
+def browser_in_words(user_agent: str | None) -> str:
+    """"Firefox 128 on Windows 10" for the browser a sign-in came from, as the activity log
+    shows it (the raw user-agent string stays in the data export); "—" when unknown."""
+    browser, system = _browser_and_system(user_agent or "")
+    if not browser:
+        return "—"
+    return _("%(browser)s on %(system)s", browser=browser, system=system) if system else browser
+
+
+@lru_cache(maxsize=256)
+def _browser_and_system(user_agent: str) -> tuple[str, str]:
+    found = ua_parse(user_agent)
+
+    def name(part: Any) -> str:
+        return " ".join(p for p in (part.family, part.major) if p) if part and part.family != "Other" else ""
+
+    return name(found.user_agent), name(found.os)
 
 
 def activity_page(user: User, page: int, size: int) -> tuple[list[ActivityEvent], bool]:

@@ -36,6 +36,7 @@ from core.profile.service import (
     EmailChangeSchema,
     EmailTaken,
     activity_page,
+    browser_in_words,
     change_email,
     contact_schema,
     contact_updates,
@@ -51,6 +52,7 @@ from core.profile.service import (
 )
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
+bp.add_app_template_filter(browser_in_words, "browser_in_words")
 ACTIVITY_PAGE_SIZE = 25
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 
 STATUS_LABELS = {
-    "received": _l("received"),
-    "accepted": _l("accepted by the supplier"),
-    "rejected": _l("rejected"),
-    "review": _l("under review"),
-    "recorded": _l("on record"),
+    "received": _p("meter reading", "received"),
+    "accepted": _p("meter reading", "accepted by the supplier"),
+    "rejected": _p("meter reading", "rejected"),
+    "review": _p("meter reading", "under review"),
+    "recorded": _p("meter reading", "on record"),
 }
 SOURCE_LABELS = {
     "customer": _l("your reading"),

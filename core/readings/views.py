@@ -26,6 +26,8 @@ from core.framework.web import page_number
 from core.models import MeterReading
 from core.readings.labels import reading_source_label, reading_status_label
 from core.readings.service import (
+    ACCEPTED,
+    REJECTED,
     ReadingRefused,
     accepts_readings,
     field_name,
@@ -84,8 +86,8 @@ def new(point_id: int):
     try:
         if not 16 <= len(submission_key) <= 64:
             raise ReadingRefused({"_schema": [_("The form has expired. Please fill it in again.")]})
-        _rows, created = submit_and_confirm(form, current_user, form_input(form.schema(), request.form),
-                                            submission_key)
+        rows, created = submit_and_confirm(form, current_user, form_input(form.schema(), request.form),
+                                           submission_key)
     except ReadingRefused as refused:
         warning = _(
             "This reading means much more consumption than usual since the previous reading. "
@@ -95,7 +97,13 @@ def new(point_id: int):
         return render_template("readings/new.html", schema=form.schema(confirmation=refused.implausible),
                                values=values, errors=refused.errors, warning=warning, submission_key=key,
                                **context), 400
-    if created:
-        flash(_("Your meter reading has been received."), "success")
+    if created:  # delivered in process already, the supplier's answer may be in
+        if any(row.status == REJECTED for row in rows):
+            flash(_("Your meter reading has been received, but the supplier did not accept it. "
+                    "The reason is shown in the list below."), "warning")
+        elif rows and all(row.status == ACCEPTED for row in rows):
+            flash(_("Your meter reading has been received and accepted by the supplier."), "success")
+        else:
+            flash(_("Your meter reading has been received."), "success")
     select_supply_point(current_user, point.id)  # the history shown next is this point's
     return redirect(url_for("readings.index"))

@@ -4,12 +4,13 @@ consent, a contact change)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 
 STATUS_LABELS = {
-    "received": _l("received"),
-    "accepted": _l("accepted by the supplier"),
-    "completed": _l("completed"),
-    "rejected": _l("rejected"),
+    "received": _p("request", "received"),
+    "accepted": _p("request", "accepted by the supplier"),
+    "completed": _p("request", "completed"),
+    "rejected": _p("request", "rejected"),
 }
 
 

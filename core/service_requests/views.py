@@ -24,6 +24,9 @@ from core.framework.web import page_number
 from core.service_requests.labels import request_status_label
 from core.service_requests.models import ServiceRequest
 from core.service_requests.service import (
+    ACCEPTED,
+    COMPLETED,
+    REJECTED,
     StepProgress,
     account_errors,
     file_and_confirm,
@@ -114,8 +117,14 @@ def new(code: str):
     assert account is not None and data is not None, "no errors: the account is chosen, the form valid"
 
     filed, created = file_and_confirm(g.tenant, current_user, account, request_type, data, submission_key)
-    if created:
-        flash(_("Your request has been received."), "success")
+    if created:  # delivered in process already, the supplier's answer may be in
+        if filed.status == REJECTED:
+            flash(_("Your request has been received, but the supplier did not accept it. The reason is below."),
+                  "warning")
+        elif filed.status in (ACCEPTED, COMPLETED):
+            flash(_("Your request has been received and accepted by the supplier."), "success")
+        else:
+            flash(_("Your request has been received."), "success")
     return redirect(url_for("requests.detail", request_id=filed.id))
 
 

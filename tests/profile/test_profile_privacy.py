@@ -233,6 +233,18 @@ def test_activity_log_shows_sign_ins_and_failed_attempts_of_this_login_only(app,
     assert page.count("<tr class=\"activity-") == 2
 
 
+def test_activity_log_names_the_browser_and_system_in_the_customers_language(app, smtp_server):
+    firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
+    register_and_activate(client_for(app, language="pl"), smtp_server, "ua@example.com")
+    for user_agent in (firefox, "no browser at all"):
+        client = client_for(app, language="pl")
+        client.environ_base["HTTP_USER_AGENT"] = user_agent
+        sign_in(client, "ua@example.com")
+    page = client.get("/profile/activity").get_data(as_text=True)
+    assert "Firefox 128 w systemie Windows 10" in page and "Mozilla/5.0" not in page
+    assert "no browser at all" not in page and "<td data-label=\"Przeglądarka\">—</td>" in page
+
+
 def test_activity_log_is_paginated(app, signed_in):
     with app.app_context(), tenant_context("innogy"):
         user = db.session.execute(select(User)).scalar_one()

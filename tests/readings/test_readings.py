@@ -96,6 +96,7 @@ def test_plausible_reading_is_accepted_delivered_and_confirmed(app, client, smtp
     assert response.status_code == 302
     history = client.get("/readings/").get_data(as_text=True)
     assert "accepted by the supplier" in history and "your reading" in history
+    assert "received and accepted by the supplier" in history  # what the customer is told first
     sent = _tenant(app).adapter.readings(identity["account_number"], point.identifier)
     assert {r.register: r.value for r in sent[: len(values)]} == values
     mail = smtp_server.wait_for("meter@example.com", 2)[-1]
@@ -246,6 +247,19 @@ def test_backend_down_keeps_the_reading_and_delivers_later(app, client, smtp_ser
         monkeypatch.setattr(tenant.adapter, "submit_reading", real)
         assert outbox.relay(tenant).delivered == 1
     assert "accepted by the supplier" in client.get("/readings/").get_data(as_text=True)
+
+
+def test_the_confirmation_says_at_once_when_the_supplier_turned_the_reading_down(
+        app, client, smtp_server, demo_identity, monkeypatch):
+    from core.billing.contract import SubmissionResult
+
+    identity, point, path, previous = _setup(app, client, smtp_server, demo_identity)
+    monkeypatch.setattr(_tenant(app).adapter, "submit_reading", lambda *args: SubmissionResult.rejected("account_closed"))
+    page = client.get(path).get_data(as_text=True)
+    assert client.submit(path, _form(page, {r: v + 5 for r, v in previous.items()}, _today(app))).status_code == 302
+    history = client.get("/readings/").get_data(as_text=True)
+    assert "the supplier did not accept it" in history and "This customer account is closed." in history
+    assert "Your meter reading has been received." not in history
 
 
 def test_sync_does_not_duplicate_an_accepted_reading(app, client, smtp_server, demo_identity):

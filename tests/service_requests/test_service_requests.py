@@ -39,6 +39,7 @@ def test_request_is_filed_delivered_and_confirmed_by_mail(app, client, smtp_serv
     assert response.status_code == 302
     detail = client.get(response.location).get_data(as_text=True)
     assert "accepted by the supplier" in detail and "00-950" in detail
+    assert "received and accepted by the supplier" in detail  # what the customer is told first
     assert "received" in detail  # the history keeps both steps
     mail = smtp_server.wait_for("req@example.com", 2)[-1]
     assert "We have received your request" in mail["Subject"]
@@ -46,6 +47,19 @@ def test_request_is_filed_delivered_and_confirmed_by_mail(app, client, smtp_serv
     sent = adapter.submitted_requests(demo_identity[0]["account_number"])
     assert [s.request_type for _, s in sent] == ["contact_update"]
     assert client.get("/requests/").status_code == 200
+
+
+def test_the_confirmation_says_at_once_when_the_supplier_turned_the_request_down(
+        app, client, smtp_server, demo_identity, monkeypatch):
+    from core.billing.contract import SubmissionResult
+
+    account, key = _linked(app, client, smtp_server, demo_identity[0])
+    adapter = app.extensions["portal_tenants"]["innogy"].adapter
+    monkeypatch.setattr(adapter, "submit_request", lambda *args: SubmissionResult.rejected("account_closed"))
+    response = client.submit("/requests/new/contact_update", {"account": account, "submission_key": key, **CONTACT})
+    detail = client.get(response.location).get_data(as_text=True)
+    assert "the supplier did not accept it" in detail and "This customer account is closed." in detail
+    assert "Your request has been received." not in detail
 
 
 def test_bad_input_is_refused_and_stores_nothing(app, client, smtp_server, demo_identity):

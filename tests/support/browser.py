@@ -32,7 +32,7 @@ BRANDS = {
     # tenant: (plugin, home locale, currency sign on the dashboard)
     "innogy": ("innogy_pl", "pl", "zł"),
     "cez": ("cez_cz", "cs", "Kč"),
-    "doe": ("doe_ua", "uk", "₴"),
+    "doe": ("doe_ua", "uk", "грн"),
     "italiangas": ("italiangas_it", "it", "€"),
 }
 
