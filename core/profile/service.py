@@ -26,9 +26,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 from pyuca import Collator
-from ua_parser import parse as ua_parse
 from sqlalchemy import Table, delete, inspect, select, update
 from sqlalchemy.orm import selectinload
+from ua_parser import parse as ua_parse
 
 from core.billing.contract import RequestSubmission, SubmissionResult, SubmissionStatus
 from core.framework import outbox

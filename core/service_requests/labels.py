@@ -3,7 +3,6 @@ consent, a contact change)."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _p
 
 STATUS_LABELS = {
