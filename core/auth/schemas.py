@@ -32,22 +32,23 @@ class _PasswordPair(Schema):
     """A new password typed twice (``password``, ``password_confirm``), long enough, not
     the e-mail address, and not easy to guess (:mod:`core.framework.passwords`)."""
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # with the other fields' errors, all at once
     def check_password_pair(self, data, **kwargs):
         password = data.get("password", "")
         minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-        if len(password) < minimum:
-            raise ValidationError(
-                _l("The password must have at least %(num)d characters.", num=minimum), "password"
-            )
         email = data.get("email") or (current_user.email if current_user.is_authenticated else None)
-        if email and password.strip().lower() == email.lower():
-            raise ValidationError(_l("The password must not be your e-mail address."), "password")
-        if too_easy(password, email):
-            raise ValidationError(_l("This password is too common or too easy to guess. "
-                                     "Choose a longer one, for example a few unusual words."), "password")
-        if password != data.get("password_confirm"):
-            raise ValidationError(_l("The two passwords do not match."), "password_confirm")
+        errors = {}
+        if len(password) < minimum:
+            errors["password"] = [_l("The password must have at least %(num)d characters.", num=minimum)]
+        elif email and password.strip().lower() == email.lower():
+            errors["password"] = [_l("The password must not be your e-mail address.")]
+        elif too_easy(password, email):
+            errors["password"] = [_l("This password is too common or too easy to guess. "
+                                     "Choose a longer one, for example a few unusual words.")]
+        if "password_confirm" in data and password != data["password_confirm"]:
+            errors["password_confirm"] = [_l("The two passwords do not match.")]
+        if errors:
+            raise ValidationError(errors)
 
 
 class RegistrationSchema(_PasswordPair):
@@ -70,7 +71,7 @@ class RegistrationSchema(_PasswordPair):
     )
     """The terms of service accepted: must be true."""
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def check_terms(self, data, **kwargs):
         """Refuses the form unless ``accept_terms`` is true."""
         if not data.get("accept_terms"):

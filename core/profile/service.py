@@ -438,7 +438,7 @@ class DeleteAccountSchema(Schema):
         required=True, metadata={"label": _l("I understand that my login and its data will be erased.")},
     )
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # with the password's error, at once
     def check_confirmed(self, data, **kwargs):
         if not data.get("confirm"):
             raise ValidationError(_l("Tick the box to confirm."), "confirm")

@@ -53,6 +53,9 @@ def test_registration_rejects_bad_input_and_changes_nothing(app, client, smtp_se
         response = client.submit("/register", data)
         assert response.status_code == 400
         assert expected in response.get_data(as_text=True)
+    everything_wrong = client.submit("/register", {"email": "not-an-email", "password": "short", "password_confirm": "x"})
+    page = everything_wrong.get_data(as_text=True)  # every mistake at once, not one per try
+    assert all(text in page for text in ("valid e-mail", "at least 10", "do not match", "accept the terms"))
     assert _user(app, "a@example.com") is None
     assert smtp_server.messages == []
 
