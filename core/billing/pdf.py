@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from importlib.resources import as_file, files
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, get_currency_symbol
@@ -30,6 +32,9 @@ _MARGIN = 15
 _TEXT = (33, 33, 33)
 _MUTED = (96, 96, 96)
 _RULE = (200, 200, 200)
+_LOGO_SIZE = 14  # mm, the logo's height beside the supplier's name
+# an SVG logo's <title> (its text alternative on the web) is not drawn; fpdf2 says so each time
+logging.getLogger("fpdf.svg").setLevel(logging.ERROR)
 INVOICE_WORDS = files("core") / "data" / "invoice_labels.toml"
 """The :class:`InvoiceLabels` of each of the portal's languages (:meth:`InvoiceLabels.in_language`)."""
 
@@ -249,6 +254,8 @@ def render_invoice_pdf(
     vat_summary: bool | None = None,
     seller: SellerDetails | None = None,
     readings: Sequence[InvoiceReading] = (),
+    logo: Path | None = None,
+    colour: str | None = None,
 ) -> bytes:
     """The invoice as PDF bytes.
 
@@ -261,9 +268,11 @@ def render_invoice_pdf(
     invoice: Poland, Czechia, Italy), never when it is false, and by default when the
     lines have more than one rate. The ``readings`` the invoice is based on, each
     register's at the start and the end of the period and their difference, come before
-    the lines.
+    the lines. The supplier's ``logo`` (an SVG or PNG file) stands before its name; its
+    ``colour`` (``"#c53d00"``, dark enough for text on white) draws the title and the rules.
     """
     labels = labels or InvoiceLabels()
+    brand = _rgb(colour) if colour else _TEXT
     currency = invoice.gross.currency
 
     def money(amount: Decimal) -> str:
@@ -304,29 +313,39 @@ def render_invoice_pdf(
     pdf.add_page()
     width = pdf.epw
 
-    # Supplier and its details on the left, the title and number on the right.
+    # The logo, the supplier and its details on the left, the title and number on the right.
     top = pdf.get_y()
+    beside_logo = 0.0
+    if logo is not None:  # the name beside it, the details under both
+        pdf.image(str(logo), x=_MARGIN, y=top, h=_LOGO_SIZE)
+        beside_logo = _LOGO_SIZE + 3
+        pdf.set_xy(_MARGIN + beside_logo, top + (_LOGO_SIZE - 8) / 2)
     name_width = _text_width(pdf, supplier_name, 16, bold=True) + 2 * pdf.c_margin
     pdf.set_text_color(*_TEXT)
     pdf.set_font(FONT_FAMILY, "B", 16)
     pdf.cell(name_width, 8, supplier_name, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(max(pdf.get_y(), top + _LOGO_SIZE + 1) if logo is not None else pdf.get_y())
     pdf.set_font(FONT_FAMILY, "", 8)
     pdf.set_text_color(*_MUTED)
     for detail in [*_seller_lines(seller, labels), *supplier_details]:
         pdf.multi_cell(width / 2, 4, detail, align="L", new_x="LMARGIN", new_y="NEXT")
     left_bottom = pdf.get_y()
-    title_width = max(width / 2, width - name_width - _COLUMN_GAP)
+    title_width = max(width / 2, width - beside_logo - name_width - _COLUMN_GAP)
     pdf.set_xy(_MARGIN + width - title_width, top)
-    pdf.set_text_color(*_TEXT)
+    pdf.set_text_color(*brand)
     pdf.set_font(FONT_FAMILY, "B", 13)
     pdf.multi_cell(title_width, 8 if _fits(pdf, title, title_width) else 6, title, align="R",
                    new_x="LEFT", new_y="NEXT")
+    pdf.set_text_color(*_TEXT)
     pdf.set_x(_MARGIN + width / 2)
     pdf.set_font(FONT_FAMILY, "", 10)
     pdf.multi_cell(width / 2, 5, f"{labels.number} {invoice.number}", align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_xy(_MARGIN, max(left_bottom, pdf.get_y()) + 4)
-    pdf.set_draw_color(*_RULE)
+    pdf.set_draw_color(*(brand if colour else _RULE))
+    pdf.set_line_width(0.6 if colour else 0.2)
     pdf.line(_MARGIN, pdf.get_y(), _MARGIN + width, pdf.get_y())
+    pdf.set_line_width(0.2)
+    pdf.set_draw_color(*_RULE)
     pdf.ln(4)
 
     # Customer on the left, dates on the right.
@@ -433,6 +452,8 @@ def render_invoice_pdf(
         payment.append(_Fact(labels.payment_reference, invoice.payment_reference, bold=True))
     if payment:
         pdf.ln(4)
+        if pdf.will_page_break(6 + 5 * len(payment)):  # the heading stays with its rows
+            pdf.add_page()
         pdf.set_font(FONT_FAMILY, "B", 9)
         pdf.set_text_color(*_TEXT)
         pdf.cell(width, 6, labels.payment, new_x="LMARGIN", new_y="NEXT")
@@ -474,6 +495,12 @@ def _readings(
         title = f"{labels.readings} – {labels.meter} {serial}" if serial else labels.readings
         pdf.multi_cell(width, 6, title, align="L", new_x="LMARGIN", new_y="NEXT")
         _table(pdf, headings, rows, width, ("LEFT", *["RIGHT"] * (len(headings) - 1)))
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    """``"#c53d00"`` as ``(197, 61, 0)``."""
+    value = colour.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
 def _seller_lines(seller: SellerDetails | None, labels: InvoiceLabels) -> list[str]:
@@ -553,7 +580,14 @@ def _facts(
     y = top
     for fact in facts:
         pdf.set_xy(x, y)
+        pdf.set_font(FONT_FAMILY, "B" if fact.bold else "", 9)
+        lines = _line_count(pdf, width - label_width, fact.value)
         pdf.set_font(FONT_FAMILY, "", 8)
+        lines = max(lines, _line_count(pdf, label_width - _LABEL_GAP, fact.label))
+        if pdf.will_page_break(5 * lines):  # a label and its value stay on one page
+            pdf.add_page()
+            y = pdf.get_y()
+            pdf.set_xy(x, y)
         pdf.set_text_color(*_MUTED)
         pdf.multi_cell(label_width - _LABEL_GAP, 5, fact.label, align="L", new_x="LEFT", new_y="NEXT")
         label_bottom = pdf.get_y()
@@ -563,6 +597,11 @@ def _facts(
         pdf.multi_cell(width - label_width, 5, fact.value, align="L", new_x="LEFT", new_y="NEXT")
         y = max(label_bottom, pdf.get_y())
     return y
+
+
+def _line_count(pdf: FPDF, width: float, text: str) -> int:
+    """How many lines ``text`` takes in a column ``width`` wide, in the current font."""
+    return len(cast(list[str], pdf.multi_cell(width, 5, text, dry_run=True, output="LINES")))
 
 
 def _table_layout(

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum, StrEnum
+from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -57,6 +58,7 @@ from core.billing.contract import (
 from core.billing.pdf import InvoiceLabels, InvoiceLine, InvoiceReading, SellerDetails, render_invoice_pdf
 from core.framework.descriptions import ReadingRules, SupplierInfo
 from core.framework.identifiers import EIC_LENGTH, GSRN_LENGTH, make_eic, make_gsrn18
+from core.framework.theming import BUNDLED_THEMES, Theme
 
 READINGS_CAPABILITY = "meter_readings"
 """Supply-point capability: the distribution operator takes readings from customers."""
@@ -329,6 +331,11 @@ class DemoProfile:
     """``make_bank_account(account_number)``: the customer's own account to pay to
     (:attr:`AccountRecord.bank_account`), where the supplier gives each customer one;
     by default they pay to the seller's."""
+    invoice_logo: Path | None = None
+    """The logo on the PDFs (SVG or PNG); by default the logo of the supplier's theme, where
+    the theme is one of the portal's own."""
+    invoice_colour: str | None = None
+    """The colour of the PDFs' title and rules (``"#c53d00"``); by default the theme's primary."""
 
     def __post_init__(self) -> None:
         if self.billing_period_months not in (1, 2):
@@ -456,6 +463,17 @@ class InvoiceDraft:
     """Set by :meth:`DemoGenerator.number` in order of issue."""
 
 
+def _invoice_brand(profile: DemoProfile) -> dict[str, Any]:
+    """The logo and colour of ``profile``'s PDFs: its own, else its supplier's bundled theme's."""
+    theme = None
+    if (BUNDLED_THEMES / profile.supplier.theme / "theme.json").is_file():
+        theme = Theme.load(BUNDLED_THEMES / profile.supplier.theme)
+    return {
+        "logo": profile.invoice_logo or (theme.static_dir / theme.logo if theme else None),
+        "colour": profile.invoice_colour or (theme.colours["primary"] if theme else None),
+    }
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The first of the month ``months`` after ``day``'s month."""
     index = day.year * 12 + day.month - 1 + months
@@ -531,6 +549,7 @@ class DemoBackend(BillingAdapter):
             vat_summary=self.profile.invoice_vat_summary,
             seller=self.profile.seller,
             readings=self.invoice_readings(account_number, invoice.number) if self.profile.invoice_readings else (),
+            **_invoice_brand(self.profile),
         )
 
     def payments(self, account_number: str) -> list[PaymentRecord]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,11 +26,12 @@ from stdnum.ua import edrpou
 from core.billing.contract import InvoiceRecord
 from core.billing.pdf import InvoiceLine
 from core.demo.backend import DemoBackend
+from core.framework.theming import BUNDLED_THEMES, Theme
 from plugins.cez_cz.adapter import CezDemoBackend
 from plugins.doe_ua.adapter import DoeDemoBackend
 from plugins.innogy_pl.adapter import InnogyDemoBackend
 from plugins.italiangas_it.adapter import ItaliangasDemoBackend
-from tests.support.pdf_text import TextRun, text_runs
+from tests.support.pdf_text import TextRun, fill_colours, text_runs
 
 ANCHOR = dt.date(2026, 3, 18)
 PAGE_WIDTH = 210
@@ -119,6 +121,21 @@ def test_nothing_is_printed_over_anything_else_and_no_word_is_broken(brand):
         expected |= {word for line in printed.lines for word in f"{line.description} {line.unit}".split()}
         assert expected <= words, f"{where}: broken {sorted(expected - words)}"
     assert len(brand.printed) >= 3
+
+
+def test_the_bill_wears_the_brand_s_logo_and_colour(brand):
+    theme = Theme.load(BUNDLED_THEMES / brand.backend.profile.supplier.theme)
+    number, invoice = next(samples(brand.backend))
+    document = brand.backend.invoice_pdf(number, invoice.number)
+    colours = fill_colours(document)
+    logo = (theme.static_dir / theme.logo).read_text()
+    for fill in re.findall(r'fill="#([0-9a-f]{6})"', logo):  # the logo's shapes are drawn (greys aside)
+        rgb = tuple(int(fill[i:i + 2], 16) for i in (0, 2, 4))
+        assert len(set(rgb)) == 1 or rgb in colours, (brand.name, fill)
+    primary = theme.colours["primary"].lstrip("#")
+    assert tuple(int(primary[i:i + 2], 16) for i in (0, 2, 4)) in colours  # the title's colour
+    name = next(run for run in text_runs(document) if run.text == brand.backend.profile.supplier.name)
+    assert name.x >= MARGIN + 14  # beside the logo, not over it
 
 
 REVIEWED = {

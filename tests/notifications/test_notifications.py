@@ -102,9 +102,12 @@ def test_choices_are_saved_per_supply_point_and_shown(cez_app, cez_customer):
 
 def test_text_messages_need_a_valid_phone_number(cez_app, cez_customer):
     client, _point, point_id = cez_customer
-    response = client.submit(f"/notifications/points/{point_id}", {"planned_outage__sms": "1"})
+    response = client.submit(f"/notifications/points/{point_id}", {"planned_outage__sms": "1", "planned_outage__email": "1"})
     assert response.status_code == 400
-    assert "Add your mobile phone number on the notifications page before you choose text messages." in response.get_data(as_text=True)
+    form = response.get_data(as_text=True)
+    assert "Add your mobile phone number on the notifications page before you choose text messages." in form
+    assert re.search(r'name="planned_outage__email" value="1" checked', form)  # the choices are kept
+    assert re.search(r'name="planned_outage__sms" value="1" checked', form)
     assert _count(cez_app, "cez", NotificationPreference) == 0
 
     response = client.post("/notifications/phone", data={"csrf_token": client.last_csrf, "phone": "12 34"})

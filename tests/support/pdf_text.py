@@ -57,6 +57,18 @@ class _Font:
         return text, sum(self.widths.get(code, self.default_width) for code in codes) / 1000
 
 
+def fill_colours(document: bytes) -> set[tuple[int, int, int]]:
+    """Every colour the document's streams fill with (``r g b rg``, as 0-255 values): text,
+    shapes and drawings (an SVG logo is drawn as paths)."""
+    colours = set()
+    for _number, body in _OBJECT.findall(document):
+        if b"stream" not in body:
+            continue
+        for rgb in re.findall(rb"([\d.]+) ([\d.]+) ([\d.]+) rg", _stream(body)):
+            colours.add(tuple(round(float(value) * 255) for value in rgb))
+    return colours
+
+
 def text_runs(document: bytes) -> list[TextRun]:
     """Every text run of ``document``, page by page, in the order they were printed."""
     objects = {int(number): body for number, body in _OBJECT.findall(document)}
