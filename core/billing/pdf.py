@@ -130,6 +130,11 @@ class InvoiceLabels:
     """Label of the customer (account) number."""
     supply_point: str = "Supply point"
     """Label of the supply point's identifier and address."""
+    supply_point_by_commodity: Mapping[str, str] = field(default_factory=dict)
+    """The supply point's label by its :attr:`SupplyPointRecord.commodity`, where the market
+    names the codes of each energy apart (Polish: "Punkt poboru energii (PPE)" for
+    ``"electricity"``, "Punkt poboru gazu (PPG)" for ``"gas"``); ``supply_point`` for a
+    commodity not listed."""
     tariff: str = "Tariff"
     """Label of the tariff."""
     distribution_operator: str = "Distribution operator"
@@ -198,6 +203,10 @@ class InvoiceLabels:
     def title(self, kind: str) -> str:
         """The title for an invoice of ``kind``."""
         return self.titles.get(kind) or self.titles.get("regular") or "Invoice"
+
+    def supply_point_label(self, commodity: str | None) -> str:
+        """The label of a supply point of ``commodity`` (``None``: not known)."""
+        return self.supply_point_by_commodity.get(commodity or "", self.supply_point)
 
     @classmethod
     def in_language(cls, language: str, **changes: Any) -> InvoiceLabels:
@@ -368,7 +377,8 @@ def render_invoice_pdf(
     point: list[_Fact] = []
     if supply_point is not None or invoice.supply_point:
         identifier = supply_point.identifier if supply_point else invoice.supply_point or ""
-        point.append(_Fact(labels.supply_point, identifier, bold=True))
+        commodity = supply_point.commodity if supply_point else None
+        point.append(_Fact(labels.supply_point_label(commodity), identifier, bold=True))
         if supply_point is not None:
             point.append(_Fact("", supply_point.address.one_line()))
             point.append(_Fact(labels.tariff, supply_point.tariff))

@@ -1,9 +1,10 @@
-"""innogy's demo billing back-end: Polish customers, PPE codes, tariffs and invoices.
+"""innogy's demo billing back-end: Polish customers, supply point codes, tariffs and invoices.
 
 Prices are net and close to Polish household price lists of 2025 (energy, distribution
 and the regulated charges); VAT is 23 %. Readings can be handed in online only in the
-Stoen Operator area (Warsaw), as in the real "Moje innogy". The operators' GS1 prefixes
-in the PPE codes are illustrative; the check digit is real.
+Stoen Operator area (Warsaw), as in the real "Moje innogy". Supply points are numbered
+with 18-digit GS1 codes, called PPE for electricity and PPG for gas (punkt poboru gazu) on
+the invoices; the operators' GS1 prefixes in them are illustrative, the check digit is real.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from core.plugin_api.demo import (
     PaymentBehaviour,
     Tariff,
 )
-from plugins.innogy_pl.supplier import SUPPLIER
+from plugins.innogy_pl.supplier import SUPPLIER, VAT_RATE
 
 STOEN = "Stoen Operator"
 ENEA = "Enea Operator"
@@ -181,7 +182,11 @@ SURNAMES = (  # forms that do not change with the holder's gender
     "Kubiak", "Wilk", "Lis", "Kaźmierczak", "Cieślak", "Sobczak",
 )
 
-INVOICE_LABELS = InvoiceLabels.in_language("pl")
+INVOICE_LABELS = InvoiceLabels.in_language("pl", supply_point_by_commodity={
+    Commodity.ELECTRICITY: "Punkt poboru energii (PPE)",
+    Commodity.GAS: "Punkt poboru gazu (PPG)",
+})
+"""The invoice's words: a gas supply point's code is its PPG, an electricity one's its PPE."""
 
 BANK_BRANCH = "10901014"
 """The bank and branch of the demo accounts (its last digit the branch code's check digit)."""
@@ -207,7 +212,7 @@ def make_payment_reference(account_number: str, invoice: InvoiceRecord) -> str:
 
 
 def make_supply_point_id(rng: random.Random, operator: DistributionOperator) -> str:
-    """An 18-digit PPE: 590 (Poland), the operator's prefix, a serial, the check digit."""
+    """An 18-digit PPE (or PPG for gas): 590 (Poland), the operator's prefix, a serial, the check digit."""
     return make_ppe(f"590{operator.identifier_prefix}{rng.randrange(10**10):010d}")
 
 
@@ -245,7 +250,7 @@ INNOGY_PROFILE = DemoProfile(
     localities=LOCALITIES,
     operators=OPERATORS,
     tariffs=TARIFFS,
-    vat_rate=D("0.23"),
+    vat_rate=VAT_RATE,
     make_supply_point_id=make_supply_point_id,
     make_customer_number=make_customer_number,
     make_invoice_number=make_invoice_number,

@@ -22,6 +22,7 @@ from marshmallow import (
 )
 
 from core.plugin_api import (
+    RequestStep,
     RequestType,
     SupplyPointOfAccount,
     choice_field,
@@ -32,6 +33,7 @@ from core.plugin_api import (
     validation_error,
 )
 from plugins.innogy_pl.i18n import _
+from plugins.innogy_pl.offers import OFFER_BY_CODE, OFFERS, offered_for, price_facts
 from plugins.innogy_pl.supplier import SUPPLIER
 
 TIMEZONE = ZoneInfo(SUPPLIER.timezone)
@@ -93,12 +95,7 @@ class ChangeOfferSchema(_SupplyPointRequest):
     """Switch a supply point to another offer from the start of a chosen date."""
 
     product = choice_field(
-        {
-            "fixed_price_2y": _("Fixed price for 2 years"),
-            "fixed_price_3y": _("Fixed price for 3 years"),
-            "green_energy": _("Energy from renewable sources"),
-            "standard": _("Standard price list"),
-        },
+        {offer.code: offer.label for offer in OFFERS},
         label=_("New offer"),
         error=_("Choose one of the offers."),
     )
@@ -112,12 +109,28 @@ class ChangeOfferSchema(_SupplyPointRequest):
     )
 
 
+def offer_sold_for_the_point(adapter: Any, account: Any, data: dict[str, Any]) -> dict[str, list[Any]] | None:
+    """The offer is sold for the chosen supply point's energy (no green energy for gas)."""
+    point = next(p for p in account.supply_points if p.identifier == data["supply_point"])
+    if point.commodity not in OFFER_BY_CODE[data["product"]].prices:
+        return {"product": [_("The chosen offer is not available for this supply point; choose another one.")]}
+    return None
+
+
+def offer_prices(adapter: Any, account: Any) -> list[Any]:
+    """The price of each offer for the energies of the account's supply points."""
+    return price_facts(getattr(account, "supply_points", ()))
+
+
 def change_offer_examples(adapter: Any, account: Any) -> list[dict[str, Any]]:
-    """A fixed price for each supply point of the account, from the first of next month."""
+    """From the first of next month: the first offer sold for the energy of the account's first
+    supply point (a fixed price), and the last for its second (the standard price list)."""
     start = _first_of_next_month().isoformat()
+    points = getattr(account, "supply_points", ())
     return [
-        {"supply_point": point, "product": product, "start_date": start, "accept_terms": True}
-        for point, product in zip(_supply_points(account), ("fixed_price_2y", "green_energy"), strict=False)
+        {"supply_point": point.identifier, "product": offered_for(point.commodity)[pick].code,
+         "start_date": start, "accept_terms": True}
+        for point, pick in zip(points, (0, -1), strict=False)
     ]
 
 
@@ -125,8 +138,16 @@ CHANGE_OFFER = RequestType(
     code="change_offer",
     label=_("Change of offer or product"),
     schema=ChangeOfferSchema,
-    description=_("Move a supply point to another innogy offer."),
+    description=_("Move a supply point to another innogy offer. The form shows the prices of each offer before "
+                  "you choose one; the distribution charges stay the same."),
+    check=offer_sold_for_the_point,
+    # the account and its point come first: the prices show before an offer is chosen, with several accounts too
+    steps=(
+        RequestStep(_("Supply point"), ("supply_point",)),
+        RequestStep(_("New offer"), ("product", "start_date", "accept_terms")),
+    ),
     examples=change_offer_examples,
+    facts=offer_prices,
 )
 
 

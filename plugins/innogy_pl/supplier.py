@@ -3,6 +3,8 @@ declared once for the hooks, the demo data and the request types."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from core.plugin_api import SupplierInfo
 
 SUPPLIER = SupplierInfo(
@@ -19,3 +21,6 @@ SUPPLIER = SupplierInfo(
     support_phone="+48 22 000 00 00",
     support_email="pomoc@innogy.example",
 )
+
+VAT_RATE = Decimal("0.23")
+"""VAT on electricity and gas in Poland: the invoices and the offers' prices with VAT."""

@@ -1,24 +1,36 @@
 """The innogy identity method (customer number + invoice data) against the innogy demo back-end,
-and the plugin's rules that depend on its data. No Flask app is needed."""
+and the plugin's rules that depend on its data (no Flask app needed); then what an innogy
+customer reads through the portal: the offers' prices, the supply point codes of the
+invoices, the note that the invoices prevail."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from marshmallow import ValidationError
+from sqlalchemy import select
 
+from core.framework.extensions import db
+from core.framework.tenancy import tenant_context
+from core.models import Invoice
+from core.service_requests.models import ServiceRequest
 from core.service_requests.service import account_errors
 from plugins.innogy_pl import plugin
 from plugins.innogy_pl.adapter import InnogyDemoBackend
 from plugins.innogy_pl.identity import INVOICE_METHOD
 from plugins.innogy_pl.request_types import REQUEST_TYPES
+from tests.conftest import client_for, link_account, linked_customer
 from tests.demo.test_demo_backend import (
     CENT,
     backend,  # noqa: F401 - fixtures
     stoen_point,
 )
+from tests.support.pdf_text import text_runs
 
 
 def verify(adapter: InnogyDemoBackend, typed: dict[str, str]):
@@ -134,9 +146,142 @@ def test_the_supply_point_of_a_request_is_one_of_the_accounts(backend):  # noqa:
         if "supply_point" not in request_type.schema().fields:
             continue
         [example, *_more] = request_type.examples_for(backend, account)
-        assert account_errors(None, request_type, account, request_type.schema().load(example)) == {}
+        tenant = SimpleNamespace(adapter=backend)
+        assert account_errors(tenant, request_type, account, request_type.schema().load(example)) == {}
         for foreign in (other, mistyped):
             data = request_type.schema().load({**example, "supply_point": foreign})
-            errors = account_errors(None, request_type, account, data)
+            errors = account_errors(tenant, request_type, account, data)
             assert {name: [str(m) for m in messages] for name, messages in errors.items()} == {
                 "supply_point": ["Choose one of the supply points of the chosen customer account."]}
+
+
+# -------------------------------------------------------------------------
+# Through the portal, in Polish
+# -------------------------------------------------------------------------
+
+CHANGE_OFFER = "/requests/new/change_offer"
+
+
+def _text(response) -> str:
+    """What the customer reads on the page: its text, words one space apart."""
+    page = re.sub(r"<script.*?</script>|<[^>]+>", " ", response.get_data(as_text=True), flags=re.DOTALL)
+    return " ".join(html.unescape(page).replace("\xa0", " ").split())
+
+
+def _hidden(response, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"', response.get_data(as_text=True)).group(1)
+
+
+def _with_gas(app, identities) -> list[dict]:
+    """The demo identities whose account has an electricity and a gas supply point."""
+    adapter = app.extensions["portal_tenants"]["innogy"].adapter
+    with app.app_context():
+        return [identity for identity in identities
+                if {p.commodity for p in adapter.supply_points(identity["account_number"])} == {"electricity", "gas"}]
+
+
+def _points(app, identity) -> dict[str, str]:
+    adapter = app.extensions["portal_tenants"]["innogy"].adapter
+    with app.app_context():
+        return {p.commodity: p.identifier for p in adapter.supply_points(identity["account_number"])}
+
+
+def _polish_customer(app, smtp_server, identity, email="oferta@example.pl"):
+    return linked_customer(client_for(app, language="pl"), smtp_server, identity, email)
+
+
+def _accounts_offered(page) -> dict[str, str]:
+    """The form's choice of customer accounts: the id of each by its number."""
+    select_ = re.search(r'<select id="account".*?</select>', page.get_data(as_text=True), flags=re.DOTALL).group(0)
+    return {number: id_ for id_, number in re.findall(r'<option value="(\d+)"[^>]*>(\d+) ·', select_)}
+
+
+def _first_step(client, identity, point: str):
+    """The change of offer's first page sent with ``identity``'s account and ``point``: the second page."""
+    page = client.get(CHANGE_OFFER)
+    form = {"submission_key": _hidden(page, "submission_key"), "progress": _hidden(page, "progress"), "step": "1",
+            "account": _accounts_offered(page)[identity["account_number"]], "supply_point": point}
+    return client.post(CHANGE_OFFER, data={"csrf_token": client.last_csrf, **form})
+
+
+def _second_step(client, second, product: str):
+    start = (dt.date.today() + dt.timedelta(days=20)).isoformat()
+    form = {"submission_key": _hidden(second, "submission_key"), "progress": _hidden(second, "progress"),
+            "step": "2", "product": product, "start_date": start, "accept_terms": "1"}
+    return client.post(CHANGE_OFFER, data={"csrf_token": client.last_csrf, **form})
+
+
+ELECTRICITY_PRICES = (
+    "Stała cena przez 2 lata (energia elektryczna) 0,6630 zł/kWh i 12,29 zł/mies. brutto "
+    "(netto: 0,5390 zł/kWh i 9,99 zł/mies.)",
+    "Energia z odnawialnych źródeł (energia elektryczna) 0,7122 zł/kWh i 15,98 zł/mies. brutto "
+    "(netto: 0,5790 zł/kWh i 12,99 zł/mies.)",
+)
+GAS_PRICES = (
+    "Cennik standardowy (gaz) 0,2551 zł/kWh i 12,90 zł/mies. brutto (netto: 0,2074 zł/kWh i 10,49 zł/mies.)",
+)
+
+
+def test_the_offers_show_their_prices_before_one_is_chosen_and_the_request_its_label(app, smtp_server,
+                                                                                     demo_identity):
+    """Each offer's price per kWh and monthly fee, with and without VAT, for each energy of
+    the account, in the customer's format; the filed request names the offer, not its code."""
+    identity = _with_gas(app, demo_identity)[0]
+    client = _polish_customer(app, smtp_server, identity)
+    form = _text(client.get(CHANGE_OFFER))
+    assert all(price in form for price in ELECTRICITY_PRICES + GAS_PRICES)
+    assert "Energia z odnawialnych źródeł (gaz)" not in form  # green energy is sold for electricity only
+    second = _first_step(client, identity, _points(app, identity)["electricity"])
+    assert second.status_code == 200
+    offers = _text(second)
+    assert "Krok 2 z 2" in offers and all(price in offers for price in ELECTRICITY_PRICES)
+    filed = _second_step(client, second, "green_energy")
+    assert filed.status_code == 302
+    detail = _text(client.get(filed.location))
+    assert "Nowa oferta Energia z odnawialnych źródeł" in detail
+    assert "green_energy" not in detail and "True" not in detail
+
+
+def test_a_customer_with_two_accounts_sees_the_prices_once_the_account_is_chosen(app, smtp_server, demo_identity):
+    first, other = _with_gas(app, demo_identity)[:2]
+    client = _polish_customer(app, smtp_server, first)
+    link_account(client, other)
+    # the account is chosen with the supply point, on the first page
+    assert _accounts_offered(client.get(CHANGE_OFFER)).keys() == {first["account_number"], other["account_number"]}
+    second = _first_step(client, other, _points(app, other)["gas"])
+    assert second.status_code == 200
+    assert all(price in _text(second) for price in ELECTRICITY_PRICES + GAS_PRICES)
+
+
+def test_an_offer_not_sold_for_gas_is_refused_for_a_gas_point(app, smtp_server, demo_identity):
+    identity = _with_gas(app, demo_identity)[0]
+    client = _polish_customer(app, smtp_server, identity)
+    second = _first_step(client, identity, _points(app, identity)["gas"])
+    refused = _second_step(client, second, "green_energy")
+    assert refused.status_code == 400
+    assert "Wybrana oferta nie jest dostępna dla tego punktu poboru; wybierz inną." in _text(refused)
+    with app.app_context(), tenant_context("innogy"):
+        assert db.session.execute(select(ServiceRequest)).first() is None
+    assert _second_step(client, refused, "fixed_price_2y").status_code == 302
+
+
+def test_the_invoice_names_a_gas_point_ppg_and_an_electricity_point_ppe(app, smtp_server, demo_identity):
+    identity = _with_gas(app, demo_identity)[0]
+    client = _polish_customer(app, smtp_server, identity)
+    points = _points(app, identity)
+    with app.app_context(), tenant_context("innogy"):
+        invoices = {row.supply_point_identifier: row.id for row in db.session.execute(select(Invoice)).scalars()}
+    for energy, label, not_this in (("gas", "Punkt poboru gazu (PPG)", "PPE"),
+                                    ("electricity", "Punkt poboru energii (PPE)", "PPG")):
+        pdf = client.get(f"/invoices/{invoices[points[energy]]}/pdf")
+        assert pdf.status_code == 200
+        printed = [run.text for run in text_runs(pdf.get_data())]
+        assert label in printed and points[energy] in printed
+        assert not any(not_this in text for text in printed)
+
+
+def test_the_overview_invoices_and_payments_say_the_invoices_prevail(app, smtp_server, demo_identity):
+    client = _polish_customer(app, smtp_server, demo_identity[0])
+    note = "Dane w serwisie Moje innogy mają charakter informacyjny: w razie rozbieżności wiążące są dane z faktur."
+    for path in ("/", "/invoices/", "/payments/"):
+        assert note in _text(client.get(path)), path
