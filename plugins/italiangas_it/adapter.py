@@ -43,7 +43,9 @@ from core.plugin_api.billing import (
     SubmissionResult,
 )
 from core.plugin_api.demo import (
+    FORECAST,
     READINGS_CAPABILITY,
+    REGULAR,
     Charge,
     ChargeBasis,
     DemoBackend,
@@ -480,7 +482,11 @@ def admin_identities(backend: DemoBackend) -> list[dict[str, Any]]:
 
 
 INVOICE_LABELS = InvoiceLabels.in_language(
-    "it", supply_point="Punto di fornitura (POD/PDR)", total="Totale bolletta"
+    "it",
+    # the title says what the bill is based on: the readings (effettive) or an estimate
+    titles={REGULAR: "Bolletta – consumi effettivi", FORECAST: "Bolletta – consumi stimati"},
+    supply_point="Punto di fornitura (POD/PDR)",
+    total="Totale bolletta",
 )
 
 SELLER = SellerDetails(

@@ -85,6 +85,7 @@ from tests.conftest import client_for, link_account, linked_customer, register_a
 from tests.support.browser import live_portal as browser_portal  # noqa: F401 - a fixture, for the brand below
 from tests.support.browser import page as browser_page  # noqa: F401 - a fixture, for the brand below
 from tests.support.outbox import TO_SUPPLIER
+from tests.support.pdf_text import text_runs
 from tests.support.queries import count_queries
 
 PORTAL_PLUGIN = "plugins.italiangas_it.plugin"
@@ -183,6 +184,22 @@ def _linked_numbers(app) -> list[str]:
 def _attempts(app) -> list[VerificationAttempt]:
     with app.app_context(), tenant_context("italiangas"):
         return db.session.execute(select(VerificationAttempt)).scalars().all()
+
+
+def _link_methods(app) -> dict[str, str]:
+    """Per linked account number, the method of its link."""
+    with app.app_context(), tenant_context("italiangas"):
+        return {link.account.number: link.method for link in db.session.execute(select(AccountLink)).scalars()}
+
+
+def _main(page: str) -> str:
+    """The page's own content, without the header (its supply point selector names every account)."""
+    return page.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def _section(page: str, heading_id: str) -> str:
+    """The part of ``page`` in the section labelled by ``heading_id``."""
+    return page.split(f'aria-labelledby="{heading_id}"', 1)[1].split("</section>", 1)[0]
 
 
 # --- identifiers ----------------------------------------------------------------------------
@@ -981,6 +998,31 @@ def test_pin_registration_links_the_supply_on_activation_and_mails_a_summary(ig_
     assert number in client.get("/").get_data(as_text=True)
 
 
+def test_customers_have_one_way_to_register_and_the_e_mail_form_is_the_administrators(ig_app, smtp_server):
+    visitor = client_for(ig_app, HOST)
+    login = visitor.get("/login").get_data(as_text=True)
+    assert "Create an account" not in login  # the core's e-mail registration is no second way in
+    assert re.findall(r'href="(/regist[^"]*)"', login) == ["/registrazione/", "/register"]
+    assert ('Condominium administrator with a Codice Amministratore? <a href="/register">Register as an administrator</a>'
+            in login)
+    register = visitor.get("/register").get_data(as_text=True)
+    assert "<title>Register as a condominium administrator" in register
+    assert "<h1>Register as a condominium administrator</h1>" in register and "enter the code to add every condominium" in register
+    customers = register.split('role="note">', 1)[1].split("</p>", 1)[0]
+    assert "Customers register with the PIN Registrazione" in customers and 'href="/registrazione/"' in customers
+    pin = visitor.get(REGISTRATION).get_data(as_text=True)
+    assert "link your supply later" not in pin and re.findall(r'href="(/regist[^"]*)"', pin) == ["/register"]
+    assert 'No PIN at hand? <a href="/help/contact">Ask customer service</a>' in pin
+    faq = visitor.get("/help/").get_data(as_text=True).split("How do I create a login?", 1)[1].split("<h3>", 1)[0]
+    assert "PIN Registrazione" in faq and 'href="/registrazione/"' in faq and 'href="/register"' not in faq
+    italian = client_for(ig_app, HOST, language=None)
+    assert "Registrati come amministratore di condominio" in italian.get("/register").get_data(as_text=True)
+    assert "Sei un amministratore di condominio con il Codice Amministratore?" in italian.get("/login").get_data(as_text=True)
+    # the administrators' form registers a login, which then takes the Codice Amministratore
+    client, numbers = _administrator(ig_app, smtp_server, 0, "studio.nuovo@example.it")
+    assert sorted(_linked_numbers(ig_app)) == sorted(numbers)
+
+
 def test_summary_mail_is_in_the_language_of_the_registration(ig_app, smtp_server):
     identity = _households(_adapter(ig_app))[8]
     client = client_for(ig_app, HOST, language=None)  # Italian, the brand's default
@@ -1136,6 +1178,112 @@ def test_add_a_condominium_with_its_pin(ig_app, smtp_server):
     page = client.get("/condomini/").get_data(as_text=True)
     assert "1 condominium added." in page and newcomer in page
     assert sorted(_linked_numbers(ig_app)) == sorted([*numbers, newcomer])
+
+
+def _household_administrator(app, smtp_server, email: str, household: int = 14, index: int = 0):
+    """A customer with their own supply (linked with its PIN) who then enters a Codice Amministratore."""
+    adapter = _adapter(app)
+    own = _households(adapter)[household]["account_number"]
+    administrator = adapter.admin_identities()[index]
+    client = _customer(app, smtp_server, email, pin=adapter.pin(own))
+    link_account(client, administrator, method="admin_code")
+    return client, own, administrator["account_numbers"]
+
+
+def test_the_administrators_own_supply_is_not_one_of_the_condominiums(ig_app, smtp_server):
+    adapter = _adapter(ig_app)
+    client, own, numbers = _household_administrator(ig_app, smtp_server, "giulia.deluca@example.it")
+    holder = adapter.find_account(own).holder_name
+    page = client.get("/condomini/").get_data(as_text=True)
+    table = page.split("</h1>", 1)[1].split("</table>", 1)[0]
+    assert f"Condominiums you administer and their supplies ({len(numbers)})" in table
+    assert own not in table and holder not in table and f"Remove {holder}" not in page
+    assert all(number in table for number in numbers)
+    apart = _section(page, "own-supplies")
+    assert "Your own supplies" in apart and f"{holder} <span" in apart and own in apart and 'href="/accounts/"' in apart
+    own_id = _account_ids(ig_app)[own]
+    assert client.get(f"/condomini/{own_id}/rimuovi").status_code == 404
+    assert client.post(f"/condomini/{own_id}/rimuovi", data={"csrf_token": client.last_csrf}).status_code == 404
+    assert own in _linked_numbers(ig_app)
+    # what is done for all condominiums leaves it out
+    address = _main(client.get("/condomini/recapito").get_data(as_text=True))
+    assert own not in address and all(number in address for number in numbers)
+    assert _submit_for_all(client, "/condomini/recapito", ADDRESS).status_code == 302
+    assert sorted(number for number, _kind, _status in _requests(ig_app)) == sorted(numbers)
+    bills = _main(client.get("/condomini/bolletta-email").get_data(as_text=True))
+    assert own not in bills and bills.count("no, on paper") == len(numbers)
+    assert holder not in _main(client.get("/condomini/fatture").get_data(as_text=True))
+    # the supply is still the customer's own, on the dashboard and in My accounts
+    assert own in client.get("/accounts/").get_data(as_text=True)
+
+
+def test_an_own_supply_added_on_the_condominium_pages_becomes_a_condominium(ig_app, smtp_server):
+    adapter = _adapter(ig_app)
+    administrator = adapter.admin_identities()[1]
+    first, *others = administrator["account_numbers"]
+    # registered with one condominium's PIN; the studio's code entered later on "My accounts"
+    client = _customer(ig_app, smtp_server, "greco.colombo@example.it", pin=adapter.pin(first))
+    link_account(client, administrator, method="admin_code")
+    page = client.get("/condomini/").get_data(as_text=True)
+    assert f"Condominiums you administer and their supplies ({len(others)})" in page and first in _section(page, "own-supplies")
+    code = {"method": "admin_code", "admin_code": administrator["admin_code"]}
+    assert client.submit("/condomini/aggiungi?method=admin_code", code).status_code == 302
+    page = client.get("/condomini/").get_data(as_text=True)
+    assert "1 condominium added." in page and "own-supplies" not in page
+    assert f"Condominiums you administer and their supplies ({len(others) + 1})" in page
+    assert set(_link_methods(ig_app).values()) == {"admin_code"}
+    assert client.submit("/condomini/aggiungi?method=admin_code", code).status_code == 302
+    assert "This condominium is already among yours." in client.get("/condomini/").get_data(as_text=True)
+    # a household added with its PIN on these pages is a condominium, not the administrator's own supply
+    other = _households(adapter)[15]["account_number"]
+    assert client.submit("/condomini/aggiungi", {"method": "pin", "pin": adapter.pin(other)}).status_code == 302
+    assert _link_methods(ig_app)[other] == "condominium_pin"
+    assert other in client.get("/condomini/").get_data(as_text=True).split("</table>", 1)[0]
+
+
+def _due_first(adapter, numbers: list[str]) -> list[str]:
+    """The accounts with an unpaid bill due on the nearest due date of ``numbers``."""
+    unpaid = {n: [i.due_on for i in adapter.invoices(n) if i.status not in (InvoiceStatus.PAID, InvoiceStatus.CANCELLED)]
+              for n in numbers}
+    nearest = min(day for days in unpaid.values() for day in days)
+    return [n for n in numbers if nearest in unpaid[n]]
+
+
+def test_the_next_payment_names_the_condominiums_it_is_for(ig_app, smtp_server):
+    adapter = _adapter(ig_app)
+    client, numbers = _administrator(ig_app, smtp_server, 0, "studio@example.it", language="it")
+    due = _due_first(adapter, numbers)
+    for path in ("/", "/payments/"):
+        card = _section(client.get(path).get_data(as_text=True), "next-due")
+        for number in numbers:
+            named = f"{adapter.find_account(number).holder_name} · Codice cliente: {number}" in card
+            assert named == (number in due), (path, number)
+        if len(due) > 1:  # with the part of each
+            assert card.count(" €</p>") == len(due), path
+    payments = client.get("/payments/").get_data(as_text=True)
+    for number in numbers:  # the balances on the payments page name their condominium too
+        assert f"{adapter.find_account(number).holder_name} · Codice cliente: {number}" in _section(payments, f"balance-{_account_ids(ig_app)[number]}")
+    household = _customer(ig_app, smtp_server, "famiglia@example.it", language="it", pin=_households(adapter)[13]["pin"])
+    card = _section(household.get("/").get_data(as_text=True), "next-due")
+    assert "Codice cliente" not in card  # one account: nothing to tell apart
+
+
+def test_the_bill_says_whether_it_is_on_actual_or_estimated_consumption(ig_app, smtp_server):
+    from core.models import Invoice
+
+    adapter = _adapter(ig_app)
+    identity = next(i for i in _households(adapter)
+                    if {"regular", "forecast"} <= {invoice.kind for invoice in adapter.invoices(i["account_number"])})
+    client = _customer(ig_app, smtp_server, "bolletta@example.it", language="it", pin=identity["pin"])
+    titles = {"regular": "Bolletta – consumi effettivi", "forecast": "Bolletta – consumi stimati"}
+    with ig_app.app_context(), tenant_context("italiangas"):
+        ids = {i.number: i.id for i in db.session.execute(select(Invoice)).scalars()}
+    for kind, title in titles.items():
+        invoice = next(i for i in adapter.invoices(identity["account_number"]) if i.kind == kind)
+        response = client.get(f"/invoices/{ids[invoice.number]}/pdf")
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        printed = [run.text for run in text_runs(response.data)]
+        assert title in printed and titles[{"regular": "forecast", "forecast": "regular"}[kind]] not in printed, kind
 
 
 def test_remove_a_condominium_keeps_its_billing_data(ig_app, smtp_server):

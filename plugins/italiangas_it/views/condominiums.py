@@ -9,8 +9,6 @@ from flask_login import current_user
 from core.plugin_api import (
     LinkOutcome,
     e_invoice_offered,
-    e_invoice_states,
-    link_account,
     load_form,
     new_submission_key,
     set_e_invoice,
@@ -52,7 +50,8 @@ def administrators_only():
 @bp.get("/")
 def index():
     return render_template("italiangas_it/condominiums/index.html",
-                           condominiums=condominiums.condominiums(current_user))
+                           condominiums=condominiums.condominiums(current_user),
+                           own_supplies=condominiums.own_supplies(current_user))
 
 
 @bp.route("/aggiungi", methods=["GET", "POST"])
@@ -70,10 +69,10 @@ def add():
     data, errors = load_form(schema, request.form)
     if errors:
         return render_template("italiangas_it/condominiums/add.html", values=values, errors=errors, **context), 400
-    result = link_account(g.tenant, current_user._get_current_object(), method, data)
+    result, added = condominiums.add(g.tenant, current_user._get_current_object(), method, data)
     if result.outcome in (LinkOutcome.LINKED, LinkOutcome.ALREADY_YOURS):
-        if result.outcome == LinkOutcome.LINKED:
-            flash(ngettext("%(num)d condominium added.", "%(num)d condominiums added.", len(result.accounts)), "success")
+        if added:
+            flash(ngettext("%(num)d condominium added.", "%(num)d condominiums added.", added), "success")
         else:
             flash(gettext("This condominium is already among yours."), "info")
         if result.refused:
@@ -132,10 +131,10 @@ def email_bills():
     schema = condominiums.EmailBillsForAllSchema()
     template = "italiangas_it/condominiums/email_bills.html"
     if request.method == "GET":
-        return render_form(template, schema, states=e_invoice_states(current_user))
+        return render_form(template, schema, states=condominiums.email_bill_states(current_user))
     data, errors = load_form(schema, request.form)
     if errors:
-        return render_form(template, schema, errors, states=e_invoice_states(current_user))
+        return render_form(template, schema, errors, states=condominiums.email_bill_states(current_user))
     changes = set_e_invoice(current_user, condominiums.condominiums(current_user), True)
     if changes:
         flash(ngettext("Bills by e-mail requested for %(num)d condominium.",
