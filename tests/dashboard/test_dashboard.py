@@ -3,7 +3,11 @@ synced copy with a notice while the back-end is down."""
 
 from __future__ import annotations
 
-from core.billing.contract import BackendUnavailable
+import datetime as dt
+import re
+from decimal import Decimal
+
+from core.billing.contract import BackendUnavailable, InvoiceRecord, InvoiceStatus, Money
 from core.framework.sync import sync_tenant
 from core.framework.tenancy import tenant_context
 from tests.conftest import client_for, link_account, register_and_activate, sign_in
@@ -53,3 +57,37 @@ def test_dashboard_with_the_backend_down_shows_the_copy_and_a_notice(app, linked
     html = page.get_data(as_text=True)
     assert identity["customer_number"] in html
     assert "We cannot reach our billing system" in html
+
+
+def _unpaid(number: str, amount: str, due_on: dt.date) -> InvoiceRecord:
+    owed = Money(Decimal(amount), "PLN")
+    return InvoiceRecord(number, due_on - dt.timedelta(days=14), due_on - dt.timedelta(days=44),
+                         due_on - dt.timedelta(days=15), due_on, owed, Money(Decimal("0.00"), "PLN"),
+                         InvoiceStatus.UNPAID, "590310600000000017")
+
+
+def _next_due_card(client) -> str:
+    page = client.get("/").get_data(as_text=True)
+    return re.search(r'aria-labelledby="next-due">(.*?)</section>', page, re.DOTALL).group(1)
+
+
+def test_the_next_payment_says_by_when_and_does_not_repeat_the_balance(app, smtp_server):
+    """One invoice makes the whole debt: the balance card gives the amount, the next payment its
+    day. Two invoices due on different days: the next payment is the nearer one's amount."""
+    due = dt.date(2026, 12, 15)
+    for email, invoices, balance in (
+        ("whole@example.com", [_unpaid("F/1", "525.34", due)], "-525.34"),
+        ("part@example.com", [_unpaid("F/2", "200.00", due), _unpaid("F/3", "325.34", due + dt.timedelta(days=30))],
+         "-525.34"),
+    ):
+        client = client_for(app)
+        register_and_activate(client, smtp_server, email)
+        sign_in(client, email)
+        store_and_link(app, "innogy", email, email.split("@")[0].upper(), [point_record("590310600000000017")],
+                       invoices=invoices, balance=balance)
+        card = _next_due_card(client)
+        if email.startswith("whole"):
+            assert "December 15, 2026" in card and "The whole balance is due on this day." in card
+            assert "525.34" not in card
+        else:
+            assert "PLN200.00" in card and "due on December 15, 2026" in card

@@ -55,11 +55,13 @@ def readings(point: SupplyPointRecord, values: Iterable[tuple[dt.datetime, Decim
 def store_and_link(app, tenant: str, email: str, number: str, points: list[SupplyPointRecord],
                    reading_records: Iterable[ReadingRecord] = (), holder: str = "Anna Nowak",
                    street: str = "ul. Prosta 1", currency: str = "PLN",
-                   invoices: Iterable[InvoiceRecord] = (), payments: Iterable[PaymentRecord] = ()) -> dict[str, int]:
-    """Store an account as the sync would and link it to ``email``'s login; the points' ids by code."""
+                   invoices: Iterable[InvoiceRecord] = (), payments: Iterable[PaymentRecord] = (),
+                   balance: str = "0.00") -> dict[str, int]:
+    """Store an account as the sync would and link it to ``email``'s login; the points' ids by code.
+    ``balance`` is the back-end's (negative: to pay)."""
     snapshot = AccountSnapshot(
         account=AccountRecord(number, holder, Address(street, "00-001", "Warszawa", "PL"),
-                              Money(Decimal("0.00"), currency), dt.datetime(2026, 1, 1, tzinfo=dt.UTC)),
+                              Money(Decimal(balance), currency), dt.datetime(2026, 1, 1, tzinfo=dt.UTC)),
         supply_points=tuple(points), invoices=tuple(invoices), payments=tuple(payments),
         readings=tuple(reading_records),
     )
