@@ -70,6 +70,8 @@ FORECAST = "forecast"
 
 CENT = Decimal("0.01")
 INSTALLATIONS_FROM = dt.date(2014, 1, 1)
+SELF_READINGS_MISSED = 0.1
+"""Share of the readings due on a self-reader's schedule that they forget to hand in."""
 
 ELECTRICITY_SEASONALITY: tuple[float, ...] = (
     1.22, 1.12, 1.05, 0.95, 0.88, 0.84, 0.83, 0.85, 0.90, 1.02, 1.14, 1.20,
@@ -306,6 +308,13 @@ class DemoProfile:
     """Share of billing readings that are estimates (their invoices are ``FORECAST``)."""
     self_reader_share: float = 0.5
     """Share of customers who read their meters themselves between billing readings."""
+    self_reading_intervals: tuple[int, ...] = ()
+    """Where self-readers hand in readings on a schedule of their own (through the portal,
+    say), the months from one to the next: one is drawn per customer (``(1, 1, 3)``: monthly,
+    a third of them quarterly), and the first customer, whom the demo login links, reads
+    every ``self_reading_intervals[0]`` months. They read at the month boundaries without a
+    billing reading, now and then missing one (see :meth:`DemoGenerator.self_reading_boundaries`).
+    Empty: at each boundary between two billing readings, most of the time."""
     payments: PaymentBehaviour = field(default_factory=PaymentBehaviour)
     """How the customers pay."""
     invoice_labels: InvoiceLabels = field(default_factory=InvoiceLabels)
@@ -342,6 +351,8 @@ class DemoProfile:
             raise ValueError("billing period is one or two months")
         if self.history_months % self.billing_period_months:
             raise ValueError("history must be a whole number of billing periods")
+        if any(months < 1 for months in self.self_reading_intervals):
+            raise ValueError("self-readings are at least a month apart")
         names = {operator.name for operator in self.operators}
         for locality in self.localities:
             for operator in (locality.electricity_operator, locality.gas_operator):
@@ -988,7 +999,7 @@ class DemoGenerator:
             updated_at=dt.datetime.combine(self.anchor, dt.time(), tzinfo=self.tz),
             bank_account=p.make_bank_account(number) if p.make_bank_account else None,
         )
-        self_reader = rng.random() < p.self_reader_share
+        self_reader = rng.random() < p.self_reader_share or (index == 0 and bool(p.self_reading_intervals))
         customer = DemoCustomer(index, account, {sp.record.identifier: sp for sp in points}, self_reader)
         for point in points:
             self.readings(customer, point)
@@ -1041,13 +1052,36 @@ class DemoGenerator:
         rng = self.rng("readings", point.record.identifier, self.anchor.strftime("%Y-%m"))
         period = self.p.billing_period_months
         can_self_read = customer.self_reader and READINGS_CAPABILITY in point.record.capabilities
+        scheduled = self.self_reading_boundaries(customer, point) if self.p.self_reading_intervals else None
         for k in range(len(self.boundaries)):
             if k == 0 or (k % period == 0 and rng.random() >= self.p.estimate_share):
                 self.read_meter(point, k, ReadingSource.OPERATOR, rng)
-            elif k % period and can_self_read and rng.random() < 0.8:
+            elif k % period and (can_self_read and rng.random() < 0.8 if scheduled is None else k in scheduled):
                 self.read_meter(point, k, ReadingSource.CUSTOMER, rng)
             else:
                 self.read_meter(point, k, ReadingSource.ESTIMATE, rng)
+
+    def self_reading_boundaries(self, customer: DemoCustomer, point: DemoSupplyPoint) -> frozenset[int]:
+        """The month boundaries (indexes into ``boundaries``, never the first) at which
+        ``customer`` reads ``point``'s meter on a schedule of their own
+        (:attr:`DemoProfile.self_reading_intervals`): every few months, the interval drawn per
+        customer (the first customer's is the profile's first) and the months it falls on per
+        point, so that a quarterly reader keeps to the same months of the year; now and then
+        one is missed. Empty for a customer who does not read their meters, at a point whose
+        operator takes no readings from customers, and without a schedule. :meth:`readings`
+        reads at those where no billing reading is due."""
+        intervals = self.p.self_reading_intervals
+        if not (intervals and customer.self_reader and READINGS_CAPABILITY in point.record.capabilities):
+            return frozenset()
+        identifier = point.record.identifier
+        every = intervals[0] if customer.index == 0 else self.rng("self-reading-interval", customer.index).choice(intervals)
+        phase = self.rng("self-reading-phase", identifier).randrange(every)
+        missed = self.rng("self-readings-missed", identifier, self.anchor.strftime("%Y-%m"))
+        return frozenset(
+            k for k, boundary in enumerate(self.boundaries)
+            if k and (boundary.year * 12 + boundary.month - phase) % every == 0
+            and missed.random() >= SELF_READINGS_MISSED
+        )
 
     def read_meter(self, point: DemoSupplyPoint, k: int, source: ReadingSource, rng: random.Random) -> None:
         """Record a reading of every register of the point's meter at boundary ``k``.

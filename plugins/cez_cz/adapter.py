@@ -6,7 +6,9 @@ and a settlement invoice (vyúčtování) bills the year's real consumption less
 advances: an overpayment (přeplatek) goes back to the customer, an underpayment
 (nedoplatek) is paid. After each settlement the advance is set anew. Customers who read
 their own meter hand in a self-reading (samoodečet) at the price change on 1 January,
-otherwise the distributor estimates the state for that day.
+otherwise the distributor estimates the state for that day; most of them also send one
+through the portal every month, some every quarter, so their consumption shows month by
+month and winter apart from summer.
 
 Prices are net, close to Czech household price lists of 2025 (supplier's energy,
 distribution per sazba and breaker, system services, renewables support, electricity
@@ -359,7 +361,8 @@ CEZ_PROFILE = DemoProfile(
     make_meter_serial=make_meter_serial,
     billing_period_months=1,
     gas_share=0.3,
-    self_reader_share=0.45,
+    self_reader_share=0.6,
+    self_reading_intervals=(1, 1, 3),
     payments=PaymentBehaviour(
         terms_days=SETTLEMENT_TERMS_DAYS,
         late_share=0.06,
@@ -477,14 +480,16 @@ class _CezGenerator(DemoGenerator):
 
     def readings(self, customer: DemoCustomer, point: DemoSupplyPoint) -> None:
         """The distributor reads once a year; at the 1 January price change the customer
-        reads (samoodečet) or the distributor estimates; self-readers also read now and then."""
+        reads (samoodečet) or the distributor estimates; self-readers also read on their
+        schedule (monthly or quarterly) in between."""
         rng = self.rng("readings", point.record.identifier, self.anchor.strftime("%Y-%m"))
         yearly = set(self.yearly_reads(point))
         can_self_read = customer.self_reader and READINGS_CAPABILITY in point.record.capabilities
+        scheduled = self.self_reading_boundaries(customer, point)
         for k, boundary in enumerate(self.boundaries):
             if k == 0 or k in yearly:
                 self.read_meter(point, k, ReadingSource.OPERATOR, rng)
-            elif can_self_read and (boundary.month == 1 or rng.random() < 0.15):
+            elif can_self_read and (boundary.month == 1 or k in scheduled):
                 self.read_meter(point, k, ReadingSource.CUSTOMER, rng)
             elif boundary.month == 1:
                 self.read_meter(point, k, ReadingSource.ESTIMATE, rng)

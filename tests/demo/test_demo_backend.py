@@ -280,6 +280,28 @@ def test_readings_every_month_only_go_up_with_all_sources(backend):
     assert sources == set(ReadingSource)
 
 
+def test_a_self_reading_schedule_reads_between_billing_readings_and_bills_the_same(backend):
+    scheduled = DemoBackend(replace(INNOGY_PROFILE, self_reading_intervals=(1,)), anchor=ANCHOR)
+    self_read = 0
+    for number in backend.account_numbers():
+        def billed(adapter):
+            return sorted((i.supply_point, i.period_start, i.gross.amount) for i in adapter.invoices(number))
+        assert billed(scheduled) == billed(backend)
+        sources = {}  # by supply point and month boundary (a customer reads on the evening before)
+        for point in scheduled.supply_points(number):
+            for r in scheduled.readings(number, point.identifier):
+                sources[(point.identifier, (r.read_at + dt.timedelta(hours=7)).date())] = r.source
+        for (_point, day), source in sources.items():
+            billing = (day.month - ANCHOR.month) % 2 == 0
+            assert source in ((ReadingSource.OPERATOR, ReadingSource.ESTIMATE) if billing
+                              else (ReadingSource.CUSTOMER, ReadingSource.ESTIMATE))
+            self_read += source is ReadingSource.CUSTOMER
+        for invoice in scheduled.invoices(number):
+            end = sources[(invoice.supply_point, invoice.period_end + dt.timedelta(days=1))]
+            assert (invoice.kind == "forecast") is (end is ReadingSource.ESTIMATE)
+    assert self_read > 100
+
+
 def test_invoice_pdf_is_a_real_pdf(backend):
     number = backend.account_numbers()[0]
     invoice = backend.invoices(number)[0]

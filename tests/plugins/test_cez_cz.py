@@ -37,8 +37,10 @@ from core.billing.contract import (
     SubmissionStatus,
 )
 from core.demo.backend import forget_generated
+from core.demo.service import DEMO_PASSWORD, prepare_demo
 from core.framework.extensions import db
 from core.framework.forms import translate_errors
+from core.framework.mail import demo_login
 from core.framework.tenancy import tenant_context
 from core.framework.theming import Theme
 from core.models import AccountLink
@@ -89,6 +91,7 @@ from plugins.cez_cz.sms import (
 )
 from plugins.cez_cz.workdays import easter_sunday, is_working_day, public_holidays
 from tests.conftest import client_for, linked_customer, register_and_activate, sign_in
+from tests.support.api import Api, make_token
 
 PORTAL_PLUGIN = "plugins.cez_cz.plugin"
 CEZ_HOST = "cez.test"
@@ -858,6 +861,38 @@ def test_readings_are_whole_aware_and_include_self_readings(backend):
                 new_year = dt.date(year, 1, 1)
                 assert any(r.read_at.date() in (new_year, new_year - dt.timedelta(days=1)) for r in readings)
     assert sources[ReadingSource.CUSTOMER] and sources[ReadingSource.OPERATOR] and sources[ReadingSource.ESTIMATE]
+
+
+def test_half_the_supply_points_are_self_read_monthly_or_quarterly(backend):
+    self_read = Counter()
+    for number in backend.account_numbers():
+        for point in backend.supply_points(number):
+            readings = backend.readings(number, point.identifier)
+            self_read[len({r.read_at for r in readings if r.source is ReadingSource.CUSTOMER}) >= 7] += 1
+    assert self_read[True] >= self_read[False]  # at least quarterly over the two years
+
+
+def test_the_demo_logins_consumption_is_measured_month_by_month_and_higher_in_winter(make_app, smtp_server):
+    """Besides the distributor's yearly reading, the demo login's customer hands in monthly
+    self-readings: the current year is not "neměřeno" after January, and both years are seasonal."""
+    settings = {"demo_as_of": "2026-11-20"}
+    app = make_app(plugins=[plugin], TENANTS={"cez": {**TENANTS["cez"], "settings": settings}})
+    with app.app_context():
+        prepare_demo(app)
+    client = client_for(app, CEZ_HOST, language="cs")
+    assert sign_in(client, demo_login("cez"), DEMO_PASSWORD).status_code == 302
+    api = Api(app, make_token(client), host=CEZ_HOST)
+    point = api.get("/supply-points").get_json()["items"][0]["identifier"]
+    months = api.get(f"/supply-points/{point}/consumption?year=2026").get_json()["months"]
+    for year, key in ((2026, "value"), (2025, "previous_year_value")):
+        figures: dict[int, Decimal] = {}
+        for row in months:
+            if row[key] is not None:
+                figures[row["month"]] = figures.get(row["month"], Decimal(0)) + Decimal(row[key])
+        assert len(figures) >= 10, (year, figures)  # 2026: January to October, before the anchor's month
+        winter = [figures[m] for m in (12, 1, 2) if m in figures]
+        summer = [figures[m] for m in (6, 7, 8) if m in figures]
+        assert len(summer) == 3 and sum(winter) / len(winter) > sum(summer) / len(summer) * Decimal("1.2"), figures
 
 
 def test_same_idempotency_key_is_applied_once(fresh):
