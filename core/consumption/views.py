@@ -76,7 +76,7 @@ def _year(point: SupplyPoint) -> tuple[int, list[int]]:
 
 def _shown(value: Decimal) -> str:
     """A figure on the page: to a tenth, in the customer's number format (the CSV keeps all places)."""
-    return format_decimal(value.quantize(TENTH, ROUND_HALF_UP))
+    return format_decimal(value.quantize(TENTH, ROUND_HALF_UP), "#,##0.0")
 
 
 def _plain(value) -> str:
