@@ -98,8 +98,9 @@ class DocumentWords:
     date_format: str
 
 
-LABEL_FIELDS = tuple(found.name for found in fields(InvoiceLabels) if found.name != "titles")
-"""The labels a :class:`DocumentWords` has, in the order of ``InvoiceLabels``'s fields."""
+LABEL_FIELDS = tuple(found.name for found in fields(InvoiceLabels) if found.type in ("str", str))
+"""The labels a :class:`DocumentWords` has, in the order of ``InvoiceLabels``'s fields (the
+words, not the tables of titles and of supply point names per energy)."""
 CHARGES = (
     "electricity",
     "electricity_day",
