@@ -139,6 +139,9 @@ class InvoiceLabels:
     """Label of the tariff."""
     distribution_operator: str = "Distribution operator"
     """Label of the network operator."""
+    contracted_power: str = "Contracted power"
+    """Label of the supply point's contracted power (:attr:`SupplyPointRecord.contracted_power_kw`),
+    printed where the record has one."""
     description: str = "Item"
     """Column heading: what is charged."""
     quantity: str = "Quantity"
@@ -384,6 +387,8 @@ def render_invoice_pdf(
             point.append(_Fact(labels.tariff, supply_point.tariff))
             if supply_point.distribution_operator:
                 point.append(_Fact(labels.distribution_operator, supply_point.distribution_operator))
+            if supply_point.contracted_power_kw is not None:
+                point.append(_Fact(labels.contracted_power, f"{number(supply_point.contracted_power_kw)}\u00a0kW"))
     column = (width - _COLUMN_GAP) / 2
     # The customer's labels line up with the supply point's below them where there is room.
     left_labels = _label_width(pdf, left, column)

@@ -231,6 +231,22 @@ def beside(rows: list[list[str]], label: str, value: str) -> bool:
     return any(row[i:i + 2] == [label, value] for row in rows for i in range(len(row) - 1))
 
 
+def test_a_supply_point_s_contracted_power_is_printed_where_the_supplier_has_one(brand):
+    labels = brand.backend.profile.invoice_labels
+    checked = 0
+    for printed in brand.printed:
+        points = {p.identifier: p for p in brand.backend.supply_points(printed.number)}
+        point = points.get(printed.invoice.supply_point or "")
+        rows = printed_rows(printed.runs)
+        if point is None or point.contracted_power_kw is None:
+            assert not any(labels.contracted_power in row for row in rows)
+            continue
+        power = format_decimal(point.contracted_power_kw, "#,##0.###", locale=brand.backend.profile.invoice_locale)
+        assert beside(rows, labels.contracted_power, f"{power} kW"), printed.invoice.number  # fpdf2 prints the no-break space as one
+        checked += 1
+    assert checked or brand.name != "italiangas_it"  # Italian electricity bills print the potenza impegnata
+
+
 def valid_account(value: str) -> bool:
     return iban.is_valid(value) or bankaccount.is_valid(value)
 
