@@ -251,7 +251,8 @@ class RequestType:
     facts: Callable[[Any, Any], Sequence[Any]] | None = None
     """``facts(adapter, account)``: what the form shows about the chosen account before the
     customer fills it in, as :class:`SupplyPointFact` lines (the advance now prescribed on
-    an advance change), so nobody has to look it up on an old invoice; ``None`` for none."""
+    an advance change), so nobody has to look it up on an old invoice; ``None`` for none.
+    It may raise ``BackendUnavailable``: the form is then shown without them."""
 
     def offered_to(self, account: Any) -> bool:
         """Whether the request can be filed for ``account``: ``eligible`` accepts it, and it

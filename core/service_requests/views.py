@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from marshmallow import fields as mfields
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from core.billing.contract import BackendUnavailable
 from core.framework.extensions import db
 from core.framework.fields import E164, SupplyPointOfAccount, phone_in_words
 from core.framework.forms import load_form
@@ -35,6 +37,7 @@ from core.service_requests.service import (
 )
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
+log = logging.getLogger(__name__)
 bp.add_app_template_global(request_status_label)
 PAGE_SIZE = 20
 
@@ -77,7 +80,7 @@ def new(code: str):
             request_type.schema(only=steps[step - 1].fields), [account] if account and step > 1 else accounts
         )
         about = account or (accounts[0] if len(accounts) == 1 else None)
-        facts = request_type.facts(g.tenant.adapter, about) if request_type.facts and about else []
+        facts = _facts(request_type, about) if request_type.facts and about else []
         return render_template(
             "requests/new.html", request_type=request_type, accounts=accounts, account=account, facts=facts,
             schema=schema, values=progress.values, errors=errors or {},
@@ -142,6 +145,16 @@ def detail(request_id: int):
         if label != filed.request_type else {}
     )
     return render_template("requests/detail.html", filed=filed, label=label, shown=shown_data(filed.data, fields))
+
+
+def _facts(request_type, account) -> list:
+    """What the form shows about ``account`` first; none while the back-end cannot tell
+    (the form still works: the facts only spare the customer a look at an old invoice)."""
+    try:
+        return list(request_type.facts(g.tenant.adapter, account))
+    except BackendUnavailable as exc:
+        log.warning("request type %s: no facts for account %s: %s", request_type.code, account.number, exc)
+        return []
 
 
 def _chosen_in_the_header(request_type, accounts) -> dict[str, str]:

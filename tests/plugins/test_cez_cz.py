@@ -567,6 +567,25 @@ def _form_keys(page):
     return {"account": account, "submission_key": key}
 
 
+def test_the_advance_form_works_while_the_back_end_cannot_tell_the_current_advance(cez_app, smtp_server, monkeypatch):
+    from core.plugin_api.billing import BackendUnavailable
+
+    adapter = anchored(cez_app)
+    number = next(n for n in adapter.account_numbers() if not _overdue(adapter, n))
+    point = adapter.supply_points(number)[0]
+    client = linked_customer(client_for(cez_app, CEZ_HOST, language="cs"), smtp_server,
+                             link_data(number, point.identifier), "bez.zalohy@example.com")
+
+    def down(*args):
+        raise BackendUnavailable("timed out")
+
+    monkeypatch.setattr(adapter, "advance_payment", down)
+    page = client.get("/requests/new/advance_payment")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Nová měsíční záloha (Kč)" in html and "Současná měsíční záloha" not in html
+
+
 def test_advance_change_is_filed_in_czech_and_delivered(cez_app, smtp_server):
     adapter = anchored(cez_app)
     number = next(n for n in adapter.account_numbers() if not _overdue(adapter, n))
