@@ -284,7 +284,6 @@ def render_invoice_pdf(
     ``colour`` (``"#c53d00"``, dark enough for text on white) draws the title and the rules.
     """
     labels = labels or InvoiceLabels()
-    brand = _rgb(colour) if colour else _TEXT
     currency = invoice.gross.currency
 
     def money(amount: Decimal) -> str:
@@ -336,7 +335,8 @@ def render_invoice_pdf(
     pdf.set_text_color(*_TEXT)
     pdf.set_font(FONT_FAMILY, "B", 16)
     pdf.cell(name_width, 8, supplier_name, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_y(max(pdf.get_y(), top + _LOGO_SIZE + 1) if logo is not None else pdf.get_y())
+    if logo is not None:
+        pdf.set_y(max(pdf.get_y(), top + _LOGO_SIZE + 1))
     pdf.set_font(FONT_FAMILY, "", 8)
     pdf.set_text_color(*_MUTED)
     for detail in [*_seller_lines(seller, labels), *supplier_details]:
@@ -344,7 +344,7 @@ def render_invoice_pdf(
     left_bottom = pdf.get_y()
     title_width = max(width / 2, width - beside_logo - name_width - _COLUMN_GAP)
     pdf.set_xy(_MARGIN + width - title_width, top)
-    pdf.set_text_color(*brand)
+    pdf.set_text_color(colour or _TEXT)  # fpdf2 takes "#c53d00" as it is
     pdf.set_font(FONT_FAMILY, "B", 13)
     pdf.multi_cell(title_width, 8 if _fits(pdf, title, title_width) else 6, title, align="R",
                    new_x="LEFT", new_y="NEXT")
@@ -353,7 +353,7 @@ def render_invoice_pdf(
     pdf.set_font(FONT_FAMILY, "", 10)
     pdf.multi_cell(width / 2, 5, f"{labels.number} {invoice.number}", align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_xy(_MARGIN, max(left_bottom, pdf.get_y()) + 4)
-    pdf.set_draw_color(*(brand if colour else _RULE))
+    pdf.set_draw_color(colour or _RULE)
     pdf.set_line_width(0.6 if colour else 0.2)
     pdf.line(_MARGIN, pdf.get_y(), _MARGIN + width, pdf.get_y())
     pdf.set_line_width(0.2)
@@ -510,12 +510,6 @@ def _readings(
         title = f"{labels.readings} – {labels.meter} {serial}" if serial else labels.readings
         pdf.multi_cell(width, 6, title, align="L", new_x="LMARGIN", new_y="NEXT")
         _table(pdf, headings, rows, width, ("LEFT", *["RIGHT"] * (len(headings) - 1)))
-
-
-def _rgb(colour: str) -> tuple[int, int, int]:
-    """``"#c53d00"`` as ``(197, 61, 0)``."""
-    value = colour.lstrip("#")
-    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
 def _seller_lines(seller: SellerDetails | None, labels: InvoiceLabels) -> list[str]:

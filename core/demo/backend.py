@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum, StrEnum
+from functools import cache
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any, NamedTuple
@@ -476,13 +477,17 @@ class InvoiceDraft:
 
 def _invoice_brand(profile: DemoProfile) -> dict[str, Any]:
     """The logo and colour of ``profile``'s PDFs: its own, else its supplier's bundled theme's."""
-    theme = None
-    if (BUNDLED_THEMES / profile.supplier.theme / "theme.json").is_file():
-        theme = Theme.load(BUNDLED_THEMES / profile.supplier.theme)
+    theme = _bundled_theme(profile.supplier.theme)
     return {
         "logo": profile.invoice_logo or (theme.static_dir / theme.logo if theme else None),
         "colour": profile.invoice_colour or (theme.colours["primary"] if theme else None),
     }
+
+
+@cache
+def _bundled_theme(name: str) -> Theme | None:
+    """One of the portal's own themes, read once; ``None`` for a theme it does not bundle."""
+    return Theme.load(BUNDLED_THEMES / name) if (BUNDLED_THEMES / name / "theme.json").is_file() else None
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
