@@ -16,7 +16,7 @@ from core.config import DEFAULT_SECRET_KEY, ConfigurationError, DefaultConfig
 from core.framework import i18n, jobs, security
 from core.framework import web as common
 from core.framework.descriptions import OutboxHandler
-from core.framework.extensions import csrf, db, limiter, login_manager, mail, migrate
+from core.framework.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
 from core.framework.plugins import PluginError, create_plugin_manager, import_core_models
 from core.framework.tenancy import build_registry, install_tenant_scoping
 from core.framework.theming import PortalFlask, ThemeLibrary
@@ -71,6 +71,7 @@ def create_app(
     app.after_request(security.retry_after_only_when_refused)
     limiter.init_app(app)
     mail.init_app(app)
+    cache.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     jobs.init_app(app)

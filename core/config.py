@@ -71,6 +71,14 @@ class DefaultConfig:
     # Largest form text held in memory (all non-file fields together).
     MAX_FORM_MEMORY_SIZE = 500_000
 
+    # Cache of what every page of a tenant reads (Flask-Caching): in the process by default;
+    # "RedisCache" with CACHE_REDIS_URL shares it between servers and the worker, so that a
+    # change (a maintenance window, a failing sync) shows everywhere at once, not only after
+    # CACHE_DEFAULT_TIMEOUT seconds.
+    CACHE_TYPE = "SimpleCache"
+    CACHE_DEFAULT_TIMEOUT = 60
+    CACHE_KEY_PREFIX = "portal:"
+
     # Rate limits (Flask-Limiter); storage is memory unless RATELIMIT_STORAGE_URI is set.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True

@@ -20,7 +20,6 @@ from core.framework.selection import (
     own_supply_point_or_404,
     select_supply_point,
     supply_point_choice,
-    with_meters,
 )
 from core.framework.web import limit, safe_next
 
@@ -57,7 +56,7 @@ def index():
 @bp.get("/points/<int:point_id>")
 @login_required
 def supply_point(point_id: int):
-    point = with_meters(own_supply_point_or_404(current_user, point_id))
+    point = own_supply_point_or_404(current_user, point_id)  # its meters loaded with it
     facts = [fact for group in g.tenant.hook.portal_supply_point_facts(tenant=g.tenant, supply_point=point)
              for fact in group]
     return render_template("accounts/supply_point.html", point=point, facts=facts, register_label=register_label)

@@ -36,7 +36,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, func, select, union_all
+from sqlalchemy import and_, func, or_, select, tuple_, union_all
 
 from core.framework.extensions import db
 from core.framework.labels import unit_label
@@ -202,26 +202,20 @@ def _year_start(year: int, zone: ZoneInfo) -> dt.datetime:
 
 
 def _readings_around(point: SupplyPoint, start: dt.datetime, end: dt.datetime) -> list[MeterReading]:
-    """Counted readings in [start, end), and per meter and register the nearest on each side."""
+    """Counted readings in [start, end), and per meter and register the nearest on each side,
+    in one query."""
     counted = and_(MeterReading.supply_point_id == point.id, MeterReading.status.in_(COUNTED))
-    inside = db.session.execute(
-        select(MeterReading).where(counted, MeterReading.read_at >= start, MeterReading.read_at < end)
-    ).scalars().all()
     key = (MeterReading.meter_serial, MeterReading.register)
     edges = union_all(
-        select(*key, func.max(MeterReading.read_at).label("read_at"))
-        .where(counted, MeterReading.read_at < start).group_by(*key),
-        select(*key, func.min(MeterReading.read_at).label("read_at"))
-        .where(counted, MeterReading.read_at >= end).group_by(*key),
-    ).subquery()
-    outside = db.session.execute(
-        select(MeterReading).join(edges, and_(
-            MeterReading.meter_serial == edges.c.meter_serial,
-            MeterReading.register == edges.c.register,
-            MeterReading.read_at == edges.c.read_at,
-        )).where(counted)
-    ).scalars().all()
-    return [*inside, *outside]
+        select(*key, func.max(MeterReading.read_at)).where(counted, MeterReading.read_at < start).group_by(*key),
+        select(*key, func.min(MeterReading.read_at)).where(counted, MeterReading.read_at >= end).group_by(*key),
+    )
+    return list(db.session.execute(
+        select(MeterReading).where(counted, or_(
+            and_(MeterReading.read_at >= start, MeterReading.read_at < end),
+            tuple_(*key, MeterReading.read_at).in_(edges),
+        ))
+    ).scalars())
 
 
 def _spread(

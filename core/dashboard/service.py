@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from flask import current_app
-from sqlalchemy import Row, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from core.billing.contract import Money
 from core.framework.extensions import db
-from core.framework.ownership import own_accounts
-from core.models import BillingAccount, Invoice, SupplyPoint, SyncState, User, utcnow
+from core.framework.selection import my_accounts
+from core.framework.sync import sync_failing
+from core.models import BillingAccount, Invoice, SupplyPoint, User, utcnow
 
 RECENT_INVOICES = 5
 
@@ -43,65 +41,51 @@ class Dashboard:
 
 
 def dashboard_for(user: User) -> Dashboard:
-    accounts = list(
-        db.session.execute(
-            own_accounts(user)
-            .options(selectinload(BillingAccount.supply_points).selectinload(SupplyPoint.meters))
-        ).scalars()
-    )
+    accounts = my_accounts(user)
     ids = [a.id for a in accounts]
     if not ids:
         return Dashboard([], None, [], [], None)
-    recent = list(
-        db.session.execute(
-            select(Invoice)
-            .where(Invoice.account_id.in_(ids))
-            .order_by(Invoice.issued_on.desc(), Invoice.id.desc())
-            .limit(RECENT_INVOICES)
-        ).scalars()
+    # one query: the newest invoices and every unpaid one (the payment due is among these)
+    unpaid = Invoice.status.notin_(("paid", "cancelled"))
+    newest = (
+        select(Invoice.id).where(Invoice.account_id.in_(ids))
+        .order_by(Invoice.issued_on.desc(), Invoice.id.desc()).limit(RECENT_INVOICES)
     )
-    unpaid = (Invoice.account_id.in_(ids), Invoice.status.notin_(("paid", "cancelled")))
-    nearest = db.session.execute(
-        select(
-            Invoice.account_id,
-            Invoice.due_on,
-            Invoice.currency,
-            func.sum(Invoice.gross_amount - Invoice.paid_amount),
-            func.count(),
-        )
-        .where(*unpaid, Invoice.due_on == select(func.min(Invoice.due_on)).where(*unpaid).scalar_subquery())
-        .group_by(Invoice.account_id, Invoice.due_on, Invoice.currency)
-    ).all()
-    next_due = _payment_due(accounts, nearest)
+    invoices = list(db.session.execute(
+        select(Invoice).where(Invoice.account_id.in_(ids), unpaid | Invoice.id.in_(newest))
+        .order_by(Invoice.issued_on.desc(), Invoice.id.desc())
+    ).scalars())
     data_as_of = min(a.data_as_of for a in accounts)
-    state = db.session.execute(select(SyncState)).scalar_one_or_none()
-    stale = (state is not None and state.failing) or (
-        utcnow() - data_as_of > current_app.config["SYNC_STALE_AFTER"]
-    )
+    stale = sync_failing() or utcnow() - data_as_of > current_app.config["SYNC_STALE_AFTER"]
     return Dashboard(
         accounts=accounts,
-        next_due=next_due,
-        recent_invoices=recent,
+        next_due=_payment_due(accounts, [i for i in invoices if i.status not in ("paid", "cancelled")]),
+        recent_invoices=invoices[:RECENT_INVOICES],  # the newest of all: the set holds them
         supply_points=[sp for a in accounts for sp in a.supply_points],
         data_as_of=data_as_of,
         stale=stale,
     )
 
 
-def _payment_due(accounts: list[BillingAccount], rows: Sequence[Row]) -> PaymentDue | None:
-    """The payment due on the nearest date, from what each account owes that day (rows of
-    account, date, currency, amount and invoices), in one currency should there be several."""
-    if not rows:
+def _payment_due(accounts: list[BillingAccount], unpaid: list[Invoice]) -> PaymentDue | None:
+    """The payment due on the nearest date, over the unpaid invoices due that day, in one
+    currency should there be several."""
+    if not unpaid:
         return None
-    currency = min(row.currency for row in rows)
-    owed = {row.account_id: row for row in rows if row.currency == currency}
+    due_on = min(invoice.due_on for invoice in unpaid)
+    due = [invoice for invoice in unpaid if invoice.due_on == due_on]
+    currency = min(invoice.currency for invoice in due)
+    owed: dict[int, Decimal] = {}
+    for invoice in due:
+        if invoice.currency == currency:
+            owed[invoice.account_id] = owed.get(invoice.account_id, Decimal(0)) + invoice.gross_amount - invoice.paid_amount
 
-    def money(amount: Any) -> Money:
+    def money(amount: Decimal) -> Money:
         return Money(Decimal(amount).quantize(Decimal("0.01")), currency)
 
     return PaymentDue(
-        due_on=rows[0].due_on,
-        amount=money(sum((Decimal(row[3]) for row in owed.values()), Decimal(0))),
-        invoices=sum(row[4] for row in owed.values()),
-        accounts=tuple((account, money(owed[account.id][3])) for account in accounts if account.id in owed),
+        due_on=due_on,
+        amount=money(sum(owed.values(), Decimal(0))),
+        invoices=sum(1 for invoice in due if invoice.currency == currency),
+        accounts=tuple((account, money(owed[account.id])) for account in accounts if account.id in owed),
     )

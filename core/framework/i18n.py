@@ -15,9 +15,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from babel.numbers import get_currency_symbol
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import Domain, format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    Domain,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    get_translations,
+)
 from flask_login import current_user
 
 from core.billing.pdf import InvoiceLabels
@@ -55,11 +64,23 @@ def select_locale() -> str:
     return tenant.default_locale if tenant is not None else SOURCE_LOCALE
 
 
+def page_translations():
+    """The catalog of the locale being rendered, looked up once per request and locale
+    (Flask-Babel looks it up for every string; a page has hundreds). A mail rendered in the
+    recipient's language (``force_locale``) gets its own."""
+    locale = get_locale()
+    memo = g.get("_page_translations")
+    if memo is None or memo[0] is not locale:
+        memo = g._page_translations = (locale, get_translations())
+    return memo[1]
+
+
 def select_timezone() -> str:
     tenant = g.get("tenant")
     return tenant.timezone if tenant is not None else "UTC"
 
 
+@cache
 def language_name(code: str) -> str:
     """A language's name in that language ("polski", "čeština", ...), capitalised."""
     name = Locale.parse(code).get_display_name(code) or code
@@ -100,10 +121,10 @@ def money(value: Money | Decimal | None, currency: str | None = None) -> str:
     """Format an amount in the current locale, in its own or the tenant's currency."""
     if value is None:
         return ""
-    amount = getattr(value, "amount", value)
+    amount: Any = getattr(value, "amount", value)  # Money, or a bare amount
     code = getattr(value, "currency", None) or currency or g.tenant.currency
     locale = get_locale()
-    formatted = format_currency(amount, code)
+    formatted = babel_numbers.format_currency(amount, code, locale=locale)
     sign = _currency_sign(locale.language) if locale else ""
     return formatted.replace(get_currency_symbol(code, locale), sign) if sign else formatted
 
@@ -141,7 +162,11 @@ def local_date(value: dt.date | dt.datetime | None, fmt: str = "medium") -> str:
     the tenant's time zone."""
     if value is None:
         return ""
-    return format_date(value, short_date_pattern(get_locale()) if fmt == "short" else fmt)
+    locale = get_locale()
+    pattern = short_date_pattern(locale) if fmt == "short" else fmt
+    if not isinstance(value, dt.datetime):  # a calendar date: nothing to move to the tenant's clock
+        return babel_dates.format_date(value, pattern, locale=locale)
+    return format_date(value, pattern)
 
 
 def local_datetime(value: dt.datetime | None, fmt: str = "medium") -> str:
@@ -166,6 +191,13 @@ def init_app(app: Flask) -> None:
 
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(CORE_TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # jinja2.ext.i18n's; Flask-Babel's with the catalog looked up once
+        gettext=lambda s: page_translations().ugettext(s),
+        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.add_template_filter(money, "money")
     app.add_template_filter(local_date, "date")
     app.add_template_filter(local_datetime, "datetime")

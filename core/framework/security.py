@@ -162,11 +162,13 @@ def end_other_sessions(user: User) -> None:
 
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
-    row = db.session.execute(
-        select(LoginSession).where(LoginSession.token_hash == _token_hash(token))
-    ).scalar_one_or_none()
-    if row is None:
+    found = db.session.execute(  # the session and its user in one query: this runs on every request
+        select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.token_hash == _token_hash(token))
+    ).one_or_none()
+    if found is None:
         return None
+    row, user = found
     now = utcnow()
     if now - row.last_seen_at > current_app.config["SESSION_IDLE_TIMEOUT"]:
         db.session.delete(row)
@@ -175,7 +177,6 @@ def load_user(token: str) -> User | None:
     if now - row.last_seen_at > dt.timedelta(minutes=1):
         row.last_seen_at = now
         db.session.commit()
-    user = row.user
     user.login_session_token = token
     return user
 

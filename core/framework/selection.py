@@ -16,26 +16,37 @@ from itertools import groupby
 
 from flask import abort, g
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import joinedload
 
 from core.framework.extensions import db
-from core.framework.ownership import owned
-from core.models import AccountLink, BillingAccount, SupplyPoint, SupplyPointSelection, User, utcnow
+from core.framework.ownership import own_accounts
+from core.models import BillingAccount, SupplyPoint, SupplyPointSelection, User, utcnow
+
+
+def my_accounts(user: User) -> list[BillingAccount]:
+    """The login's billing accounts in the order they were linked, each with its supply points
+    (by identifier) and their meters, and the supply point the login chose last.
+
+    One query, read once per request: the header's selector and the page share it.
+    """
+    cache = g.setdefault("_my_accounts", {})
+    if user.id not in cache:
+        chosen = (
+            select(SupplyPointSelection.supply_point_id)
+            .where(SupplyPointSelection.user_id == user.id).scalar_subquery()
+        )
+        rows = db.session.execute(
+            own_accounts(user).add_columns(chosen)
+            .options(joinedload(BillingAccount.supply_points).joinedload(SupplyPoint.meters))
+        ).unique().all()
+        cache[user.id] = [account for account, _chosen in rows]
+        g.setdefault("_chosen_supply_points", {}).setdefault(user.id, rows[0][1] if rows else None)
+    return cache[user.id]
 
 
 def my_supply_points(user: User) -> list[SupplyPoint]:
-    """The login's supply points with their accounts, in the order the accounts were linked.
-
-    Read once per request: the header's selector and the page share the list.
-    """
-    cache = g.setdefault("_supply_points", {})
-    if user.id not in cache:
-        cache[user.id] = list(db.session.execute(
-            owned(select(SupplyPoint).join(SupplyPoint.account), user)
-            .options(contains_eager(SupplyPoint.account))
-            .order_by(AccountLink.id, SupplyPoint.identifier)
-        ).scalars())
-    return cache[user.id]
+    """The login's supply points with their accounts, in the order the accounts were linked."""
+    return [point for account in my_accounts(user) for point in account.supply_points]
 
 
 def supply_point_of(user: User, point_id: int) -> SupplyPoint | None:
@@ -55,12 +66,8 @@ def current_supply_point(user: User) -> SupplyPoint | None:
     points = my_supply_points(user)
     if not points:
         return None
-    chosen = g.setdefault("_chosen_supply_points", {})
-    if user.id not in chosen:
-        chosen[user.id] = db.session.execute(
-            select(SupplyPointSelection.supply_point_id).where(SupplyPointSelection.user_id == user.id)
-        ).scalar_one_or_none()
-    return next((p for p in points if p.id == chosen[user.id]), points[0])
+    chosen = g._chosen_supply_points.get(user.id)
+    return next((p for p in points if p.id == chosen), points[0])
 
 
 def chosen_supply_point(user: User) -> SupplyPoint | None:
@@ -92,13 +99,6 @@ def select_supply_point(user: User, point_id: int) -> SupplyPoint | None:
     db.session.commit()
     g.setdefault("_chosen_supply_points", {})[user.id] = point.id
     return point
-
-
-def with_meters(point: SupplyPoint) -> SupplyPoint:
-    """The supply point with its meters loaded (for the details page)."""
-    return db.session.execute(
-        select(SupplyPoint).where(SupplyPoint.id == point.id).options(selectinload(SupplyPoint.meters))
-    ).scalar_one()
 
 
 @dataclass(frozen=True)

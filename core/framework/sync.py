@@ -16,7 +16,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.billing.contract import AccountSnapshot, BackendUnavailable
-from core.framework.extensions import db
+from core.framework.extensions import cache, db
 from core.framework.tenancy import Tenant, current_tenant_code
 from core.models import BillingAccount, Invoice, Meter, MeterReading, Payment, SupplyPoint, SyncState, utcnow
 
@@ -238,6 +238,23 @@ def sync_state() -> SyncState:
     return state
 
 
+def sync_failing() -> bool:
+    """Whether the current tenant's last sync attempt failed, so that pages can say their copy
+    may be out of date. Every dashboard asks: cached per tenant, and each sync attempt deletes
+    the tenant's entry."""
+    key = f"sync-failing:{current_tenant_code()}"
+    failing = cache.get(key)
+    if failing is None:
+        state = db.session.execute(select(SyncState)).scalar_one_or_none()
+        failing = state is not None and state.failing
+        cache.set(key, failing)
+    return failing
+
+
+def _attempted() -> None:
+    cache.delete(f"sync-failing:{current_tenant_code()}")
+
+
 def sync_tenant(tenant: Tenant, batch_size: int = 100, max_batches: int | None = None) -> SyncReport:
     """Pull every change since the tenant's cursor; one transaction per batch.
 
@@ -259,6 +276,7 @@ def sync_tenant(tenant: Tenant, batch_size: int = 100, max_batches: int | None =
             state = sync_state()
             state.last_attempt_at, state.last_error = utcnow(), str(exc)[:2000]
             db.session.commit()
+            _attempted()
             log.warning("sync of tenant %s stopped: %s", tenant.code, exc)
             report.error = str(exc)
             return report
@@ -268,6 +286,7 @@ def sync_tenant(tenant: Tenant, batch_size: int = 100, max_batches: int | None =
         state.cursor = batch.cursor
         state.last_success_at, state.last_error = utcnow(), None
         db.session.commit()
+        _attempted()
         report.batches += 1
         report.accounts += len(batch.snapshots)
         if not batch.more:

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from core.framework.extensions import db
-from core.framework.ownership import linked_accounts
+from core.framework.selection import my_accounts
 from core.framework.tenancy import Tenant
 from core.framework.web import page_number
 from core.models import BillingAccount, Invoice, Payment, User
@@ -68,30 +68,33 @@ def parse_filters(args, accounts: list[BillingAccount]) -> InvoiceFilters:
     )
 
 
-def _filtered(query: Select, account_ids: list[int], filters: InvoiceFilters) -> Select:
-    query = query.where(Invoice.account_id.in_([filters.account_id] if filters.account_id else account_ids))
+def _filtered(account_ids: list[int], filters: InvoiceFilters) -> list[ColumnElement[bool]]:
+    """The conditions of the customer's filters."""
+    conditions: list[ColumnElement[bool]] = [Invoice.account_id.in_([filters.account_id] if filters.account_id else account_ids)]
     if filters.year:
-        query = query.where(Invoice.issued_on.between(dt.date(filters.year, 1, 1), dt.date(filters.year, 12, 31)))
+        conditions.append(Invoice.issued_on.between(dt.date(filters.year, 1, 1), dt.date(filters.year, 12, 31)))
     if filters.status:
-        query = query.where(Invoice.status == filters.status)
-    return query
+        conditions.append(Invoice.status == filters.status)
+    return conditions
 
 
 def invoice_list(user: User, args) -> InvoiceList:
-    """One page of the customer's invoices, newest first: four queries whatever the history."""
-    accounts = linked_accounts(user)
+    """One page of the customer's invoices, newest first: two queries whatever the history
+    (the years with invoices and how many the filters match, then the page)."""
+    accounts = my_accounts(user)
     filters = parse_filters(args, accounts)
     ids = [a.id for a in accounts]
     if not ids:
         return InvoiceList([], [], [], 0, filters, False)
     year = func.extract("year", Invoice.issued_on)
-    years = sorted(
-        {int(y) for y in db.session.execute(select(year).where(Invoice.account_id.in_(ids)).distinct()).scalars()},
-        reverse=True,
-    )
-    total = db.session.execute(_filtered(select(func.count(Invoice.id)), ids, filters)).scalar_one()
+    per_year = db.session.execute(
+        select(year, func.count(Invoice.id).filter(and_(*_filtered(ids, filters))))
+        .where(Invoice.account_id.in_(ids)).group_by(year)
+    ).all()
+    years = sorted((int(y) for y, _count in per_year), reverse=True)
+    total = sum(count for _year, count in per_year)
     rows = db.session.execute(
-        _filtered(select(Invoice), ids, filters)
+        select(Invoice).where(*_filtered(ids, filters))
         .order_by(Invoice.issued_on.desc(), Invoice.id.desc())
         .offset((filters.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     ).scalars().all()

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.framework.extensions import db
+from core.framework.extensions import cache, db
 from core.framework.tenancy import Tenant, current_tenant, current_tenant_code
 from core.maintenance.models import MaintenanceWindow
 from core.models import utcnow
@@ -70,6 +71,7 @@ def add_window(
     )
     db.session.add(window)
     db.session.commit()
+    cache.delete(_cache_key(tenant.code))
     return window
 
 
@@ -87,23 +89,49 @@ def remove_window(window_id: int) -> bool:
         return False
     db.session.delete(window)
     db.session.commit()
+    cache.delete(_cache_key(window.tenant))
     return True
 
 
-def announced(tenant: Tenant | None) -> list[MaintenanceWindow]:
-    """Windows of ``tenant`` to show on its pages: from their announcement to their end."""
+@dataclass(frozen=True)
+class Announcement:
+    """A window as the pages show it (what the cache keeps)."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    announce_from: dt.datetime
+    note: str | None
+
+    @property
+    def started(self) -> bool:
+        return self.starts_at <= utcnow()
+
+
+def _cache_key(tenant_code: str) -> str:
+    return f"maintenance:{tenant_code}"
+
+
+def announced(tenant: Tenant | None) -> list[Announcement]:
+    """Windows of ``tenant`` to show on its pages: from their announcement to their end.
+
+    Every page asks, so the windows still to come are cached per tenant; adding or removing
+    one deletes the tenant's entry.
+    """
     if tenant is None or not offered(tenant):
         return []
+    upcoming = cache.get(_cache_key(tenant.code))
+    if upcoming is None:
+        try:
+            upcoming = [
+                Announcement(w.starts_at, w.ends_at, w.announce_from, w.note)
+                for w in windows()
+            ]
+        except SQLAlchemyError:  # an error page must render even when the database is down
+            log.exception("could not read the maintenance windows")
+            return []
+        cache.set(_cache_key(tenant.code), upcoming)
     now = utcnow()
-    try:
-        return list(db.session.execute(
-            select(MaintenanceWindow)
-            .where(MaintenanceWindow.announce_from <= now, MaintenanceWindow.ends_at > now)
-            .order_by(MaintenanceWindow.starts_at)
-        ).scalars())
-    except SQLAlchemyError:  # an error page must render even when the database is down
-        log.exception("could not read the maintenance windows")
-        return []
+    return [window for window in upcoming if window.announce_from <= now < window.ends_at]
 
 
 def ensure_demo_window(tenant: Tenant) -> str | None:
@@ -119,6 +147,6 @@ def ensure_demo_window(tenant: Tenant) -> str | None:
 
 def init_app(app: Flask) -> None:
     @app.template_global()
-    def maintenance_windows() -> list[MaintenanceWindow]:
+    def maintenance_windows() -> list[Announcement]:
         """The windows to show on the page being rendered."""
         return announced(current_tenant(default=None))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -77,12 +78,13 @@ def _scope_statements(state) -> None:
         return
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    code = current_tenant_code()
-    state.statement = state.statement.options(
-        with_loader_criteria(
-            TenantScoped, lambda cls: cls.tenant == code, include_aliases=True
-        )
-    )
+    state.statement = state.statement.options(_tenant_criteria(current_tenant_code()))
+
+
+@functools.cache
+def _tenant_criteria(code: str):
+    """The tenant's filter as a loader option, made once per tenant (every query adds it)."""
+    return with_loader_criteria(TenantScoped, lambda cls: cls.tenant == code, include_aliases=True)
 
 
 def _stamp_new_rows(session: Session, flush_context, instances) -> None:

@@ -10,6 +10,7 @@ plays the bank for demo back-ends.
 from __future__ import annotations
 
 import abc
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -25,7 +26,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _p
 from marshmallow import validate
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import Headers
 
@@ -270,10 +271,14 @@ def online_payments(user: User) -> list[PaymentIntent]:
     ).scalars())
 
 
-def paid_online(user: User) -> list[PaymentIntent]:
-    """The customer's online payments that went through (received or accepted by the supplier)."""
+def paid_online(user: User, since: dt.datetime) -> list[PaymentIntent]:
+    """The customer's online payments that went through (received or accepted by the supplier)
+    after ``since``: those a balance brought up to date at ``since`` may not show yet."""
     return list(db.session.execute(
-        select(PaymentIntent).where(PaymentIntent.user_id == user.id, PaymentIntent.status.in_((RECEIVED, ACCEPTED)))
+        select(PaymentIntent).where(
+            PaymentIntent.user_id == user.id, PaymentIntent.status.in_((RECEIVED, ACCEPTED)),
+            func.coalesce(PaymentIntent.paid_at, PaymentIntent.created_at) > since,
+        )
     ).scalars())
 
 

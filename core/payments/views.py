@@ -13,6 +13,7 @@ from core.dashboard.service import dashboard_for
 from core.framework.extensions import csrf, limiter
 from core.framework.forms import load_form
 from core.framework.ownership import invoice_of, linked_accounts
+from core.framework.selection import my_accounts
 from core.framework.web import limit, page_number, safe_next
 from core.payments.service import (
     STARTED,
@@ -38,8 +39,9 @@ bp = Blueprint("payments", __name__, url_prefix="/payments")
 def paid_on_the_way(account) -> Decimal:
     """What the customer paid online for ``account`` that its balance does not show yet (a
     template global for every page that shows a balance; one query per page)."""
-    if "paid_online" not in g:
-        g.paid_online = paid_online(current_user)
+    if "paid_online" not in g:  # what no account's copy shows yet, whichever account the page shows
+        g.paid_online = paid_online(current_user, min(
+            (a.data_as_of for a in my_accounts(current_user)), default=account.data_as_of))
     return on_the_way(g.paid_online, account)
 
 

@@ -27,7 +27,7 @@ SERVICES = ("gunicorn", "portal worker", "portal beat")  # they run until stoppe
 # settings the guide leaves to the site (secrets, hosts of the database, Redis and SMTP)
 SITE_SETTINGS = {
     "PORTAL_SECRET_KEY", "PORTAL_SQLALCHEMY_DATABASE_URI", "PORTAL_RATELIMIT_STORAGE_URI",
-    "PORTAL_CELERY_BROKER_URL", "PORTAL_MAIL_SERVER", "PORTAL_MAIL_PORT", "PORTAL_MAIL_USE_TLS",
+    "PORTAL_CELERY_BROKER_URL", "PORTAL_CACHE_REDIS_URL", "PORTAL_MAIL_SERVER", "PORTAL_MAIL_PORT", "PORTAL_MAIL_USE_TLS",
     "PORTAL_MAIL_USERNAME", "PORTAL_MAIL_PASSWORD", "PORTAL_INSTANCE_PATH",
 }
 BRAND_HOST = "moje.innogy.example"  # the tenant the guide configures
@@ -99,6 +99,7 @@ def test_the_deploy_guide_runs_as_written(tmp_path, scratch_database_url, smtp_s
         "PORTAL_SECRET_KEY": "deploy-guide-test-key", "PORTAL_SQLALCHEMY_DATABASE_URI": scratch_database_url,
         "PORTAL_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/8",
         "PORTAL_CELERY_BROKER_URL": BROKER, "PORTAL_CELERY_QUEUE": queue,
+        "PORTAL_CACHE_REDIS_URL": "redis://127.0.0.1:6379/8", "PORTAL_CACHE_KEY_PREFIX": f"{queue}:",
         "PORTAL_MAIL_SERVER": "127.0.0.1", "PORTAL_MAIL_PORT": str(smtp_server.port), "PORTAL_MAIL_USE_TLS": "false",
         "PORTAL_MAIL_USERNAME": "null", "PORTAL_MAIL_PASSWORD": "null",
         "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"), "PORTAL_RELAY_INTERVAL": "1",

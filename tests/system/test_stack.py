@@ -240,6 +240,7 @@ class Stack:
             SQLALCHEMY_DATABASE_URI=database_url,
             RATELIMIT_STORAGE_URI=LIMITS, RATELIMIT_KEY_PREFIX=self.limits_prefix,
             CELERY_BROKER_URL=BROKER, CELERY_QUEUE=self.queue,
+            CACHE_TYPE="RedisCache", CACHE_REDIS_URL=LIMITS, CACHE_KEY_PREFIX=f"{self.limits_prefix}:",
             MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_port), MAIL_USE_TLS="false",
             TENANTS=json.dumps({"innogy": {"plugin": "innogy_pl", "hosts": [HOST], "settings": {
                 "backend_url": self.backend.url, "backend_timeout": 2, "demo_bank": True}}}),
@@ -281,7 +282,7 @@ class Stack:
             service.stop()
         forget_queue(BROKER, self.queue)
         limits = redis.Redis.from_url(LIMITS)
-        stale = list(limits.scan_iter(f"*/{self.limits_prefix}/*"))
+        stale = [*limits.scan_iter(f"*/{self.limits_prefix}/*"), *limits.scan_iter(f"{self.limits_prefix}:*")]
         if stale:
             limits.delete(*stale)
         limits.close()
@@ -324,6 +325,7 @@ def test_the_whole_stack_loses_and_duplicates_nothing(tmp_path, scratch_database
         taken = {_one_customer_does_everything(stack, engine, adapter, smtp_server)}
         taken.add(_an_app_does_the_same_through_the_api(stack, engine, adapter, smtp_server, taken))
         _writes_survive_killed_processes(stack, engine, adapter, smtp_server, taken)
+        _an_operator_announces_maintenance_and_every_page_shows_it(stack)
     except BaseException:
         print(stack.report(engine))  # shown by pytest with the failure
         raise
@@ -519,3 +521,18 @@ def _writes_survive_killed_processes(stack: Stack, engine, adapter: HttpBillingA
     with engine.connect() as conn:
         kept = conn.execute(select(func.count()).select_from(MailMessage.__table__)).scalar_one()
     assert kept == 0, "sent mail is not kept"
+
+
+def _an_operator_announces_maintenance_and_every_page_shows_it(stack: Stack) -> None:
+    """Pages cache the tenant's maintenance windows (in Redis here); a window an operator adds
+    with the CLI, another process, shows on the next page of every server, not a minute later."""
+    browser = Browser(stack.port, "203.0.113.12")
+    assert "maintenance-banner" not in browser.text("/login")  # the empty list is cached now
+    starts = dt.datetime.now() + dt.timedelta(days=1)
+    added = subprocess.run(
+        [installed("portal"), "maintenance", "add", "--tenant", "innogy",
+         "--from", f"{starts:%Y-%m-%d %H:00}", "--to", f"{starts + dt.timedelta(hours=2):%Y-%m-%d %H:00}"],
+        env=stack.env, capture_output=True, text=True, timeout=120)
+    assert added.returncode == 0, added.stdout + added.stderr
+    for _worker in range(4):  # gunicorn's workers each answer some of these
+        assert "maintenance-banner" in browser.text("/login")
