@@ -21,6 +21,7 @@ from core.framework.plugins import PluginError, create_plugin_manager, import_co
 from core.framework.tenancy import build_registry, install_tenant_scoping
 from core.framework.theming import PortalFlask, ThemeLibrary
 from core.maintenance import service as maintenance
+from core.models.database import ping_connections_idle_for
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -58,6 +59,7 @@ def create_app(
 
     _register_tenant_resolution(app)  # first, so every later hook knows the tenant
     db.init_app(app)
+    _check_idle_connections(app)
     install_tenant_scoping()
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
@@ -115,6 +117,14 @@ def _finish_config(app: Flask) -> None:
             "(for example: python -c 'import secrets; print(secrets.token_hex(32))')"
         )
     app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
+
+
+def _check_idle_connections(app: Flask) -> None:
+    idle = app.config["DATABASE_PING_AFTER_IDLE"]
+    if idle is None or app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return  # SQLite is a file: nothing closes it behind the portal's back
+    with app.app_context():
+        ping_connections_idle_for(db.engine, idle.total_seconds())
 
 
 def _register_tenant_resolution(app: Flask) -> None:

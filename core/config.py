@@ -16,7 +16,10 @@ class DefaultConfig:
     SECRET_KEY = DEFAULT_SECRET_KEY
     # None means "SQLite in the instance folder"; filled in by the app factory.
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection idle this long is checked before use (the database may have closed
+    # it); None: never. SQLAlchemy's pool_pre_ping would check before every request.
+    DATABASE_PING_AFTER_IDLE: dt.timedelta | None = dt.timedelta(seconds=10)
 
     # Demo mode: captured mail with a mailbox page, demo data, plain-HTTP cookies.
     DEMO = False

@@ -15,7 +15,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from limits import parse_many
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from core.config import ConfigurationError
@@ -160,12 +160,15 @@ def end_other_sessions(user: User) -> None:
     )
 
 
+_SESSION_AND_LOGIN = (  # every signed-in request runs it: built once, one query
+    select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+    .where(LoginSession.token_hash == bindparam("token_hash"))
+)
+
+
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
-    found = db.session.execute(  # the session and its user in one query: this runs on every request
-        select(LoginSession, User).join(User, User.id == LoginSession.user_id)
-        .where(LoginSession.token_hash == _token_hash(token))
-    ).one_or_none()
+    found = db.session.execute(_SESSION_AND_LOGIN, {"token_hash": _token_hash(token)}).one_or_none()
     if found is None:
         return None
     row, user = found

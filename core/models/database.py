@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, exc
 from sqlalchemy.engine import Engine
 
 naming_convention = {
@@ -48,3 +49,27 @@ def _sqlite_write_ahead_log(dbapi_connection, connection_record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def ping_connections_idle_for(engine: Engine, seconds: float) -> None:
+    """Check a pooled connection before use once it has been idle for ``seconds``.
+
+    The database may have closed it meanwhile (a restart, a failover, an idle timeout): a
+    dead one is replaced before the request uses it. A connection that served a moment ago
+    is used as it is, since a check is a round trip: on a busy server, SQLAlchemy's
+    ``pool_pre_ping`` would add one to every request.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection, record) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, proxy) -> None:
+        idle_since = record.info.get("checked_in_at")
+        if idle_since is None or time.monotonic() - idle_since < seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:  # the pool replaces it and tries again
+            raise exc.DisconnectionError(f"a pooled connection was closed: {error}") from error
