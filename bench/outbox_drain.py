@@ -25,27 +25,14 @@ import time
 from pathlib import Path
 
 import httpx
+from scratch import free_port, fresh_database
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 TENANT = "innogy"
 
 
-def _fresh_database(url: str) -> None:
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _portal(*args: str, env: dict[str, str], **kwargs) -> subprocess.Popen:
@@ -61,7 +48,7 @@ def main() -> None:
     args = parser.parse_args()
 
     state = Path(tempfile.mkdtemp(prefix="outbox-bench-"))
-    port = _free_port()
+    port = free_port()
     tenants = {TENANT: {"plugin": "innogy_pl", "hosts": ["innogy.bench"],
                         "settings": {"backend_url": f"http://127.0.0.1:{port}/innogy_pl"}}}
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")} | {
@@ -72,7 +59,7 @@ def main() -> None:
         "PORTAL_DEFAULT_TENANT": "null",
         "PORTAL_INSTANCE_PATH": str(state / "instance"),
     }
-    _fresh_database(args.database_url)
+    fresh_database(args.database_url)
     subprocess.run([sys.executable, "-c", "from core.cli import main; main()", "db", "upgrade"],
                    env=env, check=True, capture_output=True)
 

@@ -32,8 +32,8 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
+from scratch import free_port, fresh_database
+from sqlalchemy import event, text
 
 BENCH = Path(__file__).resolve().parent
 TENANT, HOST = "innogy", "innogy.localhost"
@@ -48,21 +48,11 @@ ROUTES = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def build_database(url: str, accounts: int, months: int) -> None:
     """The demo data of ``accounts`` innogy customers, stored by the sync, and a bench login."""
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-
+    fresh_database(url)
     from flask_migrate import upgrade
     from read_path_apps import FORTUNES
 
@@ -176,7 +166,7 @@ class Server:
 
 
 def serve(factory: str, env: dict[str, str]) -> Server:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(  # noqa: S603 - our own command line
         [
             sys.executable,
