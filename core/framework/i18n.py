@@ -28,6 +28,9 @@ from flask_babel import (
     get_translations,
 )
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from core.billing.pdf import InvoiceLabels
 from core.framework.descriptions import plugin_folder, plugin_gettext_domain
@@ -73,6 +76,37 @@ def page_translations():
     if memo is None or memo[0] is not locale:
         memo = g._page_translations = (locale, get_translations())
     return memo[1]
+
+
+def _formatted(context: Context, text: str, variables: dict[str, Any]) -> str:
+    # the catalog's own text, as jinja2.ext.i18n takes it; the variables are escaped into it
+    return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
+
+
+@pass_context
+def _template_gettext(context: Context, string: str, **variables: Any) -> str:
+    return _formatted(context, page_translations().ugettext(string), variables)
+
+
+@pass_context
+def _template_ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
+    variables.setdefault("num", num)
+    return _formatted(context, page_translations().ungettext(singular, plural, num), variables)
+
+
+@pass_context
+def _template_pgettext(context: Context, string_context: str, string: str, **variables: Any) -> str:
+    variables.setdefault("context", string_context)
+    return _formatted(context, page_translations().upgettext(string_context, string), variables)
+
+
+@pass_context
+def _template_npgettext(
+    context: Context, string_context: str, singular: str, plural: str, num: int, **variables: Any
+) -> str:
+    variables.setdefault("context", string_context)
+    variables.setdefault("num", num)
+    return _formatted(context, page_translations().unpgettext(string_context, singular, plural, num), variables)
 
 
 def select_timezone() -> str:
@@ -191,12 +225,11 @@ def init_app(app: Flask) -> None:
 
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(CORE_TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # jinja2.ext.i18n's; Flask-Babel's with the catalog looked up once
-        gettext=lambda s: page_translations().ugettext(s),
-        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
-        pgettext=lambda c, s: page_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
-        newstyle=True,
+    # Flask-Babel installs jinja2.ext.i18n's "new style" callables; these do the same (the text
+    # is a format string, escaped in HTML), with the catalog looked up once per request
+    app.jinja_env.globals.update(
+        _=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext,
+        pgettext=_template_pgettext, npgettext=_template_npgettext,
     )
     app.add_template_filter(money, "money")
     app.add_template_filter(local_date, "date")
