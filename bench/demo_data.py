@@ -127,17 +127,30 @@ def _ensure_database(url: str) -> None:
     admin.dispose()
 
 
-def _timed(method: Callable[..., ChangeBatch], seconds: list[float]) -> Callable[..., ChangeBatch]:
-    """``method``, adding the wall-clock seconds of each call to ``seconds[0]``."""
+class _Timed:
+    """A back-end's ``changes_since`` that counts the seconds spent in it and notes when each
+    batch was asked for (so the time between two calls is the previous batch's storing)."""
 
-    def timed(*args: Any, **kwargs: Any) -> ChangeBatch:
+    def __init__(self, method: Callable[..., ChangeBatch]) -> None:  # noqa: D107
+        self.method = method
+        self.seconds = 0.0
+        self.asked: list[float] = []
+
+    def __call__(self, *args: Any, **kwargs: Any) -> ChangeBatch:
         started = time.perf_counter()
+        self.asked.append(started)
         try:
-            return method(*args, **kwargs)
+            return self.method(*args, **kwargs)
         finally:
-            seconds[0] += time.perf_counter() - started
+            self.seconds += time.perf_counter() - started
 
-    return timed
+    def rates(self, ended: float, batch_size: int) -> tuple[float, float]:
+        """Accounts per second over the first and the last tenth of the batches."""
+        marks = [*self.asked, ended]
+        tenth = max(1, (len(marks) - 1) // 10)
+        first = marks[tenth] - marks[0]
+        last = marks[-1] - marks[-1 - tenth]
+        return tenth * batch_size / first, tenth * batch_size / last
 
 
 def build(supplier: str, customers: int, url: str, batch_size: int, as_of: dt.date) -> None:
@@ -172,13 +185,15 @@ def build(supplier: str, customers: int, url: str, batch_size: int, as_of: dt.da
     backend = resized(tenant.adapter, customers, as_of)
     with clock.phase(f"generate {customers:,} customers"):
         numbers = len(backend.account_numbers())
-    backend_seconds = [0.0]
-    backend.changes_since = _timed(backend.changes_since, backend_seconds)  # type: ignore[method-assign]
+    timed = _Timed(backend.changes_since)
+    backend.changes_since = timed  # type: ignore[method-assign]
     with clock.phase("sync (sync_tenant)"), tenant_context(TENANT):
         report = sync_tenant(tenant, batch_size)
+        ended = time.perf_counter()
     if report.error is not None or report.accounts != numbers:
         raise SystemExit(f"the sync stopped: {report}")
     sync_wall = clock.last()[0]
+    early, late = timed.rates(ended, batch_size)
     with clock.phase("count"):
         rows = {}
         with db.engine.connect() as conn:
@@ -200,10 +215,11 @@ def build(supplier: str, customers: int, url: str, batch_size: int, as_of: dt.da
     for name, wall, cpu in clock.phases:
         print(f"{name:<34} {wall:>9.2f} {cpu:>9.2f}")
         if name.startswith("sync"):
-            print(f"{'  of which the back-end (snapshots)':<34} {backend_seconds[0]:>9.2f}")
-            print(f"{'  of which storing them':<34} {wall - backend_seconds[0]:>9.2f}")
+            print(f"{'  of which the back-end (snapshots)':<34} {timed.seconds:>9.2f}")
+            print(f"{'  of which storing them':<34} {wall - timed.seconds:>9.2f}")
     print("rows stored: " + ", ".join(f"{name} {count:,}" for name, count in rows.items()))
     print(f"sync: {stored / sync_wall:,.0f} rows/s, {customers / sync_wall:,.0f} accounts/s")
+    print(f"sync: {early:,.0f} accounts/s over the first tenth of the batches, {late:,.0f} over the last")
 
 
 def main() -> None:
