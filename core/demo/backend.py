@@ -836,37 +836,64 @@ _IMMUTABLE = (str, bytes, int, float, complex, bool, type(None), Decimal, dt.dat
               dt.tzinfo, Enum, type, FunctionType, BuiltinFunctionType, MethodType)
 
 
+_SHARED, _DICT, _LIST, _SET, _TUPLE, _MUTABLE, _OTHER = range(7)
+_KINDS: dict[type, int] = {}
+"""How :func:`_fork` copies a value, by the value's type (learnt on first sight)."""
+
+
+def _kind_of(kind: type) -> int:
+    if issubclass(kind, _IMMUTABLE):
+        return _SHARED
+    if kind is dict:
+        return _DICT
+    if kind is list:
+        return _LIST
+    if kind in (set, frozenset):
+        return _SET
+    if issubclass(kind, tuple):
+        return _TUPLE
+    if is_dataclass(kind):
+        # a frozen record is never changed, only replaced
+        return _SHARED if kind.__dataclass_params__.frozen else _MUTABLE  # type: ignore[attr-defined]
+    return _OTHER
+
+
 def _fork(value: Any, memo: dict[int, Any] | None = None) -> Any:
     """A copy of generated data that can be changed without touching ``value``: lists, dicts,
     sets and mutable dataclasses (:class:`DemoCustomer`, :class:`DemoSupplyPoint`) are copied,
     immutable values and frozen records are shared, anything else is deep-copied. Objects
-    reached twice stay one object in the copy."""
-    if isinstance(value, _IMMUTABLE):
+    reached twice stay one object in the copy. Takes time in proportion to what it copies."""
+    kinds = _KINDS
+    kind = kinds.get(type(value))
+    if kind is None:
+        kind = kinds.setdefault(type(value), _kind_of(type(value)))
+    if kind == _SHARED:
         return value
     memo = {} if memo is None else memo
     if id(value) in memo:
         return memo[id(value)]
-    if type(value) is dict:
-        copy_: Any = memo.setdefault(id(value), {})
+    copy_: Any
+    if kind == _DICT:
+        copy_ = memo.setdefault(id(value), {})
         copy_.update((key, _fork(item, memo)) for key, item in value.items())
-    elif type(value) is list:
+    elif kind == _LIST:
         copy_ = memo.setdefault(id(value), [])
         copy_.extend(_fork(item, memo) for item in value)
-    elif type(value) in (set, frozenset):
+    elif kind == _SET:
         copy_ = type(value)(value)  # of identifiers, numbers
-    elif isinstance(value, tuple):
-        items = [_fork(item, memo) for item in value]
-        if all(a is b for a, b in zip(items, value, strict=True)):
-            copy_ = value
+    elif kind == _TUPLE:
+        if all(kinds.get(type(item)) == _SHARED for item in value):
+            copy_ = value  # of records and plain values (priced charges)
         else:
-            copy_ = type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
-    elif is_dataclass(value) and not isinstance(value, type):
-        if value.__dataclass_params__.frozen:  # type: ignore[attr-defined]
-            copy_ = value  # a record: never changed, only replaced
-        else:
-            copy_ = memo.setdefault(id(value), copy.copy(value))
-            for item in fields(value):
-                setattr(copy_, item.name, _fork(getattr(value, item.name), memo))
+            items = [_fork(item, memo) for item in value]
+            if all(a is b for a, b in zip(items, value, strict=True)):
+                copy_ = value
+            else:
+                copy_ = type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    elif kind == _MUTABLE:
+        copy_ = memo.setdefault(id(value), copy.copy(value))
+        for item in fields(value):
+            setattr(copy_, item.name, _fork(getattr(value, item.name), memo))
     else:
         copy_ = copy.deepcopy(value, memo)
     memo[id(value)] = copy_
@@ -974,9 +1001,11 @@ class DemoGenerator:
         drafts = [draft for customer in customers for draft in self.drafts(customer)]
         self.number(drafts)
         roles = self.roles()
+        own: dict[int, list[InvoiceDraft]] = {id(customer): [] for customer in customers}
+        for draft in drafts:  # each customer's drafts, in the order numbered
+            own.get(id(draft.customer), []).append(draft)
         for customer in customers:
-            own = [d for d in drafts if d.customer is customer]
-            self.settle(customer, own, roles.get(customer.index, "regular"))
+            self.settle(customer, own[id(customer)], roles.get(customer.index, "regular"))
         return {customer.account.number: customer for customer in customers}
 
     # --- who the customers are -------------------------------------------------

@@ -70,9 +70,12 @@ def demo_accounts(tenant) -> list[dict[str, Any]]:
         .join(User, User.id == AccountLink.user_id).where(User.email == demo_login(tenant.code))
     ).scalars()) if inspect(db.engine).has_table(User.__tablename__) else set()
     found: list[dict[str, Any]] = []
+    seen: set[tuple[Any, frozenset[str]]] = set()  # an account listed once per shape of identity
     for method in tenant.identity_methods():
         for identity in tenant.adapter.demo_identities(method.code):
             entry = {"method": method.code, **identity, "linked": identity["account_number"] in linked}
-            if not any(e["account_number"] == entry["account_number"] and e.keys() == entry.keys() for e in found):
+            shape = (entry["account_number"], frozenset(entry))
+            if shape not in seen:
+                seen.add(shape)
                 found.append(entry)
     return found
