@@ -9,16 +9,41 @@ failed one leaves nothing half-applied.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import operator
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Table, select
+import psycopg
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    TableClause,
+    TextClause,
+    and_,
+    bindparam,
+    or_,
+    select,
+    sql,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.billing.contract import AccountSnapshot, BackendUnavailable
 from core.framework.extensions import cache, db
 from core.framework.tenancy import Tenant, current_tenant_code
-from core.models import BillingAccount, Invoice, Meter, MeterReading, Payment, SupplyPoint, SyncState, utcnow
+from core.models import (
+    COUNTS,
+    BillingAccount,
+    Invoice,
+    Meter,
+    MeterReading,
+    Payment,
+    SupplyPoint,
+    SyncState,
+    utcnow,
+)
 
 
 def _upsert_many(model, key_column: str, rows: dict) -> dict:
@@ -39,29 +64,114 @@ def _upsert_many(model, key_column: str, rows: dict) -> dict:
     return existing
 
 
-def _upsert_rows(model, key_column: str, rows: list[dict]) -> None:
-    """Insert or update many rows keyed by (tenant, ``key_column``) with INSERT ... ON CONFLICT.
+def _merge_rows(table: Table, keys: tuple[str, ...], columns: tuple[str, ...], rows: Iterable[tuple],
+                *, inserted: Mapping[str, Any] | None = None, created: tuple[str, Collection[int]] = ("", ()),
+                index_where: ColumnElement[bool] | TextClause | None = None,
+                update_where: ColumnElement[bool] | None = None) -> None:
+    """Insert or update ``rows`` (values of ``columns``) of the current tenant keyed by (tenant, ``keys``).
 
-    For the long tables (invoices, payments) whose rows the sync does not need back: the
-    database merges them in bulk statements instead of loading and comparing objects.
+    For the long tables (invoices, payments, readings) whose rows the sync does not need back:
+    the database merges them in bulk instead of the ORM loading and comparing objects. The
+    tenant is set on every row and is part of the key, so only the tenant's rows are touched.
+    A row whose values did not change is not rewritten. ``inserted`` holds columns set to the
+    same value on every new row and left as they are on existing ones. ``index_where`` is the
+    predicate of a partial unique index on the key (the rows it leaves out make way for a new
+    one), ``update_where`` a further condition on an existing row for it to be updated. Within
+    ``rows``, the last one of a key wins.
+
+    On PostgreSQL the rows are copied into a temporary table and merged with one INSERT ...
+    SELECT ... ON CONFLICT. ``created`` names a column and the ids in it of parents created in
+    this transaction (new accounts, new supply points): their rows are new as a rule and are
+    copied straight into the table (COPY, the fastest way in); should one be there after all
+    (an invoice that moved to a new account, a row another transaction stored meanwhile),
+    nothing is copied and they are merged with the others.
     """
-    if not rows:
+    key = operator.itemgetter(*(columns.index(name) for name in keys))
+    unique = {key(row): row for row in rows}  # one row per key, or the database refuses
+    if not unique:
         return
-    table = model.__table__
-    dialect = db.session.get_bind().dialect.name
-    inserts: dict[str, Callable[[Table], postgresql.Insert | sqlite.Insert]] = {
-        "postgresql": postgresql.insert, "sqlite": sqlite.insert,
-    }
-    insert = inserts[dialect]
-    tenant = current_tenant_code()
-    statement = insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.tenant, table.c[key_column]],
-        set_={name: statement.excluded[name] for name in rows[0] if name != key_column},
+    fixed = {"tenant": current_tenant_code(), **(inserted or {})}
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        db.session.execute(_on_conflict(sqlite.insert(table), keys, columns, index_where, update_where),
+                           [{**fixed, **dict(zip(columns, row, strict=True))} for row in unique.values()])
+        return
+    merged = list(unique.values())
+    if created[1]:
+        parent, fresh = columns.index(created[0]), created[1]
+        new = [row for row in merged if row[parent] in fresh]
+        if new and _copy_new_rows(connection, table, columns, new, fixed):
+            merged = [row for row in merged if row[parent] not in fresh]
+    if merged:
+        source = _copy_to_staging(connection, table, columns, merged)
+        values = select(*(bindparam(name, value, type_=table.c[name].type) for name, value in fixed.items()),
+                        *source.c)
+        insert = postgresql.insert(table).from_select([*fixed, *columns], values)
+        db.session.execute(_on_conflict(insert, keys, columns, index_where, update_where))
+        db.session.execute(text(f"DROP TABLE {source.name}"))
+
+
+def _copy_new_rows(connection: Connection, table: Table, columns: tuple[str, ...], rows: list[tuple],
+                   fixed: Mapping[str, Any]) -> bool:
+    """COPY ``rows`` (with the ``fixed`` values) straight into ``table``, in a savepoint; False when
+    a row of one of their keys is there after all, and nothing was copied."""
+    quote = connection.dialect.identifier_preparer.quote
+    names = ", ".join(quote(name) for name in (*fixed, *columns))
+    prefix = tuple(fixed.values())
+    driver = connection.connection.driver_connection
+    assert driver is not None  # the session's connection is open
+    try:
+        with driver.transaction(), driver.cursor() as cursor:
+            cursor.execute(f"SELECT {names} FROM {quote(table.name)} LIMIT 0")  # noqa: S608 - the model's names
+            types = [description.type_code for description in cursor.description]
+            with cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(types)
+                for row in rows:  # as in _copy_to_staging
+                    copy.write_row(prefix + row)
+    except psycopg.errors.UniqueViolation:
+        return False
+    return True
+
+
+def _on_conflict(insert: postgresql.Insert | sqlite.Insert, keys: tuple[str, ...], columns: tuple[str, ...],
+                 index_where: ColumnElement[bool] | TextClause | None, update_where: ColumnElement[bool] | None):
+    """``insert`` ON CONFLICT (tenant, ``keys``) DO UPDATE the other ``columns`` of the rows where one changed."""
+    table = insert.table
+    updated = [name for name in columns if name not in keys]
+    changed = or_(*(table.c[name].is_distinct_from(insert.excluded[name]) for name in updated))
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.tenant, *(table.c[name] for name in keys)],
+        index_where=index_where,
+        set_={name: insert.excluded[name] for name in updated},
+        where=changed if update_where is None else and_(update_where, changed),
     )
-    unique = {row[key_column]: row for row in rows}  # one row per key, or the database refuses
-    # RETURNING makes SQLAlchemy send the rows as multi-row VALUES pages ("insertmanyvalues")
-    db.session.execute(statement.returning(table.c.id), [{"tenant": tenant, **row} for row in unique.values()])
+
+
+def _staging(table: Table) -> str:
+    return f"portal_sync_{table.name}"
+
+
+def _copy_to_staging(connection: Connection, table: Table, columns: tuple[str, ...], rows: Iterable[tuple]
+                     ) -> TableClause:
+    """COPY ``rows`` into a temporary table of ``columns`` typed as in ``table`` (dropped at the end of
+    the transaction at the latest, for one INSERT ... SELECT); that table."""
+    quote = connection.dialect.identifier_preparer.quote
+    staging, names = _staging(table), ", ".join(quote(name) for name in columns)
+    connection.exec_driver_sql(  # names of the model's own table and columns
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "  # noqa: S608
+        f"SELECT {names} FROM {quote(table.name)} WITH NO DATA")
+    driver = connection.connection.driver_connection
+    assert driver is not None  # the session's connection is open
+    with driver.cursor() as cursor:
+        cursor.execute(f"SELECT {names} FROM {staging} LIMIT 0")  # noqa: S608 - the types of its columns
+        types = [description.type_code for description in cursor.description]
+        with cursor.copy(f"COPY {staging} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(types)
+            # the values as the records hold them: psycopg's binary dumpers take Decimal, date and
+            # aware datetimes (of any offset) and refuse a naive datetime, as the column types do
+            for row in rows:
+                copy.write_row(row)
+    return sql.table(staging, *(sql.column(name) for name in columns))
 
 
 def store_snapshot(snapshot: AccountSnapshot) -> BillingAccount:
@@ -91,8 +201,10 @@ def store_snapshots(snapshots: list[AccountSnapshot]) -> list[BillingAccount]:
             for snap in snapshots
         },
     )
+    created = {number for number, account in accounts.items() if account.id is None}
     db.session.flush()
     owner = {snap.account.number: accounts[snap.account.number].id for snap in snapshots}
+    created_accounts = {accounts[number].id for number in created}
     points = _upsert_many(
         SupplyPoint,
         "identifier",
@@ -112,6 +224,7 @@ def store_snapshots(snapshots: list[AccountSnapshot]) -> list[BillingAccount]:
             for sp in snap.supply_points
         },
     )
+    created = {identifier for identifier, point in points.items() if point.id is None}
     if points:
         db.session.flush()
         meters = {
@@ -131,87 +244,73 @@ def store_snapshots(snapshots: list[AccountSnapshot]) -> list[BillingAccount]:
                     row.registers = list(meter.registers)
                     row.installed_on = meter.installed_on
                     row.seal_number = meter.seal_number
-    _upsert_rows(
-        Invoice,
-        "number",
-        [
-            dict(
-                number=inv.number,
-                account_id=owner[snap.account.number],
-                issued_on=inv.issued_on,
-                period_start=inv.period_start,
-                period_end=inv.period_end,
-                due_on=inv.due_on,
-                gross_amount=inv.gross.amount,
-                paid_amount=inv.paid.amount,
-                currency=inv.gross.currency,
-                status=str(inv.status),
-                kind=inv.kind,
-                supply_point_identifier=inv.supply_point,
-            )
+    _merge_rows(
+        Invoice.__table__,
+        ("number",),
+        INVOICE_COLUMNS,
+        (
+            (inv.number, owner[snap.account.number], inv.issued_on, inv.period_start, inv.period_end, inv.due_on,
+             inv.gross.amount, inv.paid.amount, inv.gross.currency, str(inv.status), inv.kind, inv.supply_point)
             for snap in snapshots
             for inv in snap.invoices
-        ],
+        ),
+        created=("account_id", created_accounts),
     )
-    _upsert_rows(
-        Payment,
-        "reference",
-        [
-            dict(
-                reference=pay.reference,
-                account_id=owner[snap.account.number],
-                booked_at=pay.booked_at,
-                amount=pay.amount.amount,
-                currency=pay.amount.currency,
-                invoice_number=pay.invoice_number,
-                method=pay.method,
-            )
+    _merge_rows(
+        Payment.__table__,
+        ("reference",),
+        PAYMENT_COLUMNS,
+        (
+            (pay.reference, owner[snap.account.number], pay.booked_at, pay.amount.amount, pay.amount.currency,
+             pay.invoice_number, pay.method)
             for snap in snapshots
             for pay in snap.payments
-        ],
+        ),
+        created=("account_id", created_accounts),
     )
-    db.session.flush()
-    for snap in snapshots:
-        _store_readings(snap)
+    _store_readings(snapshots, {identifier: point.id for identifier, point in points.items()},
+                    {points[identifier].id for identifier in created})
     db.session.flush()
     return [accounts[snap.account.number] for snap in snapshots]
 
 
-def _store_readings(snapshot: AccountSnapshot) -> None:
+INVOICE_COLUMNS = ("number", "account_id", "issued_on", "period_start", "period_end", "due_on", "gross_amount",
+                   "paid_amount", "currency", "status", "kind", "supply_point_identifier")
+PAYMENT_COLUMNS = ("reference", "account_id", "booked_at", "amount", "currency", "invoice_number", "method")
+READING_KEY = ("supply_point_id", "meter_serial", "register", "read_at")
+READING_COLUMNS = (*READING_KEY, "value", "unit", "source")
+
+
+def _store_readings(snapshots: list[AccountSnapshot], point_ids: dict[str, int], created: set[int]) -> None:
     """Upsert the back-end's readings keyed by (supply point, meter, register, read_at).
 
     A customer's own submission that comes back from the back-end is the same reading:
-    its row keeps the status the customer follows instead of becoming a second row.
+    its row keeps its values and the status the customer follows instead of becoming a
+    second row. A rejected reading makes way for another: the back-end's becomes a new row.
+    ``point_ids`` are the ids of the supply points already known by identifier (``created``: of
+    those made in this transaction); a reading of a supply point the portal does not have is
+    left out.
     """
-    if not snapshot.readings:
-        return
-    identifiers = {r.supply_point for r in snapshot.readings}
-    points = {
-        p.identifier: p
-        for p in db.session.execute(select(SupplyPoint).where(SupplyPoint.identifier.in_(identifiers))).scalars()
-    }
-    existing = {
-        (row.supply_point_id, row.meter_serial, row.register, row.read_at): row
-        for row in db.session.execute(
-            select(MeterReading).where(MeterReading.supply_point_id.in_([p.id for p in points.values()]),
-                                       MeterReading.status != "rejected")  # rejected: makes way for another
-        ).scalars()
-    }
-    for reading in snapshot.readings:
-        point = points.get(reading.supply_point)
-        if point is None:
-            continue
-        key = (point.id, reading.meter_serial, reading.register, reading.read_at)
-        row = existing.get(key)
-        if row is None:
-            row = existing[key] = MeterReading(
-                supply_point_id=point.id, meter_serial=reading.meter_serial, register=reading.register,
-                read_at=reading.read_at, status="recorded",
-            )
-            db.session.add(row)
-        elif row.submission_key is not None:
-            continue
-        row.value, row.unit, row.source = reading.value, reading.unit, str(reading.source)
+    readings = [reading for snap in snapshots for reading in snap.readings]
+    if missing := {r.supply_point for r in readings} - point_ids.keys():
+        point_ids = point_ids | dict(db.session.execute(
+            select(SupplyPoint.identifier, SupplyPoint.id).where(SupplyPoint.identifier.in_(missing))
+        ).tuples().all())
+    table = MeterReading.__table__
+    _merge_rows(
+        table,
+        READING_KEY,
+        READING_COLUMNS,
+        (
+            (point_ids[r.supply_point], r.meter_serial, r.register, r.read_at, r.value, r.unit, str(r.source))
+            for r in readings
+            if r.supply_point in point_ids
+        ),
+        inserted={"status": "recorded", "created_at": utcnow()},
+        created=("supply_point_id", created),
+        index_where=COUNTS,  # the rows of uq_meter_reading_moment: a rejected one makes way for another
+        update_where=table.c.submission_key.is_(None),  # a customer's submission keeps its row as it is
+    )
 
 
 def import_account(tenant: Tenant, number: str) -> BillingAccount:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from core.billing.contract import BackendUnavailable
 from core.framework.extensions import db
-from core.framework.sync import sync_tenant
+from core.framework.sync import store_snapshot, sync_tenant
 from core.framework.tenancy import tenant_context
 from core.models import BillingAccount, Invoice, Payment, SyncState
 
@@ -120,3 +120,105 @@ def test_portal_outbox_commands_list_and_requeue_parked(app, demo_identity):
     assert "innogy\tservice_request\t8 attempts\ttimed out" in listed.output and "1 parked" in listed.output
     assert "requeued 1" in _run(app, "outbox", "requeue", "--tenant", "innogy").output
     assert "0 parked" in _run(app, "outbox", "list").output
+
+
+def _snapshot(number, points=(), invoices=(), payments=(), reading_records=(), holder="Anna Nowak"):
+    from decimal import Decimal
+
+    from core.billing.contract import AccountRecord, AccountSnapshot, Address, Money
+
+    return AccountSnapshot(
+        AccountRecord(number, holder, Address("ul. Prosta 1", "00-001", "Warszawa", "PL"), Money(Decimal("0.00"), "PLN"),
+                      dt.datetime(2026, 1, 1, tzinfo=dt.UTC)),
+        tuple(points), tuple(invoices), tuple(payments), tuple(reading_records),
+    )
+
+
+def test_stored_readings_follow_the_rules_of_a_customers_submission(app):
+    """A recorded reading takes the back-end's new value; a customer's submission that comes back keeps
+    its row, value and status; a rejected one makes way for the back-end's; twice in a batch: the last."""
+    from decimal import Decimal
+
+    from core.framework.sync import store_snapshots
+    from core.models import MeterReading, SupplyPoint
+    from tests.support.accounts import point_record, readings
+
+    point = point_record("PL0000000000001234")
+    serial = point.meters[0].serial_number
+    at = [dt.datetime(2025, month, 1, 6, tzinfo=dt.UTC) for month in (1, 2, 3, 4)]
+    with app.app_context(), tenant_context("innogy"):
+        store_snapshot(_snapshot("1000000001", [point], reading_records=readings(point, [(at[0], 100)])))
+        point_id = db.session.execute(select(SupplyPoint.id)).scalar_one()
+        db.session.add_all([
+            MeterReading(supply_point_id=point_id, meter_serial=serial, register="1.8.0", read_at=at[1],
+                         value=Decimal(200), unit="kWh", source="customer", status="accepted", submission_key="own"),
+            MeterReading(supply_point_id=point_id, meter_serial=serial, register="1.8.0", read_at=at[2],
+                         value=Decimal(300), unit="kWh", source="customer", status="rejected", submission_key="turned"),
+        ])
+        db.session.commit()
+        again = readings(point, [(at[0], 101), (at[1], 205), (at[2], 310), (at[3], 400), (at[3], 401)])
+        store_snapshots([_snapshot("1000000001", [point], reading_records=again)])
+        store_snapshots([_snapshot("1000000001", [point], reading_records=again)])  # the same batch again
+        db.session.commit()
+        rows = db.session.execute(
+            select(MeterReading.read_at, MeterReading.value, MeterReading.status, MeterReading.submission_key)
+            .order_by(MeterReading.read_at, MeterReading.id)
+        ).all()
+    assert [(r.read_at, r.value, r.status, r.submission_key) for r in rows] == [
+        (at[0], Decimal("101.000"), "recorded", None),
+        (at[1], Decimal("200.000"), "accepted", "own"),
+        (at[2], Decimal("300.000"), "rejected", "turned"),
+        (at[2], Decimal("310.000"), "recorded", None),
+        (at[3], Decimal("401.000"), "recorded", None),
+    ]
+
+
+def test_stored_invoices_and_payments_belong_to_their_tenant(app):
+    """The same invoice number and payment reference in two tenants are two rows; storing one tenant's
+    copy again leaves the other's as it is, and a change updates the row."""
+    from decimal import Decimal
+
+    from core.billing.contract import InvoiceRecord, InvoiceStatus, Money, PaymentRecord
+
+    def invoice(paid):
+        return InvoiceRecord("F/2025/0001", dt.date(2025, 1, 1), dt.date(2024, 12, 1), dt.date(2024, 12, 31),
+                             dt.date(2025, 1, 15), Money(Decimal("120.50"), "PLN"), Money(Decimal(paid), "PLN"),
+                             InvoiceStatus.PAID if paid == "120.50" else InvoiceStatus.UNPAID)
+
+    payment = PaymentRecord("P/0001", dt.datetime(2025, 1, 10, 9, tzinfo=dt.UTC), Money(Decimal("120.50"), "PLN"),
+                            "F/2025/0001")
+    with app.app_context():
+        with tenant_context("second"):
+            store_snapshot(_snapshot("1000000001", invoices=[invoice("0.00")], holder="Second"))
+            db.session.commit()
+        with tenant_context("innogy"):
+            store_snapshot(_snapshot("1000000001", invoices=[invoice("0.00")], payments=[payment]))
+            db.session.commit()
+            store_snapshot(_snapshot("1000000001", invoices=[invoice("120.50")], payments=[payment]))
+            db.session.commit()
+            assert _counts() == (1, 1, 1)
+            mine = db.session.execute(select(Invoice)).scalar_one()
+            assert (mine.paid_amount, mine.status) == (Decimal("120.50"), "paid")
+        with tenant_context("second"):
+            assert _counts() == (1, 1, 0)
+            theirs = db.session.execute(select(Invoice)).scalar_one()
+            assert (theirs.paid_amount, theirs.status) == (Decimal("0.00"), "unpaid")
+            assert theirs.account_id == db.session.execute(select(BillingAccount.id)).scalar_one()
+
+
+def test_an_invoice_that_moves_to_a_new_account_stays_one_row(app):
+    """On PostgreSQL the rows of a new account are copied straight into their tables; one that is
+    there already (under another account) makes the batch merge them instead of failing."""
+    from decimal import Decimal
+
+    from core.billing.contract import InvoiceRecord, InvoiceStatus, Money
+
+    invoice = InvoiceRecord("F/2025/0003", dt.date(2025, 1, 1), dt.date(2024, 12, 1), dt.date(2024, 12, 31),
+                            dt.date(2025, 1, 15), Money(Decimal("60.00"), "PLN"), Money(Decimal("0.00"), "PLN"),
+                            InvoiceStatus.UNPAID)
+    with app.app_context(), tenant_context("innogy"):
+        store_snapshot(_snapshot("1000000003", invoices=[invoice]))
+        db.session.commit()
+        account = store_snapshot(_snapshot("1000000004", invoices=[invoice]))  # a new account takes it over
+        db.session.commit()
+        assert db.session.execute(select(Invoice.account_id)).scalars().all() == [account.id]
