@@ -19,8 +19,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from core.framework.extensions import db
-from core.framework.ownership import own_accounts
+from core.framework.ownership import OWNER, own_accounts
 from core.models import BillingAccount, SupplyPoint, SupplyPointSelection, User, utcnow
+
+_MY_ACCOUNTS = (  # every page asks: built once
+    own_accounts(OWNER)
+    .add_columns(
+        select(SupplyPointSelection.supply_point_id)
+        .where(SupplyPointSelection.user_id == OWNER.id).scalar_subquery()
+    )
+    .options(joinedload(BillingAccount.supply_points).joinedload(SupplyPoint.meters))
+)
 
 
 def my_accounts(user: User) -> list[BillingAccount]:
@@ -31,14 +40,7 @@ def my_accounts(user: User) -> list[BillingAccount]:
     """
     cache = g.setdefault("_my_accounts", {})
     if user.id not in cache:
-        chosen = (
-            select(SupplyPointSelection.supply_point_id)
-            .where(SupplyPointSelection.user_id == user.id).scalar_subquery()
-        )
-        rows = db.session.execute(
-            own_accounts(user).add_columns(chosen)
-            .options(joinedload(BillingAccount.supply_points).joinedload(SupplyPoint.meters))
-        ).unique().all()
+        rows = db.session.execute(_MY_ACCOUNTS, {"owner_id": user.id}).unique().all()
         cache[user.id] = [account for account, _chosen in rows]
         g.setdefault("_chosen_supply_points", {}).setdefault(user.id, rows[0][1] if rows else None)
     return cache[user.id]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -78,7 +79,19 @@ def _scope_statements(state) -> None:
         return
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    state.statement = state.statement.options(_tenant_criteria(current_tenant_code()))
+    code = current_tenant_code()
+    statement = state.statement
+    try:  # a statement built once (module level) is scoped once per tenant, keeping its cache key
+        by_tenant = _scoped_statements.setdefault(statement, {})
+    except TypeError:  # not one that can be weakly referenced
+        by_tenant = {}
+    scoped = by_tenant.get(code)
+    if scoped is None:
+        scoped = by_tenant[code] = statement.options(_tenant_criteria(code))
+    state.statement = scoped
+
+
+_scoped_statements: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @functools.cache

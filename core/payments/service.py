@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _p
 from marshmallow import validate
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import Headers
 
@@ -271,23 +271,33 @@ def online_payments(user: User) -> list[PaymentIntent]:
     ).scalars())
 
 
-def paid_online(user: User, since: dt.datetime) -> list[PaymentIntent]:
+@dataclass(frozen=True)
+class PaidOnline:
+    """An online payment that went through: for which account, how much, when."""
+
+    account_id: int
+    amount: Decimal
+    at: dt.datetime
+
+
+_PAID_ONLINE = (  # every page that shows a debt asks: built once
+    select(PaymentIntent.account_id, PaymentIntent.amount,
+           func.coalesce(PaymentIntent.paid_at, PaymentIntent.created_at).label("at"))
+    .where(PaymentIntent.user_id == bindparam("user_id"), PaymentIntent.status.in_((RECEIVED, ACCEPTED)),
+           func.coalesce(PaymentIntent.paid_at, PaymentIntent.created_at) > bindparam("since"))
+)
+
+
+def paid_online(user: User, since: dt.datetime) -> list[PaidOnline]:
     """The customer's online payments that went through (received or accepted by the supplier)
     after ``since``: those a balance brought up to date at ``since`` may not show yet."""
-    return list(db.session.execute(
-        select(PaymentIntent).where(
-            PaymentIntent.user_id == user.id, PaymentIntent.status.in_((RECEIVED, ACCEPTED)),
-            func.coalesce(PaymentIntent.paid_at, PaymentIntent.created_at) > since,
-        )
-    ).scalars())
+    return [PaidOnline(*row) for row in db.session.execute(_PAID_ONLINE, {"user_id": user.id, "since": since})]
 
 
-def on_the_way(paid: Iterable[PaymentIntent], account: BillingAccount) -> Decimal:
+def on_the_way(paid: Iterable[PaidOnline], account: BillingAccount) -> Decimal:
     """What of ``paid`` (:func:`paid_online`) the balance of ``account`` does not show yet: the
     payments made after its data was last brought up to date."""
-    return sum((intent.amount for intent in paid
-                if intent.account_id == account.id and (intent.paid_at or intent.created_at) > account.data_as_of),
-               Decimal(0))
+    return sum((p.amount for p in paid if p.account_id == account.id and p.at > account.data_as_of), Decimal(0))
 
 
 STATUS_LABELS = {  # in context: the words agree with "payment" where a language has genders
