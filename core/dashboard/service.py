@@ -16,6 +16,7 @@ from core.framework.sync import sync_failing
 from core.models import BillingAccount, Invoice, SupplyPoint, User, utcnow
 
 RECENT_INVOICES = 5
+SETTLED = ("paid", "cancelled")  # every other invoice still has something to pay
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def dashboard_for(user: User) -> Dashboard:
     if not ids:
         return Dashboard([], None, [], [], None)
     # one query: the newest invoices and every unpaid one (the payment due is among these)
-    unpaid = Invoice.status.notin_(("paid", "cancelled"))
+    unpaid = Invoice.status.notin_(SETTLED)
     newest = (
         select(Invoice.id).where(Invoice.account_id.in_(ids))
         .order_by(Invoice.issued_on.desc(), Invoice.id.desc()).limit(RECENT_INVOICES)
@@ -59,7 +60,7 @@ def dashboard_for(user: User) -> Dashboard:
     stale = sync_failing() or utcnow() - data_as_of > current_app.config["SYNC_STALE_AFTER"]
     return Dashboard(
         accounts=accounts,
-        next_due=_payment_due(accounts, [i for i in invoices if i.status not in ("paid", "cancelled")]),
+        next_due=_payment_due(accounts, [i for i in invoices if i.status not in SETTLED]),
         recent_invoices=invoices[:RECENT_INVOICES],  # the newest of all: the set holds them
         supply_points=[sp for a in accounts for sp in a.supply_points],
         data_as_of=data_as_of,
