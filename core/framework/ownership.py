@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import BindParameter, Select, bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from core.models import AccountLink, BillingAccount, Invoice, SupplyPoint
@@ -22,7 +22,7 @@ from core.models.database import db
 
 
 class _Owner:
-    id = bindparam("owner_id")
+    id: BindParameter[int] = bindparam("owner_id")
 
 
 OWNER: Any = _Owner()
