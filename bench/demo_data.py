@@ -27,8 +27,8 @@ from dataclasses import replace
 from importlib.metadata import entry_points
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from scratch import ensure_database
+from sqlalchemy import text
 
 from core.billing.contract import BillingAdapter, ChangeBatch
 from core.demo.backend import DemoBackend, forget_generated
@@ -115,16 +115,6 @@ def generation(suppliers: list[str], sizes: list[int], as_of: dt.date) -> None:
     forget_generated()
 
 
-def _ensure_database(url: str) -> None:
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
-        ).first()
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
 
 
 class _Timed:
@@ -164,7 +154,7 @@ def build(supplier: str, customers: int, url: str, batch_size: int, as_of: dt.da
 
     clock = Clock()
     with clock.phase("schema"):
-        _ensure_database(url)
+        ensure_database(url)
         app = create_app(
             {
                 "SECRET_KEY": "bench",

@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 import psycopg
-from sqlalchemy import create_engine, text
+from scratch import ensure_database
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from core.billing.contract import (
@@ -117,14 +118,6 @@ class SyntheticBackend(DemoBackend):
         return ChangeBatch(snapshots, str(end), end < self.accounts)
 
 
-def _ensure_database(url: str) -> None:
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).first()
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
 
 
 def _copy_text(values: Iterable[object]) -> str:
@@ -197,7 +190,7 @@ def main() -> None:
         def portal_billing_adapter(self, tenant):
             return backend
 
-    _ensure_database(args.database_url)
+    ensure_database(args.database_url)
     dsn = make_url(args.database_url).set(drivername="postgresql").render_as_string(hide_password=False)
     app = create_app({
         "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": args.database_url, "PLUGINS": [],

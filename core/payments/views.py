@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from core.dashboard.service import dashboard_for
 from core.framework.extensions import csrf, limiter
 from core.framework.forms import load_form
-from core.framework.ownership import invoice_of, linked_accounts
+from core.framework.ownership import invoice_of
 from core.framework.selection import my_accounts
 from core.framework.web import limit, page_number, safe_next
 from core.payments.service import (
@@ -72,7 +72,7 @@ def _what_to_pay(account_id: int | None, invoice_id: int | None):
         if found is None:
             abort(404)
         return found[1], found[0]
-    account = next((a for a in linked_accounts(current_user) if a.id == account_id), None)
+    account = next((a for a in my_accounts(current_user) if a.id == account_id), None)
     if account is None:
         abort(404)
     return account, None

@@ -20,8 +20,7 @@ from core.framework.extensions import db
 from core.framework.fields import E164, SupplyPointOfAccount, phone_in_words
 from core.framework.forms import load_form
 from core.framework.outbox import new_submission_key
-from core.framework.ownership import linked_accounts
-from core.framework.selection import chosen_supply_point
+from core.framework.selection import chosen_supply_point, my_accounts
 from core.framework.web import page_number
 from core.service_requests.labels import request_status_label
 from core.service_requests.models import ServiceRequest
@@ -69,7 +68,7 @@ def index():
 @login_required
 def new(code: str):
     request_type = _request_type(code)
-    accounts = [a for a in linked_accounts(current_user) if request_type.offered_to(a)]
+    accounts = [a for a in my_accounts(current_user) if request_type.offered_to(a)]
     if not accounts:
         abort(404)
     steps = request_steps(request_type)
